@@ -1,0 +1,29 @@
+import { request } from 'undici';
+import { redactedConfig, type Config } from '../config/index.js';
+import { createOidcProvider } from '../oidc/provider.js';
+
+/** `config check`: the config is valid (else exit 2 earlier); now reach the IdP and MLflow. */
+export async function configCheck(config: Config, notices: readonly string[]): Promise<number> {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out('Configuration is valid:');
+  for (const [k, v] of Object.entries(redactedConfig(config))) out(`  ${k} = ${JSON.stringify(v)}`);
+  for (const n of notices) out(`notice: ${n}`);
+  let failures = 0;
+  try {
+    const meta = (await createOidcProvider(config).get()).serverMetadata();
+    out(`✓ identity provider: ${meta.issuer} (authorization ${meta.authorization_endpoint ? 'ok' : 'missing'}, jwks ${meta.jwks_uri ? 'ok' : 'missing'}, end_session ${meta.end_session_endpoint ? 'ok' : 'not offered'})`);
+  } catch (err) {
+    failures++;
+    out(`✗ identity provider: ${(err as { detail?: string }).detail ?? (err as Error).message}`);
+  }
+  try {
+    const res = await request(`${config.upstreamUrl}/health`, { headersTimeout: 5000, bodyTimeout: 5000 });
+    const body = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`answered ${res.statusCode} ${body.slice(0, 100)}`);
+    out(`✓ MLflow: ${config.upstreamUrl}/health answered OK`);
+  } catch (err) {
+    failures++;
+    out(`✗ MLflow: ${config.upstreamUrl}/health — ${(err as Error).message}`);
+  }
+  return failures === 0 ? 0 : 1;
+}

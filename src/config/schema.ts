@@ -1,0 +1,141 @@
+import { LEVELS } from '../policy/types.js';
+import { field, kinds } from './types.js';
+
+/**
+ * The gateway's configuration: one annotated table. Environment variables win over the YAML file
+ * (whose keys are the camelCase names below). The README's reference table is generated from it.
+ */
+export const SCHEMA = {
+  // ── Upstream ─────────────────────────────────────────────────────────────
+  upstreamUrl: field({
+    env: 'MLFLOW_UPSTREAM_URL', group: 'Upstream', schema: kinds.url(), required: true,
+    description: 'Base URL of the MLflow tracking server the gateway protects, e.g. `http://127.0.0.1:5000`. Include MLflow\'s `--static-prefix` in the path if it runs with one.',
+  }),
+  upstreamTimeout: field({
+    env: 'GATEWAY_UPSTREAM_TIMEOUT', group: 'Upstream', schema: kinds.duration(0.1, 3600), default: '60s',
+    description: 'How long to wait for MLflow to start answering (response headers) or between two body chunks before answering 504.',
+  }),
+  upstreamConnectTimeout: field({
+    env: 'GATEWAY_UPSTREAM_CONNECT_TIMEOUT', group: 'Upstream', schema: kinds.duration(0.1, 120), default: '5s',
+    description: 'How long to wait for a TCP connection to MLflow before answering 502.',
+  }),
+  // ── Gateway ──────────────────────────────────────────────────────────────
+  publicUrl: field({
+    env: 'GATEWAY_PUBLIC_URL', group: 'Gateway', schema: kinds.url(), required: true,
+    description: 'The URL users and clients use to reach the gateway. Its path is the mount point (e.g. `https://ml.example.com/mlflow`); its origin is the only allowed `return_to` target and CSRF origin.',
+  }),
+  host: field({
+    env: 'GATEWAY_HOST', group: 'Gateway', schema: kinds.string(), default: '127.0.0.1',
+    description: 'Interface to listen on. Use `0.0.0.0` in a container.',
+  }),
+  port: field({
+    env: 'GATEWAY_PORT', group: 'Gateway', schema: kinds.int(0, 65535), default: '8080',
+    description: 'TCP port to listen on (0 picks a free port).',
+  }),
+  databaseUrl: field({
+    env: 'GATEWAY_DATABASE_URL', aliases: ['OIDC_USERS_DB_URI'], group: 'Gateway', schema: kinds.string(), default: 'sqlite:./.data/gateway.db',
+    description: 'Store location: `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres://…`.',
+  }),
+  secret: field({
+    env: 'GATEWAY_SECRET', aliases: ['SECRET_KEY'], group: 'Gateway', schema: kinds.string().refine((s) => s.length >= 32, 'must be at least 32 characters (use `openssl rand -base64 48`)'), required: true, secret: true,
+    description: 'Key material (≥ 32 characters) for encrypting the short-lived sign-in cookie. Rotate by restarting with a new value (in-flight sign-ins restart).',
+  }),
+  trustedProxies: field({
+    env: 'GATEWAY_TRUSTED_PROXIES', group: 'Gateway', schema: kinds.list(), default: '',
+    description: 'IPs/CIDRs of load balancers whose `X-Forwarded-For`/`-Proto` are believed. Empty: the socket address is the client.',
+  }),
+  maxJsonBody: field({
+    env: 'GATEWAY_MAX_JSON_BODY', group: 'Gateway', schema: kinds.int(1024, 1024 ** 3), default: '33554432',
+    description: 'Largest JSON request body (bytes) the gateway reads to find resource ids. Artifact bodies are streamed and not limited by this.',
+  }),
+  // ── Identity provider ────────────────────────────────────────────────────
+  issuer: field({
+    env: 'OIDC_ISSUER', aliases: ['OIDC_DISCOVERY_URL'], group: 'Identity provider', schema: kinds.url(), required: true,
+    description: 'OpenID Provider issuer URL. A discovery URL ending in `/.well-known/openid-configuration` is accepted too.',
+  }),
+  clientId: field({
+    env: 'OIDC_CLIENT_ID', group: 'Identity provider', schema: kinds.string(), required: true,
+    description: 'Client id registered at the IdP for the gateway.',
+  }),
+  clientSecret: field({
+    env: 'OIDC_CLIENT_SECRET', group: 'Identity provider', schema: kinds.string(), secret: true,
+    description: 'Client secret (confidential client). Leave unset for a public client; PKCE is always used.',
+  }),
+  scopes: field({
+    env: 'OIDC_SCOPES', aliases: ['OIDC_SCOPE'], group: 'Identity provider', schema: kinds.list(), default: 'openid profile email',
+    description: 'Scopes requested at sign-in (space- or comma-separated). Add `groups` or `offline_access` if your IdP needs them.',
+  }),
+  redirectUri: field({
+    env: 'OIDC_REDIRECT_URI', group: 'Identity provider', schema: kinds.url(), defaultText: '`<GATEWAY_PUBLIC_URL>/_gateway/callback`',
+    description: 'Redirect URI registered at the IdP. Must point at this gateway\'s `/_gateway/callback`.',
+  }),
+  usernameClaim: field({
+    env: 'OIDC_USERNAME_CLAIM', group: 'Identity provider', schema: kinds.list(), default: 'preferred_username,email',
+    description: 'Claims tried in order for the username (dotted paths allowed).',
+  }),
+  groupsClaim: field({
+    env: 'OIDC_GROUPS_CLAIM', group: 'Identity provider', schema: kinds.string(), default: 'groups',
+    description: 'Dotted path of the groups claim, e.g. `groups`, `realm_access.roles`, `resource_access.mlflow.roles`.',
+  }),
+  allowedGroups: field({
+    env: 'OIDC_ALLOWED_GROUPS', aliases: ['OIDC_GROUP_NAME'], group: 'Identity provider', schema: kinds.list(), default: '',
+    description: 'Only members of these groups may use the gateway at all (admins always may). Empty: every authenticated user.',
+  }),
+  adminGroups: field({
+    env: 'OIDC_ADMIN_GROUPS', aliases: ['OIDC_ADMIN_GROUP_NAME'], group: 'Identity provider', schema: kinds.list(), default: '',
+    description: 'Members of these groups are gateway administrators (bypass resource permissions).',
+  }),
+  audience: field({
+    env: 'OIDC_AUDIENCE', group: 'Identity provider', schema: kinds.list(), defaultText: 'the client id',
+    description: 'Accepted `aud` values for bearer JWTs (access tokens issued for the gateway, or ID tokens whose audience is the client id).',
+  }),
+  algorithms: field({
+    env: 'OIDC_ALGORITHMS', group: 'Identity provider', schema: kinds.list(), default: 'RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA',
+    description: 'Allowed JWT signature algorithms. Asymmetric only: `none` and `HS*` are refused.',
+  }),
+  clockSkew: field({
+    env: 'OIDC_CLOCK_SKEW', group: 'Identity provider', schema: kinds.duration(0, 300), default: '30s',
+    description: 'Tolerance applied to `exp`, `nbf` and `iat` of tokens.',
+  }),
+  jwksCacheMaxAge: field({
+    env: 'OIDC_JWKS_CACHE_MAX_AGE', group: 'Identity provider', schema: kinds.duration(10, 86400), default: '10m',
+    description: 'How long fetched signing keys are trusted before a refetch. An unknown `kid` triggers a refetch sooner (at most every 30 s).',
+  }),
+  jwksCooldown: field({
+    env: 'OIDC_JWKS_COOLDOWN', group: 'Identity provider', schema: kinds.duration(0, 600), default: '30s',
+    description: 'Minimum time between two JWKS refetches triggered by unknown `kid`s (protects the IdP from token spraying).',
+  }),
+  providerDisplayName: field({
+    env: 'OIDC_PROVIDER_DISPLAY_NAME', group: 'Identity provider', schema: kinds.string(), default: 'Single sign-on',
+    description: 'Name of the identity provider shown on sign-in pages.',
+  }),
+  // ── Sessions ─────────────────────────────────────────────────────────────
+  sessionMaxAge: field({
+    env: 'GATEWAY_SESSION_MAX_AGE', group: 'Sessions', schema: kinds.duration(60, 90 * 86400), default: '12h',
+    description: 'Absolute lifetime of a browser session; after it the IdP is asked again.',
+  }),
+  sessionIdleTimeout: field({
+    env: 'GATEWAY_SESSION_IDLE_TIMEOUT', group: 'Sessions', schema: kinds.duration(60, 90 * 86400), default: '2h',
+    description: 'A session unused for this long ends.',
+  }),
+  cookieName: field({
+    env: 'GATEWAY_COOKIE_NAME', group: 'Sessions', schema: kinds.string().refine((s) => /^[A-Za-z0-9_-]+$/.test(s), 'letters, digits, _ and - only'), default: 'mlflow_gateway_session',
+    description: 'Name of the session cookie (HttpOnly, SameSite=Lax, Secure outside localhost).',
+  }),
+  // ── Authorization ────────────────────────────────────────────────────────
+  defaultPermission: field({
+    env: 'GATEWAY_DEFAULT_PERMISSION', group: 'Authorization', schema: kinds.enumOf(LEVELS), default: 'NO_PERMISSIONS',
+    description: 'Permission on a resource when no user grant, group grant or pattern rule applies.',
+  }),
+  enableAssistant: field({
+    env: 'GATEWAY_ENABLE_ASSISTANT', group: 'Authorization', schema: kinds.bool(), default: 'false',
+    description: 'Allow administrators to reach MLflow\'s assistant routes (they run code on the server). Blocked for everyone when false.',
+  }),
+  // ── Logging ──────────────────────────────────────────────────────────────
+  logLevel: field({
+    env: 'LOG_LEVEL', group: 'Logging', schema: kinds.enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { caseless: true }), default: 'info',
+    description: 'pino log level. Logs are JSON lines and never contain tokens, cookies or secrets.',
+  }),
+} as const;
+
+export type SchemaKey = keyof typeof SCHEMA;

@@ -1,0 +1,47 @@
+import { ERROR_CODES, type GatewayErrorCode } from './codes.js';
+
+/**
+ * The one error type the gateway throws on purpose. `message` is public (shown to the client);
+ * `detail` is private (logged only). Neither may contain a secret.
+ */
+export class GatewayError extends Error {
+  readonly code: GatewayErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: GatewayErrorCode,
+    message: string,
+    opts: { detail?: string; cause?: unknown; headers?: Record<string, string>; status?: number } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = opts.status ?? ERROR_CODES[code].status;
+    this.detail = opts.detail;
+    this.headers = opts.headers ?? {};
+  }
+
+  /** Server errors hide their message behind a generic one; client errors explain themselves. */
+  get expose(): boolean {
+    return this.status < 500 || this.code !== 'GW_INTERNAL';
+  }
+
+  toJSON(): { error_code: GatewayErrorCode; message: string } {
+    // `error_code` + `message` is the shape MLflow's own clients print for REST errors.
+    return { error_code: this.code, message: this.expose ? this.message : 'Internal gateway error' };
+  }
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}
+
+/** The single choke point where foreign errors become gateway errors (keeps `cause` for the log). */
+export function toGatewayError(err: unknown, fallback: GatewayErrorCode = 'GW_INTERNAL'): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const message = fallback === 'GW_INTERNAL' ? 'Internal gateway error' : ERROR_CODES[fallback].description;
+  return new GatewayError(fallback, message, { cause: err, detail: err instanceof Error ? err.message : String(err) });
+}

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { classify } from './classify.js';
+import { extractIds, lowerCamel } from './ids.js';
+import type { ExtractInput, ExtractResult } from './ids.js';
+import type { RouteSpec } from './types.js';
+
+function route(method: string, path: string): { route: RouteSpec; params: Readonly<Record<string, string>> } {
+  const r = classify(method, path);
+  if (!r.ok) throw new Error(`unclassified ${method} ${path}`);
+  return r;
+}
+
+function extract(
+  method: string,
+  path: string,
+  opts: { query?: string; body?: unknown; headers?: ExtractInput['headers'] } = {},
+): ExtractResult {
+  const { route: spec, params } = route(method, path);
+  return extractIds(spec, {
+    method,
+    query: new URLSearchParams(opts.query ?? ''),
+    body: opts.body,
+    params,
+    headers: opts.headers ?? {},
+  });
+}
+
+function ids(r: ExtractResult): Record<string, readonly string[]> {
+  if (!r.ok) throw new Error(`expected ids, got ${r.code}: ${r.message}`);
+  const out: Record<string, readonly string[]> = {};
+  for (const id of r.ids) out[`${id.kind}:${id.action}`] = id.values;
+  return out;
+}
+
+describe('extractIds: where MLflow reads ids', () => {
+  it('reads the query string for a GET with a query, ignoring the body', () => {
+    expect(ids(extract('GET', '/api/2.0/mlflow/experiments/get', { query: 'experiment_id=1', body: { experiment_id: '2' } }))).toEqual({
+      'experiment_id:read': ['1'],
+    });
+  });
+
+  it('reads the JSON body for a GET without a query (MLflow parses the body with force=True)', () => {
+    expect(ids(extract('GET', '/api/2.0/mlflow/experiments/get', { body: { experiment_id: '2' } }))).toEqual({ 'experiment_id:read': ['2'] });
+    expect(ids(extract('HEAD', '/api/2.0/mlflow/experiments/get', { body: { experiment_id: '2' } }))).toEqual({ 'experiment_id:read': ['2'] });
+  });
+
+  it('reads the body, not the query, for POST and DELETE', () => {
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/create', { query: 'experiment_id=1', body: { experiment_id: '7' } }))).toEqual({
+      'experiment_id:update': ['7'],
+    });
+    expect(ids(extract('DELETE', '/api/2.0/mlflow/registered-models/delete', { query: 'name=a', body: { name: 'b' } }))).toEqual({
+      'model_name:delete': ['b'],
+    });
+    const missing = extract('DELETE', '/api/2.0/mlflow/registered-models/delete', { query: 'name=a' });
+    expect(missing).toMatchObject({ ok: false, code: 'GW_MISSING_ID' });
+  });
+
+  it('accepts lowerCamelCase spellings, also nested', () => {
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/create', { body: { experimentId: '3' } }))).toEqual({ 'experiment_id:update': ['3'] });
+    expect(
+      ids(
+        extract('POST', '/api/3.0/mlflow/traces', {
+          body: { trace: { traceInfo: { trace_location: { mlflowExperiment: { experimentId: '4' } } } } },
+        }),
+      ),
+    ).toEqual({ 'experiment_id:update': ['4'] });
+    expect(lowerCamel('trace_ids')).toBe('traceIds');
+  });
+
+  it('accepts run_uuid as the legacy spelling of run_id', () => {
+    expect(ids(extract('GET', '/api/2.0/mlflow/runs/get', { query: 'run_uuid=abc' }))).toEqual({ 'run_id:read': ['abc'] });
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/update', { body: { runUuid: 'abc' } }))).toEqual({ 'run_id:update': ['abc'] });
+    expect(ids(extract('GET', '/get-artifact', { query: 'run_uuid=abc&path=model' }))).toEqual({ 'run_id:read': ['abc'] });
+  });
+
+  it('accepts the same value spelled twice', () => {
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/update', { body: { run_id: 'abc', run_uuid: 'abc' } }))).toEqual({
+      'run_id:update': ['abc'],
+    });
+  });
+
+  it('reads path parameters and headers', () => {
+    expect(ids(extract('GET', '/api/3.0/mlflow/traces/tr-1'))).toEqual({ 'trace_id:read': ['tr-1'] });
+    expect(ids(extract('POST', '/v1/traces', { headers: { 'x-mlflow-experiment-id': '5' } }))).toEqual({ 'experiment_id:update': ['5'] });
+    expect(extract('POST', '/v1/traces')).toMatchObject({ ok: false, code: 'GW_MISSING_ID' });
+    expect(extract('POST', '/v1/traces', { headers: { 'x-mlflow-experiment-id': '1, 2' } })).toMatchObject({
+      ok: false,
+      code: 'GW_AMBIGUOUS_ID',
+    });
+  });
+
+  it('checks both the path and the body model_id when finalizing a logged model', () => {
+    expect(ids(extract('PATCH', '/api/2.0/mlflow/logged-models/m-1', { body: { model_id: 'm-2', status: 2 } }))).toEqual({
+      'logged_model_id:update': ['m-2'],
+    });
+    const r = extract('PATCH', '/api/2.0/mlflow/logged-models/m-1', { body: { model_id: 'm-2' } });
+    expect(r.ok && r.ids.map((i) => i.values[0])).toEqual(['m-1', 'm-2']);
+  });
+});
+
+describe('extractIds: refusing ambiguity', () => {
+  it('refuses two spellings of one id with different values (authorize-one-act-on-the-other bypass)', () => {
+    expect(extract('POST', '/api/2.0/mlflow/experiments/delete', { body: { experiment_id: '1', experimentId: '2' } })).toMatchObject({
+      ok: false,
+      code: 'GW_AMBIGUOUS_ID',
+    });
+    expect(extract('POST', '/api/2.0/mlflow/runs/delete', { body: { run_id: 'mine', run_uuid: 'theirs' } })).toMatchObject({
+      ok: false,
+      code: 'GW_AMBIGUOUS_ID',
+    });
+    expect(extract('GET', '/get-artifact', { query: 'run_id=mine&run_uuid=theirs&path=x' })).toMatchObject({ ok: false, code: 'GW_AMBIGUOUS_ID' });
+    expect(
+      extract('POST', '/api/3.0/mlflow/traces/search', {
+        body: { locations: [{ mlflow_experiment: { experiment_id: '1' }, mlflowExperiment: { experimentId: '2' } }] },
+      }),
+    ).toMatchObject({ ok: false, code: 'GW_AMBIGUOUS_ID' });
+  });
+
+  it('refuses a repeated query key for a scalar field (MLflow reads the first one)', () => {
+    expect(extract('GET', '/api/2.0/mlflow/experiments/get', { query: 'experiment_id=1&experiment_id=2' })).toMatchObject({
+      ok: false,
+      code: 'GW_AMBIGUOUS_ID',
+    });
+  });
+});
+
+describe('extractIds: arrays, encodings and bad bodies', () => {
+  it('reads repeated query keys and JSON arrays for array fields', () => {
+    expect(ids(extract('GET', '/api/2.0/mlflow/metrics/get-history-bulk-interval', { query: 'run_ids=a&run_ids=b&metric_key=m' }))).toEqual({
+      'run_id:read': ['a', 'b'],
+    });
+    expect(ids(extract('GET', '/api/3.0/mlflow/traces/batchGet', { query: 'trace_ids=t1&trace_ids=t2&trace_ids=t1' }))).toEqual({
+      'trace_id:read': ['t1', 't2'],
+    });
+    expect(ids(extract('POST', '/api/3.0/mlflow/traces/metrics', { body: { experiment_ids: ['1', 2] } }))).toEqual({
+      'experiment_id:read': ['1', '2'],
+    });
+    expect(
+      ids(
+        extract('POST', '/api/3.0/mlflow/traces/search', {
+          body: { locations: [{ mlflow_experiment: { experiment_id: '1' } }, { mlflowExperiment: { experimentId: '9' } }, { inference_table: {} }] },
+        }),
+      ),
+    ).toEqual({ 'experiment_id:read': ['1', '9'] });
+  });
+
+  it('collects per-id actions (update the run, read the linked traces)', () => {
+    expect(ids(extract('POST', '/api/2.0/mlflow/traces/link-to-run', { body: { run_id: 'r', trace_ids: ['t1', 't2'] } }))).toEqual({
+      'run_id:update': ['r'],
+      'trace_id:read': ['t1', 't2'],
+    });
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] } }))).toEqual({
+      'run_id:update': ['r'],
+      'logged_model_id:update': ['m1', 'm2'],
+    });
+  });
+
+  it('decodes a double-encoded JSON body once more, as MLflow does', () => {
+    expect(ids(extract('POST', '/api/2.0/mlflow/experiments/update', { body: JSON.stringify({ experiment_id: '8' }) }))).toEqual({
+      'experiment_id:update': ['8'],
+    });
+    expect(extract('POST', '/api/2.0/mlflow/experiments/update', { body: 'not json' })).toMatchObject({ ok: false, code: 'GW_BAD_BODY' });
+    expect(extract('POST', '/api/2.0/mlflow/experiments/update', { body: JSON.stringify(JSON.stringify({ experiment_id: '8' })) })).toMatchObject({
+      ok: false,
+      code: 'GW_BAD_BODY',
+    });
+  });
+
+  it('converts numbers to strings and refuses objects, arrays and booleans where a scalar is expected', () => {
+    expect(ids(extract('POST', '/api/2.0/mlflow/experiments/update', { body: { experiment_id: 8 } }))).toEqual({ 'experiment_id:update': ['8'] });
+    for (const bad of [{ $ne: '1' }, ['1'], true]) {
+      expect(extract('POST', '/api/2.0/mlflow/experiments/update', { body: { experiment_id: bad } })).toMatchObject({ ok: false, code: 'GW_BAD_BODY' });
+    }
+    expect(extract('POST', '/api/3.0/mlflow/traces/metrics', { body: { experiment_ids: '1' } })).toMatchObject({ ok: false, code: 'GW_BAD_BODY' });
+    expect(extract('POST', '/api/2.0/mlflow/experiments/update', { body: [1] })).toMatchObject({ ok: false, code: 'GW_BAD_BODY' });
+  });
+
+  it('treats an empty string as absent and refuses a request naming no resource', () => {
+    expect(extract('POST', '/api/2.0/mlflow/experiments/update', { body: { experiment_id: '' } })).toMatchObject({ ok: false, code: 'GW_MISSING_ID' });
+    expect(extract('POST', '/api/2.0/mlflow/experiments/update', {})).toMatchObject({ ok: false, code: 'GW_MISSING_ID' });
+    expect(extract('POST', '/api/2.0/mlflow/artifacts/presigned-upload-url', { body: { path: 'x' } })).toMatchObject({
+      ok: false,
+      code: 'GW_MISSING_ID',
+    });
+    expect(ids(extract('POST', '/api/2.0/mlflow/artifacts/presigned-upload-url', { body: { model_id: 'm' } }))).toEqual({
+      'logged_model_id:update': ['m'],
+    });
+  });
+
+  it('defaults an absent artifact listing path to the root (which names no experiment)', () => {
+    expect(ids(extract('GET', '/api/2.0/mlflow-artifacts/artifacts'))).toEqual({ 'artifact_path:read': [''] });
+    expect(ids(extract('GET', '/api/2.0/mlflow-artifacts/artifacts', { query: 'path=3/abc' }))).toEqual({ 'artifact_path:read': ['3/abc'] });
+  });
+
+  it('returns no ids for requirements without ids, and optional ids for filtered searches', () => {
+    expect(extract('GET', '/health')).toEqual({ ok: true, ids: [] });
+    expect(extract('GET', '/api/2.0/mlflow/experiments/search', { query: 'filter=x' })).toEqual({ ok: true, ids: [] });
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/search', { body: { experiment_ids: ['1'] } }))).toEqual({ 'experiment_id:read': ['1'] });
+    expect(extract('POST', '/api/2.0/mlflow/runs/search', { body: {} })).toEqual({ ok: true, ids: [] });
+  });
+});

@@ -1,0 +1,250 @@
+// Resource-id extraction: read the ids a request names exactly where MLflow's handler reads them,
+// and refuse every request that MLflow could read differently from the gateway.
+//
+// MLflow's parser (handlers._get_request_message): a GET with a non-empty query string reads the
+// query (`request.args`, repeated keys for repeated fields, first value otherwise); any other
+// request — including DELETE and a GET without a query — reads the JSON body with force=True,
+// decoding a double-encoded JSON string once more. protobuf's ParseDict accepts both snake_case and
+// lowerCamelCase names at every level; `run_uuid` is the legacy spelling of `run_id`.
+//
+// The gateway over-approximates the spellings: every spelling MLflow might read is looked at, and a
+// request naming the same id twice with different values (two spellings, or a repeated query key
+// for a scalar field) is refused as ambiguous — the classic way to make an authorizer check one id
+// while the handler acts on another.
+import type { Action } from '../policy/types.js';
+import type { IdKind, IdRef, IdSource, RouteSpec } from './types.js';
+
+export interface ExtractedId {
+  readonly kind: IdKind;
+  /** Distinct values, in request order. */
+  readonly values: readonly string[];
+  /** The action to check on these ids (the IdRef's override, else the requirement's). */
+  readonly action: Action;
+  /** Where the values were read, for audit logs: 'query:run_id', 'body:trace.trace_info…', 'path:model_id'. */
+  readonly from: string;
+}
+
+export type ExtractResult =
+  | { readonly ok: true; readonly ids: readonly ExtractedId[] }
+  | { readonly ok: false; readonly code: 'GW_AMBIGUOUS_ID' | 'GW_MISSING_ID' | 'GW_BAD_BODY'; readonly message: string };
+
+export interface ExtractInput {
+  readonly method: string;
+  readonly query: URLSearchParams;
+  /** Parsed JSON body (any content type, as MLflow parses with force=True), or undefined when there is none. */
+  readonly body: unknown;
+  /** Decoded path parameters from classify(). */
+  readonly params: Readonly<Record<string, string>>;
+  /** Request headers, lower-case names (Node's IncomingHttpHeaders). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+type IdErrorCode = 'GW_AMBIGUOUS_ID' | 'GW_MISSING_ID' | 'GW_BAD_BODY';
+
+class IdError extends Error {
+  readonly code: IdErrorCode;
+  constructor(code: IdErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** protobuf's json_name: lowerCamelCase of a snake_case field name. */
+export function lowerCamel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function spellings(name: string, aliases: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const n of [name, ...aliases]) {
+    for (const s of [n, lowerCamel(n)]) if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function scalar(v: unknown, where: string): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'bigint') return v.toString();
+  throw new IdError('GW_BAD_BODY', `${where} must be a string`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The body as MLflow's _get_normalized_request_json sees it: {} when absent, a JSON string decoded once more. */
+function normalizeBody(raw: unknown): Record<string, unknown> {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      throw new IdError('GW_BAD_BODY', 'the request body is a JSON string that does not contain JSON');
+    }
+  }
+  if (v === undefined || v === null) return {};
+  if (!isObject(v)) throw new IdError('GW_BAD_BODY', 'the request body must be a JSON object');
+  return v;
+}
+
+interface PathSeg {
+  readonly name: string;
+  readonly array: boolean;
+}
+
+function parseField(field: string): PathSeg[] {
+  return field.split('.').map((s) => (s.endsWith('[]') ? { name: s.slice(0, -2), array: true } : { name: s, array: false }));
+}
+
+/**
+ * Values at a dotted JSON path, looking up every spelling at every level. Two spellings present
+ * at the same level must yield the same values.
+ */
+function fromJson(node: unknown, segs: readonly PathSeg[], i: number, ref: IdRef, trail: string): string[] {
+  if (!isObject(node)) {
+    if (node === undefined || node === null) return [];
+    throw new IdError('GW_BAD_BODY', `${trail || 'the request body'} must be a JSON object`);
+  }
+  const seg = segs[i] as PathSeg;
+  const last = i === segs.length - 1;
+  let result: string[] | undefined;
+  let resultKey = '';
+  for (const key of spellings(seg.name, last ? ref.aliases : [])) {
+    if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+    const where = trail ? `${trail}.${key}` : key;
+    const v = node[key];
+    const vals: string[] = [];
+    const items: unknown[] = seg.array || (last && ref.many) ? arrayOf(v, where) : [v];
+    for (const item of items) {
+      if (last) {
+        const s = scalar(item, where);
+        if (s !== undefined) vals.push(s);
+      } else {
+        vals.push(...fromJson(item, segs, i + 1, ref, where));
+      }
+    }
+    if (result === undefined) {
+      result = vals;
+      resultKey = where;
+    } else if (!sameList(result, vals)) {
+      throw new IdError('GW_AMBIGUOUS_ID', `the request names ${resultKey} and ${where} with different values`);
+    }
+  }
+  return result ?? [];
+}
+
+function arrayOf(v: unknown, where: string): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new IdError('GW_BAD_BODY', `${where} must be an array`);
+  return v;
+}
+
+function fromQuery(q: URLSearchParams, ref: IdRef): string[] {
+  let result: string[] | undefined;
+  let resultKey = '';
+  for (const key of spellings(ref.field, ref.aliases)) {
+    if (!q.has(key)) continue;
+    const vals = q.getAll(key);
+    if (!ref.many && vals.length > 1) {
+      throw new IdError('GW_AMBIGUOUS_ID', `the query string repeats ${key}`);
+    }
+    if (result === undefined) {
+      result = vals;
+      resultKey = key;
+    } else if (!sameList(result, vals)) {
+      throw new IdError('GW_AMBIGUOUS_ID', `the query string names ${resultKey} and ${key} with different values`);
+    }
+  }
+  return result ?? [];
+}
+
+function fromHeader(headers: ExtractInput['headers'], ref: IdRef): string[] {
+  const v = headers[ref.field.toLowerCase()];
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  if (list.length > 1 && list.some((x) => x !== list[0])) {
+    throw new IdError('GW_AMBIGUOUS_ID', `the ${ref.field} header is repeated with different values`);
+  }
+  const first = list[0];
+  if (first === undefined) return [];
+  // Node joins repeated headers with ", " while Starlette reads the first one: refuse the ambiguity.
+  if (first.includes(',')) throw new IdError('GW_AMBIGUOUS_ID', `the ${ref.field} header carries several values`);
+  return [first.trim()];
+}
+
+/** MLflow's rule for where a request's fields live. */
+export function requestFieldSource(method: string, query: URLSearchParams): 'query' | 'body' {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return m === 'GET' && !query.keys().next().done ? 'query' : 'body';
+}
+
+function describe(source: Exclude<IdSource, 'auto'>, field: string): string {
+  return `${source}:${field}`;
+}
+
+/**
+ * Extract the ids the route's requirement names. For a `resource` requirement at least one id must
+ * be present (a request naming nothing is refused); other requirement kinds without ids return [].
+ */
+export function extractIds(route: RouteSpec, input: ExtractInput): ExtractResult {
+  const req = route.requirement;
+  let refs: readonly IdRef[];
+  let defaultAction: Action;
+  if (req.kind === 'resource') {
+    refs = req.ids;
+    defaultAction = req.action;
+  } else if (req.kind === 'filtered') {
+    refs = req.ids ?? [];
+    defaultAction = 'read';
+  } else {
+    return { ok: true, ids: [] };
+  }
+
+  try {
+    const fieldSource = requestFieldSource(input.method, input.query);
+    let body: Record<string, unknown> | undefined;
+    const out: ExtractedId[] = [];
+    for (const ref of refs) {
+      const source: Exclude<IdSource, 'auto'> = ref.from === 'auto' ? fieldSource : ref.from;
+      let raw: string[];
+      switch (source) {
+        case 'query':
+          raw = fromQuery(input.query, ref);
+          break;
+        case 'body':
+          body ??= normalizeBody(input.body);
+          raw = fromJson(body, parseField(ref.field), 0, ref, '');
+          break;
+        case 'path': {
+          const v = input.params[ref.field];
+          raw = v === undefined ? [] : [v];
+          break;
+        }
+        case 'header':
+          raw = fromHeader(input.headers, ref);
+          break;
+      }
+      // proto3: an empty string is the unset value.
+      const values = [...new Set(raw.filter((v) => v !== ''))];
+      if (values.length === 0 && ref.default !== undefined) values.push(ref.default);
+      if (values.length === 0) {
+        if (ref.optional) continue;
+        throw new IdError('GW_MISSING_ID', `the request does not name ${describe(source, ref.field)} (${ref.kind})`);
+      }
+      out.push({ kind: ref.kind, values, action: ref.action ?? defaultAction, from: describe(source, ref.field) });
+    }
+    if (req.kind === 'resource' && out.length === 0) {
+      const names = refs.map((r) => r.field).join(' or ');
+      throw new IdError('GW_MISSING_ID', `the request names no resource (expected ${names})`);
+    }
+    return { ok: true, ids: out };
+  } catch (e) {
+    if (e instanceof IdError) return { ok: false, code: e.code, message: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,591 @@
+// Id → protected-resource resolution: asks MLflow itself (the gateway talks to MLflow directly, and
+// MLflow runs without its own auth) which experiment, registered model or gateway endpoint an id
+// belongs to, with a short-lived, bounded, single-flight cache.
+//
+// What MLflow 3.17.2 offers, per id kind (all verified against a live 3.17.2 server):
+//   experiment_id      GET  /api/2.0/mlflow/experiments/get?experiment_id=    → experiment.{experiment_id,name}
+//   experiment_name    GET  /api/2.0/mlflow/experiments/get-by-name?experiment_name= → experiment.{experiment_id,name}
+//   run_id             GET  /api/2.0/mlflow/runs/get?run_id=                  → run.info.experiment_id
+//   trace_id           GET  /api/3.0/mlflow/traces/{trace_id} (GetTraceInfoV3) → trace.trace_info.trace_location
+//                      .mlflow_experiment.experiment_id. v2 request ids are the same ids in 3.x (the v2
+//                      GET traces/{request_id}/info calls the same store.get_trace_info), so one call covers both.
+//   logged_model_id    GET  /api/2.0/mlflow/logged-models/{id}?allow_deleted=true → model.info.experiment_id
+//   model_name         GET  /api/2.0/mlflow/registered-models/get?name=       → registered_model.name
+//   artifact_path      no call for the path itself: first segment (after an optional workspaces/<ws>/) must be a
+//                      canonical experiment id, then resolved like experiment_id (with X-MLFLOW-WORKSPACE: <ws>).
+//   endpoint_id        GET  /api/3.0/mlflow/gateway/endpoints/get?endpoint_id= → endpoint.{endpoint_id,name}
+//   endpoint_name      GET  /api/3.0/mlflow/gateway/endpoints/get?name=        → endpoint.{endpoint_id,name}
+//                      (501 NOT_IMPLEMENTED when MLFLOW_ENABLE_AI_GATEWAY=false → admin_only)
+//   dataset_id         GET  /api/3.0/mlflow/datasets/{id}/experiment-ids      → experiment_ids[] (answers 200 {}
+//                      for an unknown dataset too, so an empty list is disambiguated with GET datasets/{id}:
+//                      404 → not_found, else admin_only). GET datasets/{id} itself does NOT carry the ids.
+//   job_id             GET  /ajax-api/3.0/jobs/{job_id} (FastAPI)              → params.experiment_id (absent → admin_only).
+//                      Covers prompt-optimization jobs too (same job store; their params carry experiment_id).
+//   issue_id           GET  /api/3.0/mlflow/issues/{issue_id}                  → issue.experiment_id
+//   review_queue_id    GET  /api/3.0/mlflow/review-queues/get?queue_id=        → review_queue.experiment_id
+//   label_schema_id    GET  /api/3.0/mlflow/label-schemas/get?schema_id=       → label_schema.experiment_id
+//   scorer_id          GET  /api/3.0/mlflow/scorers/online-configs?scorer_ids= → configs[].experiment_id; a scorer
+//                      without an online config is invisible through the REST API → admin_only.
+//   gateway_secret_id, gateway_model_definition_id → admin_only (provider credentials); workspace_name → itself.
+//
+// Errors: 404 / RESOURCE_DOES_NOT_EXIST, and 400 INVALID_PARAMETER_VALUE (an id MLflow rejects, e.g. a
+// non-numeric experiment id, names nothing) → not_found. Network failure, timeout, 5xx, any other status
+// or an unexpected body → upstream_error, never cached. Successful resolutions are cached for ttlMs;
+// not_found, and admin_only answers that depend on MLflow's data (dataset without experiments, job without
+// experiment…), for min(2 s, ttlMs) so that a just-created object is found.
+//
+// Limitation: lookups carry no X-MLFLOW-WORKSPACE header (except artifact paths that name their
+// workspace), so with MLflow workspaces enabled they see the default workspace only.
+import { request, type Dispatcher } from 'undici';
+import type { ResourceType } from '../policy/types.js';
+import type { IdKind } from './types.js';
+
+export interface ResolvedResource {
+  type: ResourceType;
+  id: string;
+  /** Experiment name / registered model name / endpoint name, for pattern rules. */
+  name?: string;
+}
+
+export type Resolution =
+  | { ok: true; resources: ResolvedResource[] }
+  | { ok: false; reason: 'not_found' | 'admin_only' | 'upstream_error'; message: string };
+
+export interface Resolver {
+  resolve(kind: IdKind, value: string): Promise<Resolution>;
+  /** Drop cached entries about an experiment / model (after delete/rename). */
+  invalidate(type: ResourceType, id: string): void;
+  /** hits: answered from the cache or by joining an identical lookup in flight; misses: went to MLflow. */
+  stats(): { hits: number; misses: number };
+}
+
+export interface ResolverOptions {
+  upstreamUrl: string;
+  /** Lifetime of a successful resolution (default 30000). 0 disables caching. */
+  ttlMs?: number;
+  /** Lifetime of not_found and data-dependent admin_only answers (default min(2000, ttlMs)). */
+  notFoundTtlMs?: number;
+  /** Cache bound; the oldest entries are evicted first (default 50000). */
+  maxEntries?: number;
+  /** Per MLflow call (default 10000). */
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+  /**
+   * Resolve a registered model tagged mlflow.prompt.is_prompt=true (how OSS MLflow stores prompts)
+   * to `{ type: 'prompt' }` instead of `registered_model` (default false).
+   */
+  promptsAsPrompt?: boolean;
+}
+
+/** OSS prompts are registered models with this tag set to "true" (mlflow/prompt/constants.py). */
+export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+/** Whether a registered model's `tags` (MLflow's JSON: [{key, value}]) mark it as a prompt. */
+export function isPromptTagged(tags: unknown): boolean {
+  return Array.isArray(tags) && tags.some((t) => field(t, 'key') === PROMPT_TAG && String(field(t, 'value')).toLowerCase() === 'true');
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small JSON client for MLflow's REST API, shared with filtered-search.ts.
+
+export interface MlflowCallOptions {
+  method?: 'GET' | 'POST';
+  query?: Record<string, string | readonly string[] | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  dispatcher?: Dispatcher | undefined;
+}
+
+export type MlflowCallResult =
+  | { kind: 'ok'; status: number; json: unknown }
+  /** MLflow answered with an error status; `json` is its error body when it sent one. */
+  | { kind: 'http_error'; status: number; errorCode: string | undefined; message: string; json: unknown }
+  /** No usable answer: connection refused, reset, timeout, non-JSON 2xx. */
+  | { kind: 'network_error'; message: string };
+
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Joins the upstream base URL (which may carry a static prefix) and an API path. */
+export function upstreamEndpoint(upstreamUrl: string, path: string, query?: MlflowCallOptions['query']): string {
+  const url = new URL(upstreamUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  url.search = '';
+  if (query) {
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      if (typeof v === 'string') url.searchParams.append(k, v);
+      else for (const item of v) url.searchParams.append(k, item);
+    }
+  }
+  return url.toString();
+}
+
+export async function mlflowCall(upstreamUrl: string, path: string, opts: MlflowCallOptions = {}): Promise<MlflowCallResult> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  let statusCode: number;
+  let text: string;
+  try {
+    const res = await request(upstreamEndpoint(upstreamUrl, path, opts.query), {
+      method: opts.method ?? 'GET',
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+    });
+    statusCode = res.statusCode;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        res.body.destroy();
+        return { kind: 'network_error', message: `MLflow answer to ${path} exceeds ${MAX_RESPONSE_BYTES} bytes` };
+      }
+      chunks.push(buf);
+    }
+    text = Buffer.concat(chunks).toString('utf8');
+  } catch (err) {
+    const e = err as { name?: string; code?: string; message?: string };
+    const what = e.name === 'TimeoutError' || /TIMEOUT/i.test(e.code ?? '') ? `timed out after ${timeoutMs} ms` : (e.code ?? e.message ?? String(err));
+    return { kind: 'network_error', message: `MLflow ${path}: ${what}` };
+  }
+  let json: unknown;
+  try {
+    json = text.length ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (statusCode >= 200 && statusCode < 300) {
+    if (json === undefined) return { kind: 'network_error', message: `MLflow ${path}: answered ${statusCode} without a JSON body` };
+    return { kind: 'ok', status: statusCode, json };
+  }
+  const errorCode = str(field(json, 'error_code'));
+  const message = str(field(json, 'message')) ?? str(field(json, 'detail')) ?? text.slice(0, 300);
+  return { kind: 'http_error', status: statusCode, errorCode, message, json };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiny, total accessors for untrusted JSON.
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads a dotted path in a JSON value; undefined when any step is missing. */
+export function field(v: unknown, path: string): unknown {
+  let cur: unknown = v;
+  for (const seg of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[seg];
+  }
+  return cur;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Experiment ids are INTEGER in MLflow's SQL store; accept the string or numeric JSON form. */
+function idString(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  return undefined;
+}
+
+/** A canonical experiment id: what MLflow prints (no sign, no leading zeros). */
+export function isCanonicalExperimentId(s: string): boolean {
+  return /^(0|[1-9][0-9]{0,18})$/.test(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Artifact paths.
+
+export type ArtifactPathTarget = { ok: true; experimentId: string; workspace?: string } | { ok: false; message: string };
+
+/**
+ * The experiment an artifact-proxy path belongs to: `<exp_id>/...` or `workspaces/<ws>/<exp_id>/...`.
+ * Anything else — root, `.`, empty, non-numeric first segment, traversal, absolute or Windows paths,
+ * percent-encoding that changes the meaning — names no experiment (administrators only). MLflow decodes
+ * the path once more before validating it (uri.validate_path_is_safe), so the decoded form must name
+ * the same experiment and be traversal-free too.
+ */
+export function artifactPathExperiment(path: string): ArtifactPathTarget {
+  const raw = experimentOfPath(path);
+  if (!raw.ok) return raw;
+  let decoded = path;
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return { ok: false, message: 'artifact path has malformed percent-encoding' };
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  if (decoded !== path) {
+    const again = experimentOfPath(decoded);
+    if (!again.ok) return again;
+    if (again.experimentId !== raw.experimentId || again.workspace !== raw.workspace) {
+      return { ok: false, message: 'artifact path names a different experiment once percent-decoded' };
+    }
+  }
+  return raw;
+}
+
+function experimentOfPath(path: string): ArtifactPathTarget {
+  if (/[\\#\u0000-\u001f\u007f]/.test(path)) return { ok: false, message: 'artifact path has a backslash, # or control character' };
+  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return { ok: false, message: 'artifact path is absolute' };
+  const segments = path.split('/');
+  if (segments.includes('..')) return { ok: false, message: 'artifact path has a .. segment' };
+  let i = 0;
+  let workspace: string | undefined;
+  if (segments[0] === 'workspaces') {
+    const ws = segments[1];
+    if (!ws || ws === '.') return { ok: false, message: 'artifact path names no workspace' };
+    workspace = ws;
+    i = 2;
+  }
+  const first = segments[i] ?? '';
+  if (!isCanonicalExperimentId(first)) return { ok: false, message: 'artifact path does not start with an experiment id (root or non-experiment path: administrators only)' };
+  return workspace === undefined ? { ok: true, experimentId: first } : { ok: true, experimentId: first, workspace };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface CacheEntry {
+  readonly value: Resolution;
+  readonly expires: number;
+  /** Index keys (`type\0id`) this entry is filed under, for invalidate(). */
+  readonly tags: readonly string[];
+}
+
+/** An uncached answer plus how long it may be cached. */
+interface Looked {
+  readonly value: Resolution;
+  readonly ttl: 'long' | 'short' | 'none';
+}
+
+const API2 = '/api/2.0/mlflow';
+const API3 = '/api/3.0/mlflow';
+
+function notFound(message: string): Looked {
+  return { value: { ok: false, reason: 'not_found', message }, ttl: 'short' };
+}
+function adminOnly(message: string, ttl: Looked['ttl'] = 'none'): Looked {
+  return { value: { ok: false, reason: 'admin_only', message }, ttl };
+}
+function upstreamError(message: string): Looked {
+  return { value: { ok: false, reason: 'upstream_error', message }, ttl: 'none' };
+}
+function found(resources: ResolvedResource[]): Looked {
+  return { value: { ok: true, resources }, ttl: 'long' };
+}
+
+/** A value that goes into a URL path segment: refuse what could address another route. */
+function pathSafe(value: string): boolean {
+  return value.length > 0 && value.length <= 1024 && value !== '.' && value !== '..' && !/[/\\?#%]/.test(value);
+}
+
+function tagOf(type: ResourceType, id: string): string {
+  return `${type}\u0000${id}`;
+}
+
+export function createResolver(opts: ResolverOptions): Resolver {
+  const upstreamUrl = opts.upstreamUrl;
+  const ttlMs = Math.max(0, opts.ttlMs ?? 30_000);
+  const shortTtlMs = Math.max(0, Math.min(opts.notFoundTtlMs ?? 2_000, ttlMs));
+  const maxEntries = Math.max(1, opts.maxEntries ?? 50_000);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const dispatcher = opts.dispatcher;
+
+  const cache = new Map<string, CacheEntry>();
+  const index = new Map<string, Set<string>>();
+  const inflight = new Map<string, Promise<Resolution>>();
+  let hits = 0;
+  let misses = 0;
+
+  function call(path: string, query?: MlflowCallOptions['query'], headers?: Record<string, string>): Promise<MlflowCallResult> {
+    return mlflowCall(upstreamUrl, path, { query, timeoutMs, dispatcher, ...(headers ? { headers } : {}) });
+  }
+
+  /** Maps an MLflow call to JSON or to the failure Resolution. */
+  function classify(r: MlflowCallResult, what: string): { json: unknown } | Looked {
+    if (r.kind === 'ok') return { json: r.json };
+    if (r.kind === 'network_error') return upstreamError(r.message);
+    if (r.status === 404 || r.errorCode === 'RESOURCE_DOES_NOT_EXIST') return notFound(`${what} not found`);
+    if (r.status === 400 && r.errorCode === 'INVALID_PARAMETER_VALUE') return notFound(`${what} not found (MLflow rejected the id: ${r.message})`);
+    if (r.status >= 500 || r.status === 429) return upstreamError(`MLflow answered ${r.status} for ${what}: ${r.message}`);
+    return upstreamError(`MLflow answered ${r.status} ${r.errorCode ?? ''} for ${what}: ${r.message}`.replace(/\s+/g, ' '));
+  }
+
+  function dropKey(key: string): void {
+    const entry = cache.get(key);
+    if (!entry) return;
+    cache.delete(key);
+    for (const tag of entry.tags) {
+      const keys = index.get(tag);
+      if (!keys) continue;
+      keys.delete(key);
+      if (keys.size === 0) index.delete(tag);
+    }
+  }
+
+  function store(key: string, looked: Looked, tags: readonly string[]): void {
+    const life = looked.ttl === 'long' ? ttlMs : looked.ttl === 'short' ? shortTtlMs : 0;
+    if (life <= 0) return;
+    dropKey(key);
+    cache.set(key, { value: looked.value, expires: Date.now() + life, tags });
+    for (const tag of tags) {
+      let keys = index.get(tag);
+      if (!keys) index.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+    while (cache.size > maxEntries) {
+      const oldest = cache.keys().next().value;
+      if (oldest === undefined) break;
+      dropKey(oldest);
+    }
+  }
+
+  let generation = 0;
+
+  /** Cache + single-flight around an uncached lookup. `directTags` also index not-found answers. */
+  function cached(key: string, directTags: readonly string[], lookup: () => Promise<Looked>): Promise<Resolution> {
+    const entry = cache.get(key);
+    if (entry) {
+      if (entry.expires > Date.now()) {
+        hits++;
+        return Promise.resolve(entry.value);
+      }
+      dropKey(key);
+    }
+    const pending = inflight.get(key);
+    if (pending) {
+      hits++;
+      return pending;
+    }
+    misses++;
+    const startedAt = generation;
+    const p = (async (): Promise<Resolution> => {
+      let looked: Looked;
+      try {
+        looked = await lookup();
+      } catch (err) {
+        looked = upstreamError(`resolver failure: ${(err as Error).message ?? String(err)}`);
+      }
+      // An invalidate() while this lookup ran may have made its answer stale: hand it to the
+      // waiters, but do not cache it.
+      if (generation === startedAt) {
+        const tags = new Set(directTags);
+        if (looked.value.ok) for (const r of looked.value.resources) tags.add(tagOf(r.type, r.id));
+        store(key, looked, [...tags]);
+      }
+      return looked.value;
+    })();
+    inflight.set(key, p);
+    void p.finally(() => {
+      if (inflight.get(key) === p) inflight.delete(key);
+    });
+    return p;
+  }
+
+  // --- experiments --------------------------------------------------------------------------
+
+  function experimentFrom(json: unknown, what: string): Looked {
+    const id = idString(field(json, 'experiment.experiment_id'));
+    const name = str(field(json, 'experiment.name'));
+    if (!id) return upstreamError(`unexpected MLflow answer for ${what}: no experiment.experiment_id`);
+    return found([name === undefined ? { type: 'experiment', id } : { type: 'experiment', id, name }]);
+  }
+
+  function experimentById(id: string, workspace?: string): Promise<Resolution> {
+    const key = workspace === undefined ? `experiment_id\u0000${id}` : `experiment_id\u0000${id}\u0000ws\u0000${workspace}`;
+    return cached(key, [tagOf('experiment', id)], async () => {
+      const res = await call(`${API2}/experiments/get`, { experiment_id: id }, workspace === undefined ? undefined : { 'x-mlflow-workspace': workspace });
+      if (workspace !== undefined && res.kind === 'http_error' && res.errorCode === 'FEATURE_DISABLED') {
+        // Without workspaces, `workspaces/<ws>/…` is a literal directory at the artifact root.
+        return adminOnly('workspaces are not enabled on this MLflow server: a workspaces/… artifact path names no experiment', 'long');
+      }
+      const r = classify(res, `experiment ${id}`);
+      return 'json' in r ? experimentFrom(r.json, `experiment ${id}`) : r;
+    });
+  }
+
+  /** A child object's experiment, with the experiment's name when MLflow still knows it. */
+  async function experimentsOf(ids: readonly string[], what: string): Promise<Looked> {
+    const unique = [...new Set(ids)];
+    const resources: ResolvedResource[] = [];
+    for (const id of unique) {
+      const res = await experimentById(id);
+      if (res.ok) resources.push(...res.resources);
+      else if (res.reason === 'not_found') resources.push({ type: 'experiment', id });
+      else return { value: { ...res, message: `${what}: ${res.message}` }, ttl: 'none' };
+    }
+    return found(resources);
+  }
+
+  /** One GET whose answer carries the parent experiment id at `path`. */
+  async function childOfExperiment(what: string, apiPath: string, query: MlflowCallOptions['query'], idPath: string): Promise<Looked> {
+    const r = classify(await call(apiPath, query), what);
+    if (!('json' in r)) return r;
+    const expId = idString(field(r.json, idPath));
+    if (!expId) return adminOnly(`${what} names no experiment`, 'short');
+    return experimentsOf([expId], what);
+  }
+
+  // --- per kind -------------------------------------------------------------------------------
+
+  async function lookup(kind: IdKind, value: string): Promise<Looked> {
+    switch (kind) {
+      case 'experiment_id':
+      case 'artifact_path':
+      case 'workspace_name':
+      case 'gateway_secret_id':
+      case 'gateway_model_definition_id':
+        throw new Error(`${kind} is resolved without the generic lookup`); // handled in resolve()
+      case 'experiment_name': {
+        const r = classify(await call(`${API2}/experiments/get-by-name`, { experiment_name: value }), `experiment named ${JSON.stringify(value)}`);
+        return 'json' in r ? experimentFrom(r.json, 'experiments/get-by-name') : r;
+      }
+      case 'run_id':
+        return childOfExperiment(`run ${value}`, `${API2}/runs/get`, { run_id: value }, 'run.info.experiment_id');
+      case 'trace_id': {
+        if (!pathSafe(value)) return notFound(`trace ${value} not found`);
+        const what = `trace ${value}`;
+        const r = classify(await call(`${API3}/traces/${encodeURIComponent(value)}`), what);
+        if (!('json' in r)) return r;
+        const info = field(r.json, 'trace.trace_info');
+        if (!isObject(info)) return upstreamError(`unexpected MLflow answer for ${what}: no trace.trace_info`);
+        const type = field(info, 'trace_location.type');
+        const expId = idString(field(info, 'trace_location.mlflow_experiment.experiment_id'));
+        if (!expId || (type !== undefined && type !== 'MLFLOW_EXPERIMENT')) return adminOnly(`${what} is not stored in an MLflow experiment`, 'short');
+        return experimentsOf([expId], what);
+      }
+      case 'logged_model_id':
+        if (!pathSafe(value)) return notFound(`logged model ${value} not found`);
+        return childOfExperiment(`logged model ${value}`, `${API2}/logged-models/${encodeURIComponent(value)}`, { allow_deleted: 'true' }, 'model.info.experiment_id');
+      case 'model_name': {
+        const r = classify(await call(`${API2}/registered-models/get`, { name: value }), `registered model ${JSON.stringify(value)}`);
+        if (!('json' in r)) return r;
+        const name = str(field(r.json, 'registered_model.name'));
+        if (!name) return upstreamError('unexpected MLflow answer for registered-models/get: no registered_model.name');
+        const type = opts.promptsAsPrompt && isPromptTagged(field(r.json, 'registered_model.tags')) ? 'prompt' : 'registered_model';
+        return found([{ type, id: name, name }]);
+      }
+      case 'endpoint_id':
+      case 'endpoint_name': {
+        if (kind === 'endpoint_name' && !value) return notFound('empty endpoint name');
+        const what = kind === 'endpoint_id' ? `gateway endpoint ${value}` : `gateway endpoint named ${JSON.stringify(value)}`;
+        const res = await call(`${API3}/gateway/endpoints/get`, kind === 'endpoint_id' ? { endpoint_id: value } : { name: value });
+        if (res.kind === 'http_error' && (res.status === 501 || res.errorCode === 'NOT_IMPLEMENTED' || res.errorCode === 'FEATURE_DISABLED')) {
+          return adminOnly(`the MLflow AI gateway is unavailable (${res.message}): ${what} is administrators only`, 'short');
+        }
+        const r = classify(res, what);
+        if (!('json' in r)) return r;
+        const id = str(field(r.json, 'endpoint.endpoint_id'));
+        const name = str(field(r.json, 'endpoint.name'));
+        if (!id) return upstreamError(`unexpected MLflow answer for ${what}: no endpoint.endpoint_id`);
+        return found([name === undefined ? { type: 'gateway_endpoint', id } : { type: 'gateway_endpoint', id, name }]);
+      }
+      case 'dataset_id': {
+        if (!pathSafe(value)) return notFound(`dataset ${value} not found`);
+        const what = `dataset ${value}`;
+        const r = classify(await call(`${API3}/datasets/${encodeURIComponent(value)}/experiment-ids`), what);
+        if (!('json' in r)) return r;
+        const raw = field(r.json, 'experiment_ids');
+        const ids = Array.isArray(raw) ? raw.map(idString).filter((x): x is string => x !== undefined) : [];
+        if (ids.length > 0) return experimentsOf(ids, what);
+        // MLflow answers {} for an unknown dataset too: tell "no such dataset" from "linked to nothing".
+        const exists = classify(await call(`${API3}/datasets/${encodeURIComponent(value)}`), what);
+        if (!('json' in exists)) return exists;
+        return adminOnly(`${what} is linked to no experiment`, 'short');
+      }
+      case 'job_id': {
+        if (!pathSafe(value)) return notFound(`job ${value} not found`);
+        const what = `job ${value}`;
+        const r = classify(await call(`/ajax-api/3.0/jobs/${encodeURIComponent(value)}`), what);
+        if (!('json' in r)) return r;
+        const expId = idString(field(r.json, 'params.experiment_id'));
+        if (!expId) return adminOnly(`${what} names no experiment in its params`, 'short');
+        return experimentsOf([expId], what);
+      }
+      case 'issue_id':
+        if (!pathSafe(value)) return notFound(`issue ${value} not found`);
+        return childOfExperiment(`issue ${value}`, `${API3}/issues/${encodeURIComponent(value)}`, undefined, 'issue.experiment_id');
+      case 'review_queue_id':
+        return childOfExperiment(`review queue ${value}`, `${API3}/review-queues/get`, { queue_id: value }, 'review_queue.experiment_id');
+      case 'label_schema_id':
+        return childOfExperiment(`label schema ${value}`, `${API3}/label-schemas/get`, { schema_id: value }, 'label_schema.experiment_id');
+      case 'scorer_id': {
+        const what = `scorer ${value}`;
+        const r = classify(await call(`${API3}/scorers/online-configs`, { scorer_ids: value }), what);
+        if (!('json' in r)) return r;
+        const configs = field(r.json, 'configs');
+        const ids = Array.isArray(configs)
+          ? configs.filter((c) => field(c, 'scorer_id') === value).map((c) => idString(field(c, 'experiment_id'))).filter((x): x is string => x !== undefined)
+          : [];
+        if (ids.length === 0) return adminOnly(`${what}: MLflow exposes no experiment for it (no online scoring config)`, 'short');
+        return experimentsOf(ids, what);
+      }
+    }
+  }
+
+  async function resolve(kind: IdKind, value: string): Promise<Resolution> {
+    if (typeof value !== 'string') return { ok: false, reason: 'not_found', message: `${kind}: not a string` };
+    switch (kind) {
+      case 'gateway_secret_id':
+        return { ok: false, reason: 'admin_only', message: 'gateway secrets hold provider credentials: administrators only' };
+      case 'gateway_model_definition_id':
+        return { ok: false, reason: 'admin_only', message: 'gateway model definitions wrap provider credentials: administrators only' };
+      case 'workspace_name':
+        if (!value) return { ok: false, reason: 'not_found', message: 'empty workspace name' };
+        return { ok: true, resources: [{ type: 'workspace', id: value, name: value }] };
+      case 'artifact_path': {
+        const target = artifactPathExperiment(value);
+        if (!target.ok) return { ok: false, reason: 'admin_only', message: target.message };
+        return experimentById(target.experimentId, target.workspace);
+      }
+      case 'experiment_id':
+        if (!value) return { ok: false, reason: 'not_found', message: 'empty experiment id' };
+        return experimentById(value);
+      default: {
+        if (!value) return { ok: false, reason: 'not_found', message: `empty ${kind}` };
+        const direct: string[] = [];
+        if (kind === 'model_name') direct.push(tagOf('registered_model', value), tagOf('prompt', value));
+        if (kind === 'endpoint_id' || kind === 'endpoint_name') direct.push(tagOf('gateway_endpoint', value));
+        return cached(`${kind}\u0000${value}`, direct, () => lookup(kind, value));
+      }
+    }
+  }
+
+  function invalidate(type: ResourceType, id: string): void {
+    generation++;
+    // Lookups in flight may carry pre-invalidation data: later callers must not join them.
+    inflight.clear();
+    const keys = index.get(tagOf(type, id));
+    if (keys) for (const key of [...keys]) dropKey(key);
+    if (type === 'experiment') dropKey(`experiment_id\u0000${id}`);
+    if (type === 'registered_model' || type === 'prompt') dropKey(`model_name\u0000${id}`);
+    if (type === 'gateway_endpoint') {
+      dropKey(`endpoint_id\u0000${id}`);
+      dropKey(`endpoint_name\u0000${id}`);
+    }
+  }
+
+  return {
+    resolve,
+    invalidate,
+    stats: () => ({ hits, misses }),
+  };
+}

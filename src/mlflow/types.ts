@@ -1,0 +1,156 @@
+// Vocabulary of the MLflow knowledge module: how one MLflow route is authorized and where the
+// request names the resources it touches. Pure data; the table is src/mlflow/routes.ts.
+import type { Action, ResourceType } from '../policy/types.js';
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/**
+ * The kinds of identifier a request can carry. Each resolves to one protected resource
+ * (see ID_KIND_RESOURCE); children resolve to their parent first (a run id to its experiment…).
+ */
+export const ID_KINDS = [
+  'experiment_id',
+  'experiment_name',
+  'run_id',
+  'trace_id',
+  'logged_model_id',
+  'model_name',
+  'artifact_path',
+  'endpoint_id',
+  'endpoint_name',
+  'dataset_id',
+  'job_id',
+  'workspace_name',
+  'issue_id',
+  'review_queue_id',
+  'label_schema_id',
+  'scorer_id',
+  'gateway_secret_id',
+  'gateway_model_definition_id',
+] as const;
+export type IdKind = (typeof ID_KINDS)[number];
+
+/**
+ * The resource type an id resolves to, and how (documentation for the resolver).
+ * `null` means the id names nothing the gateway grants on: only administrators may reference it
+ * (fail closed), e.g. gateway secrets and model definitions, which wrap provider credentials.
+ */
+export const ID_KIND_RESOURCE: Readonly<Record<IdKind, { resource: ResourceType | null; resolve: string }>> = {
+  experiment_id: { resource: 'experiment', resolve: 'itself' },
+  experiment_name: { resource: 'experiment', resolve: 'GetExperimentByName → experiment_id' },
+  run_id: { resource: 'experiment', resolve: 'GetRun → info.experiment_id' },
+  trace_id: { resource: 'experiment', resolve: 'GetTraceInfoV3 (trace id or v2 request id) → experiment_id' },
+  logged_model_id: { resource: 'experiment', resolve: 'GetLoggedModel → experiment_id' },
+  model_name: {
+    resource: 'registered_model',
+    resolve: 'itself (a registered model tagged mlflow.prompt.is_prompt=true may be treated as a prompt)',
+  },
+  artifact_path: {
+    resource: 'experiment',
+    resolve:
+      'first path segment when it is all digits (optionally after workspaces/<ws>/); anything else (root, non-numeric) names no experiment → administrators only',
+  },
+  endpoint_id: { resource: 'gateway_endpoint', resolve: 'itself' },
+  endpoint_name: { resource: 'gateway_endpoint', resolve: 'GetGatewayEndpoint(name) → endpoint_id' },
+  dataset_id: { resource: 'experiment', resolve: 'GetDatasetExperimentIds → every linked experiment (none → deny)' },
+  job_id: {
+    resource: 'experiment',
+    resolve: 'job store get_job(id).params.experiment_id (no experiment in the params → administrators only)',
+  },
+  workspace_name: { resource: 'workspace', resolve: 'itself' },
+  issue_id: { resource: 'experiment', resolve: 'GetIssue → experiment_id' },
+  review_queue_id: { resource: 'experiment', resolve: 'GetReviewQueue → experiment_id' },
+  label_schema_id: { resource: 'experiment', resolve: 'GetLabelSchema → experiment_id' },
+  scorer_id: { resource: 'experiment', resolve: 'scorer row → experiment_id' },
+  gateway_secret_id: { resource: null, resolve: 'administrators only (provider credentials)' },
+  gateway_model_definition_id: { resource: null, resolve: 'administrators only (wraps a gateway secret)' },
+};
+
+/** Where an id lives in the request. */
+export type IdSource =
+  /** MLflow's own rule (handlers._get_request_message): GET with a non-empty query → query string, anything else → JSON body. */
+  | 'auto'
+  | 'query'
+  | 'body'
+  | 'path'
+  | 'header';
+
+export interface IdRef {
+  readonly kind: IdKind;
+  readonly from: IdSource;
+  /**
+   * Path parameter name, header name, query key, or dotted JSON path for the body. In a JSON path a
+   * segment ending in `[]` iterates an array (`locations[].mlflow_experiment.experiment_id`). Every
+   * segment is also looked up in lowerCamelCase, as protobuf's ParseDict accepts both spellings.
+   */
+  readonly field: string;
+  /** Other spellings of the last segment (e.g. run_uuid for run_id). */
+  readonly aliases?: readonly string[];
+  /** The field is an array of ids (experiment_ids, trace_ids…). */
+  readonly many?: boolean;
+  /** Absent is fine (the route still names something else, or nothing to check). */
+  readonly optional?: boolean;
+  /** Value to use when the field is absent or empty (artifact listing: absent path = root). */
+  readonly default?: string;
+  /** Action for this id when it differs from the requirement's (e.g. read the traces linked to a run being updated). */
+  readonly action?: Action;
+}
+
+export type FilterKind =
+  | 'search_experiments'
+  | 'search_registered_models'
+  | 'search_model_versions'
+  | 'search_logged_models'
+  | 'search_runs'
+  | 'list_scorers'
+  | 'list_gateway_endpoints'
+  | 'list_gateway_models'
+  | 'list_workspaces'
+  | 'graphql';
+
+/** A requirement that does not depend on an operator feature switch. */
+export type BaseRequirement =
+  /** No identity needed (health, static assets). */
+  | { readonly kind: 'public' }
+  /** Any signed-in identity (UI shell, server-info, version, static capability lists). */
+  | { readonly kind: 'authenticated' }
+  /** Administrators only (webhooks, workspace admin, gateway secrets/budgets, anything not safely authorizable). */
+  | { readonly kind: 'admin' }
+  /** Top-level creation; the creator gets MANAGE afterwards. */
+  | { readonly kind: 'create'; readonly resource: ResourceType }
+  /** `action` on every id (children resolve to their parent). At least one id must be present. */
+  | { readonly kind: 'resource'; readonly resource: ResourceType; readonly action: Action; readonly ids: readonly IdRef[] }
+  /** Search/list: the request is narrowed or the response filtered; listed ids (if any) must be readable. */
+  | { readonly kind: 'filtered'; readonly resource: ResourceType; readonly filter: FilterKind; readonly ids?: readonly IdRef[] };
+
+export type Requirement =
+  | BaseRequirement
+  /**
+   * Refused for everyone unless the operator enables `feature`; once enabled, `ifEnabled` applies.
+   * (assistant = server-side code execution, demo data, legacy gateway proxy.)
+   */
+  | { readonly kind: 'blocked'; readonly feature: BlockedFeature; readonly ifEnabled: BaseRequirement };
+
+export type BlockedFeature = 'assistant' | 'demo' | 'gateway-proxy';
+
+/** Which part of the MLflow server answers the route (FastAPI routes are matched first, in registration order). */
+export type RouteServer = 'flask' | 'fastapi';
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /**
+   * Template relative to the server root (no static prefix), e.g. '/api/2.0/mlflow/experiments/get'.
+   * `{name}` matches within one segment (may have a literal prefix/suffix in the segment, e.g.
+   * `{endpoint_name}:generateContent`), `{name:path}` one or more whole segments.
+   */
+  readonly path: string;
+  /** MLflow handler or RPC name, for documentation and audit logs. */
+  readonly rpc?: string;
+  readonly requirement: Requirement;
+  /** true → an unauthenticated request gets 401 JSON; false → a browser is redirected to sign in. */
+  readonly apiLike: boolean;
+  readonly server: RouteServer;
+  /** Why the route is authorized this way, when it is a judgement call. */
+  readonly note?: string;
+}

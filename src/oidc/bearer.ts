@@ -1,0 +1,71 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Config } from '../config/index.js';
+import { GatewayError } from '../errors/index.js';
+import type { OidcProvider } from './provider.js';
+
+/**
+ * Verifies bearer JWTs from the IdP: signature against the IdP's JWKS (cached, refetched when an
+ * unknown `kid` appears, at most once per cooldown), an asymmetric algorithm allow-list, `iss`,
+ * `aud`, `exp` (required), `nbf`, with the configured clock skew.
+ */
+export interface BearerVerifier {
+  verify(token: string): Promise<JWTPayload>;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export function looksLikeJwt(token: string): boolean {
+  return JWT_SHAPE.test(token);
+}
+
+export function createBearerVerifier(config: Config, provider: OidcProvider): BearerVerifier {
+  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  async function keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    if (jwks) return jwks;
+    const meta = (await provider.get()).serverMetadata();
+    if (!meta.jwks_uri) throw new GatewayError('GW_IDP_UNAVAILABLE', 'The identity provider publishes no jwks_uri');
+    jwks = createRemoteJWKSet(new URL(meta.jwks_uri), {
+      cacheMaxAge: config.jwksCacheMaxAge * 1000,
+      cooldownDuration: config.jwksCooldown * 1000,
+      timeoutDuration: 5000,
+    });
+    return jwks;
+  }
+
+  return {
+    async verify(token) {
+      if (!looksLikeJwt(token)) throw new GatewayError('GW_INVALID_TOKEN', 'The bearer token is not a JWT or a gateway token');
+      const keySet = await keys();
+      try {
+        const { payload } = await jwtVerify(token, keySet, {
+          issuer: config.issuer,
+          audience: [...config.audience],
+          algorithms: [...config.algorithms],
+          clockTolerance: config.clockSkew,
+          requiredClaims: ['exp', 'sub'],
+        });
+        return payload;
+      } catch (err) {
+        throw new GatewayError('GW_INVALID_TOKEN', describeJoseError(err), { cause: err, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+      }
+    },
+  };
+}
+
+/** A precise reason for the client; never includes the token itself. */
+function describeJoseError(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'The token has expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf') return 'The token is not valid yet (nbf)';
+    if (err.claim === 'iss') return 'The token was issued by an untrusted issuer';
+    if (err.claim === 'aud') return 'The token is not meant for this gateway (audience mismatch)';
+    return `The token's ${err.claim} claim is invalid (${err.reason})`;
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm that is not allowed';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'The token is signed with an unknown key (kid)';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is invalid';
+  if (err instanceof joseErrors.JWKSTimeout) return 'The identity provider did not return its signing keys in time';
+  if (err instanceof joseErrors.JOSEError) return `The token is invalid (${err.code})`;
+  return 'The token is invalid';
+}

@@ -1,0 +1,57 @@
+import * as client from 'openid-client';
+import type { Config } from '../config/index.js';
+import { isLoopbackUrl } from '../config/index.js';
+import { GatewayError } from '../errors/index.js';
+
+/**
+ * The relying-party side of the IdP: discovery is done lazily and retried, so the gateway starts
+ * (and serves existing sessions) while the IdP is down; only new sign-ins need it.
+ */
+export interface OidcProvider {
+  /** Discovered configuration; throws GW_IDP_UNAVAILABLE when discovery fails. */
+  get(): Promise<client.Configuration>;
+  /** Whether discovery has succeeded (for /readyz). */
+  ready(): boolean;
+}
+
+const RETRY_AFTER_MS = 5_000;
+
+export function createOidcProvider(config: Config): OidcProvider {
+  let current: client.Configuration | undefined;
+  let pending: Promise<client.Configuration> | undefined;
+  let lastFailure = 0;
+
+  async function discover(): Promise<client.Configuration> {
+    const auth = config.clientSecret ? client.ClientSecretBasic(config.clientSecret) : client.None();
+    const options: client.DiscoveryRequestOptions = { timeout: 10 };
+    // openid-client refuses plain http; the config loader only lets it through on loopback.
+    if (isLoopbackUrl(config.issuer)) options.execute = [client.allowInsecureRequests];
+    try {
+      return await client.discovery(new URL(config.issuer), config.clientId, config.clientSecret, auth, options);
+    } catch (err) {
+      throw new GatewayError('GW_IDP_UNAVAILABLE', 'The identity provider is unreachable; try again shortly', {
+        cause: err, detail: `discovery of ${config.issuer} failed: ${(err as Error).message}`,
+      });
+    }
+  }
+
+  return {
+    ready: () => current !== undefined,
+    async get() {
+      if (current) return current;
+      if (pending) return pending;
+      if (Date.now() - lastFailure < RETRY_AFTER_MS && lastFailure !== 0) {
+        throw new GatewayError('GW_IDP_UNAVAILABLE', 'The identity provider is unreachable; try again shortly');
+      }
+      pending = discover().then(
+        (c) => ((current = c), (pending = undefined), c),
+        (e: unknown) => {
+          pending = undefined;
+          lastFailure = Date.now();
+          throw e;
+        },
+      );
+      return pending;
+    },
+  };
+}

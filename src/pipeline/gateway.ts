@@ -1,0 +1,20 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config/index.js';
+import type { BearerVerifier } from '../oidc/bearer.js';
+import type { OidcProvider } from '../oidc/provider.js';
+import type { SessionManager } from '../session/manager.js';
+import type { Sealer } from '../session/seal.js';
+import type { Store } from '../store/index.js';
+import type { UserDirectory } from './user-directory.js';
+
+/** The gateway's long-lived parts, built once at start-up and handed to every step. */
+export interface Gateway {
+  readonly config: Config;
+  readonly store: Store;
+  readonly provider: OidcProvider;
+  readonly bearer: BearerVerifier;
+  readonly sessions: SessionManager;
+  readonly users: UserDirectory;
+  readonly loginSealer: Sealer;
+  readonly log: FastifyBaseLogger;
+}

@@ -1,0 +1,37 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Gateway } from './gateway.js';
+import type { RequestContext } from './context.js';
+import { normalizeAndClassify } from './steps/normalize.js';
+import { authenticate } from './steps/authenticate.js';
+import { requireIdentity } from './steps/require-identity.js';
+import { checkCsrf } from './steps/csrf.js';
+import { authorize } from './steps/authorize.js';
+import { forward } from './steps/forward.js';
+
+/**
+ * The request path of every proxied MLflow call, in order:
+ *   1. normalise + classify    one canonical path; route-table lookup
+ *   2. authenticate            bearer JWT | session cookie
+ *   3. require identity        anonymous → 401 JSON (API) or sign-in redirect (browser)
+ *   4. CSRF                    cookie-authenticated writes must be same-origin
+ *   5. authorize               route requirement (+ resource permissions)
+ *   6. forward                 header hygiene, streaming to MLflow
+ * A step either enriches the context, sends the reply (returns true), or throws a GatewayError.
+ */
+export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const ctx: RequestContext = { requestId: req.id, clientIp: req.ip, path: '/', query: '' };
+  reply.locals = ctx;
+  normalizeAndClassify(gw, req, ctx);
+  await authenticate(gw, req, ctx);
+  if (requireIdentity(gw, req, reply, ctx)) return reply;
+  checkCsrf(gw, req, ctx);
+  await authorize(gw, ctx);
+  return forward(gw, req, reply, ctx);
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The pipeline context, read by the access-log hook. */
+    locals?: RequestContext;
+  }
+}

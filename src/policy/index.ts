@@ -1,0 +1,19 @@
+// Public surface of the policy module. Explicit names so that internal helpers stay internal
+// and a removed export is a compile error at the import site, not a silent undefined.
+export { ACTIONS, LEVELS, RESOURCE_TYPES } from './types.js';
+export type {
+  Action,
+  Decision,
+  DecisionSource,
+  Grant,
+  Level,
+  PatternRule,
+  PolicyFacts,
+  Resource,
+  ResourceType,
+  Subject,
+} from './types.js';
+export { atLeast, isLevel, levelRank, maxLevel, minLevel, requiredLevel } from './levels.js';
+export { MAX_PATTERN_LENGTH, comparePatternRules, matchesPattern, patternSpecificity, validatePattern } from './patterns.js';
+export { decide, explain } from './decide.js';
+export type { ConsideredGrant, ConsideredRule, Explanation } from './decide.js';

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import replyFrom from '@fastify/reply-from';
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { GatewayError, toGatewayError } from '../errors/index.js';
+import { createBearerVerifier } from '../oidc/bearer.js';
+import { createOidcProvider } from '../oidc/provider.js';
+import { isApiPath } from '../pipeline/steps/require-identity.js';
+import { handleProxied } from '../pipeline/pipeline.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { createUserDirectory } from '../pipeline/user-directory.js';
+import { createSessionManager } from '../session/manager.js';
+import { createSealer } from '../session/seal.js';
+import { openStore, type Store } from '../store/index.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { loggerOptions } from './logger.js';
+import { errorPage } from './pages.js';
+
+export interface GatewayServer {
+  readonly app: FastifyInstance;
+  readonly gateway: Gateway;
+  /** Listen on the configured host/port; resolves to the bound URL. */
+  listen(): Promise<string>;
+  /** Stop accepting requests, let in-flight ones finish, close the store. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Use this logger (tests capture output through it). */
+  logger?: Logger;
+  /** Use this store instead of opening GATEWAY_DATABASE_URL. */
+  store?: Store;
+}
+
+/** The composition root: builds every part from the frozen config and wires the routes. */
+export async function buildServer(config: Config, opts: BuildOptions = {}): Promise<GatewayServer> {
+  const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  const store = opts.store ?? (await openStore(config.databaseUrl));
+  const provider = createOidcProvider(config);
+  const gateway: Gateway = {
+    config, store, provider, log: logger,
+    bearer: createBearerVerifier(config, provider),
+    sessions: createSessionManager(config, store, provider, createSealer(config.secret, 'idp-tokens')),
+    users: createUserDirectory(store),
+    loginSealer: createSealer(config.secret, 'login-transaction'),
+  };
+  let draining = false;
+
+  const app = fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    // Our own onResponse hook writes the one access-log line (with user and decision).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 2048 },
+    forceCloseConnections: false,
+  });
+
+  // Bodies are never parsed by fastify: the raw stream goes to MLflow untouched (artifacts of any
+  // size stream through), and steps that need ids read the JSON themselves.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  await app.register(replyFrom, {
+    base: new URL(config.upstreamUrl).origin,
+    undici: {
+      connect: { timeout: config.upstreamConnectTimeout * 1000 },
+      headersTimeout: config.upstreamTimeout * 1000,
+      bodyTimeout: config.upstreamTimeout * 1000,
+      keepAliveTimeout: 30_000,
+    },
+  });
+
+  app.setErrorHandler((error: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(gateway, error, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(gateway, new GatewayError('GW_NOT_FOUND', `Nothing is served at ${req.url.split('?')[0]}`), req, reply));
+
+  // One access-log line per request, with who and why; never the query string (it can carry codes).
+  app.addHook('onResponse', async (req, reply) => {
+    const ctx = reply.locals;
+    req.log.info({
+      event: 'request', method: req.method, path: ctx?.path ?? req.url.split('?')[0], status: reply.statusCode,
+      user: ctx?.principal?.user.username, auth: ctx?.principal?.method, decision: ctx?.decision,
+      route: ctx?.route?.rpc ?? ctx?.route?.path, ms: Math.round(reply.elapsedTime),
+    }, 'request');
+  });
+
+  registerHealthRoutes(app, gateway, () => draining);
+  registerAuthRoutes(app, gateway);
+  const proxy = (req: FastifyRequest, reply: FastifyReply) => handleProxied(gateway, req, reply);
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+  if (config.basePath === '') app.route({ method: [...methods], url: '/*', handler: proxy });
+  else {
+    app.route({ method: [...methods], url: `${config.basePath}/*`, handler: proxy });
+    app.route({ method: [...methods], url: config.basePath, handler: (_req, reply) => reply.redirect(`${config.basePath}/`, 302) });
+  }
+
+  return {
+    app, gateway,
+    async listen() {
+      return app.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      draining = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const err = error instanceof GatewayError ? error : fromFastifyError(error);
+  const ctx = reply.locals;
+  if (ctx && !ctx.decision) ctx.decision = `deny: ${err.code}`;
+  if (err.status >= 500) req.log.error({ event: 'error', code: err.code, detail: err.detail, err: err.cause }, err.message);
+  else req.log.info({ event: 'refused', code: err.code, detail: err.detail }, err.message);
+  void reply.code(err.status).headers(err.headers).header('cache-control', 'no-store');
+  const path = ctx?.path ?? (req.url.split('?')[0] ?? '/').slice(gw.config.basePath.length);
+  const wantsHtml = req.method === 'GET' && !isApiPath(path) && String(req.headers.accept ?? '').includes('text/html');
+  if (wantsHtml) {
+    const signIn = err.status === 401 || err.code === 'GW_LOGIN_FAILED' || err.code === 'GW_SESSION_EXPIRED';
+    return reply.type('text/html; charset=utf-8').send(errorPage({
+      title: err.status === 403 ? 'Access denied' : err.status >= 500 ? 'Service unavailable' : 'Something went wrong',
+      message: err.toJSON().message, code: err.code, requestId: req.id,
+      ...(signIn ? { action: { href: `${gw.config.basePath}/_gateway/login`, label: 'Sign in again' } } : {}),
+    }));
+  }
+  return reply.type('application/json').send(err.toJSON());
+}
+
+function fromFastifyError(error: unknown): GatewayError {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 413) return new GatewayError('GW_BODY_TOO_LARGE', 'The request body is too large');
+  if (status !== undefined && status >= 400 && status < 500) return new GatewayError('GW_BAD_REQUEST', (error as Error).message);
+  return toGatewayError(error);
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors/index.js';
+import { identityFromClaims } from '../oidc/identity.js';
+import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
+import { safeReturnTo } from '../oidc/return-to.js';
+import { clearCookie, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
+import type { Gateway } from '../pipeline/gateway.js';
+
+/** Sign-in, callback and sign-out under `<mount>/_gateway/`. */
+export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
+  const base = `${gw.config.basePath}/_gateway`;
+  const callbackPath = `${base}/callback`;
+
+  app.get(`${base}/login`, async (req: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) => {
+    const returnTo = safeReturnTo(gw.config, req.query.return_to);
+    const { url, cookie } = await startLogin(gw.config, gw.provider, gw.loginSealer, returnTo);
+    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginCookieName(gw.config), value: cookie, path: callbackPath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
+    void reply.header('cache-control', 'no-store');
+    return reply.redirect(url, 302);
+  });
+
+  app.get(callbackPath, async (req, reply) => {
+    const cookies = parseCookies(req.headers.cookie);
+    const rawUrl = req.raw.url ?? '';
+    const query = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
+    // The sign-in cookie is single-use: cleared whatever the outcome, so a code cannot be replayed through it.
+    const setCookies = [clearCookie(gw.config, loginCookieName(gw.config), callbackPath)];
+    void reply.header('cache-control', 'no-store');
+    try {
+      const { tokens, returnTo } = await completeLogin(gw.config, gw.provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
+      const identity = identityFromClaims(gw.config, tokens.claims);
+      const user = await gw.store.users.upsertOnLogin(identity, new Date());
+      if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
+      // Any session the browser already had is ended: a fresh id is minted (no fixation).
+      const previous = cookies.get(gw.config.cookieName);
+      if (previous) {
+        const resolved = await gw.sessions.resolve(previous, req.log).catch(() => undefined);
+        if (resolved) await gw.sessions.destroy(resolved.sessionId);
+      }
+      const token = await gw.sessions.create(user, tokens, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      setCookies.push(serializeCookie(gw.config, { name: gw.config.cookieName, value: token, path: sessionCookiePath(gw.config), maxAgeSeconds: gw.config.sessionMaxAge }));
+      void reply.header('set-cookie', setCookies);
+      req.log.info({ event: 'login', user: user.username, admin: user.isAdmin, groups: user.groups }, 'signed in');
+      await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: 'OIDC sign-in', requestId: req.id, clientIp: req.ip });
+      return reply.redirect(returnTo, 302);
+    } catch (err) {
+      void reply.header('set-cookie', setCookies);
+      throw err;
+    }
+  });
+
+  const logout = async (req: FastifyRequest, reply: FastifyReply) => {
+    const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+    let idToken: string | undefined;
+    let username: string | null = null;
+    if (token) {
+      const resolved = await gw.sessions.resolve(token, req.log).catch(() => undefined);
+      if (resolved) {
+        idToken = resolved.idToken;
+        username = resolved.user.username;
+        await gw.sessions.destroy(resolved.sessionId);
+        await gw.store.audit.append({ time: new Date(), actor: username, action: 'logout', resource: null, decision: 'info', reason: null, requestId: req.id, clientIp: req.ip });
+      }
+    }
+    void reply.header('set-cookie', clearCookie(gw.config, gw.config.cookieName, sessionCookiePath(gw.config)));
+    void reply.header('cache-control', 'no-store');
+    const after = `${gw.config.publicUrl}/_gateway/signed-out`;
+    const idpLogout = await endSessionUrl(gw.provider, idToken, after);
+    return reply.redirect(idpLogout ?? after, 302);
+  };
+  // POST is the CSRF-safe form; GET is kept for links (sign-out is harmless to force).
+  app.get(`${base}/logout`, logout);
+  app.post(`${base}/logout`, logout);
+
+  app.get(`${base}/signed-out`, async (_req, reply) => {
+    void reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out · MLflow gateway</title>
+<style>body{font-family:system-ui,sans-serif;background:#f5f6f8;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0}
+main{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:32px 40px}a{color:#0b5cad}</style></head>
+<body><main><h1>You are signed out</h1><p><a href="${gw.config.basePath}/">Sign in again</a></p></main></body></html>`;
+  });
+
+  app.get(`${base}/api/v1/whoami`, async (req) => {
+    const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+    const resolved = token ? await gw.sessions.resolve(token, req.log) : undefined;
+    if (!resolved) throw new GatewayError('GW_UNAUTHENTICATED', 'Not signed in', { headers: { 'www-authenticate': 'Bearer realm="mlflow"' } });
+    const u = resolved.user;
+    return { username: u.username, email: u.email, display_name: u.displayName, groups: u.groups, is_admin: u.isAdmin };
+  });
+}

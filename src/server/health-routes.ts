@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import type { Gateway } from '../pipeline/gateway.js';
+
+/** Liveness (the process answers) and readiness (store, IdP discovery, upstream all reachable). */
+export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraining: () => boolean): void {
+  const base = `${gw.config.basePath}/_gateway`;
+  app.get(`${base}/healthz`, async () => ({ status: 'ok' }));
+  app.get(`${base}/readyz`, async (_req, reply) => {
+    const checks = await Promise.all([
+      probe('store', () => gw.store.ping()),
+      probe('idp', async () => void (await gw.provider.get())),
+      probe('upstream', async () => {
+        const res = await request(`${gw.config.upstreamUrl}/health`, { headersTimeout: 3000, bodyTimeout: 3000 });
+        await res.body.dump();
+        if (res.statusCode !== 200) throw new Error(`MLflow /health answered ${res.statusCode}`);
+      }),
+    ]);
+    const ready = !isDraining() && checks.every((c) => c.ok);
+    void reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not-ready', draining: isDraining(), checks };
+  });
+}
+
+async function probe(name: string, fn: () => Promise<void>): Promise<{ name: string; ok: boolean; error?: string }> {
+  try {
+    await fn();
+    return { name, ok: true };
+  } catch (err) {
+    return { name, ok: false, error: (err as Error).message };
+  }
+}

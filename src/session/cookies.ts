@@ -1,0 +1,44 @@
+import type { Config } from '../config/index.js';
+
+// Cookie attributes in one place: HttpOnly always, SameSite=Lax (sent on the IdP's top-level
+// redirect back to the callback, never on cross-site sub-requests), Secure whenever the public URL
+// is https, and Path scoped to the gateway's mount point.
+
+export interface CookieSpec {
+  name: string;
+  value: string;
+  path: string;
+  maxAgeSeconds?: number;
+}
+
+export function serializeCookie(config: Config, c: CookieSpec): string {
+  const parts = [`${c.name}=${c.value}`, `Path=${c.path}`, 'HttpOnly', 'SameSite=Lax'];
+  if (config.secureCookies) parts.push('Secure');
+  if (c.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(c.maxAgeSeconds))}`);
+  return parts.join('; ');
+}
+
+export function clearCookie(config: Config, name: string, path: string): string {
+  return serializeCookie(config, { name, value: '', path, maxAgeSeconds: 0 });
+}
+
+/** Parses a Cookie header. The first occurrence of a name wins, as in browsers' ordering. */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (!out.has(name)) out.set(name, part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export function sessionCookiePath(config: Config): string {
+  return config.basePath === '' ? '/' : config.basePath;
+}
+
+export function loginCookieName(config: Config): string {
+  return `${config.cookieName}_login`;
+}

@@ -1,0 +1,109 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config/index.js';
+import { identityFromClaims } from '../oidc/identity.js';
+import { isGrantRevoked, refreshTokens, type TokenSet } from '../oidc/login-flow.js';
+import type { OidcProvider } from '../oidc/provider.js';
+import type { Store, User } from '../store/index.js';
+import type { Sealer } from './seal.js';
+import { mintSessionToken, parseSessionToken, secretMatches } from './token.js';
+
+/** IdP tokens kept (encrypted) with a session, for refresh and RP-initiated logout. */
+interface SealedTokens {
+  refreshToken?: string | undefined;
+  idToken?: string | undefined;
+  claims: Record<string, unknown>;
+}
+
+export interface ResolvedSession {
+  readonly sessionId: string;
+  readonly user: User;
+  readonly idToken: string | undefined;
+}
+
+/** Refresh this long before the IdP access token expires, so a session never carries stale groups. */
+const REFRESH_MARGIN_MS = 60_000;
+
+export interface SessionManager {
+  /** Starts a brand-new session (new id: no fixation) and returns the cookie token. */
+  create(user: User, tokens: TokenSet, meta: { ip: string | null; userAgent: string | null }): Promise<string>;
+  /** Validates a cookie token; refreshes IdP tokens when due; undefined when the session is gone. */
+  resolve(token: string, log: FastifyBaseLogger): Promise<ResolvedSession | undefined>;
+  destroy(sessionId: string): Promise<void>;
+}
+
+export function createSessionManager(config: Config, store: Store, provider: OidcProvider, sealer: Sealer): SessionManager {
+  const refreshing = new Map<string, Promise<boolean>>();
+
+  function sealTokens(tokens: TokenSet): string {
+    const value: SealedTokens = { refreshToken: tokens.refreshToken, idToken: tokens.idToken, claims: tokens.claims };
+    return sealer.seal(value);
+  }
+
+  /** Single-flight per session: concurrent requests share one refresh. Returns false if the session ended. */
+  async function refresh(sessionId: string, sealed: SealedTokens, log: FastifyBaseLogger): Promise<boolean> {
+    if (!sealed.refreshToken) return true; // nothing to refresh with; the session lives to its max age
+    try {
+      const tokens = await refreshTokens(provider, sealed.refreshToken, sealed.claims);
+      const identity = identityFromClaims(config, tokens.claims); // group sync; throws if no longer allowed
+      await store.users.upsertOnLogin(identity, new Date());
+      await store.sessions.updateTokens(sessionId, sealTokens(tokens), tokens.expiresAt);
+      return true;
+    } catch (err) {
+      if (isGrantRevoked(err) || (err as { code?: string }).code === 'GW_FORBIDDEN_GROUP') {
+        log.info({ event: 'session.refresh_rejected', reason: (err as Error).message }, 'IdP refused the refresh; session ended');
+        await store.sessions.delete(sessionId);
+        return false;
+      }
+      // IdP unreachable: keep the session (resilience); try again on a later request.
+      log.warn({ event: 'session.refresh_failed', reason: (err as Error).message }, 'token refresh failed; keeping session');
+      return true;
+    }
+  }
+
+  return {
+    async create(user, tokens, meta) {
+      const minted = mintSessionToken();
+      const now = new Date();
+      await store.sessions.create(
+        {
+          id: minted.id, secretHash: minted.secretHash, userId: user.id,
+          expiresAt: new Date(now.getTime() + config.sessionMaxAge * 1000),
+          tokensSealed: sealTokens(tokens), idpExpiresAt: tokens.expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null,
+        },
+        now,
+      );
+      return minted.token;
+    },
+
+    async resolve(token, log) {
+      const parsed = parseSessionToken(token);
+      if (!parsed) return undefined;
+      let session = await store.sessions.get(parsed.id);
+      if (!session || !secretMatches(parsed.secret, session.secretHash)) return undefined;
+      const now = Date.now();
+      if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + config.sessionIdleTimeout * 1000 <= now) {
+        await store.sessions.delete(session.id);
+        return undefined;
+      }
+      const sealed = session.tokensSealed ? sealer.open<SealedTokens>(session.tokensSealed) : undefined;
+      if (sealed && session.idpExpiresAt && session.idpExpiresAt.getTime() - REFRESH_MARGIN_MS <= now) {
+        let pending = refreshing.get(session.id);
+        if (!pending) {
+          pending = refresh(session.id, sealed, log).finally(() => refreshing.delete(session!.id));
+          refreshing.set(session.id, pending);
+        }
+        if (!(await pending)) return undefined;
+        session = (await store.sessions.get(parsed.id)) ?? session;
+      }
+      const user = await store.users.get(session.userId);
+      if (!user) return undefined;
+      await store.sessions.touch(session.id, new Date(now));
+      const latest = session.tokensSealed ? sealer.open<SealedTokens>(session.tokensSealed) : undefined;
+      return { sessionId: session.id, user, idToken: latest?.idToken };
+    },
+
+    async destroy(sessionId) {
+      await store.sessions.delete(sessionId);
+    },
+  };
+}

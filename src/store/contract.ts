@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from './types.js';
+
+/**
+ * The behaviour every store adapter must have. Each adapter's test file calls this with a factory
+ * that returns a fresh, empty, migrated store.
+ */
+export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    const identity = { subjectKey: 'https://idp#alice', username: 'alice', email: 'alice@example.com', displayName: 'Alice', groups: ['team-a'], isAdmin: false };
+
+    it('creates a user on first sign-in and updates profile and groups later', async () => {
+      const store = await makeStore();
+      const first = await store.users.upsertOnLogin(identity, new Date(1000));
+      const again = await store.users.upsertOnLogin({ ...identity, groups: ['team-b'], isAdmin: true }, new Date(2000));
+      expect(again.id).toBe(first.id);
+      expect(again.groups).toEqual(['team-b']);
+      expect(again.isAdmin).toBe(true);
+      expect((await store.users.getByUsername('alice'))?.lastLoginAt?.getTime()).toBe(2000);
+      await store.users.setDisabled(first.id, true);
+      expect((await store.users.get(first.id))?.disabled).toBe(true);
+      expect((await store.users.list({ search: 'ali' })).map((u) => u.username)).toEqual(['alice']);
+      await store.close();
+    });
+
+    it('stores sessions by id with the secret hash only, expires and deletes them', async () => {
+      const store = await makeStore();
+      const user = await store.users.upsertOnLogin(identity, new Date());
+      const now = new Date();
+      await store.sessions.create({ id: 's1', secretHash: Buffer.alloc(32, 7), userId: user.id, expiresAt: new Date(now.getTime() + 60_000), tokensSealed: 'sealed', idpExpiresAt: null, ip: '1.2.3.4', userAgent: 'ua' }, now);
+      const s = await store.sessions.get('s1');
+      expect(s?.secretHash.equals(Buffer.alloc(32, 7))).toBe(true);
+      expect(s?.tokensSealed).toBe('sealed');
+      await store.sessions.updateTokens('s1', 'resealed', new Date(now.getTime() + 5000));
+      expect((await store.sessions.get('s1'))?.tokensSealed).toBe('resealed');
+      expect(await store.sessions.deleteExpired(new Date(now.getTime() + 120_000), 3600)).toBe(1);
+      expect(await store.sessions.get('s1')).toBeUndefined();
+      await store.close();
+    });
+
+    it('keeps one grant per principal and resource, and finds grants for a user and groups', async () => {
+      const store = await makeStore();
+      await store.grants.set({ principalType: 'user', principal: 'alice', resourceType: 'experiment', resourceId: '1', level: 'READ' });
+      await store.grants.set({ principalType: 'user', principal: 'alice', resourceType: 'experiment', resourceId: '1', level: 'EDIT' });
+      await store.grants.set({ principalType: 'group', principal: 'team-a', resourceType: 'experiment', resourceId: '1', level: 'MANAGE' });
+      await store.grants.set({ principalType: 'group', principal: 'team-b', resourceType: 'experiment', resourceId: '1', level: 'READ' });
+      const mine = await store.grants.forResource('experiment', '1', 'alice', ['team-a']);
+      expect(mine.map((g) => `${g.principalType}:${g.principal}:${g.level}`).sort()).toEqual(['group:team-a:MANAGE', 'user:alice:EDIT']);
+      expect(await store.grants.listForResource('experiment', '1')).toHaveLength(3);
+      expect(await store.grants.delete('group', 'team-b', 'experiment', '1')).toBe(true);
+      const rule = await store.grants.addPattern({ principalType: 'group', principal: 'team-a', resourceType: 'experiment', matcher: 'glob', pattern: 'team-a-*', level: 'EDIT' });
+      expect((await store.grants.patterns('experiment')).map((p) => p.id)).toEqual([rule.id]);
+      expect(await store.grants.deletePattern(rule.id)).toBe(true);
+      await store.close();
+    });
+
+    it('appends audit events and lists the newest first', async () => {
+      const store = await makeStore();
+      for (const action of ['login', 'request.denied', 'logout']) {
+        await store.audit.append({ time: new Date(), actor: 'alice', action, resource: null, decision: 'info', reason: null, requestId: null, clientIp: null });
+      }
+      expect((await store.audit.list({ limit: 2 })).map((e) => e.action)).toEqual(['logout', 'request.denied']);
+      expect((await store.audit.list({ limit: 10, action: 'login' }))).toHaveLength(1);
+      await store.close();
+    });
+  });
+}

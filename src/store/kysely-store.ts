@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
+import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
+import { migrations, type Dialect } from './migrations.js';
+import type { Tables } from './schema.js';
+import type { AuditEvent, AuditStore, GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
+
+/** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
+export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): Promise<Store> {
+  await migrate(db, dialect);
+  return {
+    kind: dialect,
+    users: userStore(db),
+    sessions: sessionStore(db),
+    grants: grantStore(db),
+    audit: auditStore(db),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function migrate(db: Kysely<Tables>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: 'gateway_migrations',
+    migrationLockTableName: 'gateway_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`store migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const ms = (d: Date) => d.getTime();
+const date = (n: number | string) => new Date(Number(n));
+const dateOrNull = (n: number | string | null) => (n === null ? null : date(n));
+
+function toUser(r: Selectable<Tables['users']>): User {
+  return {
+    id: r.id, subjectKey: r.subject_key, username: r.username, email: r.email, displayName: r.display_name,
+    groups: JSON.parse(r.groups_json) as string[], isAdmin: Number(r.is_admin) === 1, disabled: Number(r.disabled) === 1,
+    kind: r.kind === 'service' ? 'service' : 'person', createdAt: date(r.created_at), lastLoginAt: dateOrNull(r.last_login_at),
+  };
+}
+
+function userStore(db: Kysely<Tables>): UserStore {
+  return {
+    async upsertOnLogin(identity: LoginIdentity, now: Date) {
+      const existing = await db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).executeTakeFirst();
+      const fields = {
+        username: identity.username, email: identity.email, display_name: identity.displayName,
+        groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now),
+      };
+      if (existing) {
+        await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
+        return toUser({ ...existing, ...fields });
+      }
+      const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
+      await db.insertInto('users').values(row).execute();
+      return toUser(row);
+    },
+    async get(id) {
+      const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toUser(r);
+    },
+    async getByUsername(username) {
+      const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return r && toUser(r);
+    },
+    async list(opts = {}) {
+      let q = db.selectFrom('users').selectAll().orderBy('username');
+      if (opts.search) q = q.where((eb) => eb.or([eb('username', 'like', `%${opts.search}%`), eb('email', 'like', `%${opts.search}%`)]));
+      const rows = await q.limit(opts.limit ?? 100).offset(opts.offset ?? 0).execute();
+      return rows.map(toUser);
+    },
+    async setDisabled(id, disabled) {
+      await db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).execute();
+    },
+  };
+}
+
+function toSession(r: Selectable<Tables['sessions']>): Session {
+  return {
+    id: r.id, secretHash: Buffer.from(r.secret_hash, 'hex'), userId: r.user_id, createdAt: date(r.created_at),
+    expiresAt: date(r.expires_at), lastSeenAt: date(r.last_seen_at), tokensSealed: r.tokens_sealed,
+    idpExpiresAt: dateOrNull(r.idp_expires_at), ip: r.ip, userAgent: r.user_agent,
+  };
+}
+
+const TOUCH_INTERVAL_MS = 60_000;
+
+function sessionStore(db: Kysely<Tables>): SessionStore {
+  return {
+    async create(s: NewSession, now: Date) {
+      await db.insertInto('sessions').values({
+        id: s.id, secret_hash: s.secretHash.toString('hex'), user_id: s.userId, created_at: ms(now), expires_at: ms(s.expiresAt),
+        last_seen_at: ms(now), tokens_sealed: s.tokensSealed, idp_expires_at: s.idpExpiresAt && ms(s.idpExpiresAt), ip: s.ip, user_agent: s.userAgent,
+      }).execute();
+    },
+    async get(id) {
+      const r = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toSession(r);
+    },
+    async touch(id, now) {
+      await db.updateTable('sessions').set({ last_seen_at: ms(now) }).where('id', '=', id).where('last_seen_at', '<', ms(now) - TOUCH_INTERVAL_MS).execute();
+    },
+    async updateTokens(id, tokensSealed, idpExpiresAt) {
+      await db.updateTable('sessions').set({ tokens_sealed: tokensSealed, idp_expires_at: idpExpiresAt && ms(idpExpiresAt) }).where('id', '=', id).execute();
+    },
+    async delete(id) {
+      await db.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+    async deleteForUser(userId) {
+      const r = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async listForUser(userId) {
+      const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+      return rows.map(toSession);
+    },
+    async deleteExpired(now, idleSeconds) {
+      const r = await db.deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', ms(now)), eb('last_seen_at', '<=', ms(now) - idleSeconds * 1000)]))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}
+
+function toGrant(r: Selectable<Tables['grants']>): Grant {
+  return { principalType: r.principal_type as Grant['principalType'], principal: r.principal, resourceType: r.resource_type as ResourceType, resourceId: r.resource_id, level: r.level as Level };
+}
+
+function toPattern(r: Selectable<Tables['pattern_rules']>): PatternRule {
+  return {
+    id: r.id, principalType: r.principal_type as PatternRule['principalType'], principal: r.principal, resourceType: r.resource_type as ResourceType,
+    matcher: r.matcher as PatternRule['matcher'], pattern: r.pattern, level: r.level as Level,
+  };
+}
+
+function grantStore(db: Kysely<Tables>): GrantStore {
+  const principalFilter = (userId: string, groups: readonly string[]) =>
+    (eb: import('kysely').ExpressionBuilder<Tables, 'grants'>) =>
+      eb.or([
+        eb.and([eb('principal_type', '=', 'user'), eb('principal', '=', userId)]),
+        ...(groups.length > 0 ? [eb.and([eb('principal_type', '=', 'group'), eb('principal', 'in', [...groups])])] : []),
+      ]);
+  return {
+    async forResource(type, id, userId, groups) {
+      const rows = await db.selectFrom('grants').selectAll().where('resource_type', '=', type).where('resource_id', '=', id).where(principalFilter(userId, groups)).execute();
+      return rows.map(toGrant);
+    },
+    async listForResource(type, id) {
+      const rows = await db.selectFrom('grants').selectAll().where('resource_type', '=', type).where('resource_id', '=', id).orderBy('principal_type').orderBy('principal').execute();
+      return rows.map(toGrant);
+    },
+    async listForPrincipal(principalType, principal) {
+      const rows = await db.selectFrom('grants').selectAll().where('principal_type', '=', principalType).where('principal', '=', principal).orderBy('resource_type').orderBy('resource_id').execute();
+      return rows.map(toGrant);
+    },
+    async resourceIdsWithGrants(type, userId, groups) {
+      const rows = await db.selectFrom('grants').selectAll().where('resource_type', '=', type).where(principalFilter(userId, groups)).execute();
+      return rows.map(toGrant);
+    },
+    async set(g) {
+      await db.insertInto('grants')
+        .values({ principal_type: g.principalType, principal: g.principal, resource_type: g.resourceType, resource_id: g.resourceId, level: g.level, created_at: Date.now() })
+        .onConflict((oc) => oc.columns(['resource_type', 'resource_id', 'principal_type', 'principal']).doUpdateSet({ level: g.level }))
+        .execute();
+    },
+    async delete(principalType, principal, type, id) {
+      const r = await db.deleteFrom('grants').where('principal_type', '=', principalType).where('principal', '=', principal).where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async deleteForResource(type, id) {
+      const r = await db.deleteFrom('grants').where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async patterns(type) {
+      const rows = await db.selectFrom('pattern_rules').selectAll().where('resource_type', '=', type).execute();
+      return rows.map(toPattern);
+    },
+    async listPatterns() {
+      const rows = await db.selectFrom('pattern_rules').selectAll().orderBy('created_at').execute();
+      return rows.map(toPattern);
+    },
+    async addPattern(rule) {
+      const id = `pr_${randomUUID().slice(0, 8)}`;
+      await db.insertInto('pattern_rules').values({
+        id, principal_type: rule.principalType, principal: rule.principal, resource_type: rule.resourceType,
+        matcher: rule.matcher, pattern: rule.pattern, level: rule.level, created_at: Date.now(),
+      }).execute();
+      return { ...rule, id };
+    },
+    async deletePattern(id) {
+      const r = await db.deleteFrom('pattern_rules').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
+
+function auditStore(db: Kysely<Tables>): AuditStore {
+  return {
+    async append(e: AuditEvent) {
+      await db.insertInto('audit_events').values({
+        time: ms(e.time), actor: e.actor, action: e.action, resource: e.resource, decision: e.decision, reason: e.reason, request_id: e.requestId, client_ip: e.clientIp,
+      }).execute();
+    },
+    async list(opts) {
+      let q = db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(opts.limit);
+      if (opts.before) q = q.where('time', '<', ms(opts.before));
+      if (opts.actor) q = q.where('actor', '=', opts.actor);
+      if (opts.action) q = q.where('action', '=', opts.action);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        time: date(r.time), actor: r.actor, action: r.action, resource: r.resource, decision: r.decision as AuditEvent['decision'],
+        reason: r.reason, requestId: r.request_id, clientIp: r.client_ip,
+      }));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Kysely, Migration } from 'kysely';
+
+// Versioned, append-only schema migrations. Never edit a shipped migration: add a new one.
+// Portable types only (text, bigint epoch-milliseconds, integer 0/1) so SQLite and PostgreSQL share them.
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+  '0001_core': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subject_key', 'text', (c) => c.notNull().unique())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('email', 'text')
+        .addColumn('display_name', 'text')
+        .addColumn('groups_json', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('person'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_login_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('tokens_sealed', 'text')
+        .addColumn('idp_expires_at', 'bigint')
+        .addColumn('ip', 'text')
+        .addColumn('user_agent', 'text')
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('grants')
+        .addColumn('principal_type', 'text', (c) => c.notNull())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('grants_pk', ['resource_type', 'resource_id', 'principal_type', 'principal'])
+        .execute();
+      await db.schema.createIndex('grants_principal').on('grants').columns(['principal_type', 'principal', 'resource_type']).execute();
+      await db.schema
+        .createTable('pattern_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('principal_type', 'text', (c) => c.notNull())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('matcher', 'text', (c) => c.notNull())
+        .addColumn('pattern', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('seq', dialect === 'postgres' ? 'bigint' : 'integer', (c) => (dialect === 'postgres' ? c.generatedAlwaysAsIdentity().primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('time', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('resource', 'text')
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('request_id', 'text')
+        .addColumn('client_ip', 'text')
+        .execute();
+      await db.schema.createIndex('audit_time').on('audit_events').column('time').execute();
+    },
+  },
+  };
+}

@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { GatewayError } from '../errors/index.js';
+import { createKyselyStore } from './kysely-store.js';
+import type { Tables } from './schema.js';
+import type { Store } from './types.js';
+
+/** Opens the store named by GATEWAY_DATABASE_URL and brings its schema up to date. */
+export async function openStore(url: string): Promise<Store> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    const file = path === ':memory:' ? ':memory:' : resolve(path);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    return createKyselyStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite');
+  }
+  if (/^postgres(ql)?:/.test(url)) {
+    throw new GatewayError('GW_CONFIG_INVALID', 'PostgreSQL support is not available in this build yet; use a sqlite: URL');
+  }
+  throw new GatewayError('GW_CONFIG_INVALID', `GATEWAY_DATABASE_URL must start with sqlite: or postgres:// (got a ${url.split(':')[0]}: URL)`);
+}

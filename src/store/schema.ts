@@ -1,0 +1,19 @@
+// Row types as kysely sees them. Times are epoch milliseconds; booleans are 0/1.
+export interface Tables {
+  users: {
+    id: string; subject_key: string; username: string; email: string | null; display_name: string | null;
+    groups_json: string; is_admin: number; disabled: number; kind: string; created_at: number; last_login_at: number | null;
+  };
+  sessions: {
+    id: string; secret_hash: string; user_id: string; created_at: number; expires_at: number; last_seen_at: number;
+    tokens_sealed: string | null; idp_expires_at: number | null; ip: string | null; user_agent: string | null;
+  };
+  grants: { principal_type: string; principal: string; resource_type: string; resource_id: string; level: string; created_at: number };
+  pattern_rules: {
+    id: string; principal_type: string; principal: string; resource_type: string; matcher: string; pattern: string; level: string; created_at: number;
+  };
+  audit_events: {
+    seq: import('kysely').Generated<number>; time: number; actor: string | null; action: string; resource: string | null;
+    decision: string; reason: string | null; request_id: string | null; client_ip: string | null;
+  };
+}

@@ -1,0 +1,120 @@
+import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
+
+/** A person or service account known to the gateway. */
+export interface User {
+  readonly id: string;
+  /** Stable key from the IdP: `<issuer>#<sub>`; identities from different providers never merge. */
+  readonly subjectKey: string;
+  readonly username: string;
+  readonly email: string | null;
+  readonly displayName: string | null;
+  /** Groups as last seen from the IdP. */
+  readonly groups: readonly string[];
+  readonly isAdmin: boolean;
+  readonly disabled: boolean;
+  readonly kind: 'person' | 'service';
+  readonly createdAt: Date;
+  readonly lastLoginAt: Date | null;
+}
+
+export interface LoginIdentity {
+  readonly subjectKey: string;
+  readonly username: string;
+  readonly email: string | null;
+  readonly displayName: string | null;
+  readonly groups: readonly string[];
+  readonly isAdmin: boolean;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly secretHash: Buffer;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly lastSeenAt: Date;
+  /** IdP tokens, encrypted at rest by the caller (the store never sees them in clear). */
+  readonly tokensSealed: string | null;
+  /** When the IdP access token expires; the gateway refreshes before that. */
+  readonly idpExpiresAt: Date | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface NewSession {
+  readonly id: string;
+  readonly secretHash: Buffer;
+  readonly userId: string;
+  readonly expiresAt: Date;
+  readonly tokensSealed: string | null;
+  readonly idpExpiresAt: Date | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface AuditEvent {
+  readonly time: Date;
+  readonly actor: string | null; // username or null (anonymous)
+  readonly action: string; // e.g. login, logout, grant.create, request.denied
+  readonly resource: string | null; // e.g. experiment:12
+  readonly decision: 'allow' | 'deny' | 'info';
+  readonly reason: string | null;
+  readonly requestId: string | null;
+  readonly clientIp: string | null;
+}
+
+export interface UserStore {
+  /** Creates the user on first sign-in, refreshes profile and groups afterwards. */
+  upsertOnLogin(identity: LoginIdentity, now: Date): Promise<User>;
+  get(id: string): Promise<User | undefined>;
+  getByUsername(username: string): Promise<User | undefined>;
+  list(opts?: { search?: string; limit?: number; offset?: number }): Promise<User[]>;
+  setDisabled(id: string, disabled: boolean): Promise<void>;
+}
+
+export interface SessionStore {
+  create(session: NewSession, now: Date): Promise<void>;
+  get(id: string): Promise<Session | undefined>;
+  /** Marks use; writes at most once per minute per session to keep reads cheap. */
+  touch(id: string, now: Date): Promise<void>;
+  updateTokens(id: string, tokensSealed: string | null, idpExpiresAt: Date | null): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteForUser(userId: string): Promise<number>;
+  listForUser(userId: string): Promise<Session[]>;
+  deleteExpired(now: Date, idleSeconds: number): Promise<number>;
+}
+
+export interface GrantStore {
+  /** Grants on one resource for one user and a set of groups (what the policy needs). */
+  forResource(type: ResourceType, id: string, userId: string, groups: readonly string[]): Promise<Grant[]>;
+  /** Every grant on a resource (admin view). */
+  listForResource(type: ResourceType, id: string): Promise<Grant[]>;
+  listForPrincipal(principalType: 'user' | 'group', principal: string): Promise<Grant[]>;
+  /** Resource ids of one type where the user or one of the groups holds at least one grant. */
+  resourceIdsWithGrants(type: ResourceType, userId: string, groups: readonly string[]): Promise<Grant[]>;
+  set(grant: Grant): Promise<void>;
+  delete(principalType: 'user' | 'group', principal: string, type: ResourceType, id: string): Promise<boolean>;
+  deleteForResource(type: ResourceType, id: string): Promise<number>;
+  patterns(type: ResourceType): Promise<PatternRule[]>;
+  listPatterns(): Promise<PatternRule[]>;
+  addPattern(rule: Omit<PatternRule, 'id'>): Promise<PatternRule>;
+  deletePattern(id: string): Promise<boolean>;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  list(opts: { limit: number; before?: Date; actor?: string; action?: string }): Promise<AuditEvent[]>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly grants: GrantStore;
+  readonly audit: AuditStore;
+  /** Cheap liveness query for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { Level };

@@ -1,0 +1,83 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import { startDemoIdp, type DemoIdp, type DemoIdpOptions } from '../../src/devtools/idp/index.js';
+import { freePort } from '../../src/devtools/mlflow.js';
+import { buildServer, type GatewayServer } from '../../src/server/app.js';
+import { loggerOptions } from '../../src/server/logger.js';
+
+export const CLIENT_ID = 'mlflow-gateway';
+export const CLIENT_SECRET = 'test-client-secret-0123456789';
+export const TEST_SECRET = 'test-gateway-secret-0123456789-abcdefghijklmnop';
+
+export interface Stack {
+  readonly gatewayUrl: string; // public URL including the mount path
+  readonly origin: string;
+  readonly idp: DemoIdp;
+  readonly server: GatewayServer;
+  readonly config: Config;
+  /** Every log line the gateway wrote (JSON strings). */
+  readonly logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  basePath?: string;
+  env?: Record<string, string>;
+  upstreamUrl?: string;
+  idp?: Partial<DemoIdpOptions>;
+}
+
+/** A real gateway in front of the suite's real MLflow, with its own real OpenID Provider. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const publicUrl = `${origin}${opts.basePath ?? ''}`;
+  const idp = await startDemoIdp({
+    audience: 'mlflow-gateway',
+    ...opts.idp,
+    clients: [
+      {
+        clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+        redirectUris: [`${publicUrl}/_gateway/callback`, 'http://127.0.0.1/test-callback'],
+        postLogoutRedirectUris: [`${publicUrl}/_gateway/signed-out`],
+        grantTypes: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+      },
+      ...(opts.idp?.clients ?? []),
+    ],
+  });
+  const result = loadConfig({
+    MLFLOW_UPSTREAM_URL: opts.upstreamUrl ?? inject('mlflowUrl'),
+    GATEWAY_PUBLIC_URL: publicUrl,
+    GATEWAY_PORT: String(port),
+    GATEWAY_DATABASE_URL: 'sqlite::memory:',
+    GATEWAY_SECRET: TEST_SECRET,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_SCOPES: 'openid profile email groups offline_access',
+    OIDC_AUDIENCE: 'mlflow-gateway',
+    OIDC_ADMIN_GROUPS: 'mlflow-admins',
+    OIDC_JWKS_COOLDOWN: '0s',
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const server = await buildServer(result.config, { logger: pino(loggerOptions('debug'), sink) });
+  await server.listen();
+  return {
+    gatewayUrl: publicUrl, origin, idp, server, config: result.config, logs,
+    async stop() {
+      await server.close();
+      await idp.stop();
+    },
+  };
+}
