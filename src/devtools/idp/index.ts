@@ -17,7 +17,7 @@ import { MemoryStore } from './memory-adapter.js';
 import {
   DEFAULT_GRANT_TYPES, SUPPORTED_SCOPES, clientMetadata, providerConfiguration, type DemoClient,
 } from './provider-config.js';
-import { DEMO_USERS, UserDirectory, type DemoUser, type GroupsClaim } from './users.js';
+import { DEMO_USERS, UserDirectory, subjectFor, type DemoUser, type GroupsClaim } from './users.js';
 
 export { DEMO_USERS, type DemoUser, type GroupsClaim } from './users.js';
 export { type DemoClient } from './provider-config.js';
@@ -67,6 +67,13 @@ export interface DemoIdp {
    * not followed.
    */
   getTokens(username: string, opts?: { clientId?: string; scope?: string }): Promise<DemoTokens>;
+  /** Test hook: changes a user's groups; the next sign-in or token refresh carries them. */
+  setUserGroups(username: string, groups: readonly string[]): void;
+  /**
+   * Test hook: revokes everything the IdP issued to a user (its sessions, grants, refresh and
+   * access tokens), as an administrator ending a user's access would; refreshes then fail with invalid_grant.
+   */
+  revokeUser(username: string): void;
   /** client_credentials grant for a client that has it. */
   clientCredentials(clientId: string): Promise<{ access_token: string; expires_in: number; token_type: string }>;
   stop(): Promise<void>;
@@ -257,6 +264,15 @@ export async function startDemoIdp(opts: DemoIdpOptions): Promise<DemoIdp> {
       const tokens = asTokens(json);
       if (decodeJwt(tokens.id_token).nonce !== nonce) throw new Error('demo IdP: nonce mismatch in ID token');
       return tokens;
+    },
+
+    setUserGroups(username, groups) {
+      users.setGroups(username, groups);
+    },
+
+    revokeUser(username) {
+      if (!users.byUsername(username)) throw new Error(`demo IdP: unknown user '${username}'`);
+      store.revokeAccount(subjectFor(username));
     },
 
     async clientCredentials(clientId) {

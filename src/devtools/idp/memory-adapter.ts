@@ -95,6 +95,13 @@ export class MemoryStore {
     this.#grants.delete(grantId);
   }
 
+  /** Deletes everything issued to an account (IdP session, grants, tokens): its refresh tokens stop working. */
+  revokeAccount(accountId: string): void {
+    for (const [key, entry] of [...this.#entries]) {
+      if (entry.payload.accountId === accountId) this.delete(key);
+    }
+  }
+
   clear(): void {
     this.#entries.clear();
     this.#sessionUids.clear();

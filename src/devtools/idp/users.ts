@@ -28,7 +28,7 @@ export function subjectFor(username: string): string {
   return `user-${username}`;
 }
 
-/** Immutable lookup over the configured demo users. */
+/** Lookup over the configured demo users; only their groups change (via `setGroups`, a test hook). */
 export class UserDirectory {
   readonly #byUsername = new Map<string, DemoUser>();
   readonly #bySubject = new Map<string, DemoUser>();
@@ -54,6 +54,16 @@ export class UserDirectory {
 
   bySubject(sub: string): DemoUser | undefined {
     return this.#bySubject.get(sub);
+  }
+
+  /**
+   * Replaces a user's groups, as an IdP administrator would: tokens issued from now on (sign-ins
+   * and refreshes) carry the new groups, tokens already issued keep the old ones.
+   */
+  setGroups(username: string, groups: readonly string[]): void {
+    const user = this.#byUsername.get(username);
+    if (!user) throw new Error(`demo IdP: unknown user '${username}'`);
+    user.groups = [...groups];
   }
 
   /** Returns the user when the credentials are valid (constant-time password comparison). */

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
+import { parseCookies } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 
@@ -19,6 +20,13 @@ export function requireIdentity(gw: Gateway, req: FastifyRequest, reply: Fastify
   if (ctx.principal || ctx.route?.requirement.kind === 'public') return false;
   const apiLike = ctx.route ? ctx.route.apiLike : isApiPath(ctx.path);
   if (apiLike || req.method !== 'GET') {
+    // A session cookie that no longer resolves means the session expired or was ended (sign-out,
+    // IdP revocation): say so, so that the UI can tell "sign in again" from "never signed in".
+    if (parseCookies(req.headers.cookie).has(gw.config.cookieName)) {
+      throw new GatewayError('GW_SESSION_EXPIRED', 'The session expired or was ended; sign in again', {
+        headers: { 'www-authenticate': 'Bearer realm="mlflow", error="invalid_token"' },
+      });
+    }
     throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required: sign in, or send Authorization: Bearer <token>', {
       headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
     });
