@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/devtools/mlflow.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+// Liveness answers as long as the process does; readiness names each dependency it checked.
+interface Readiness {
+  status: string;
+  draining: boolean;
+  checks: { name: string; ok: boolean; error?: string }[];
+}
+
+describe('health endpoints', () => {
+  const stacks: Stack[] = [];
+  afterAll(async () => Promise.all(stacks.map((s) => s.stop())));
+  const start = async (...args: Parameters<typeof startStack>) => {
+    const stack = await startStack(...args);
+    stacks.push(stack);
+    return stack;
+  };
+
+  it('healthz and readyz answer 200 without credentials when store, IdP and MLflow are up', async () => {
+    const stack = await start({ basePath: '/mlflow' });
+    const live = await fetch(`${stack.gatewayUrl}/_gateway/healthz`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${stack.gatewayUrl}/_gateway/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as Readiness;
+    expect(body).toMatchObject({ status: 'ready', draining: false });
+    expect(body.checks).toEqual([{ name: 'store', ok: true }, { name: 'idp', ok: true }, { name: 'upstream', ok: true }]);
+  });
+
+  it('readyz answers 503 naming the upstream check when MLflow is down, while healthz stays 200', async () => {
+    const closedPort = await freePort();
+    const stack = await start({ upstreamUrl: `http://127.0.0.1:${closedPort}` });
+    expect((await fetch(`${stack.gatewayUrl}/_gateway/healthz`)).status).toBe(200);
+    const ready = await fetch(`${stack.gatewayUrl}/_gateway/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('content-type')).toMatch(/application\/json/);
+    const body = (await ready.json()) as Readiness;
+    expect(body.status).toBe('not-ready');
+    const failing = body.checks.filter((c) => !c.ok);
+    expect(failing.map((c) => c.name)).toEqual(['upstream']);
+    expect(failing[0]!.error).toMatch(/ECONNREFUSED|connect/i);
+  });
+
+  it('readyz answers 503 naming the idp check when the IdP is unreachable', async () => {
+    const stack = await start();
+    await stack.idp.stop();
+    const ready = await fetch(`${stack.gatewayUrl}/_gateway/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as Readiness;
+    expect(body.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['idp']);
+    expect(body.checks.find((c) => c.name === 'idp')!.error).toMatch(/identity provider/i);
+  });
+});
