@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './load.js';
+import { loadConfig, redactedConfig } from './load.js';
 
 const MIN = {
   MLFLOW_UPSTREAM_URL: 'http://127.0.0.1:5000',
@@ -67,5 +67,21 @@ describe('loadConfig', () => {
   it('only accepts the gateway\'s own callback as redirect URI', () => {
     const r = loadConfig({ ...MIN, OIDC_REDIRECT_URI: 'https://evil.example.com/cb' });
     expect(r.ok).toBe(false);
+  });
+
+  it('reports cross-setting problems in the same run as single-setting ones', () => {
+    const r = loadConfig({ ...MIN, GATEWAY_PORT: 'eighty', GATEWAY_PUBLIC_URL: 'http://ml.example.com', OIDC_ALGORITHMS: 'RS256,HS256' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.map((p) => p.env).sort()).toEqual(['GATEWAY_PORT', 'GATEWAY_PUBLIC_URL', 'OIDC_ALGORITHMS']);
+  });
+
+  it('redacts secrets and passwords inside URLs for display', () => {
+    const r = loadConfig({ ...MIN, OIDC_CLIENT_SECRET: 'client-secret-value', GATEWAY_DATABASE_URL: 'postgres://gw:db-password@db.internal:5432/gateway' });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const shown = JSON.stringify(redactedConfig(r.config));
+    expect(shown).not.toContain('client-secret-value');
+    expect(shown).not.toContain(MIN.GATEWAY_SECRET);
+    expect(shown).not.toContain('db-password');
+    expect(redactedConfig(r.config)).toMatchObject({ secret: '<set>', clientSecret: '<set>', databaseUrl: 'postgres://gw:redacted@db.internal:5432/gateway' });
   });
 });

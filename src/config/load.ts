@@ -72,25 +72,29 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
   for (const key of Object.keys(fromFile)) {
     if (!(key in SCHEMA)) problems.push({ env: `${file ?? env.GATEWAY_CONFIG_FILE}: ${key}`, message: 'is not a known setting (check the spelling against the configuration reference)' });
   }
-  if (problems.length === 0) crossChecks(raw, problems, notices);
+  // Cross-checks run on whatever parsed, so that one run lists every problem (not field problems first, then these).
+  crossChecks(raw, problems, notices);
   if (problems.length > 0) return { ok: false, problems, notices };
   return { ok: true, config: deepFreeze(derive(raw)) as Config, notices };
 }
 
 function crossChecks(raw: Record<string, unknown>, problems: ConfigProblem[], notices: string[]): void {
-  const issuer = String(raw.issuer).replace(/\/\.well-known\/openid-configuration\/?$/, '');
-  raw.issuer = issuer;
-  const algorithms = raw.algorithms as string[];
-  const weak = algorithms.filter((a) => a === 'none' || /^HS/i.test(a));
+  const algorithms = raw.algorithms as string[] | undefined;
+  const weak = (algorithms ?? []).filter((a) => a === 'none' || /^HS/i.test(a));
   if (weak.length > 0) problems.push({ env: 'OIDC_ALGORITHMS', message: `must list asymmetric algorithms only; remove ${weak.join(', ')}` });
+  if (raw.issuer !== undefined) {
+    const issuer = String(raw.issuer).replace(/\/\.well-known\/openid-configuration\/?$/, '');
+    raw.issuer = issuer;
+    if (new URL(issuer).protocol === 'http:') {
+      if (isLoopbackUrl(issuer)) notices.push('OIDC_ISSUER uses plain http on loopback: acceptable for the demo and tests only.');
+      else problems.push({ env: 'OIDC_ISSUER', message: 'must use https unless the host is localhost/127.0.0.1' });
+    }
+  }
+  if (raw.publicUrl === undefined) return;
   const publicUrl = new URL(String(raw.publicUrl));
   if (publicUrl.search || publicUrl.hash) problems.push({ env: 'GATEWAY_PUBLIC_URL', message: 'must not contain a query or fragment' });
   if (publicUrl.protocol === 'http:' && !isLoopbackUrl(publicUrl.href)) {
     problems.push({ env: 'GATEWAY_PUBLIC_URL', message: 'must use https unless the host is localhost/127.0.0.1 (cookies would travel in clear text)' });
-  }
-  if (new URL(issuer).protocol === 'http:') {
-    if (isLoopbackUrl(issuer)) notices.push('OIDC_ISSUER uses plain http on loopback: acceptable for the demo and tests only.');
-    else problems.push({ env: 'OIDC_ISSUER', message: 'must use https unless the host is localhost/127.0.0.1' });
   }
   if (raw.redirectUri !== undefined) {
     const expected = `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/_gateway/callback`;
@@ -143,12 +147,20 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** A config for display: secrets replaced by `<set>`. */
+/** A config for display: secrets replaced by `<set>`, passwords inside URLs (e.g. `postgres://u:pw@db`) masked. */
 export function redactedConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const spec = (SCHEMA as Record<string, FieldSpec>)[key];
-    out[key] = spec?.secret && value !== undefined ? '<set>' : value;
+    out[key] = spec?.secret && value !== undefined ? '<set>' : typeof value === 'string' ? withoutUrlPassword(value) : value;
   }
   return out;
+}
+
+function withoutUrlPassword(value: string): string {
+  if (!URL.canParse(value)) return value;
+  const url = new URL(value);
+  if (url.password === '') return value;
+  url.password = 'redacted';
+  return url.href;
 }

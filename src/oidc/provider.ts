@@ -30,7 +30,7 @@ export function createOidcProvider(config: Config): OidcProvider {
       return await client.discovery(new URL(config.issuer), config.clientId, config.clientSecret, auth, options);
     } catch (err) {
       throw new GatewayError('GW_IDP_UNAVAILABLE', 'The identity provider is unreachable; try again shortly', {
-        cause: err, detail: `discovery of ${config.issuer} failed: ${(err as Error).message}`,
+        cause: err, detail: `discovery of ${config.issuer}/.well-known/openid-configuration failed: ${causeChain(err)}`,
       });
     }
   }
@@ -54,4 +54,13 @@ export function createOidcProvider(config: Config): OidcProvider {
       return pending;
     },
   };
+}
+
+/** fetch's own message is just "fetch failed"; the operator needs the cause (ECONNREFUSED, ENOTFOUND, a timeout). */
+function causeChain(err: unknown): string {
+  const messages: string[] = [];
+  for (let cur = err, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+    if (cur.message && !messages.includes(cur.message)) messages.push(cur.message);
+  }
+  return messages.join(': ') || 'unknown error';
 }
