@@ -127,6 +127,14 @@ export const SCHEMA = {
     env: 'GATEWAY_DEFAULT_PERMISSION', group: 'Authorization', schema: kinds.enumOf(LEVELS), default: 'NO_PERMISSIONS',
     description: 'Permission on a resource when no user grant, group grant or pattern rule applies.',
   }),
+  creators: field({
+    env: 'GATEWAY_CREATORS', group: 'Authorization', schema: kinds.list(), default: 'everyone',
+    description: 'Who may create experiments, registered models and prompts: `everyone`, or a list of groups (administrators always may). The creator gets MANAGE on what they create.',
+  }),
+  resolverCacheTtl: field({
+    env: 'GATEWAY_RESOLVER_CACHE_TTL', group: 'Authorization', schema: kinds.duration(0, 3600), default: '30s',
+    description: 'How long the owner of a child object (run → experiment, model version → model…) is cached. Deletes and renames through the gateway invalidate at once.',
+  }),
   enableAssistant: field({
     env: 'GATEWAY_ENABLE_ASSISTANT', group: 'Authorization', schema: kinds.bool(), default: 'false',
     description: 'Allow administrators to reach MLflow\'s assistant routes (they run code on the server). Blocked for everyone when false.',

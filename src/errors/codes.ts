@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   GW_BAD_REQUEST: { status: 400, description: 'The request is malformed.' },
   GW_BODY_TOO_LARGE: { status: 413, description: 'The JSON request body exceeds the configured limit.' },
   GW_NOT_FOUND: { status: 404, description: 'No such gateway endpoint or object.' },
+  GW_RESOURCE_NOT_FOUND: { status: 404, description: 'The MLflow object the request names does not exist (sent with MLflow\'s own error_code RESOURCE_DOES_NOT_EXIST so clients behave as with MLflow).', mlflowCode: 'RESOURCE_DOES_NOT_EXIST' },
   GW_CONFLICT: { status: 409, description: 'The object already exists or changed concurrently.' },
   GW_RATE_LIMITED: { status: 429, description: 'Too many failed authentication attempts; retry after the given delay.' },
   GW_LOGIN_FAILED: { status: 400, description: 'The sign-in could not be completed (state, PKCE, nonce or IdP error).' },
@@ -27,6 +28,6 @@ export const ERROR_CODES = {
   GW_UPSTREAM_TIMEOUT: { status: 504, description: 'MLflow did not answer within the configured timeout.' },
   GW_CONFIG_INVALID: { status: 500, description: 'The gateway configuration is invalid.' },
   GW_INTERNAL: { status: 500, description: 'An unexpected error inside the gateway.' },
-} as const satisfies Record<string, { status: number; description: string }>;
+} as const satisfies Record<string, { status: number; description: string; mlflowCode?: string }>;
 
 export type GatewayErrorCode = keyof typeof ERROR_CODES;

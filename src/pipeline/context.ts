@@ -1,4 +1,6 @@
 import type { RouteSpec } from '../mlflow/index.js';
+import type { AfterSuccess } from './after-response.js';
+import type { Subject } from '../policy/index.js';
 import type { User } from '../store/index.js';
 
 export type AuthMethod = 'session' | 'jwt' | 'token' | 'basic';
@@ -7,6 +9,8 @@ export interface Principal {
   readonly user: User;
   readonly method: AuthMethod;
   readonly sessionId?: string;
+  /** Limits of the credential used (read-only or resource-scoped personal tokens). */
+  readonly limits?: Pick<Subject, 'maxLevel' | 'scope'>;
 }
 
 /** What the pipeline learns about one proxied request, step by step. Logged at the end. */
@@ -20,8 +24,14 @@ export interface RequestContext {
   route?: RouteSpec;
   params?: Record<string, string>;
   principal?: Principal;
+  /** The policy's view of the principal (set by authorize). */
+  subject?: Subject;
   /** Short decision summary for the log line, e.g. "allow: authenticated". */
   decision?: string;
-  /** Buffered JSON body, when a step needed to read it; forwarded verbatim. */
+  /** Buffered JSON body, when a step needed to read it; forwarded instead of the request stream. */
   body?: Buffer;
+  /** `body` parsed (as MLflow parses it), when it was read. */
+  json?: unknown;
+  /** Runs with MLflow's JSON answer after a 2xx (creator grants, cache invalidation). */
+  afterSuccess?: AfterSuccess;
 }

@@ -5,6 +5,8 @@ import type { OidcProvider } from '../oidc/provider.js';
 import type { SessionManager } from '../session/manager.js';
 import type { Sealer } from '../session/seal.js';
 import type { Store } from '../store/index.js';
+import type { Resolver } from '../mlflow/resolver.js';
+import type { AccessControl } from './access.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** The gateway's long-lived parts, built once at start-up and handed to every step. */
@@ -16,5 +18,9 @@ export interface Gateway {
   readonly sessions: SessionManager;
   readonly users: UserDirectory;
   readonly loginSealer: Sealer;
+  /** Child id → owning experiment / model / endpoint, asked of MLflow, cached briefly. */
+  readonly resolver: Resolver;
+  /** Store grants + pure policy: every permission question goes here. */
+  readonly access: AccessControl;
   readonly log: FastifyBaseLogger;
 }

@@ -7,6 +7,7 @@ import { requireIdentity } from './steps/require-identity.js';
 import { checkCsrf } from './steps/csrf.js';
 import { authorize } from './steps/authorize.js';
 import { forward } from './steps/forward.js';
+import { serveFiltered } from './filtered/serve.js';
 
 /**
  * The request path of every proxied MLflow call, in order:
@@ -14,8 +15,9 @@ import { forward } from './steps/forward.js';
  *   2. authenticate            bearer JWT | session cookie
  *   3. require identity        anonymous → 401 JSON (API) or sign-in redirect (browser)
  *   4. CSRF                    cookie-authenticated writes must be same-origin
- *   5. authorize               route requirement (+ resource permissions)
- *   6. forward                 header hygiene, streaming to MLflow
+ *   5. authorize               route requirement, resource permissions, run attribution
+ *   6. filter                  searches/lists/GraphQL answered with readable objects only
+ *   7. forward                 header hygiene, streaming to MLflow; creator grants after success
  * A step either enriches the context, sends the reply (returns true), or throws a GatewayError.
  */
 export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -25,7 +27,8 @@ export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: Fas
   await authenticate(gw, req, ctx);
   if (requireIdentity(gw, req, reply, ctx)) return reply;
   checkCsrf(gw, req, ctx);
-  await authorize(gw, ctx);
+  await authorize(gw, req, ctx);
+  if (ctx.route?.requirement.kind === 'filtered' && (await serveFiltered(gw, req, reply, ctx))) return reply;
   return forward(gw, req, reply, ctx);
 }
 

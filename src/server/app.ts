@@ -10,6 +10,8 @@ import { isApiPath } from '../pipeline/steps/require-identity.js';
 import { handleProxied } from '../pipeline/pipeline.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { createUserDirectory } from '../pipeline/user-directory.js';
+import { createAccessControl } from '../pipeline/access.js';
+import { createResolver } from '../mlflow/resolver.js';
 import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
@@ -45,6 +47,8 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     sessions: createSessionManager(config, store, provider, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store),
     loginSealer: createSealer(config.secret, 'login-transaction'),
+    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, promptsAsPrompt: false }),
+    access: createAccessControl(config, store),
   };
   let draining = false;
 

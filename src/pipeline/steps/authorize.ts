@@ -1,14 +1,23 @@
+import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
+import { extractIds } from '../../mlflow/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
+import { afterSuccessFor } from '../after-response.js';
+import { applyAttribution, rewritesBody } from '../attribution.js';
+import { needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
+import { checkResources } from '../resource-check.js';
 
 /**
  * Step 5: decide by the route's requirement. Unknown routes fail closed for everyone but
- * administrators; blocked routes (server-side code execution) are refused unless enabled.
+ * administrators; blocked routes (server-side code execution) are refused unless enabled;
+ * resource routes need the action's level on every resource the request names (children
+ * resolved to their parent); creation needs the creator right and grants MANAGE afterwards.
  */
-export async function authorize(gw: Gateway, ctx: RequestContext): Promise<void> {
+export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<void> {
   const user = ctx.principal?.user;
   const route = ctx.route;
+  if (user) ctx.subject = gw.access.subjectOf(user, ctx.principal?.limits);
   if (!route) {
     if (user?.isAdmin) {
       ctx.decision = 'allow: administrator (route not in the table)';
@@ -16,26 +25,55 @@ export async function authorize(gw: Gateway, ctx: RequestContext): Promise<void>
     }
     throw new GatewayError('GW_UNKNOWN_ROUTE', `The gateway does not know ${ctx.path}; only administrators may call unknown MLflow routes`);
   }
-  const req = route.requirement;
-  switch (req.kind) {
-    case 'public':
-      ctx.decision = 'allow: public';
-      return;
+  let requirement = route.requirement;
+  if (requirement.kind === 'blocked') {
+    const enabled = requirement.feature === 'assistant' && gw.config.enableAssistant;
+    if (!enabled) throw new GatewayError('GW_ROUTE_BLOCKED', `This MLflow route (${requirement.feature}) is disabled on this gateway`);
+    requirement = requirement.ifEnabled;
+  }
+  if (requirement.kind === 'public') {
+    ctx.decision = 'allow: public';
+    return;
+  }
+  const subject = ctx.subject;
+  if (!subject || !user) throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required');
+
+  // The body is read before any decision that depends on it, and what is checked is what is sent.
+  const query = new URLSearchParams(ctx.query);
+  if (needsJsonBody(route, req.method, query, rewritesBody(route.rpc))) {
+    ctx.body = await readBody(req, gw.config.maxJsonBody);
+    ctx.json = parseJsonBody(ctx.body);
+  }
+
+  switch (requirement.kind) {
     case 'authenticated':
       ctx.decision = 'allow: authenticated';
-      return;
+      break;
     case 'admin':
-      if (!user?.isAdmin) throw new GatewayError('GW_DENIED', 'Only administrators may call this MLflow route');
+      if (!subject.isAdmin) throw new GatewayError('GW_DENIED', 'Only administrators may call this MLflow route');
       ctx.decision = 'allow: administrator';
-      return;
-    case 'blocked':
-      if (req.feature === 'assistant' && gw.config.enableAssistant && user?.isAdmin) {
-        ctx.decision = 'allow: assistant enabled for administrators';
-        return;
+      break;
+    case 'create':
+      if (!gw.access.mayCreate(subject)) {
+        throw new GatewayError('GW_DENIED', `You may not create a ${requirement.resource.replace('_', ' ')} on this gateway (GATEWAY_CREATORS)`);
       }
-      throw new GatewayError('GW_ROUTE_BLOCKED', `This MLflow route (${req.feature}) is disabled on this gateway`);
-    default:
-      // Resource-level permissions are decided by the authorization layer (src/policy) once wired.
-      ctx.decision = 'allow: authenticated (resource check pending)';
+      ctx.decision = `allow: create ${requirement.resource}`;
+      break;
+    case 'resource':
+    case 'filtered': {
+      const extracted = extractIds(route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+      if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
+      // Lists of ids on filtered routes (search_runs' experiment_ids…) are narrowed to what the
+      // caller may read by serveFiltered instead of refusing the whole call; single ids are checked.
+      const ids = requirement.kind === 'filtered' ? extracted.ids.filter((id) => !id.many) : extracted.ids;
+      ctx.decision = await checkResources(gw, subject, ids);
+      if (requirement.kind === 'filtered') ctx.decision = `${ctx.decision}; filtered ${requirement.filter}`;
+      break;
+    }
   }
+
+  const rewritten = applyAttribution(route.rpc, ctx.json, user);
+  if (rewritten) ctx.body = rewritten;
+  const after = afterSuccessFor(route.rpc);
+  if (after) ctx.afterSuccess = after;
 }

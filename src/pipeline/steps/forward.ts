@@ -11,8 +11,9 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
   const target = `${upstream.pathname.replace(/\/$/, '')}${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`;
   const user = ctx.principal?.user;
   const options: Parameters<FastifyReply['from']>[1] = {
-    rewriteRequestHeaders: (r) =>
-      upstreamRequestHeaders(r.headers, {
+    // reply-from's `headers` (not the client's): they carry the content-length of a rewritten body.
+    rewriteRequestHeaders: (_r, headers) =>
+      upstreamRequestHeaders(headers, {
         upstreamHost: upstream.host,
         clientIp: ctx.clientIp,
         proto: req.protocol === 'https' ? 'https' : 'http',
@@ -32,10 +33,40 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
       if (!rep.sent) void rep.code(err.status).type('application/json').send(err.toJSON());
     },
   };
+  const after = ctx.afterSuccess;
+  if (after) {
+    // Creation/rename/delete answers are small JSON: read them, do the bookkeeping MLflow's
+    // answer calls for, then send the same bytes. A bookkeeping failure is logged and surfaced
+    // as 500, because the client must not believe it owns what it cannot manage.
+    options.onResponse = (_request, rep, res) => {
+      void (async () => {
+        const raw = await readAll((res as unknown as { stream: AsyncIterable<Buffer> }).stream);
+        if (rep.statusCode >= 200 && rep.statusCode < 300) {
+          try {
+            await after(gw, ctx, JSON.parse(raw.toString('utf8')) as unknown);
+          } catch (error) {
+            const err = new GatewayError('GW_INTERNAL', 'MLflow completed the request but the gateway could not record it', { cause: error, detail: (error as Error).message });
+            req.log.error({ event: 'after-success.error', rpc: ctx.route?.rpc, err: error }, err.message);
+            return void rep.code(500).type('application/json').send(err.toJSON());
+          }
+        }
+        void rep.send(raw);
+      })().catch((error: unknown) => {
+        req.log.warn({ event: 'upstream.error', detail: (error as Error).message }, 'reading the MLflow answer failed');
+        if (!rep.sent) void rep.code(502).type('application/json').send(new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow closed the connection').toJSON());
+      });
+    };
+  }
   if (ctx.body !== undefined) {
     options.body = ctx.body;
     options.contentType = String(req.headers['content-type'] ?? 'application/json');
   }
   // Returned to fastify so it knows the reply is sent asynchronously by reply-from (not an empty 200).
   return reply.from(target, options);
+}
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
