@@ -83,7 +83,11 @@ main{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:32px 40p
   app.get(`${base}/api/v1/whoami`, async (req) => {
     const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
     const resolved = token ? await gw.sessions.resolve(token, req.log) : undefined;
-    if (!resolved) throw new GatewayError('GW_UNAUTHENTICATED', 'Not signed in', { headers: { 'www-authenticate': 'Bearer realm="mlflow"' } });
+    if (!resolved) {
+      throw token
+        ? new GatewayError('GW_SESSION_EXPIRED', 'The session expired or was ended; sign in again', { headers: { 'www-authenticate': 'Bearer realm="mlflow", error="invalid_token"' } })
+        : new GatewayError('GW_UNAUTHENTICATED', 'Not signed in', { headers: { 'www-authenticate': 'Bearer realm="mlflow"' } });
+    }
     const u = resolved.user;
     return { username: u.username, email: u.email, display_name: u.displayName, groups: u.groups, is_admin: u.isAdmin };
   });

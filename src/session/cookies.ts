@@ -30,7 +30,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
     const i = part.indexOf('=');
     if (i <= 0) continue;
     const name = part.slice(0, i).trim();
-    if (!out.has(name)) out.set(name, part.slice(i + 1).trim());
+    if (name && !out.has(name)) out.set(name, part.slice(i + 1).trim()); // ` =x` has no name
   }
   return out;
 }

@@ -78,6 +78,7 @@ describe('session refresh', () => {
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe('/_gateway/login?return_to=%2F');
 
+    expect(await whoami(apiClient)).toMatchObject({ status: 401, body: { error_code: 'GW_SESSION_EXPIRED' } });
     for (const id of sessions) expect(await stack.server.gateway.store.sessions.get(id)).toBeUndefined();
     expect(stack.logs.some((l) => l.includes('"event":"session.refresh_rejected"'))).toBe(true);
   });
