@@ -193,6 +193,8 @@ export interface SourceOptions {
   dispatcher?: Dispatcher;
   /** registeredModelsSource: resourceOf() gives `prompt` for models tagged mlflow.prompt.is_prompt=true (as the resolver's option). */
   promptsAsPrompt?: boolean;
+  /** Extra headers for every upstream call (the client's X-MLFLOW-WORKSPACE, so the search sees the caller's workspace). */
+  headers?: Record<string, string>;
 }
 
 /** Client parameters: a parsed JSON body, or the query string of a GET. */
@@ -233,7 +235,7 @@ function lowerCamel(name: string): string {
 }
 
 /** A client parameter under its snake_case or lowerCamelCase name (protobuf's ParseDict takes both). */
-function param(p: SearchParams, name: string): unknown {
+export function param(p: SearchParams, name: string): unknown {
   if (p instanceof URLSearchParams) {
     const all = p.getAll(name);
     return all.length > 1 ? all : all[0];
@@ -241,14 +243,14 @@ function param(p: SearchParams, name: string): unknown {
   return p[name] ?? p[lowerCamel(name)];
 }
 
-function stringParam(p: SearchParams, name: string): string | undefined {
+export function stringParam(p: SearchParams, name: string): string | undefined {
   const v = param(p, name);
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
   return undefined;
 }
 
-function stringListParam(p: SearchParams, name: string): string[] | undefined {
+export function stringListParam(p: SearchParams, name: string): string[] | undefined {
   const v = param(p, name);
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
@@ -259,8 +261,12 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispatcher } {
-  return { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}) };
+function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispatcher; headers?: Record<string, string> } {
+  return {
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
+  };
 }
 
 function searchFailure(r: Exclude<MlflowCallResult, { kind: 'ok' }>, what: string): MlflowSearchError {

@@ -22,7 +22,7 @@ export interface ExtractedId {
   readonly action: Action;
   /** Where the values were read, for audit logs: 'query:run_id', 'body:trace.trace_info…', 'path:model_id'. */
   readonly from: string;
-  /** The field is a list (experiment_ids…): filtered routes narrow it instead of refusing. */
+  /** The field is a list (experiment_ids…, or a path through an array like locations[]…): filtered routes narrow it instead of refusing. */
   readonly many: boolean;
 }
 
@@ -238,7 +238,7 @@ export function extractIds(route: RouteSpec, input: ExtractInput): ExtractResult
         if (ref.optional) continue;
         throw new IdError('GW_MISSING_ID', `the request does not name ${describe(source, ref.field)} (${ref.kind})`);
       }
-      out.push({ kind: ref.kind, values, action: ref.action ?? defaultAction, from: describe(source, ref.field), many: ref.many === true });
+      out.push({ kind: ref.kind, values, action: ref.action ?? defaultAction, from: describe(source, ref.field), many: ref.many === true || ref.field.includes('[]') });
     }
     if (req.kind === 'resource' && out.length === 0) {
       const names = refs.map((r) => r.field).join(' or ');

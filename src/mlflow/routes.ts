@@ -178,7 +178,10 @@ const traces: RouteSpec[] = [
   ...both('POST', '2.0', 'traces', exp('update', EXPERIMENT_ID), { rpc: 'StartTrace' }),
   ...both('PATCH', '2.0', 'traces/{request_id}', exp('update', path('trace_id', 'request_id')), { rpc: 'EndTrace' }),
   ...both('GET', '2.0', 'traces/{request_id}/info', exp('read', path('trace_id', 'request_id')), { rpc: 'GetTraceInfo' }),
-  ...both('GET', '2.0', 'traces', exp('read', EXPERIMENT_IDS), { rpc: 'SearchTraces' }),
+  ...both('GET', '2.0', 'traces', filtered('experiment', 'search_traces', { ...EXPERIMENT_IDS, optional: true }), {
+    rpc: 'SearchTraces',
+    note: 'experiment_ids is narrowed to the readable experiments (as search_runs), not refused.',
+  }),
   ...both('POST', '2.0', 'traces/delete-traces', exp('delete', EXPERIMENT_ID), {
     rpc: 'DeleteTraces',
     note: 'The store deletes only traces of the named experiment.',
@@ -220,9 +223,9 @@ const traces: RouteSpec[] = [
     exp('read', auto('trace_id', 'trace_ids', { many: true }), { ...EXPERIMENT_IDS, optional: true }),
     { rpc: 'BatchGetTraceInfos' },
   ),
-  ...both('POST', '3.0', 'traces/search', exp('read', auto('experiment_id', 'locations[].mlflow_experiment.experiment_id')), {
+  ...both('POST', '3.0', 'traces/search', filtered('experiment', 'search_traces', auto('experiment_id', 'locations[].mlflow_experiment.experiment_id', { optional: true })), {
     rpc: 'SearchTracesV3',
-    note: 'Only mlflow_experiment locations name an experiment; a search naming none is refused (fail closed).',
+    note: 'Only mlflow_experiment locations name an experiment (MLflow ignores the others): they are narrowed to the readable ones and every other location is dropped; nothing readable → an empty answer.',
   }),
   ...both('POST', '3.0', 'traces/delete-traces', exp('delete', EXPERIMENT_ID), { rpc: 'DeleteTracesV3' }),
   ...both('PATCH', '3.0', 'traces/{trace_id}/tags', exp('update', path('trace_id', 'trace_id')), { rpc: 'SetTraceTagV3' }),

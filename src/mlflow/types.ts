@@ -103,6 +103,7 @@ export type FilterKind =
   | 'search_model_versions'
   | 'search_logged_models'
   | 'search_runs'
+  | 'search_traces'
   | 'list_scorers'
   | 'list_gateway_endpoints'
   | 'list_gateway_models'
