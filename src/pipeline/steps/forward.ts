@@ -57,7 +57,9 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
       });
     };
   }
-  if (ctx.body !== undefined) {
+  // A GET/HEAD body is never forwarded (fastify does not read it; reply-from refuses to send one,
+  // even the empty buffer a step read while looking for ids).
+  if (ctx.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
     options.body = ctx.body;
     options.contentType = String(req.headers['content-type'] ?? 'application/json');
   }
