@@ -15,6 +15,7 @@ import { createResolver } from '../mlflow/resolver.js';
 import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
+import { registerAdminRoutes } from '../admin/routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { loggerOptions } from './logger.js';
@@ -93,6 +94,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
 
   registerHealthRoutes(app, gateway, () => draining);
   registerAuthRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
   const proxy = (req: FastifyRequest, reply: FastifyReply) => handleProxied(gateway, req, reply);
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
   if (config.basePath === '') app.route({ method: [...methods], url: '/*', handler: proxy });

@@ -1,0 +1,40 @@
+// Who is calling the admin API. The same authenticate and CSRF steps as proxied MLflow calls
+// (bearer JWT or session cookie; cookie-borne writes must be same-origin), so the admin surface
+// can never be easier to reach than MLflow itself.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors/index.js';
+import type { RequestContext } from '../pipeline/context.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { authenticate } from '../pipeline/steps/authenticate.js';
+import { checkCsrf } from '../pipeline/steps/csrf.js';
+import type { Subject } from '../policy/index.js';
+import type { User } from '../store/index.js';
+import type { ChangeContext } from './changes.js';
+
+export interface Caller {
+  readonly user: User;
+  readonly subject: Subject;
+  readonly ctx: RequestContext;
+  /** Where this caller's changes are audited and logged. */
+  readonly changes: ChangeContext;
+}
+
+export async function adminCaller(gw: Gateway, req: FastifyRequest, reply: FastifyReply): Promise<Caller> {
+  const path = (req.url.split('?')[0] ?? '/').slice(gw.config.basePath.length);
+  const ctx: RequestContext = { requestId: req.id, clientIp: req.ip, path, query: '' };
+  reply.locals = ctx; // read by the access-log hook (user, decision)
+  await authenticate(gw, req, ctx);
+  if (!ctx.principal) {
+    throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required: sign in, or send Authorization: Bearer <token>', {
+      headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
+    });
+  }
+  checkCsrf(gw, req, ctx);
+  const user = ctx.principal.user;
+  const subject = gw.access.subjectOf(user);
+  ctx.subject = subject;
+  return {
+    user, subject, ctx,
+    changes: { store: gw.store, log: req.log, actor: user.username, requestId: req.id, clientIp: req.ip },
+  };
+}

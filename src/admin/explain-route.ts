@@ -1,0 +1,27 @@
+// POST <mount>/_gateway/api/v1/explain: why a user may or may not do something, step by step.
+// The answer comes from AccessControl.explain — the very decision the proxy makes — for the stored
+// user (groups as last seen from the IdP), without any token limits.
+import type { FastifyInstance } from 'fastify';
+import { GatewayError } from '../errors/index.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { requireJsonObject } from './body.js';
+import { adminCaller } from './caller.js';
+import { explainInput } from './input.js';
+import { userByUsername } from './principals.js';
+import { explanationJson } from './serialize.js';
+
+export function registerExplainRoute(app: FastifyInstance, gw: Gateway, base: string): void {
+  app.post(`${base}/explain`, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    const input = explainInput(await requireJsonObject(req));
+    // Anyone may ask about themselves; only administrators about others (an explanation lists
+    // grants and rules, which is exactly what a non-admin must not learn about other people).
+    if (!caller.user.isAdmin && input.username !== caller.user.username) {
+      throw new GatewayError('GW_DENIED', 'Only administrators may explain the access of other users');
+    }
+    caller.ctx.decision = caller.user.isAdmin ? 'allow: administrator' : 'allow: own access';
+    const user = await userByUsername(gw.store, input.username);
+    const explanation = await gw.access.explain(gw.access.subjectOf(user), input.action, input.resource);
+    return { user: user.username, action: input.action, resource: input.resource, ...(await explanationJson(gw.store, explanation)) };
+  });
+}

@@ -1,0 +1,90 @@
+// GET / PUT / DELETE <mount>/_gateway/api/v1/grants
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayError, isGatewayError } from '../errors/index.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import type { Level } from '../policy/index.js';
+import { readJsonObject, requireJsonObject } from './body.js';
+import { adminCaller, type Caller } from './caller.js';
+import { currentGrantLevel, deleteGrant, recordRefusal, resourceLabel, setGrant, type GrantTarget } from './changes.js';
+import { badRequest, grantInput, grantKey, onlyFields, principalRef, resourceRef, type Fields, type GrantKey } from './input.js';
+import { assertNoSelfEscalation, requireAdmin, requireManage } from './permissions.js';
+import { storedPrincipal } from './principals.js';
+import { grantsJson } from './serialize.js';
+
+export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
+  const url = `${base}/grants`;
+
+  app.get(url, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    const query = req.query as Fields;
+    onlyFields(query, ['resource_type', 'resource_id', 'principal_type', 'principal'], 'query');
+    const byResource = query.resource_type !== undefined || query.resource_id !== undefined;
+    const byPrincipal = query.principal_type !== undefined || query.principal !== undefined;
+    if (byResource === byPrincipal) {
+      throw badRequest('Give either resource_type and resource_id (who has access to a resource) or principal_type and principal (what a user or group holds)');
+    }
+    if (byResource) {
+      const resource = resourceRef(query);
+      await requireManage(gw, caller, resource);
+      caller.ctx.decision = caller.user.isAdmin ? 'allow: administrator' : 'allow: MANAGE on the resource';
+      const grants = await gw.store.grants.listForResource(resource.type, resource.id);
+      return { resource: { type: resource.type, id: resource.id }, grants: await grantsJson(gw.store, grants) };
+    }
+    requireAdmin(caller, 'list the grants of a user or group');
+    caller.ctx.decision = 'allow: administrator';
+    const principal = await storedPrincipal(gw.store, principalRef(query));
+    const grants = await gw.store.grants.listForPrincipal(principal.type, principal.key);
+    return { principal: { type: principal.type, name: principal.name }, grants: await grantsJson(gw.store, grants) };
+  });
+
+  app.put(url, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    const input = grantInput(await requireJsonObject(req));
+    const target = await authorizeChange(gw, caller, 'grant.set', input, (t, current) => assertNoSelfEscalation(caller, t.principal, current, input.level));
+    const previous = await setGrant(caller.changes, target, input.level);
+    const [grant] = await grantsJson(gw.store, [{ principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level }]);
+    return { grant, previous_level: previous };
+  });
+
+  app.delete(url, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    const key = grantKey(await keyFields(req));
+    const target = await authorizeChange(gw, caller, 'grant.delete', key, (t, current) => assertNoSelfEscalation(caller, t.principal, current, 'delete'));
+    const deleted = await deleteGrant(caller.changes, target);
+    if (deleted === undefined) {
+      throw new GatewayError('GW_NOT_FOUND', `${target.principal.type} ${target.principal.name} has no grant on ${target.resourceType} ${target.resourceId}`);
+    }
+    return { deleted: true, previous_level: deleted.previous };
+  });
+}
+
+/** DELETE names the grant in a JSON body or in the query string, not both (they could disagree). */
+async function keyFields(req: FastifyRequest): Promise<Fields> {
+  const body = await readJsonObject(req);
+  const query = req.query as Fields;
+  if (body !== undefined && Object.keys(query).length > 0) throw badRequest('Name the grant in the JSON body or in the query string, not both');
+  return body ?? query;
+}
+
+/**
+ * MANAGE on the resource first (so a caller without it learns nothing about which users exist),
+ * then the principal, then the self-escalation rule. A refused write of an authenticated caller is
+ * audited: an owner probing for more than they hold is worth seeing.
+ */
+async function authorizeChange(
+  gw: Gateway, caller: Caller, action: string, key: GrantKey, selfCheck: (target: GrantTarget, current: Level | null) => void,
+): Promise<GrantTarget> {
+  const resource = resourceLabel(key.resource.type, key.resource.id);
+  try {
+    await requireManage(gw, caller, key.resource);
+    const target: GrantTarget = { principal: await storedPrincipal(gw.store, key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
+    selfCheck(target, await currentGrantLevel(gw.store, target));
+    caller.ctx.decision = caller.user.isAdmin ? 'allow: administrator' : 'allow: MANAGE on the resource';
+    return target;
+  } catch (err) {
+    if (isGatewayError(err) && err.code === 'GW_DENIED') {
+      await recordRefusal(caller.changes, action, resource, `${key.principal.type} ${key.principal.name}: ${err.message}`);
+    }
+    throw err;
+  }
+}

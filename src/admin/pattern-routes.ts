@@ -1,0 +1,53 @@
+// GET / POST <mount>/_gateway/api/v1/patterns, DELETE <mount>/_gateway/api/v1/patterns/:id
+// Pattern rules reach every resource whose name matches, present and future: administrators only.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors/index.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { RESOURCE_TYPES } from '../policy/index.js';
+import { requireJsonObject } from './body.js';
+import { adminCaller } from './caller.js';
+import { addPattern, deletePattern } from './changes.js';
+import { findPatterns } from './find-patterns.js';
+import { oneOf, onlyFields, patternInput, principalRef, text, type Fields } from './input.js';
+import { requireAdmin } from './permissions.js';
+import { storedPrincipal, usernameLookup } from './principals.js';
+import { patternsJson } from './serialize.js';
+
+export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
+  const url = `${base}/patterns`;
+
+  app.get(url, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    requireAdmin(caller, 'list pattern rules');
+    caller.ctx.decision = 'allow: administrator';
+    const query = req.query as Fields;
+    onlyFields(query, ['resource_type', 'principal_type', 'principal'], 'query');
+    const type = query.resource_type === undefined ? undefined : oneOf(query, 'resource_type', RESOURCE_TYPES);
+    const principal = query.principal_type === undefined && query.principal === undefined ? undefined : await storedPrincipal(gw.store, principalRef(query));
+    const rules = await findPatterns(gw.store, type, principal);
+    return { patterns: await patternsJson(gw.store, rules) };
+  });
+
+  app.post(url, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    requireAdmin(caller, 'add pattern rules');
+    caller.ctx.decision = 'allow: administrator';
+    const input = patternInput(await requireJsonObject(req));
+    const principal = await storedPrincipal(gw.store, input.principal);
+    const rule = await addPattern(caller.changes, principal, { resourceType: input.resourceType, matcher: input.matcher, pattern: input.pattern, level: input.level });
+    const [pattern] = await patternsJson(gw.store, [rule]);
+    return reply.code(201).send({ pattern });
+  });
+
+  app.delete(`${url}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    requireAdmin(caller, 'delete pattern rules');
+    caller.ctx.decision = 'allow: administrator';
+    const id = text(req.params, 'id');
+    const lookup = usernameLookup(gw.store);
+    const rule = await deletePattern(caller.changes, id, (r) => lookup(r.principalType, r.principal));
+    if (!rule) throw new GatewayError('GW_NOT_FOUND', `No pattern rule with id ${JSON.stringify(id)}`);
+    const [pattern] = await patternsJson(gw.store, [rule]);
+    return { deleted: true, pattern };
+  });
+}
