@@ -3,7 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { renderConfigReference, renderErrorCodes, updateReadme } from '../config/index.js';
 import { configCheck } from './config-check.js';
+import { registerExplainCommand } from './explain-command.js';
+import { registerGrantsCommand } from './grants-command.js';
 import { loadConfigOrExit } from './load-or-exit.js';
+import { registerPatternsCommand } from './patterns-command.js';
 
 const program = new Command()
   .name('mlflow-oidc-gateway')
@@ -44,6 +47,12 @@ program
     const { runDemo } = await import('./demo.js');
     await runDemo(Number(opts.port));
   });
+
+// Administration, straight on the store of GATEWAY_DATABASE_URL (no running gateway needed).
+const configFile = () => program.opts<{ config?: string }>().config;
+registerGrantsCommand(program, configFile);
+registerPatternsCommand(program, configFile);
+registerExplainCommand(program, configFile);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`mlflow-oidc-gateway: ${(err as Error).message}\n`);

@@ -1,0 +1,39 @@
+// What the admin commands (grants, patterns, explain) share: the configured store, opened for the
+// length of one command, and the audit identity of whoever runs it. The CLI works on the store
+// directly — whoever can run it with the gateway's configuration can already read the database —
+// so it acts with administrator rights; every change is still audited and logged.
+import { userInfo } from 'node:os';
+import type { ChangeContext } from '../admin/changes.js';
+import type { Config } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import { loadConfigOrExit } from './load-or-exit.js';
+
+export interface AdminContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly changes: ChangeContext;
+}
+
+/** Runs `fn` with the store of GATEWAY_DATABASE_URL, and closes it whatever happens. */
+export async function withAdminContext<T>(configFile: string | undefined, fn: (cx: AdminContext) => Promise<T>): Promise<T> {
+  const { config } = loadConfigOrExit(process.env, configFile);
+  // Loaded here, not at the top: every CLI command registers these commands, and only they need
+  // the database driver and the logger (keeps `config check` and `--help` quick).
+  const [{ openStore }, { pino }, { loggerOptions }] = await Promise.all([import('../store/index.js'), import('pino'), import('../server/logger.js')]);
+  const store = await openStore(config.databaseUrl);
+  // Log lines go to stderr so stdout stays the command's output (tables or --json).
+  const log = pino(loggerOptions(config.logLevel), pino.destination({ dest: 2, sync: true }));
+  try {
+    return await fn({ config, store, changes: { store, log, actor: `cli:${osUser()}`, requestId: null, clientIp: null } });
+  } finally {
+    await store.close();
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown'; // no passwd entry (some containers): still recognisably a CLI change
+  }
+}
