@@ -52,6 +52,8 @@ export interface MlflowOptions {
   /** Where the server's output goes (default: discarded, last lines kept for error messages). */
   onOutput?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Aborting it during start-up stops the half-started server (the demo's Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export async function startMlflow(opts: MlflowOptions = {}): Promise<MlflowServer> {
@@ -80,13 +82,23 @@ export async function startMlflow(opts: MlflowOptions = {}): Promise<MlflowServe
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  const exit = new Promise<void>((r) => child.once('exit', () => r()));
   let exited = false;
-  child.on('exit', () => (exited = true));
+  void exit.then(() => (exited = true));
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopGroup(child, exit));
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
   while (true) {
-    if (exited) throw new Error(`MLflow exited during start-up:\n${tail.join('\n')}`);
+    if (exited) {
+      await stop(); // the server process died, but its job runners may not have
+      throw new Error(`MLflow exited during start-up:\n${tail.join('\n')}`);
+    }
+    if (opts.signal?.aborted) {
+      await stop();
+      throw new Error('MLflow start-up was cancelled');
+    }
     try {
       const r = await fetch(`${url}/health`);
       if (r.ok) break;
@@ -94,22 +106,30 @@ export async function startMlflow(opts: MlflowOptions = {}): Promise<MlflowServe
       // not listening yet
     }
     if (Date.now() > deadline) {
-      killGroup(child);
+      await stop();
       throw new Error(`MLflow did not become healthy at ${url}:\n${tail.join('\n')}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return {
-    url, port, dataDir, venv,
-    async stop() {
-      if (exited) return;
-      const done = new Promise<void>((r) => child.once('exit', () => r()));
-      killGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
-      await done;
-      clearTimeout(timer);
-    },
-  };
+  return { url, port, dataDir, venv, stop };
+}
+
+/**
+ * Stops the server's whole process group. `mlflow server` exits before its job runners (huey
+ * consumers) do, and those would outlive the caller as orphans, so this waits until the group is
+ * empty: SIGTERM, a grace period, then SIGKILL.
+ */
+async function stopGroup(child: ChildProcess, exit: Promise<void>): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  killGroup(child, 'SIGTERM');
+  const graceEnd = Date.now() + 5000;
+  await Promise.race([exit, sleep(5000)]);
+  while (groupAlive(child) && Date.now() < graceEnd) await sleep(100);
+  if (!groupAlive(child)) return;
+  killGroup(child, 'SIGKILL');
+  // Bounded: a member that stays a zombie (nobody reaps it) must not hang the caller.
+  const killEnd = Date.now() + 2000;
+  while (groupAlive(child) && Date.now() < killEnd) await sleep(50);
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
@@ -117,5 +137,14 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): voi
     if (child.pid) process.kill(-child.pid, signal);
   } catch {
     // already gone
+  }
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  try {
+    if (child.pid) process.kill(-child.pid, 0);
+    return child.pid !== undefined;
+  } catch {
+    return false;
   }
 }
