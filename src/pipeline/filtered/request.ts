@@ -1,0 +1,55 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../errors/index.js';
+import { requestFieldSource } from '../../mlflow/index.js';
+import type { SearchParams } from '../../mlflow/filtered-search.js';
+import type { Subject } from '../../policy/index.js';
+import type { Gateway } from '../gateway.js';
+import type { RequestContext } from '../context.js';
+import { jsonObjectBody } from './body.js';
+import { createRequestAccess, type RequestAccess } from './readable.js';
+
+/** One filtered request, with what every filter needs. */
+export interface FilterRequest {
+  readonly gw: Gateway;
+  readonly req: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly ctx: RequestContext;
+  readonly subject: Subject;
+  readonly access: RequestAccess;
+  readonly method: string;
+  /** The (normalised) query string the client sent, parsed. */
+  readonly query: URLSearchParams;
+  /**
+   * Options of the gateway's own MLflow calls: the configured upstream timeout, and the client's
+   * workspace selector as the only header (no credentials: MLflow trusts the network position).
+   */
+  readonly upstreamCall: { readonly headers: Record<string, string>; readonly timeoutMs: number };
+}
+
+export function createFilterRequest(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext, subject: Subject): FilterRequest {
+  return {
+    gw, req, reply, ctx, subject,
+    access: createRequestAccess(gw, subject),
+    method: req.method,
+    query: new URLSearchParams(ctx.query),
+    upstreamCall: { headers: workspaceHeader(req), timeoutMs: gw.config.upstreamTimeout * 1000 },
+  };
+}
+
+/** MLflow picks the workspace from X-MLFLOW-WORKSPACE; the gateway's own calls must see the same one. */
+function workspaceHeader(req: FastifyRequest): Record<string, string> {
+  const v = req.headers['x-mlflow-workspace'];
+  if (v === undefined) return {};
+  // Node joins repeated headers with ", "; which one MLflow would use is unclear: refuse.
+  if (Array.isArray(v) || v.includes(',')) throw new GatewayError('GW_BAD_REQUEST', 'X-MLFLOW-WORKSPACE must be given once');
+  return { 'x-mlflow-workspace': v };
+}
+
+/**
+ * The request's parameters where MLflow's handler reads them (handlers._get_request_message):
+ * the query string of a GET that has one, the JSON body otherwise.
+ */
+export async function searchParams(fr: FilterRequest): Promise<SearchParams> {
+  if (requestFieldSource(fr.method, fr.query) === 'query') return fr.query;
+  return jsonObjectBody(fr.gw, fr.req, fr.ctx);
+}
