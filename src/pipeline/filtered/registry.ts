@@ -1,0 +1,83 @@
+import {
+  MAX_BATCH,
+  MAX_IDS_IN_FILTER,
+  modelVersionsSource,
+  registeredModelsSource,
+  stringListParam,
+  stringParam,
+  type SearchBinding,
+  type SearchParams,
+} from '../../mlflow/filtered-search.js';
+import { candidateIds } from './candidates.js';
+import { servePagedSearch } from './paged.js';
+import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
+import { searchParams, type FilterRequest } from './request.js';
+import { sendJson, sendMlflowError } from './send.js';
+
+// SearchRegisteredModels and SearchModelVersions. Both filter grammars accept `name IN (…)`
+// (SearchModelUtils / SearchModelVersionUtils LIST_SUPPORTED_KEYS include "name", verified on
+// 3.17.2), so when the caller's readable models are known in advance MLflow is asked for exactly
+// those names, ANDed to the client's filter; otherwise MLflow's pages are scanned and each model
+// (or each version's model) is checked.
+
+/**
+ * Names that can be quoted in MLflow's filter grammar without relying on its escape rules:
+ * sqlparse/MLflow handle `\'` but not SQL's doubled `''`, so a name with a quote or a backslash
+ * (or a control character) makes the whole search fall back to scanning.
+ */
+const PLAIN_NAME = /^[^'\\\u0000-\u001f\u007f]+$/;
+
+type Mode = 'ids' | 'scan' | 'empty';
+
+/** The client's parameters with `name IN (…)` appended to the filter, or why that cannot be done. */
+function narrowedByName(p: SearchParams, names: readonly string[] | undefined): { mode: Mode; params: SearchParams } {
+  if (names === undefined) return { mode: 'scan', params: p };
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return { mode: 'empty', params: p };
+  if (unique.length > MAX_IDS_IN_FILTER || !unique.every((n) => PLAIN_NAME.test(n))) return { mode: 'scan', params: p };
+  const clause = `name IN (${unique.map((n) => `'${n}'`).join(',')})`;
+  const client = (stringParam(p, 'filter') ?? '').trim();
+  const orderBy = stringListParam(p, 'order_by');
+  return { mode: 'ids', params: { filter: client ? `${client} AND ${clause}` : clause, ...(orderBy ? { order_by: orderBy } : {}) } };
+}
+
+/** In 'ids' mode every item MLflow returns is expected to be readable: batch = page size, one upstream call per page. */
+function exactBatches<T>(b: SearchBinding<T>, mode: Mode): SearchBinding<T> {
+  return mode === 'ids' ? { ...b, source: { ...b.source, defaultBatchSize: (maxResults: number) => maxResults } } : b;
+}
+
+async function serveRegistrySearch<T>(
+  fr: FilterRequest,
+  kind: string,
+  rule: MaxResultsRule,
+  maxBatchSize: number,
+  makeBinding: (upstream: string, params: SearchParams) => SearchBinding<T>,
+): Promise<true> {
+  const p = await searchParams(fr);
+  const max = maxResultsParam(p, rule);
+  if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
+  const { mode, params } = narrowedByName(p, await candidateIds(fr.gw, fr.subject, 'registered_model'));
+  if (mode === 'empty') {
+    fr.ctx.decision = `allow: filtered ${kind} (nothing readable)`;
+    return sendJson(fr, {});
+  }
+  return servePagedSearch(fr, {
+    binding: exactBatches(makeBinding(fr.gw.config.upstreamUrl, params), mode),
+    token: { kind, mode, params: [stringParam(p, 'filter') ?? '', stringListParam(p, 'order_by') ?? []] },
+    maxResults: max.value,
+    pageToken: pageTokenParam(p),
+    maxBatchSize,
+  });
+}
+
+export function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
+  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
+    registeredModelsSource(u, params, fr.upstreamCall),
+  );
+}
+
+export function serveSearchModelVersions(fr: FilterRequest): Promise<true> {
+  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
+    modelVersionsSource(u, params, fr.upstreamCall),
+  );
+}
