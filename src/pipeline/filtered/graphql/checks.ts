@@ -1,0 +1,99 @@
+import { GatewayError } from '../../../errors/index.js';
+import { mapLimit } from '../limit.js';
+import { readableExperimentIds, type RequestAccess } from '../readable.js';
+import type { RootField } from './root-fields.js';
+
+// What each root field of MLflow 3.17.2's schema touches, and how the gateway authorizes it —
+// the same answer the REST twin of each field gets:
+//
+//   Query.mlflowGetExperiment(input.experimentId)           read on the experiment, else refused
+//   Query.mlflowGetRun(input.runId | runUuid)               read on the run's experiment (both ids
+//   Query.mlflowListArtifacts(input.runId | runUuid)          when both are given), else refused
+//   Query.mlflowGetMetricHistoryBulkInterval(input.runIds)  read on every run's experiment, else refused
+//   Query/Mutation.mlflowSearchRuns(input.experimentIds)    narrowed to readable experiments
+//   Mutation.mlflowSearchDatasets(input.experimentIds)      narrowed to readable experiments
+//   Query.mlflowSearchModelVersions                         allowed; every model version in the
+//                                                           answer is post-filtered (post-filter.ts)
+//   Query.test, Mutation.testMutation, __typename, __schema, __type   echo / schema only: allowed
+//   anything else                                           refused (fail closed)
+//
+// Nested fields: MlflowRunExtension.experiment is the run's own experiment (readable, since the run
+// was); MlflowRunExtension.modelVersions searches model versions by run id and is post-filtered
+// like mlflowSearchModelVersions. No other type of the schema resolves anything by itself.
+
+/** Ids named across one request beyond this are refused before any lookup. */
+export const MAX_IDS = 1000;
+
+export interface CheckOptions {
+  /** The caller reads every experiment: experiment checks are skipped (the field allow-list still applies). */
+  readonly allExperiments: boolean;
+}
+
+/** New values of `input` for the fields whose arguments were narrowed. */
+export type Rewrites = Map<RootField['node'], Record<string, unknown>>;
+
+function deny(f: RootField, what: string): never {
+  throw new GatewayError('GW_DENIED', `GraphQL field ${f.key} (${f.name}) names ${what} you may not read`);
+}
+
+function inputOf(f: RootField): Record<string, unknown> | undefined {
+  const v = f.args.input;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Non-empty string ids of `keys` in the input (lists flattened, nulls skipped). */
+function idsAt(input: Record<string, unknown> | undefined, ...keys: string[]): string[] {
+  const out: string[] = [];
+  for (const k of keys) {
+    const v = input?.[k];
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && x !== '') out.push(x);
+  }
+  return out;
+}
+
+/** Refuses the field unless every id passes (a few looked up at a time). */
+async function requireAll(f: RootField, ids: string[], what: string, allowed: (id: string) => Promise<boolean>): Promise<void> {
+  const ok = await mapLimit([...new Set(ids)], 16, allowed);
+  const i = ok.indexOf(false);
+  if (i >= 0) deny(f, `${what} ${[...new Set(ids)][i]}`);
+}
+
+export async function checkRootFields(access: RequestAccess, fields: readonly RootField[], opts: CheckOptions): Promise<Rewrites> {
+  const named = fields.reduce((n, f) => n + idsAt(inputOf(f), 'experimentId', 'runId', 'runUuid', 'runIds', 'experimentIds').length, 0);
+  if (named > MAX_IDS) throw new GatewayError('GW_BAD_REQUEST', `GraphQL request refused: it names more than ${MAX_IDS} objects`);
+  const rewrites: Rewrites = new Map();
+  for (const f of fields) {
+    const input = inputOf(f);
+    switch (`${f.parent.name}.${f.name}`) {
+      case 'Query.__typename':
+      case 'Mutation.__typename':
+      case 'Query.__schema':
+      case 'Query.__type':
+      case 'Query.test':
+      case 'Mutation.testMutation':
+      case 'Query.mlflowSearchModelVersions':
+        break;
+      case 'Query.mlflowGetExperiment':
+        if (opts.allExperiments) break;
+        await requireAll(f, idsAt(input, 'experimentId'), 'experiment', (id) => access.experimentAllowed('read', id));
+        break;
+      case 'Query.mlflowGetRun':
+      case 'Query.mlflowListArtifacts':
+      case 'Query.mlflowGetMetricHistoryBulkInterval':
+        if (opts.allExperiments) break;
+        await requireAll(f, idsAt(input, 'runId', 'runUuid', 'runIds'), 'run', (id) => access.runAllowed('read', id));
+        break;
+      case 'Query.mlflowSearchRuns':
+      case 'Mutation.mlflowSearchRuns':
+      case 'Mutation.mlflowSearchDatasets': {
+        if (opts.allExperiments || !input) break;
+        // Always rewritten: MLflow then searches exactly the (deduplicated, readable) list checked here.
+        rewrites.set(f.node, { ...input, experimentIds: await readableExperimentIds(access, idsAt(input, 'experimentIds')) });
+        break;
+      }
+      default:
+        throw new GatewayError('GW_DENIED', `GraphQL field ${f.key} (${f.name}) is not allowed through this gateway`);
+    }
+  }
+  return rewrites;
+}

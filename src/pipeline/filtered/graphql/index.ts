@@ -1,0 +1,39 @@
+import { print } from 'graphql';
+import { mlflowCall } from '../../../mlflow/resolver.js';
+import { GatewayError } from '../../../errors/index.js';
+import { jsonObjectBody } from '../body.js';
+import { isObject } from '../json.js';
+import type { FilterRequest } from '../request.js';
+import { forwardRewritten, relayUpstreamFailure, sendJson } from '../send.js';
+import { checkRootFields } from './checks.js';
+import { graphqlRequestOf, prepareOperation } from './document.js';
+import { filterModelVersions, finalDocument } from './post-filter.js';
+import { rootFields } from './root-fields.js';
+
+/**
+ * POST /graphql for a caller who may not read everything: validate and normalise the operation
+ * (document.ts), authorize or narrow every root field (checks.ts), then send MLflow the checked
+ * operation. When model versions may appear in the answer and the caller does not read every
+ * registered model, the answer is fetched, post-filtered (post-filter.ts) and sent; otherwise it
+ * streams back through the normal proxy path.
+ */
+export async function serveGraphql(fr: FilterRequest): Promise<true> {
+  // MLflow reads GraphQL from the JSON body only, and a GET body never reaches it through the proxy.
+  if (fr.method !== 'POST') throw new GatewayError('GW_BAD_REQUEST', 'Send GraphQL requests with POST and a JSON body');
+  const prepared = prepareOperation(graphqlRequestOf(await jsonObjectBody(fr.gw, fr.req, fr.ctx)));
+  const fields = rootFields(prepared.document, prepared.operation);
+  const [allExperiments, allModels] = await Promise.all([
+    fr.gw.access.readsEverything(fr.subject, 'experiment'),
+    fr.gw.access.readsEverything(fr.subject, 'registered_model'),
+  ]);
+  const rewrites = await checkRootFields(fr.access, fields, { allExperiments });
+  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels);
+  const upstreamBody = { query: print(document), ...(prepared.operationName ? { operationName: prepared.operationName } : {}) };
+  fr.ctx.decision = `allow: filtered graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; model versions post-filtered' : ''})`;
+  if (!nonce) return forwardRewritten(fr, upstreamBody);
+
+  const r = await mlflowCall(fr.gw.config.upstreamUrl, '/graphql', { method: 'POST', body: upstreamBody, ...fr.upstreamCall });
+  if (r.kind !== 'ok') return relayUpstreamFailure(fr, r);
+  const answer = isObject(r.json) ? r.json : {};
+  return sendJson(fr, { ...answer, data: await filterModelVersions(fr.access, answer.data, nonce) }, r.status);
+}
