@@ -1,13 +1,64 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../errors/index.js';
+import type { FilterKind } from '../../mlflow/index.js';
+import type { ResourceType, Subject } from '../../policy/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
+import { serveExperimentIdsSearch, serveSearchTracesV2, serveSearchTracesV3 } from './experiment-scoped.js';
+import { serveSearchExperiments } from './experiments.js';
+import { serveListGatewayEndpoints, serveListGatewayModels } from './gateway-lists.js';
+import { serveGraphql } from './graphql/index.js';
+import { serveSearchModelVersions, serveSearchRegisteredModels } from './registry.js';
+import { createFilterRequest, type FilterRequest } from './request.js';
+import { serveListScorers } from './scorers.js';
+import { serveListWorkspaces } from './workspaces.js';
 
 /**
  * Serves a `filtered` route (searches, lists, GraphQL) for a caller who may not read everything:
- * answers the request itself with only what the caller may read. Returns true when it sent the
- * reply; false means "forward unchanged" (the caller reads everything of this type).
- * Placeholder: the filtered-search wiring replaces this body.
+ * answers the request itself, or forwards a narrowed copy, so that only what the caller may read
+ * comes back. Returns true when it sent the reply; false means "forward unchanged", which happens
+ * only when the caller reads everything the route can return (AccessControl.readsEverything).
  */
-export async function serveFiltered(_gw: Gateway, _req: FastifyRequest, _reply: FastifyReply, _ctx: RequestContext): Promise<boolean> {
-  return false;
+export async function serveFiltered(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext): Promise<boolean> {
+  const requirement = ctx.route?.requirement;
+  if (requirement?.kind !== 'filtered') return false;
+  const subject = subjectOf(gw, ctx);
+  if (await readsAll(gw, subject, requirement.filter, requirement.resource)) return false;
+  return SERVE[requirement.filter](createFilterRequest(gw, req, reply, ctx, subject));
 }
+
+/**
+ * The policy's subject. The authorize step sets it (with a token's limits); until then it is
+ * derived from the signed-in user. A personal token without a subject from authorize is refused
+ * rather than served without its scope and read-only limits.
+ */
+function subjectOf(gw: Gateway, ctx: RequestContext): Subject {
+  if (ctx.subject) return ctx.subject;
+  const principal = ctx.principal;
+  if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Sign in to use this MLflow route');
+  if (principal.method === 'token') throw new GatewayError('GW_INTERNAL', 'no policy subject for a token-authenticated request', { detail: 'authorize did not set ctx.subject' });
+  ctx.subject = gw.access.subjectOf(principal.user);
+  return ctx.subject;
+}
+
+/** The resource types a filter can return; GraphQL answers carry experiments' data and model versions. */
+async function readsAll(gw: Gateway, subject: Subject, filter: FilterKind, resource: ResourceType): Promise<boolean> {
+  const types: ResourceType[] = filter === 'graphql' ? ['experiment', 'registered_model'] : [resource];
+  for (const t of types) if (!(await gw.access.readsEverything(subject, t))) return false;
+  return true;
+}
+
+const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> = {
+  search_experiments: serveSearchExperiments,
+  search_registered_models: serveSearchRegisteredModels,
+  search_model_versions: serveSearchModelVersions,
+  search_runs: (fr) => serveExperimentIdsSearch(fr, 'runs'),
+  search_logged_models: (fr) => serveExperimentIdsSearch(fr, 'logged models'),
+  // GET /api/2.0/mlflow/traces (v2, query experiment_ids) and POST traces/search (v3, locations).
+  search_traces: (fr) => (fr.method === 'GET' ? serveSearchTracesV2(fr) : serveSearchTracesV3(fr)),
+  list_scorers: serveListScorers,
+  list_gateway_endpoints: serveListGatewayEndpoints,
+  list_gateway_models: serveListGatewayModels,
+  list_workspaces: serveListWorkspaces,
+  graphql: serveGraphql,
+};
