@@ -13,7 +13,10 @@ import type { ChangeContext } from './changes.js';
 
 export interface Caller {
   readonly user: User;
+  /** The policy's view of the caller, narrowed by the limits of a personal token if one was used. */
   readonly subject: Subject;
+  /** Limits of the credential (read-only or resource-scoped personal token), else empty. */
+  readonly limits: Pick<Subject, 'maxLevel' | 'scope'>;
   readonly ctx: RequestContext;
   /** Where this caller's changes are audited and logged. */
   readonly changes: ChangeContext;
@@ -31,10 +34,11 @@ export async function adminCaller(gw: Gateway, req: FastifyRequest, reply: Fasti
   }
   checkCsrf(gw, req, ctx);
   const user = ctx.principal.user;
-  const subject = gw.access.subjectOf(user);
+  const limits = ctx.principal.limits ?? {};
+  const subject = gw.access.subjectOf(user, limits);
   ctx.subject = subject;
   return {
-    user, subject, ctx,
+    user, subject, limits, ctx,
     changes: { store: gw.store, log: req.log, actor: user.username, requestId: req.id, clientIp: req.ip },
   };
 }

@@ -2,11 +2,11 @@
 // The answer comes from AccessControl.explain — the very decision the proxy makes — for the stored
 // user (groups as last seen from the IdP), without any token limits.
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { requireJsonObject } from './body.js';
 import { adminCaller } from './caller.js';
 import { explainInput } from './input.js';
+import { requireAdmin } from './permissions.js';
 import { userByUsername } from './principals.js';
 import { explanationJson } from './serialize.js';
 
@@ -16,10 +16,9 @@ export function registerExplainRoute(app: FastifyInstance, gw: Gateway, base: st
     const input = explainInput(await requireJsonObject(req));
     // Anyone may ask about themselves; only administrators about others (an explanation lists
     // grants and rules, which is exactly what a non-admin must not learn about other people).
-    if (!caller.user.isAdmin && input.username !== caller.user.username) {
-      throw new GatewayError('GW_DENIED', 'Only administrators may explain the access of other users');
-    }
-    caller.ctx.decision = caller.user.isAdmin ? 'allow: administrator' : 'allow: own access';
+    const own = input.username === caller.user.username;
+    if (!own) requireAdmin(caller, 'explain the access of other users', 'read');
+    caller.ctx.decision = own ? 'allow: own access' : 'allow: administrator';
     const user = await userByUsername(gw.store, input.username);
     const explanation = await gw.access.explain(gw.access.subjectOf(user), input.action, input.resource);
     return { user: user.username, action: input.action, resource: input.resource, ...(await explanationJson(gw.store, explanation)) };

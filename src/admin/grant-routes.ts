@@ -7,7 +7,7 @@ import { readJsonObject, requireJsonObject } from './body.js';
 import { adminCaller, type Caller } from './caller.js';
 import { currentGrantLevel, deleteGrant, recordRefusal, resourceLabel, setGrant, type GrantTarget } from './changes.js';
 import { badRequest, grantInput, grantKey, onlyFields, principalRef, resourceRef, type Fields, type GrantKey } from './input.js';
-import { assertNoSelfEscalation, requireAdmin, requireManage } from './permissions.js';
+import { assertNoSelfEscalation, isFullAdmin, requireAdmin, requireManage } from './permissions.js';
 import { storedPrincipal } from './principals.js';
 import { grantsJson } from './serialize.js';
 
@@ -25,12 +25,12 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
     }
     if (byResource) {
       const resource = resourceRef(query);
-      await requireManage(gw, caller, resource);
-      caller.ctx.decision = caller.user.isAdmin ? 'allow: administrator' : 'allow: MANAGE on the resource';
+      await requireManage(gw, caller, resource, 'read');
+      caller.ctx.decision = isFullAdmin(caller) ? 'allow: administrator' : 'allow: MANAGE on the resource';
       const grants = await gw.store.grants.listForResource(resource.type, resource.id);
       return { resource: { type: resource.type, id: resource.id }, grants: await grantsJson(gw.store, grants) };
     }
-    requireAdmin(caller, 'list the grants of a user or group');
+    requireAdmin(caller, 'list the grants of a user or group', 'read');
     caller.ctx.decision = 'allow: administrator';
     const principal = await storedPrincipal(gw.store, principalRef(query));
     const grants = await gw.store.grants.listForPrincipal(principal.type, principal.key);
@@ -76,10 +76,10 @@ async function authorizeChange(
 ): Promise<GrantTarget> {
   const resource = resourceLabel(key.resource.type, key.resource.id);
   try {
-    await requireManage(gw, caller, key.resource);
+    await requireManage(gw, caller, key.resource, 'write');
     const target: GrantTarget = { principal: await storedPrincipal(gw.store, key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
     selfCheck(target, await currentGrantLevel(gw.store, target));
-    caller.ctx.decision = caller.user.isAdmin ? 'allow: administrator' : 'allow: MANAGE on the resource';
+    caller.ctx.decision = isFullAdmin(caller) ? 'allow: administrator' : 'allow: MANAGE on the resource';
     return target;
   } catch (err) {
     if (isGatewayError(err) && err.code === 'GW_DENIED') {

@@ -18,7 +18,7 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
 
   app.get(url, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
-    requireAdmin(caller, 'list pattern rules');
+    requireAdmin(caller, 'list pattern rules', 'read');
     caller.ctx.decision = 'allow: administrator';
     const query = req.query as Fields;
     onlyFields(query, ['resource_type', 'principal_type', 'principal'], 'query');
@@ -30,7 +30,7 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
 
   app.post(url, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
-    requireAdmin(caller, 'add pattern rules');
+    requireAdmin(caller, 'add pattern rules', 'write');
     caller.ctx.decision = 'allow: administrator';
     const input = patternInput(await requireJsonObject(req));
     const principal = await storedPrincipal(gw.store, input.principal);
@@ -41,7 +41,7 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
 
   app.delete(`${url}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const caller = await adminCaller(gw, req, reply);
-    requireAdmin(caller, 'delete pattern rules');
+    requireAdmin(caller, 'delete pattern rules', 'write');
     caller.ctx.decision = 'allow: administrator';
     const id = text(req.params, 'id');
     const lookup = usernameLookup(gw.store);

@@ -6,6 +6,9 @@
 //   anyone else               nothing, except explaining their own access
 //
 // MANAGE is decided by AccessControl.check (the same decision the proxy makes), never re-derived.
+// A personal token narrows all of this like it narrows MLflow calls: a read-only token only reads,
+// a token scoped to listed resources never reaches administrator endpoints and manages at most
+// the resources in its scope — an administrator's token included.
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { levelRank, type Level } from '../policy/index.js';
@@ -13,16 +16,33 @@ import type { Caller } from './caller.js';
 import type { ResourceRef } from './input.js';
 import type { StoredPrincipal } from './principals.js';
 
-export function requireAdmin(caller: Caller, what: string): void {
-  if (!caller.user.isAdmin) throw new GatewayError('GW_DENIED', `Only administrators may ${what}`);
+/** Reading (listing, explaining) or changing. */
+export type Mode = 'read' | 'write';
+
+/** An administrator using a credential without limits: may do everything without further checks. */
+export function isFullAdmin(caller: Caller): boolean {
+  return caller.user.isAdmin && caller.limits.maxLevel === undefined && caller.limits.scope === undefined;
 }
 
-/** The caller must be an administrator or hold MANAGE on the resource. */
-export async function requireManage(gw: Gateway, caller: Caller, resource: ResourceRef): Promise<void> {
-  if (caller.user.isAdmin) return;
-  const decision = await gw.access.check(caller.subject, 'manage', { type: resource.type, id: resource.id });
+export function requireAdmin(caller: Caller, what: string, mode: Mode): void {
+  if (!caller.user.isAdmin) throw new GatewayError('GW_DENIED', `Only administrators may ${what}`);
+  if (caller.limits.scope !== undefined) throw new GatewayError('GW_DENIED', `A token limited to listed resources cannot ${what}`);
+  if (mode === 'write' && caller.limits.maxLevel !== undefined) throw new GatewayError('GW_DENIED', `This token is read-only: it cannot ${what}`);
+}
+
+/**
+ * The caller must be an administrator or hold MANAGE on the resource. For reading the grants, a
+ * read-only token counts as its owner (it reads what its owner may read); its scope still applies.
+ */
+export async function requireManage(gw: Gateway, caller: Caller, resource: ResourceRef, mode: Mode): Promise<void> {
+  if (isFullAdmin(caller)) return;
+  const subject = mode === 'read' && caller.limits.maxLevel !== undefined
+    ? gw.access.subjectOf(caller.user, caller.limits.scope !== undefined ? { scope: caller.limits.scope } : {})
+    : caller.subject;
+  const decision = await gw.access.check(subject, 'manage', { type: resource.type, id: resource.id });
   if (!decision.allow) {
-    throw new GatewayError('GW_DENIED', `Managing the grants of ${resource.type} ${resource.id} needs MANAGE on it (you have ${decision.level})`, {
+    const verb = mode === 'read' ? 'Listing' : 'Changing';
+    throw new GatewayError('GW_DENIED', `${verb} the grants of ${resource.type} ${resource.id} needs MANAGE on it (you have ${decision.level})`, {
       detail: decision.reason,
     });
   }
@@ -46,7 +66,7 @@ export function reachesCaller(caller: Caller, principal: StoredPrincipal): boole
  * removal without that risk, so the message suggests it.
  */
 export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: Level | null, next: Level | 'delete'): void {
-  if (caller.user.isAdmin || !reachesCaller(caller, principal)) return;
+  if (isFullAdmin(caller) || !reachesCaller(caller, principal)) return;
   const whose = principal.type === 'user' ? 'your own grant' : `the grant of group ${principal.name}, which you are in`;
   if (next === 'delete') {
     if (current === null || current === 'MANAGE') return;

@@ -11,7 +11,7 @@ const MAX_PAGE = 1000;
 export function registerUserRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
   app.get(`${base}/users`, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
-    requireAdmin(caller, 'list users');
+    requireAdmin(caller, 'list users', 'read');
     caller.ctx.decision = 'allow: administrator';
     const query = req.query as Fields;
     onlyFields(query, ['search', 'limit', 'offset'], 'query');
