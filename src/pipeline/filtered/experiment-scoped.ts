@@ -1,7 +1,7 @@
 import type { IdRef } from '../../mlflow/index.js';
 import { jsonObjectBody } from './body.js';
 import { narrowExperiments, requestedExperimentIds, withoutField, withQueryValues } from './narrow.js';
-import type { FilterRequest } from './request.js';
+import { noteDecision, type FilterRequest } from './request.js';
 import { forwardRewritten, sendJson } from './send.js';
 
 // Searches scoped by a list of experiments (runs, logged models, traces): MLflow only ever looks
@@ -17,7 +17,7 @@ const EXPERIMENT_IDS: IdRef = { kind: 'experiment_id', from: 'body', field: 'exp
 export async function serveExperimentIdsSearch(fr: FilterRequest, what: string): Promise<true> {
   const body = await jsonObjectBody(fr.gw, fr.req, fr.ctx);
   const narrowed = await narrowExperiments(fr, requestedExperimentIds(fr, EXPERIMENT_IDS, body));
-  fr.ctx.decision = `allow: filtered ${what} (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`;
+  noteDecision(fr, `${what} (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`);
   if (narrowed.requested && narrowed.ids.length === 0) return sendJson(fr, {});
   // Rewritten even when nothing was dropped: MLflow then reads exactly the list that was checked.
   const rewritten = withoutField(body, 'experiment_ids');
@@ -29,7 +29,7 @@ export async function serveExperimentIdsSearch(fr: FilterRequest, what: string):
 export async function serveSearchTracesV2(fr: FilterRequest): Promise<true> {
   const ref: IdRef = { kind: 'experiment_id', from: 'query', field: 'experiment_ids', many: true };
   const narrowed = await narrowExperiments(fr, requestedExperimentIds(fr, ref, undefined));
-  fr.ctx.decision = `allow: filtered traces (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`;
+  noteDecision(fr, `traces (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`);
   if (narrowed.requested && narrowed.ids.length === 0) return sendJson(fr, {});
   fr.ctx.query = withQueryValues(fr.query, 'experiment_ids', narrowed.ids);
   return forwardRewritten(fr);
@@ -44,7 +44,7 @@ export async function serveSearchTracesV3(fr: FilterRequest): Promise<true> {
   const body = await jsonObjectBody(fr.gw, fr.req, fr.ctx);
   const ref: IdRef = { kind: 'experiment_id', from: 'body', field: 'locations[].mlflow_experiment.experiment_id' };
   const narrowed = await narrowExperiments(fr, requestedExperimentIds(fr, ref, body));
-  fr.ctx.decision = `allow: filtered traces (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`;
+  noteDecision(fr, `traces (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`);
   if (narrowed.ids.length === 0) return sendJson(fr, {});
   const rewritten = withoutField(body, 'locations');
   rewritten.locations = narrowed.ids.map((id) => ({ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }));

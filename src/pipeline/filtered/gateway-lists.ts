@@ -2,7 +2,7 @@ import { mlflowCall } from '../../mlflow/resolver.js';
 import type { Resource } from '../../policy/index.js';
 import { isObject, listField, withList } from './json.js';
 import { keepAllowed } from './readable.js';
-import type { FilterRequest } from './request.js';
+import { noteDecision, type FilterRequest } from './request.js';
 import { relayUpstreamFailure, sendJson } from './send.js';
 
 // The AI gateway's listings. Both are small, unpaginated lists of every endpoint on the server
@@ -23,7 +23,7 @@ export async function serveListGatewayEndpoints(fr: FilterRequest): Promise<true
   if (r.kind !== 'ok') return relayUpstreamFailure(fr, r);
   const endpoints = listField(r.json, 'endpoints');
   const kept = await keepAllowed(fr.access, 'read', endpoints, endpointResource);
-  fr.ctx.decision = `allow: filtered gateway endpoints (${kept.length} of ${endpoints.length})`;
+  noteDecision(fr, `gateway endpoints (${kept.length} of ${endpoints.length})`);
   return sendJson(fr, withList(r.json, 'endpoints', kept));
 }
 
@@ -47,7 +47,7 @@ export async function serveListGatewayModels(fr: FilterRequest): Promise<true> {
   }
   const data = listField(models.json, 'data');
   const kept = await keepAllowed(fr.access, 'use', data, (m) => (isObject(m) && typeof m.id === 'string' ? byName.get(m.id) : undefined));
-  fr.ctx.decision = `allow: filtered gateway models (${kept.length} of ${data.length})`;
+  noteDecision(fr, `gateway models (${kept.length} of ${data.length})`);
   // Not protobuf JSON: OpenAI's list shape keeps `data` even when empty.
   return sendJson(fr, { ...(isObject(models.json) ? models.json : { object: 'list' }), data: kept });
 }

@@ -1,7 +1,15 @@
-import { filteredPage, type PageSource, type SearchBinding } from '../../mlflow/filtered-search.js';
+import { defaultBatchSize, filteredPage, type PageSource, type SearchBinding } from '../../mlflow/filtered-search.js';
 import { readPageToken, writePageToken, type TokenBinding } from './page-token.js';
-import type { FilterRequest } from './request.js';
+import { noteDecision, type FilterRequest } from './request.js';
 import { relaySearchError, sendJson, sendMlflowError } from './send.js';
+
+/**
+ * Largest upstream page the gateway asks for. MLflow accepts up to 50 000 experiments or 200 000
+ * model versions per call, but one such answer can exceed what the gateway buffers (16 MiB) and
+ * means tens of thousands of checks before the first byte goes out; a big client page is then
+ * served from several upstream pages instead.
+ */
+export const MAX_UPSTREAM_BATCH = 5000;
 
 export interface PagedSearch<T> {
   readonly binding: SearchBinding<T>;
@@ -25,14 +33,16 @@ export async function servePagedSearch<T>(fr: FilterRequest, s: PagedSearch<T>):
   const checked = checkedSource(fr, s.binding);
   let page;
   try {
-    page = await filteredPage({ source: checked.source, readable: checked.readable, maxResults: s.maxResults, resumeToken: resume });
+    const natural = checked.source.defaultBatchSize?.(s.maxResults) ?? defaultBatchSize(s.maxResults, checked.source.maxBatchSize);
+    const batchSize = Math.min(natural, MAX_UPSTREAM_BATCH);
+    page = await filteredPage({ source: checked.source, readable: checked.readable, maxResults: s.maxResults, resumeToken: resume, batchSize });
   } catch (err) {
     return relaySearchError(fr, err);
   }
   const body: Record<string, unknown> = {};
   if (page.items.length > 0) body[s.binding.itemsField] = page.items;
   if (page.next) body.next_page_token = writePageToken(fr.gw.config, page.next, binding);
-  fr.ctx.decision = `allow: filtered ${s.token.kind} (${s.token.mode}, ${page.items.length} items, ${page.upstreamPages} upstream pages)`;
+  noteDecision(fr, `${s.token.kind} (${s.token.mode}, ${page.items.length} items, ${page.upstreamPages} upstream pages)`);
   return sendJson(fr, body);
 }
 

@@ -11,7 +11,7 @@ import {
 import { candidateIds } from './candidates.js';
 import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
-import { searchParams, type FilterRequest } from './request.js';
+import { noteDecision, searchParams, type FilterRequest } from './request.js';
 import { sendJson, sendMlflowError } from './send.js';
 
 // SearchRegisteredModels and SearchModelVersions. Both filter grammars accept `name IN (…)`
@@ -58,7 +58,7 @@ async function serveRegistrySearch<T>(
   if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
   const { mode, params } = narrowedByName(p, await candidateIds(fr.gw, fr.subject, 'registered_model'));
   if (mode === 'empty') {
-    fr.ctx.decision = `allow: filtered ${kind} (nothing readable)`;
+    noteDecision(fr, `${kind} (nothing readable)`);
     return sendJson(fr, {});
   }
   return servePagedSearch(fr, {

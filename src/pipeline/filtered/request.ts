@@ -53,3 +53,8 @@ export async function searchParams(fr: FilterRequest): Promise<SearchParams> {
   if (requestFieldSource(fr.method, fr.query) === 'query') return fr.query;
   return jsonObjectBody(fr.gw, fr.req, fr.ctx);
 }
+
+/** Adds what the filter did to the access-log decision (after what the authorize step wrote). */
+export function noteDecision(fr: FilterRequest, detail: string): void {
+  fr.ctx.decision = fr.ctx.decision ? `${fr.ctx.decision}: ${detail}` : `allow: filtered ${detail}`;
+}

@@ -6,7 +6,7 @@ import { candidateIds } from './candidates.js';
 import { idString, isObject, listField, withList } from './json.js';
 import { mapLimit } from './limit.js';
 import { narrowExperiments, requestedExperimentIds, withQueryValues } from './narrow.js';
-import type { FilterRequest } from './request.js';
+import { noteDecision, type FilterRequest } from './request.js';
 import { forwardRewritten, relayUpstreamFailure, sendJson } from './send.js';
 
 // ListScorers (GET scorers/list). Three shapes (handlers._list_scorers):
@@ -29,13 +29,13 @@ export async function serveListScorers(fr: FilterRequest): Promise<true> {
   }
   if (fr.query.has('experiment_ids') || fr.query.has('experimentIds')) {
     const narrowed = await narrowExperiments(fr, many);
-    fr.ctx.decision = `allow: filtered scorers (${narrowed.ids.length} readable experiments)`;
+    noteDecision(fr, `scorers (${narrowed.ids.length} readable experiments)`);
     if (narrowed.requested && narrowed.ids.length === 0) return sendJson(fr, {});
     fr.ctx.query = withQueryValues(fr.query, 'experiment_ids', narrowed.ids);
     return forwardRewritten(fr);
   }
   if (one.length > 0) {
-    fr.ctx.decision = 'allow: filtered scorers (one readable experiment)';
+    noteDecision(fr, 'scorers (one readable experiment)');
     return forwardRewritten(fr);
   }
   return serveAcrossExperiments(fr);
@@ -45,7 +45,7 @@ async function serveAcrossExperiments(fr: FilterRequest): Promise<true> {
   const candidates = await candidateIds(fr.gw, fr.subject, 'experiment');
   if (candidates !== undefined && candidates.length <= MAX_IDS_IN_FILTER) {
     const narrowed = await narrowExperiments(fr, candidates);
-    fr.ctx.decision = `allow: filtered scorers (${narrowed.ids.length} granted experiments)`;
+    noteDecision(fr, `scorers (${narrowed.ids.length} granted experiments)`);
     if (narrowed.ids.length === 0) return sendJson(fr, {});
     fr.ctx.query = withQueryValues(fr.query, 'experiment_ids', narrowed.ids);
     return forwardRewritten(fr);
@@ -61,6 +61,6 @@ async function serveAcrossExperiments(fr: FilterRequest): Promise<true> {
     const id = experimentOf(s);
     return id !== undefined && readable.has(id);
   });
-  fr.ctx.decision = `allow: filtered scorers (${kept.length} of ${scorers.length})`;
+  noteDecision(fr, `scorers (${kept.length} of ${scorers.length})`);
   return sendJson(fr, withList(r.json, 'scorers', kept));
 }

@@ -2,7 +2,7 @@ import { mlflowCall } from '../../mlflow/resolver.js';
 import type { Resource } from '../../policy/index.js';
 import { isObject, listField, withList } from './json.js';
 import { keepAllowed } from './readable.js';
-import type { FilterRequest } from './request.js';
+import { noteDecision, type FilterRequest } from './request.js';
 import { relayUpstreamFailure, sendJson } from './send.js';
 
 /**
@@ -17,6 +17,6 @@ export async function serveListWorkspaces(fr: FilterRequest): Promise<true> {
   const kept = await keepAllowed(fr.access, 'read', workspaces, (w): Resource | undefined =>
     isObject(w) && typeof w.name === 'string' && w.name !== '' ? { type: 'workspace', id: w.name, name: w.name } : undefined,
   );
-  fr.ctx.decision = `allow: filtered workspaces (${kept.length} of ${workspaces.length})`;
+  noteDecision(fr, `workspaces (${kept.length} of ${workspaces.length})`);
   return sendJson(fr, withList(r.json, 'workspaces', kept));
 }

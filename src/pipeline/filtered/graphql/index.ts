@@ -3,7 +3,7 @@ import { mlflowCall } from '../../../mlflow/resolver.js';
 import { GatewayError } from '../../../errors/index.js';
 import { jsonObjectBody } from '../body.js';
 import { isObject } from '../json.js';
-import type { FilterRequest } from '../request.js';
+import { noteDecision, type FilterRequest } from '../request.js';
 import { forwardRewritten, relayUpstreamFailure, sendJson } from '../send.js';
 import { checkRootFields } from './checks.js';
 import { graphqlRequestOf, prepareOperation } from './document.js';
@@ -29,7 +29,7 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
   const rewrites = await checkRootFields(fr.access, fields, { allExperiments });
   const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels);
   const upstreamBody = { query: print(document), ...(prepared.operationName ? { operationName: prepared.operationName } : {}) };
-  fr.ctx.decision = `allow: filtered graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; model versions post-filtered' : ''})`;
+  noteDecision(fr, `graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; model versions post-filtered' : ''})`);
   if (!nonce) return forwardRewritten(fr, upstreamBody);
 
   const r = await mlflowCall(fr.gw.config.upstreamUrl, '/graphql', { method: 'POST', body: upstreamBody, ...fr.upstreamCall });
