@@ -43,6 +43,8 @@ function subjectOf(gw: Gateway, ctx: RequestContext): Subject {
 
 /** The resource types a filter can return; GraphQL answers carry experiments' data and model versions. */
 async function readsAll(gw: Gateway, subject: Subject, filter: FilterKind, resource: ResourceType): Promise<boolean> {
+  // The model list is "endpoints you may invoke" (USE), which reading everything does not imply.
+  if (filter === 'list_gateway_models') return false;
   const types: ResourceType[] = filter === 'graphql' ? ['experiment', 'registered_model'] : [resource];
   for (const t of types) if (!(await gw.access.readsEverything(subject, t))) return false;
   return true;
