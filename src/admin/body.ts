@@ -2,6 +2,7 @@
 // them), so the admin routes read their small JSON objects themselves.
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
+import { readBody } from '../pipeline/request-body.js';
 import { badRequest, type Fields } from './input.js';
 
 /** Admin bodies are a handful of short fields; anything bigger is a mistake or an attack. */
@@ -32,20 +33,7 @@ export async function requireJsonObject(req: FastifyRequest): Promise<Fields> {
   return body;
 }
 
-async function readRaw(req: FastifyRequest): Promise<Buffer> {
-  const stream = req.body as AsyncIterable<Buffer> | undefined;
-  if (!stream || typeof stream[Symbol.asyncIterator] !== 'function') return Buffer.alloc(0);
-  if (Number(req.headers['content-length'] ?? 0) > MAX_ADMIN_BODY) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += chunk.length;
-    if (size > MAX_ADMIN_BODY) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-function tooLarge(): GatewayError {
-  return new GatewayError('GW_BODY_TOO_LARGE', `Admin API bodies are limited to ${MAX_ADMIN_BODY} bytes`);
+/** The proxy's body reader, with the admin API's much smaller limit. */
+function readRaw(req: FastifyRequest): Promise<Buffer> {
+  return readBody(req, MAX_ADMIN_BODY);
 }

@@ -7,6 +7,7 @@ import type { RequestContext } from '../pipeline/context.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { authenticate } from '../pipeline/steps/authenticate.js';
 import { checkCsrf } from '../pipeline/steps/csrf.js';
+import { assertTokenAllowsAdmin } from '../pipeline/token-limits.js';
 import type { Subject } from '../policy/index.js';
 import type { User } from '../store/index.js';
 import type { ChangeContext } from './changes.js';
@@ -33,6 +34,7 @@ export async function adminCaller(gw: Gateway, req: FastifyRequest, reply: Fasti
     });
   }
   checkCsrf(gw, req, ctx);
+  assertTokenAllowsAdmin(req.method, ctx.principal);
   const user = ctx.principal.user;
   const limits = ctx.principal.limits ?? {};
   const subject = gw.access.subjectOf(user, limits);

@@ -90,6 +90,9 @@ function crossChecks(raw: Record<string, unknown>, problems: ConfigProblem[], no
       else problems.push({ env: 'OIDC_ISSUER', message: 'must use https unless the host is localhost/127.0.0.1' });
     }
   }
+  if (typeof raw.tokenDefaultTtl === 'number' && typeof raw.tokenMaxTtl === 'number' && raw.tokenDefaultTtl > raw.tokenMaxTtl) {
+    problems.push({ env: 'GATEWAY_TOKEN_DEFAULT_TTL', message: 'must not be longer than GATEWAY_TOKEN_MAX_TTL' });
+  }
   if (raw.publicUrl === undefined) return;
   const publicUrl = new URL(String(raw.publicUrl));
   if (publicUrl.search || publicUrl.hash) problems.push({ env: 'GATEWAY_PUBLIC_URL', message: 'must not contain a query or fragment' });

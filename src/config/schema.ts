@@ -139,6 +139,23 @@ export const SCHEMA = {
     env: 'GATEWAY_ENABLE_ASSISTANT', group: 'Authorization', schema: kinds.bool(), default: 'false',
     description: 'Allow administrators to reach MLflow\'s assistant routes (they run code on the server). Blocked for everyone when false.',
   }),
+  // ── Tokens ───────────────────────────────────────────────────────────────
+  tokenDefaultTtl: field({
+    env: 'GATEWAY_TOKEN_DEFAULT_TTL', group: 'Tokens', schema: kinds.duration(60, 3650 * 86400), default: '90d',
+    description: 'Lifetime of a personal access token when its creator does not choose one.',
+  }),
+  tokenMaxTtl: field({
+    env: 'GATEWAY_TOKEN_MAX_TTL', group: 'Tokens', schema: kinds.duration(60, 3650 * 86400), default: '365d',
+    description: 'Longest lifetime a personal access token may be given; longer requests are refused.',
+  }),
+  authFailureLimit: field({
+    env: 'GATEWAY_AUTH_FAILURE_LIMIT', group: 'Tokens', schema: kinds.int(1, 100000), default: '20',
+    description: 'Failed token or Basic attempts allowed per client address and per username within the window before answering 429.',
+  }),
+  authFailureWindow: field({
+    env: 'GATEWAY_AUTH_FAILURE_WINDOW', group: 'Tokens', schema: kinds.duration(1, 86400), default: '5m',
+    description: 'Window over which failed token or Basic attempts are counted (and how long a blocked client waits at most).',
+  }),
   // ── Logging ──────────────────────────────────────────────────────────────
   logLevel: field({
     env: 'LOG_LEVEL', group: 'Logging', schema: kinds.enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { caseless: true }), default: 'info',

@@ -70,6 +70,7 @@ export function createAccessControl(config: Config, store: Store): AccessControl
       return !grants.some((g) => g.level === 'NO_PERMISSIONS') && !mine.some((r) => r.level === 'NO_PERMISSIONS');
     },
     mayCreate(subject) {
+      if (subject.scope) return false; // a scoped token reaches listed resources only, never new ones
       if (subject.isAdmin) return true;
       if (subject.maxLevel && subject.maxLevel !== 'MANAGE' && subject.maxLevel !== 'EDIT') return false;
       const creators = config.creators;

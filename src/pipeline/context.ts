@@ -9,6 +9,8 @@ export interface Principal {
   readonly user: User;
   readonly method: AuthMethod;
   readonly sessionId?: string;
+  /** The personal access token used, for the audit log. */
+  readonly tokenId?: string;
   /** Limits of the credential used (read-only or resource-scoped personal tokens). */
   readonly limits?: Pick<Subject, 'maxLevel' | 'scope'>;
 }

@@ -7,6 +7,8 @@ import type { Sealer } from '../session/seal.js';
 import type { Store } from '../store/index.js';
 import type { Resolver } from '../mlflow/resolver.js';
 import type { AccessControl } from './access.js';
+import type { FailureLimiter } from '../tokens/failure-limiter.js';
+import type { TokenService } from '../tokens/service.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** The gateway's long-lived parts, built once at start-up and handed to every step. */
@@ -22,5 +24,9 @@ export interface Gateway {
   readonly resolver: Resolver;
   /** Store grants + pure policy: every permission question goes here. */
   readonly access: AccessControl;
+  /** Personal access tokens (and service accounts' tokens). */
+  readonly tokens: TokenService;
+  /** Brute-force guard for token and Basic credentials. */
+  readonly failures: FailureLimiter;
   readonly log: FastifyBaseLogger;
 }

@@ -42,5 +42,5 @@ export function parseJsonBody(raw: Buffer): unknown {
 }
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError('GW_BODY_TOO_LARGE', `The JSON request body exceeds ${limit} bytes (GATEWAY_MAX_JSON_BODY)`);
+  return new GatewayError('GW_BODY_TOO_LARGE', `The JSON request body exceeds the limit of ${limit} bytes`);
 }

@@ -12,6 +12,8 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
 import { createResolver } from '../mlflow/resolver.js';
+import { createFailureLimiter } from '../tokens/failure-limiter.js';
+import { createTokenService } from '../tokens/service.js';
 import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
@@ -50,6 +52,8 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     loginSealer: createSealer(config.secret, 'login-transaction'),
     resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, promptsAsPrompt: false }),
     access: createAccessControl(config, store),
+    tokens: createTokenService(config, store),
+    failures: createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
   };
   let draining = false;
 

@@ -54,6 +54,28 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('keeps token hashes only, lists active tokens, rotates and revokes', async () => {
+      const store = await makeStore();
+      const user = await store.users.upsertOnLogin(identity, new Date());
+      const base = { userId: user.id, createdAt: new Date(1000), expiresAt: new Date(9_000_000_000_000), readOnly: false, scope: null };
+      await store.tokens.create({ ...base, id: 'tok1', name: 'laptop', secretHash: Buffer.alloc(32, 1) });
+      await store.tokens.create({ ...base, id: 'tok2', name: 'ci', secretHash: Buffer.alloc(32, 2), readOnly: true, scope: [{ type: 'experiment', id: '7' }] });
+      expect((await store.tokens.get('tok2'))).toMatchObject({ readOnly: true, scope: [{ type: 'experiment', id: '7' }], revokedAt: null });
+      expect((await store.tokens.activeByName(user.id, 'laptop'))?.id).toBe('tok1');
+      expect(await store.tokens.replaceSecret('tok1', Buffer.alloc(32, 3), new Date(5000))).toBe(true);
+      expect((await store.tokens.get('tok1'))?.secretHash.equals(Buffer.alloc(32, 3))).toBe(true);
+      await store.tokens.touch('tok1', new Date(2000), '10.0.0.1');
+      expect((await store.tokens.get('tok1'))).toMatchObject({ lastUsedIp: '10.0.0.1' });
+      expect(await store.tokens.revoke('tok1', new Date(3000))).toBe(true);
+      expect(await store.tokens.revoke('tok1', new Date(3000))).toBe(false);
+      expect(await store.tokens.replaceSecret('tok1', Buffer.alloc(32, 4), new Date(5000))).toBe(false);
+      expect((await store.tokens.list({ userId: user.id })).map((t) => t.id)).toEqual(['tok2']);
+      expect(await store.tokens.list({ userId: user.id, includeRevoked: true })).toHaveLength(2);
+      expect(await store.tokens.revokeAllForUser(user.id, new Date(4000))).toBe(1);
+      expect(await store.tokens.list({})).toEqual([]);
+      await store.close();
+    });
+
     it('appends audit events and lists the newest first', async () => {
       const store = await makeStore();
       for (const action of ['login', 'request.denied', 'logout']) {

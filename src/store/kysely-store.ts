@@ -3,6 +3,7 @@ import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
 import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
+import { tokenStore } from './token-store.js';
 import type { AuditEvent, AuditStore, GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
@@ -14,6 +15,7 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     sessions: sessionStore(db),
     grants: grantStore(db),
     audit: auditStore(db),
+    tokens: tokenStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -12,6 +12,10 @@ export interface Tables {
   pattern_rules: {
     id: string; principal_type: string; principal: string; resource_type: string; matcher: string; pattern: string; level: string; created_at: number;
   };
+  api_tokens: {
+    id: string; user_id: string; name: string; secret_hash: string; created_at: number; expires_at: number;
+    last_used_at: number | null; last_used_ip: string | null; read_only: number; scope_json: string | null; revoked_at: number | null;
+  };
   audit_events: {
     seq: import('kysely').Generated<number>; time: number; actor: string | null; action: string; resource: string | null;
     decision: string; reason: string | null; request_id: string | null; client_ip: string | null;

@@ -101,6 +101,40 @@ export interface GrantStore {
   deletePattern(id: string): Promise<boolean>;
 }
 
+/** A personal access token (or a service account's token). Only a hash of the secret is kept. */
+export interface ApiToken {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly secretHash: Buffer;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly lastUsedIp: string | null;
+  /** The token can never exceed READ, whatever its owner's grants. */
+  readonly readOnly: boolean;
+  /** When set, the token reaches only these resources. */
+  readonly scope: readonly { type: ResourceType; id: string }[] | null;
+  readonly revokedAt: Date | null;
+}
+
+export type NewApiToken = Omit<ApiToken, 'lastUsedAt' | 'lastUsedIp' | 'revokedAt'>;
+
+export interface TokenStore {
+  create(token: NewApiToken): Promise<void>;
+  get(id: string): Promise<ApiToken | undefined>;
+  /** Active (unrevoked) token of a user by name, to keep names unique per user. */
+  activeByName(userId: string, name: string): Promise<ApiToken | undefined>;
+  /** Newest first; revoked ones only when asked. */
+  list(opts: { userId?: string; includeRevoked?: boolean; limit?: number }): Promise<ApiToken[]>;
+  /** Marks use; writes at most once per minute per token to keep the hot path cheap. */
+  touch(id: string, now: Date, ip: string | null): Promise<void>;
+  /** Replaces the secret (rotation): the old secret stops working at once. */
+  replaceSecret(id: string, secretHash: Buffer, expiresAt: Date): Promise<boolean>;
+  revoke(id: string, now: Date): Promise<boolean>;
+  revokeAllForUser(userId: string, now: Date): Promise<number>;
+}
+
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
   list(opts: { limit: number; before?: Date; actor?: string; action?: string }): Promise<AuditEvent[]>;
@@ -112,6 +146,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly grants: GrantStore;
   readonly audit: AuditStore;
+  readonly tokens: TokenStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,8 @@ import { startMlflow, type MlflowServer } from '../../src/devtools/mlflow.js';
 let mlflow: MlflowServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  mlflow = await startMlflow({ workers: 2 });
+  // No background job runners in tests (they cost a core's worth of CPU and no test needs them).
+  mlflow = await startMlflow({ workers: 2, env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } });
   project.provide('mlflowUrl', mlflow.url);
   project.provide('mlflowVenv', mlflow.venv);
   project.provide('mlflowDataDir', mlflow.dataDir);

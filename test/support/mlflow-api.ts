@@ -16,10 +16,12 @@ export interface ApiCaller {
   raw(method: string, path: string, init?: { body?: string | Buffer; headers?: Record<string, string> }): Promise<ApiResult>;
 }
 
-export async function callerFor(stack: Stack, username: string): Promise<ApiCaller> {
+/** `freshTokens`: fetch a new IdP token for every call (for stacks whose IdP tokens live seconds). */
+export async function callerFor(stack: Stack, username: string, opts: { freshTokens?: boolean } = {}): Promise<ApiCaller> {
   const { access_token: token } = await stack.idp.getTokens(username);
   const raw = async (method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<ApiResult> => {
-    const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const bearer = opts.freshTokens ? (await stack.idp.getTokens(username)).access_token : token;
+    const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
     const text = await res.text();
     let json: Record<string, any> = {};
     try {

@@ -2,12 +2,16 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { identityFromClaims } from '../../oidc/identity.js';
 import { parseCookies } from '../../session/cookies.js';
+import { looksLikeToken } from '../../tokens/format.js';
 import type { Gateway } from '../gateway.js';
-import type { RequestContext } from '../context.js';
+import type { Principal, RequestContext } from '../context.js';
 
 /**
  * Step 2: establish who is calling. An Authorization header is authoritative: a bad one is a 401,
  * never a silent fall-back to the cookie. Without credentials the principal stays unset.
+ *   Bearer mog_…         personal access token
+ *   Bearer <JWT>         IdP access or ID token
+ *   Basic user:mog_…     personal access token as password (MLFLOW_TRACKING_USERNAME/PASSWORD)
  */
 export async function authenticate(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<void> {
   const header = req.headers.authorization;
@@ -15,12 +19,17 @@ export async function authenticate(gw: Gateway, req: FastifyRequest, ctx: Reques
     const space = header.indexOf(' ');
     const scheme = (space > 0 ? header.slice(0, space) : header).toLowerCase();
     const credential = space > 0 ? header.slice(space + 1).trim() : '';
-    if (scheme === 'bearer' && credential) {
+    if (scheme === 'bearer' && credential && looksLikeToken(credential)) {
+      ctx.principal = await fromToken(gw, ctx, credential, undefined, 'token');
+    } else if (scheme === 'bearer' && credential) {
       const claims = await gw.bearer.verify(credential);
       const identity = identityFromClaims(gw.config, claims);
       ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
+    } else if (scheme === 'basic' && credential) {
+      const { username, password } = decodeBasic(credential);
+      ctx.principal = await fromToken(gw, ctx, password, username, 'basic');
     } else {
-      throw new GatewayError('GW_INVALID_TOKEN', scheme === 'basic' ? 'Basic credentials are not accepted here; use a bearer token' : 'Unsupported Authorization scheme; use Bearer', {
+      throw new GatewayError('GW_INVALID_TOKEN', 'Unsupported Authorization scheme; use Bearer <token> or Basic with a personal access token', {
         headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
       });
     }
@@ -34,4 +43,37 @@ export async function authenticate(gw: Gateway, req: FastifyRequest, ctx: Reques
   if (ctx.principal?.user.disabled) {
     throw new GatewayError('GW_USER_DISABLED', `The account ${ctx.principal.user.username} is disabled on this gateway`);
   }
+}
+
+/**
+ * A personal access token acts for its owner with the owner's grants at the time of use, narrowed
+ * by the token's own limits. The owner must still be allowed in (allowed groups as last seen).
+ */
+async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, username: string | undefined, method: 'token' | 'basic'): Promise<Principal> {
+  const keys = [`ip:${ctx.clientIp}`, ...(username !== undefined ? [`user:${username}`] : [])];
+  gw.failures.assertAllowed(keys);
+  try {
+    const { user, token } = await gw.tokens.verify(credential, { username, clientIp: ctx.clientIp });
+    const allowed = gw.config.allowedGroups;
+    if (!user.isAdmin && allowed.length > 0 && !user.groups.some((g) => allowed.includes(g))) {
+      throw new GatewayError('GW_FORBIDDEN_GROUP', `${user.username} is not in a group allowed to use MLflow (${allowed.join(', ')})`);
+    }
+    return {
+      user, method, tokenId: token.id,
+      limits: { ...(token.readOnly ? { maxLevel: 'READ' as const } : {}), ...(token.scope ? { scope: token.scope } : {}) },
+    };
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'GW_INVALID_TOKEN') {
+      gw.failures.recordFailure(keys);
+      void gw.store.audit.append({ time: new Date(), actor: username ?? null, action: 'token.failed', resource: null, decision: 'deny', reason: err.message, requestId: ctx.requestId, clientIp: ctx.clientIp }).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+function decodeBasic(credential: string): { username: string; password: string } {
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw new GatewayError('GW_INVALID_TOKEN', 'Malformed Basic credentials', { headers: { 'www-authenticate': 'Basic realm="mlflow"' } });
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

@@ -7,6 +7,7 @@ import { afterSuccessFor } from '../after-response.js';
 import { applyAttribution, rewritesBody } from '../attribution.js';
 import { needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
+import { assertTokenAllowsAdmin } from '../token-limits.js';
 
 /**
  * Step 5: decide by the route's requirement. Unknown routes fail closed for everyone but
@@ -20,6 +21,7 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
   if (user) ctx.subject = gw.access.subjectOf(user, ctx.principal?.limits);
   if (!route) {
     if (user?.isAdmin) {
+      assertTokenAllowsAdmin(req.method, ctx.principal);
       ctx.decision = 'allow: administrator (route not in the table)';
       return;
     }
@@ -51,6 +53,7 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
       break;
     case 'admin':
       if (!subject.isAdmin) throw new GatewayError('GW_DENIED', 'Only administrators may call this MLflow route');
+      assertTokenAllowsAdmin(req.method, ctx.principal);
       ctx.decision = 'allow: administrator';
       break;
     case 'create':
@@ -77,3 +80,4 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
   const after = afterSuccessFor(route.rpc);
   if (after) ctx.afterSuccess = after;
 }
+
