@@ -43,7 +43,7 @@ describe('personal access tokens', () => {
   beforeAll(async () => {
     // IdP access tokens live 5 s here: a PAT must outlive them.
     stack = await startStack({ idp: { accessTokenTtlSeconds: 5 }, env: { GATEWAY_AUTH_FAILURE_LIMIT: '1000' } });
-    [alice, admin, bob] = await Promise.all(['alice', 'admin', 'bob'].map((u) => callerFor(stack, u, { freshTokens: true })));
+    [alice, admin, bob] = await Promise.all([callerFor(stack, 'alice', { freshTokens: true }), callerFor(stack, 'admin', { freshTokens: true }), callerFor(stack, 'bob', { freshTokens: true })]);
   });
   afterAll(async () => stack?.stop());
 
