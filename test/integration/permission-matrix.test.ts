@@ -182,3 +182,19 @@ describe('permission matrix: registered models and versions', () => {
     expect(await store.grants.listForResource('registered_model', name)).toEqual([]);
   });
 });
+
+describe('who may create (GATEWAY_CREATORS)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { GATEWAY_CREATORS: 'team-a' } });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('only the listed groups (and administrators) create experiments and registered models', async () => {
+    const [admin, alice, bob] = await Promise.all([callerFor(stack, 'admin'), callerFor(stack, 'alice'), callerFor(stack, 'bob')]);
+    await expectStatus(alice.post('experiments/create', { name: unique('creator-ok') }), 200);
+    await expectStatus(admin.post('experiments/create', { name: unique('creator-admin') }), 200);
+    await expectStatus(bob.post('experiments/create', { name: unique('creator-no') }), 403);
+    await expectStatus(bob.post('registered-models/create', { name: unique('creator-no') }), 403);
+  });
+});
