@@ -76,6 +76,63 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('creates service accounts as users of kind service, updates them, and deletes them with everything that acts for them', async () => {
+      const store = await makeStore();
+      const sa = await store.serviceAccounts.create({ username: 'ci-bot', description: 'CI', groups: ['team-a'], isAdmin: false, createdBy: 'admin' }, new Date(1000));
+      expect(sa.user).toMatchObject({ username: 'ci-bot', kind: 'service', groups: ['team-a'], isAdmin: false, disabled: false });
+      expect((await store.users.getByUsername('ci-bot'))?.id).toBe(sa.user.id);
+      await store.users.upsertOnLogin(identity, new Date());
+      expect((await store.serviceAccounts.list()).map((a) => a.user.username)).toEqual(['ci-bot']);
+      expect(await store.serviceAccounts.get('alice')).toBeUndefined(); // a person is not a service account
+      await store.serviceAccounts.update(sa.user.id, { description: null, groups: ['team-b'], isAdmin: true });
+      expect(await store.serviceAccounts.get('ci-bot')).toMatchObject({ description: null, createdBy: 'admin', user: { groups: ['team-b'], isAdmin: true } });
+
+      await store.grants.set({ principalType: 'user', principal: sa.user.id, resourceType: 'experiment', resourceId: '1', level: 'EDIT' });
+      await store.grants.addPattern({ principalType: 'user', principal: sa.user.id, resourceType: 'experiment', matcher: 'glob', pattern: 'ci-*', level: 'READ' });
+      await store.tokens.create({ id: 'satok', userId: sa.user.id, name: 'ci', secretHash: Buffer.alloc(32, 1), createdAt: new Date(), expiresAt: new Date(9_000_000_000_000), readOnly: false, scope: null });
+      await store.federation.addRule({
+        id: 'tr_1', name: 'gh', issuer: 'https://token.actions.githubusercontent.com', jwksUrl: null, audience: 'mlflow', preset: 'github-actions',
+        conditions: [{ claim: 'repository', matcher: 'exact', value: 'org/repo' }], serviceAccountId: sa.user.id, createdAt: new Date(), createdBy: 'admin',
+      });
+      await store.federation.mapClient({ clientId: 'etl', serviceAccountId: sa.user.id, createdAt: new Date(), createdBy: 'admin' });
+      expect(await store.serviceAccounts.delete(sa.user.id)).toBe(true);
+      expect(await store.users.getByUsername('ci-bot')).toBeUndefined();
+      expect(await store.grants.listForPrincipal('user', sa.user.id)).toEqual([]);
+      expect(await store.grants.listPatterns()).toEqual([]);
+      expect(await store.tokens.get('satok')).toBeUndefined();
+      expect(await store.federation.rules()).toEqual([]);
+      expect(await store.federation.clientMapping('etl')).toBeUndefined();
+      expect(await store.serviceAccounts.delete(sa.user.id)).toBe(false);
+      await store.close();
+    });
+
+    it('keeps trust rules by issuer and maps OAuth clients to service accounts', async () => {
+      const store = await makeStore();
+      const a = await store.serviceAccounts.create({ username: 'a-bot', description: null, groups: [], isAdmin: false, createdBy: 'admin' }, new Date());
+      const b = await store.serviceAccounts.create({ username: 'b-bot', description: null, groups: [], isAdmin: false, createdBy: 'admin' }, new Date());
+      const rule = {
+        id: 'tr_k8s', name: 'k8s', issuer: 'https://k8s.example', jwksUrl: 'https://k8s.example/openid/v1/jwks', audience: 'mlflow', preset: 'kubernetes',
+        conditions: [{ claim: 'kubernetes.io.namespace', matcher: 'glob' as const, value: 'ml-*' }], serviceAccountId: a.user.id, createdAt: new Date(1000), createdBy: 'admin',
+      };
+      await store.federation.addRule(rule);
+      await store.federation.addRule({ ...rule, id: 'tr_other', name: 'other', issuer: 'https://other.example', createdAt: new Date(2000), serviceAccountId: b.user.id });
+      expect(await store.federation.rules({ issuer: 'https://k8s.example' })).toEqual([rule]);
+      expect((await store.federation.rules({ serviceAccountId: b.user.id })).map((r) => r.id)).toEqual(['tr_other']);
+      expect((await store.federation.rules()).map((r) => r.id)).toEqual(['tr_k8s', 'tr_other']);
+      expect(await store.federation.getRule('tr_k8s')).toEqual(rule);
+      await expect(store.federation.addRule({ ...rule, id: 'tr_dup' })).rejects.toThrow(); // names are unique
+      expect(await store.federation.deleteRule('tr_k8s')).toBe(true);
+      expect(await store.federation.deleteRule('tr_k8s')).toBe(false);
+
+      await store.federation.mapClient({ clientId: 'etl', serviceAccountId: a.user.id, createdAt: new Date(), createdBy: 'admin' });
+      await store.federation.mapClient({ clientId: 'etl', serviceAccountId: b.user.id, createdAt: new Date(), createdBy: 'admin' });
+      expect((await store.federation.clientMapping('etl'))?.serviceAccountId).toBe(b.user.id);
+      expect(await store.federation.clients({ serviceAccountId: a.user.id })).toEqual([]);
+      expect(await store.federation.unmapClient('etl')).toBe(true);
+      expect(await store.federation.clients()).toEqual([]);
+      await store.close();
+    });
+
     it('appends audit events and lists the newest first', async () => {
       const store = await makeStore();
       for (const action of ['login', 'request.denied', 'logout']) {

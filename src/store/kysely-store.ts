@@ -3,7 +3,10 @@ import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
 import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
+import { federationStore } from './federation-store.js';
+import { serviceAccountStore } from './service-account-store.js';
 import { tokenStore } from './token-store.js';
+import { toUser } from './user-row.js';
 import type { AuditEvent, AuditStore, GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
@@ -16,6 +19,8 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     grants: grantStore(db),
     audit: auditStore(db),
     tokens: tokenStore(db),
+    serviceAccounts: serviceAccountStore(db),
+    federation: federationStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -42,14 +47,6 @@ async function migrate(db: Kysely<Tables>, dialect: Dialect): Promise<void> {
 const ms = (d: Date) => d.getTime();
 const date = (n: number | string) => new Date(Number(n));
 const dateOrNull = (n: number | string | null) => (n === null ? null : date(n));
-
-function toUser(r: Selectable<Tables['users']>): User {
-  return {
-    id: r.id, subjectKey: r.subject_key, username: r.username, email: r.email, displayName: r.display_name,
-    groups: JSON.parse(r.groups_json) as string[], isAdmin: Number(r.is_admin) === 1, disabled: Number(r.disabled) === 1,
-    kind: r.kind === 'service' ? 'service' : 'person', createdAt: date(r.created_at), lastLoginAt: dateOrNull(r.last_login_at),
-  };
-}
 
 function userStore(db: Kysely<Tables>): UserStore {
   return {

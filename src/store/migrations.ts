@@ -93,5 +93,38 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       await db.schema.createIndex('api_tokens_user').on('api_tokens').columns(['user_id', 'revoked_at']).execute();
     },
   },
+  // Service accounts are users (kind 'service') with a description; trust rules and OAuth client
+  // mappings say which outside credentials act as one. All go with the account (cascade).
+  '0003_service_accounts_federation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('service_accounts')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('description', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('trust_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('jwks_url', 'text')
+        .addColumn('audience', 'text', (c) => c.notNull())
+        .addColumn('preset', 'text')
+        .addColumn('conditions_json', 'text', (c) => c.notNull())
+        .addColumn('service_account_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('trust_rules_issuer').on('trust_rules').column('issuer').execute();
+      await db.schema
+        .createTable('oauth_clients')
+        .addColumn('client_id', 'text', (c) => c.primaryKey())
+        .addColumn('service_account_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   };
 }

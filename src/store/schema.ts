@@ -16,6 +16,12 @@ export interface Tables {
     id: string; user_id: string; name: string; secret_hash: string; created_at: number; expires_at: number;
     last_used_at: number | null; last_used_ip: string | null; read_only: number; scope_json: string | null; revoked_at: number | null;
   };
+  service_accounts: { user_id: string; description: string | null; created_by: string };
+  trust_rules: {
+    id: string; name: string; issuer: string; jwks_url: string | null; audience: string; preset: string | null;
+    conditions_json: string; service_account_id: string; created_at: number; created_by: string;
+  };
+  oauth_clients: { client_id: string; service_account_id: string; created_at: number; created_by: string };
   audit_events: {
     seq: import('kysely').Generated<number>; time: number; actor: string | null; action: string; resource: string | null;
     decision: string; reason: string | null; request_id: string | null; client_ip: string | null;

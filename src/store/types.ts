@@ -135,6 +135,77 @@ export interface TokenStore {
   revokeAllForUser(userId: string, now: Date): Promise<number>;
 }
 
+/** A service account: a user of kind 'service' that the gateway itself vouches for (no IdP account). */
+export interface ServiceAccount {
+  readonly user: User;
+  readonly description: string | null;
+  /** Who created it (username or `cli:<os user>`). */
+  readonly createdBy: string;
+}
+
+export interface NewServiceAccount {
+  readonly username: string;
+  readonly description: string | null;
+  /** Stored by the gateway: no IdP reports a service account's groups. */
+  readonly groups: readonly string[];
+  readonly isAdmin: boolean;
+  readonly createdBy: string;
+}
+
+export interface ServiceAccountStore {
+  /** Creates the user row (kind 'service') and the account together. */
+  create(account: NewServiceAccount, now: Date): Promise<ServiceAccount>;
+  get(username: string): Promise<ServiceAccount | undefined>;
+  list(): Promise<ServiceAccount[]>;
+  update(userId: string, changes: { description?: string | null; groups?: readonly string[]; isAdmin?: boolean }): Promise<void>;
+  /** Deletes the account with everything that acts for it: tokens, grants, pattern rules, trust rules, client mappings. */
+  delete(userId: string): Promise<boolean>;
+}
+
+/** One claim a workload token must carry: `value` exactly, or matching it as a glob (`*`, `?`). */
+export interface ClaimCondition {
+  readonly claim: string;
+  readonly matcher: 'exact' | 'glob';
+  readonly value: string;
+}
+
+/** Workload identity federation: JWTs of `issuer` that meet the conditions act as a service account. */
+export interface TrustRule {
+  readonly id: string;
+  readonly name: string;
+  readonly issuer: string;
+  /** Where the issuer's signing keys are; null: taken from the issuer's discovery document. */
+  readonly jwksUrl: string | null;
+  readonly audience: string;
+  /** kubernetes | github-actions | gitlab, or null for a rule on raw claim names. */
+  readonly preset: string | null;
+  readonly conditions: readonly ClaimCondition[];
+  readonly serviceAccountId: string;
+  readonly createdAt: Date;
+  readonly createdBy: string;
+}
+
+/** An OAuth client of the main IdP whose client-credentials tokens act as a service account. */
+export interface ClientMapping {
+  readonly clientId: string;
+  readonly serviceAccountId: string;
+  readonly createdAt: Date;
+  readonly createdBy: string;
+}
+
+export interface FederationStore {
+  addRule(rule: TrustRule): Promise<void>;
+  /** Rules, oldest first, optionally of one issuer or one service account. */
+  rules(opts?: { issuer?: string; serviceAccountId?: string }): Promise<TrustRule[]>;
+  getRule(id: string): Promise<TrustRule | undefined>;
+  deleteRule(id: string): Promise<boolean>;
+  /** Maps a client id to a service account (replacing an earlier mapping of that client). */
+  mapClient(mapping: ClientMapping): Promise<void>;
+  clientMapping(clientId: string): Promise<ClientMapping | undefined>;
+  clients(opts?: { serviceAccountId?: string }): Promise<ClientMapping[]>;
+  unmapClient(clientId: string): Promise<boolean>;
+}
+
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
   list(opts: { limit: number; before?: Date; actor?: string; action?: string }): Promise<AuditEvent[]>;
@@ -147,6 +218,8 @@ export interface Store {
   readonly grants: GrantStore;
   readonly audit: AuditStore;
   readonly tokens: TokenStore;
+  readonly serviceAccounts: ServiceAccountStore;
+  readonly federation: FederationStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
