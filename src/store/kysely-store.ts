@@ -7,7 +7,7 @@ import { federationStore } from './federation-store.js';
 import { serviceAccountStore } from './service-account-store.js';
 import { tokenStore } from './token-store.js';
 import { toUser } from './user-row.js';
-import type { AuditEvent, AuditStore, GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
+import type { AuditEvent, AuditStore, GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
 export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): Promise<Store> {
