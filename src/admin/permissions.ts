@@ -39,7 +39,7 @@ export async function requireManage(gw: Gateway, caller: Caller, resource: Resou
   const subject = mode === 'read' && caller.limits.maxLevel !== undefined
     ? gw.access.subjectOf(caller.user, caller.limits.scope !== undefined ? { scope: caller.limits.scope } : {})
     : caller.subject;
-  const decision = await gw.access.check(subject, 'manage', { type: resource.type, id: resource.id });
+  const decision = await gw.access.check(subject, 'manage', { type: resource.type, id: resource.id, name: await resourceName(gw, resource) });
   if (!decision.allow) {
     const verb = mode === 'read' ? 'Listing' : 'Changing';
     throw new GatewayError('GW_DENIED', `${verb} the grants of ${resource.type} ${resource.id} needs MANAGE on it (you have ${decision.level})`, {
@@ -78,4 +78,15 @@ export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipa
   if (levelRank(next) > levelRank(current)) {
     throw new GatewayError('GW_DENIED', `No self-escalation: you may lower ${whose} but not raise it (${current} → ${next}); ask an administrator`);
   }
+}
+
+/**
+ * Pattern rules match names, and the admin API is given ids: an experiment's name is asked of
+ * MLflow (through the resolver's cache) so MANAGE held through a name pattern counts here as it
+ * does on the proxy. Registered models and endpoints are named by their id already.
+ */
+async function resourceName(gw: Gateway, resource: ResourceRef): Promise<string | undefined> {
+  if (resource.type !== 'experiment') return resource.type === 'registered_model' || resource.type === 'prompt' ? resource.id : undefined;
+  const r = await gw.resolver.resolve('experiment_id', resource.id);
+  return r.ok ? r.resources[0]?.name : undefined;
 }
