@@ -24,7 +24,8 @@ export interface GrantTarget {
 export const resourceLabel = (type: ResourceType, id: string): string => `${type}:${id}`;
 const principalLabel = (p: StoredPrincipal): string => `${p.type} ${p.name}`;
 
-async function record(
+/** Writes both traces of one change (or refused change); shared by every admin surface. */
+export async function recordChange(
   cx: ChangeContext,
   event: { action: string; resource: string; reason: string; decision?: 'allow' | 'deny'; level?: Level | null; principal?: string },
 ): Promise<void> {
@@ -52,7 +53,7 @@ export async function setGrant(cx: ChangeContext, target: GrantTarget, level: Le
     principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level,
   });
   const was = previous === null ? 'new grant' : `was ${previous}`;
-  await record(cx, {
+  await recordChange(cx, {
     action: 'grant.set', resource: resourceLabel(target.resourceType, target.resourceId), level, principal: principalLabel(target.principal),
     reason: `${principalLabel(target.principal)} → ${level} (${was})`,
   });
@@ -64,7 +65,7 @@ export async function deleteGrant(cx: ChangeContext, target: GrantTarget): Promi
   const previous = await currentGrantLevel(cx.store, target);
   const deleted = await cx.store.grants.delete(target.principal.type, target.principal.key, target.resourceType, target.resourceId);
   if (!deleted) return undefined;
-  await record(cx, {
+  await recordChange(cx, {
     action: 'grant.delete', resource: resourceLabel(target.resourceType, target.resourceId), level: previous, principal: principalLabel(target.principal),
     reason: `${principalLabel(target.principal)} no longer has ${previous ?? 'a grant'}`,
   });
@@ -73,7 +74,7 @@ export async function deleteGrant(cx: ChangeContext, target: GrantTarget): Promi
 
 export async function addPattern(cx: ChangeContext, principal: StoredPrincipal, rule: Omit<PatternRule, 'id' | 'principalType' | 'principal'>): Promise<PatternRule> {
   const added = await cx.store.grants.addPattern({ ...rule, principalType: principal.type, principal: principal.key });
-  await record(cx, {
+  await recordChange(cx, {
     action: 'pattern.add', resource: `pattern:${added.id}`, level: added.level, principal: principalLabel(principal),
     reason: `${principalLabel(principal)} → ${added.level} on ${added.resourceType} matching ${added.matcher} ${JSON.stringify(added.pattern)}`,
   });
@@ -85,7 +86,7 @@ export async function deletePattern(cx: ChangeContext, id: string, principalName
   const rule = (await cx.store.grants.listPatterns()).find((r) => r.id === id);
   if (!rule || !(await cx.store.grants.deletePattern(id))) return undefined;
   const who = `${rule.principalType} ${await principalName(rule)}`;
-  await record(cx, {
+  await recordChange(cx, {
     action: 'pattern.delete', resource: `pattern:${rule.id}`, level: rule.level, principal: who,
     reason: `removed: ${who} → ${rule.level} on ${rule.resourceType} matching ${rule.matcher} ${JSON.stringify(rule.pattern)}`,
   });
@@ -94,5 +95,5 @@ export async function deletePattern(cx: ChangeContext, id: string, principalName
 
 /** A refused change attempt by an authenticated caller: audited, since repeated ones are a signal. */
 export async function recordRefusal(cx: ChangeContext, action: string, resource: string, reason: string): Promise<void> {
-  await record(cx, { action, resource, reason, decision: 'deny' });
+  await recordChange(cx, { action, resource, reason, decision: 'deny' });
 }

@@ -7,6 +7,7 @@ import { registerExplainCommand } from './explain-command.js';
 import { registerGrantsCommand } from './grants-command.js';
 import { loadConfigOrExit } from './load-or-exit.js';
 import { registerPatternsCommand } from './patterns-command.js';
+import { registerServiceAccountsCommand } from './service-accounts-command.js';
 
 const program = new Command()
   .name('mlflow-oidc-gateway')
@@ -53,6 +54,7 @@ const configFile = () => program.opts<{ config?: string }>().config;
 registerGrantsCommand(program, configFile);
 registerPatternsCommand(program, configFile);
 registerExplainCommand(program, configFile);
+registerServiceAccountsCommand(program, configFile);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`mlflow-oidc-gateway: ${(err as Error).message}\n`);

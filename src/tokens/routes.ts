@@ -3,21 +3,13 @@ import { requireJsonObject } from '../admin/body.js';
 import { adminCaller, type Caller } from '../admin/caller.js';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import type { ResourceType } from '../policy/index.js';
 import type { ApiToken, User } from '../store/index.js';
-import { TOKEN_PREFIX } from './format.js';
+import { parseTokenRequest, tokenJson } from './json.js';
 import type { Actor } from './service.js';
 
 // Self-service personal access tokens under <mount>/_gateway/api/v1/tokens. Everyone manages
 // their own; administrators list and revoke anyone's. The secret is in the answer to create and
 // rotate only — never in a list, a log line or the audit trail.
-
-interface CreateBody {
-  name?: unknown;
-  expires_in_days?: unknown;
-  read_only?: unknown;
-  scope?: unknown;
-}
 
 export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
   app.get(`${base}/tokens`, async (req: FastifyRequest<{ Querystring: { user?: string; all?: string } }>, reply) => {
@@ -27,30 +19,29 @@ export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: str
       requireAdmin(caller, 'list other people\'s tokens');
       const owner = user !== undefined ? await userByName(gw, user) : undefined;
       const tokens = await gw.store.tokens.list(owner ? { userId: owner.id } : {});
-      return { tokens: await Promise.all(tokens.map(async (t) => describe(t, owner ?? (await gw.store.users.get(t.userId))))) };
+      return { tokens: await Promise.all(tokens.map(async (t) => tokenJson(t, owner ?? (await gw.store.users.get(t.userId))))) };
     }
-    return { tokens: (await gw.store.tokens.list({ userId: caller.user.id })).map((t) => describe(t, caller.user)) };
+    return { tokens: (await gw.store.tokens.list({ userId: caller.user.id })).map((t) => tokenJson(t, caller.user)) };
   });
 
   app.post(`${base}/tokens`, async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await adminCaller(gw, req, reply);
-    const method = caller.ctx.principal?.method;
-    // A leaked token must not be able to mint itself successors that outlive its revocation.
-    if (method === 'token' || method === 'basic') {
-      throw new GatewayError('GW_DENIED', 'Personal access tokens are created from a signed-in session or with an IdP token, not with another personal access token');
-    }
-    const body = parseCreate(await requireJsonObject(req));
+    assertMayMint(caller);
+    if (caller.user.kind === 'service') throw new GatewayError('GW_DENIED', 'Tokens of a service account are minted by an administrator (POST service-accounts/<name>/tokens)');
+    const body = parseTokenRequest(await requireJsonObject(req));
     const { token, record } = await gw.tokens.create(caller.user, body, actorOf(caller));
     caller.ctx.decision = 'allow: create own token';
-    return reply.code(201).send({ ...describe(record, caller.user), token });
+    return reply.code(201).send({ ...tokenJson(record, caller.user), token });
   });
 
   app.post(`${base}/tokens/:id/rotate`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const caller = await adminCaller(gw, req, reply);
     const record = await ownedOrAdmin(gw, caller, req.params.id);
     if (caller.ctx.principal?.tokenId === record.id) throw new GatewayError('GW_DENIED', 'A token cannot rotate itself; use a session or an IdP token');
+    // A workload must not be able to renew its own long-lived credentials: administrators do that.
+    if (caller.user.kind === 'service') throw new GatewayError('GW_DENIED', 'Tokens of a service account are rotated by an administrator');
     const { token, record: rotated } = await gw.tokens.rotate(record, actorOf(caller));
-    return { ...describe(rotated, await gw.store.users.get(rotated.userId)), token };
+    return { ...tokenJson(rotated, await gw.store.users.get(rotated.userId)), token };
   });
 
   app.delete(`${base}/tokens/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
@@ -71,35 +62,18 @@ export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: str
   });
 }
 
-function parseCreate(body: CreateBody): { name: string; ttlSeconds?: number; readOnly: boolean; scope?: { type: ResourceType; id: string }[] } {
-  if (typeof body.name !== 'string') throw new GatewayError('GW_BAD_REQUEST', 'name is required (a string)');
-  if (body.expires_in_days !== undefined && (typeof body.expires_in_days !== 'number' || !(body.expires_in_days > 0))) {
-    throw new GatewayError('GW_BAD_REQUEST', 'expires_in_days must be a positive number');
+/**
+ * New tokens come from a person's own sign-in (session or IdP JWT). A leaked token must not be
+ * able to mint itself successors that outlive its revocation, and neither may a workload credential.
+ */
+export function assertMayMint(caller: Caller): void {
+  const method = caller.ctx.principal?.method;
+  if (method !== 'session' && method !== 'jwt') {
+    throw new GatewayError('GW_DENIED', 'Personal access tokens are created from a signed-in session or with an IdP token, not with another personal access token');
   }
-  if (body.read_only !== undefined && typeof body.read_only !== 'boolean') throw new GatewayError('GW_BAD_REQUEST', 'read_only must be true or false');
-  if (body.scope !== undefined && !Array.isArray(body.scope)) throw new GatewayError('GW_BAD_REQUEST', 'scope must be a list of {"type": "experiment", "id": "12"}');
-  const scope = (body.scope as unknown[] | undefined)?.map((s) => {
-    const o = (s ?? {}) as { type?: unknown; id?: unknown };
-    return { type: String(o.type) as ResourceType, id: typeof o.id === 'number' ? String(o.id) : String(o.id ?? '') };
-  });
-  return {
-    name: body.name,
-    readOnly: body.read_only === true,
-    ...(typeof body.expires_in_days === 'number' ? { ttlSeconds: body.expires_in_days * 86400 } : {}),
-    ...(scope ? { scope } : {}),
-  };
 }
 
-function describe(t: ApiToken, owner: User | undefined) {
-  return {
-    id: t.id, name: t.name, prefix: `${TOKEN_PREFIX}${t.id}`, owner: owner?.username ?? null,
-    created_at: t.createdAt.toISOString(), expires_at: t.expiresAt.toISOString(),
-    last_used_at: t.lastUsedAt?.toISOString() ?? null, last_used_ip: t.lastUsedIp,
-    read_only: t.readOnly, scope: t.scope, revoked_at: t.revokedAt?.toISOString() ?? null,
-  };
-}
-
-function actorOf(caller: Caller): Actor {
+export function actorOf(caller: Caller): Actor {
   return { username: caller.user.username, requestId: caller.ctx.requestId, clientIp: caller.ctx.clientIp };
 }
 
