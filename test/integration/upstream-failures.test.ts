@@ -4,6 +4,8 @@ import { freePort } from '../../src/devtools/mlflow.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // When MLflow is down or hangs, callers get a clear 502/504 within the configured time, never a hang.
+// The caller is an administrator: their search is forwarded as is (a user without grants would get
+// the gateway's own empty answer without MLflow being asked).
 describe('upstream failures', () => {
   const stacks: Stack[] = [];
   const servers: Server[] = [];
@@ -15,7 +17,7 @@ describe('upstream failures', () => {
   it('upstream-down: answers 502 GW_UPSTREAM_UNAVAILABLE when nothing listens', async () => {
     const stack = await startStack({ upstreamUrl: `http://127.0.0.1:${await freePort()}` });
     stacks.push(stack);
-    const { access_token } = await stack.idp.getTokens('alice');
+    const { access_token } = await stack.idp.getTokens('admin');
     const res = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ error_code: 'GW_UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/unreachable/) });
@@ -30,7 +32,7 @@ describe('upstream failures', () => {
     await new Promise<void>((r) => blackHole.listen(port, '127.0.0.1', () => r()));
     const stack = await startStack({ upstreamUrl: `http://127.0.0.1:${port}`, env: { GATEWAY_UPSTREAM_TIMEOUT: '1s' } });
     stacks.push(stack);
-    const { access_token } = await stack.idp.getTokens('alice');
+    const { access_token } = await stack.idp.getTokens('admin');
     const started = Date.now();
     const res = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${access_token}` }, signal: AbortSignal.timeout(30_000) });
     expect(res.status).toBe(504);
