@@ -142,5 +142,42 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       expect((await store.audit.list({ limit: 10, action: 'login' }))).toHaveLength(1);
       await store.close();
     });
+
+    it('filters audit events, pages them by seq and prunes old ones', async () => {
+      const store = await makeStore();
+      const ev = (time: number, actor: string | null, action: string, resource: string | null, decision: 'allow' | 'deny' | 'info') =>
+        store.audit.append({ time: new Date(time), actor, action, resource, decision, reason: null, requestId: 'r', clientIp: '127.0.0.1' });
+      await ev(1000, 'alice', 'login', null, 'allow');
+      await ev(2000, 'alice', 'request.write', 'experiment:1', 'allow');
+      await ev(3000, 'bob', 'request.denied', 'experiment:10', 'deny');
+      await ev(4000, null, 'request.denied', 'experiment_x:1', 'deny');
+      await ev(5000, 'alice', 'grant.set', 'registered_model:m', 'allow');
+      const all = await store.audit.list({ limit: 10 });
+      expect(all.map((e) => e.time.getTime())).toEqual([5000, 4000, 3000, 2000, 1000]);
+      expect(all[0]!.seq).toBeGreaterThan(all[1]!.seq);
+      const page1 = await store.audit.list({ limit: 2 });
+      const page2 = await store.audit.list({ limit: 2, beforeSeq: page1[1]!.seq });
+      expect(page2.map((e) => e.time.getTime())).toEqual([3000, 2000]);
+      expect((await store.audit.list({ limit: 10, actor: 'alice', decision: 'allow' })).map((e) => e.action)).toEqual(['grant.set', 'request.write', 'login']);
+      expect((await store.audit.list({ limit: 10, decision: 'deny' })).map((e) => e.actor)).toEqual([null, 'bob']);
+      expect((await store.audit.list({ limit: 10, action: 'request.*' }))).toHaveLength(3);
+      // A prefix is literal: "experiment:*" does not match "experiment_x:1" (LIKE's _ is escaped).
+      expect((await store.audit.list({ limit: 10, resource: 'experiment:*' })).map((e) => e.resource)).toEqual(['experiment:10', 'experiment:1']);
+      expect((await store.audit.list({ limit: 10, resource: 'experiment:1' })).map((e) => e.time.getTime())).toEqual([2000]);
+      expect((await store.audit.list({ limit: 10, since: new Date(2000), before: new Date(4000) })).map((e) => e.time.getTime())).toEqual([3000, 2000]);
+      expect(await store.audit.prune(new Date(3000))).toBe(2);
+      expect((await store.audit.list({ limit: 10 })).map((e) => e.time.getTime())).toEqual([5000, 4000, 3000]);
+      await store.close();
+    });
+
+    it('names every group that holds a grant or a pattern rule', async () => {
+      const store = await makeStore();
+      await store.grants.set({ principalType: 'group', principal: 'team-b', resourceType: 'experiment', resourceId: '1', level: 'READ' });
+      await store.grants.set({ principalType: 'group', principal: 'team-b', resourceType: 'experiment', resourceId: '2', level: 'READ' });
+      await store.grants.set({ principalType: 'user', principal: 'u1', resourceType: 'experiment', resourceId: '1', level: 'READ' });
+      await store.grants.addPattern({ principalType: 'group', principal: 'team-a', resourceType: 'experiment', matcher: 'glob', pattern: '*', level: 'READ' });
+      expect(await store.grants.groupNames()).toEqual(['team-a', 'team-b']);
+      await store.close();
+    });
   });
 }

@@ -3,11 +3,12 @@ import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
 import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
+import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
 import { serviceAccountStore } from './service-account-store.js';
 import { tokenStore } from './token-store.js';
 import { toUser } from './user-row.js';
-import type { AuditEvent, AuditStore, GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, UserStore } from './types.js';
+import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
 export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): Promise<Store> {
@@ -201,26 +202,12 @@ function grantStore(db: Kysely<Tables>): GrantStore {
       const r = await db.deleteFrom('pattern_rules').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
-  };
-}
-
-function auditStore(db: Kysely<Tables>): AuditStore {
-  return {
-    async append(e: AuditEvent) {
-      await db.insertInto('audit_events').values({
-        time: ms(e.time), actor: e.actor, action: e.action, resource: e.resource, decision: e.decision, reason: e.reason, request_id: e.requestId, client_ip: e.clientIp,
-      }).execute();
-    },
-    async list(opts) {
-      let q = db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(opts.limit);
-      if (opts.before) q = q.where('time', '<', ms(opts.before));
-      if (opts.actor) q = q.where('actor', '=', opts.actor);
-      if (opts.action) q = q.where('action', '=', opts.action);
-      const rows = await q.execute();
-      return rows.map((r) => ({
-        time: date(r.time), actor: r.actor, action: r.action, resource: r.resource, decision: r.decision as AuditEvent['decision'],
-        reason: r.reason, requestId: r.request_id, clientIp: r.client_ip,
-      }));
+    async groupNames() {
+      const [fromGrants, fromRules] = await Promise.all([
+        db.selectFrom('grants').select('principal').distinct().where('principal_type', '=', 'group').execute(),
+        db.selectFrom('pattern_rules').select('principal').distinct().where('principal_type', '=', 'group').execute(),
+      ]);
+      return [...new Set([...fromGrants, ...fromRules].map((r) => r.principal))].sort();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 // Versioned, append-only schema migrations. Never edit a shipped migration: add a new one.
 // Portable types only (text, bigint epoch-milliseconds, integer 0/1) so SQLite and PostgreSQL share them.
@@ -124,6 +124,24 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  // The audit log is queried by actor, action and resource (newest first, paged by seq) and is
+  // append-only: the database itself refuses to change an event. Retention deletes whole old events.
+  '0004_audit_queries': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('audit_actor').on('audit_events').columns(['actor', 'seq']).execute();
+      await db.schema.createIndex('audit_action').on('audit_events').columns(['action', 'seq']).execute();
+      await db.schema.createIndex('audit_resource').on('audit_events').columns(['resource', 'seq']).execute();
+      if (dialect === 'sqlite') {
+        await sql`create trigger audit_events_append_only before update on audit_events
+          begin select raise(abort, 'audit events are append-only'); end`.execute(db);
+      } else {
+        await sql`create function audit_events_append_only() returns trigger language plpgsql as
+          $$ begin raise exception 'audit events are append-only'; end $$`.execute(db);
+        await sql`create trigger audit_events_append_only before update on audit_events
+          for each row execute function audit_events_append_only()`.execute(db);
+      }
     },
   },
   };

@@ -99,6 +99,8 @@ export interface GrantStore {
   listPatterns(): Promise<PatternRule[]>;
   addPattern(rule: Omit<PatternRule, 'id'>): Promise<PatternRule>;
   deletePattern(id: string): Promise<boolean>;
+  /** Every group named by a grant or a pattern rule, sorted (groups are only known by name). */
+  groupNames(): Promise<string[]>;
 }
 
 /** A personal access token (or a service account's token). Only a hash of the secret is kept. */
@@ -206,9 +208,33 @@ export interface FederationStore {
   unmapClient(clientId: string): Promise<boolean>;
 }
 
+/** A stored audit event: `seq` orders events (it only grows) and is the paging cursor. */
+export interface AuditRecord extends AuditEvent {
+  readonly seq: number;
+}
+
+export interface AuditQuery {
+  readonly limit: number;
+  /** Only events older than this seq (the cursor of the previous page). */
+  readonly beforeSeq?: number | undefined;
+  /** Only events before this time. */
+  readonly before?: Date | undefined;
+  /** Only events at or after this time. */
+  readonly since?: Date | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly decision?: AuditEvent['decision'] | undefined;
+  /** Exact resource, or a prefix when it ends with `*` (`experiment:*`). */
+  readonly resource?: string | undefined;
+}
+
+/** Append-only: events are never changed; only whole old events are pruned (retention). */
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
-  list(opts: { limit: number; before?: Date; actor?: string; action?: string }): Promise<AuditEvent[]>;
+  /** Newest first. */
+  list(opts: AuditQuery): Promise<AuditRecord[]>;
+  /** Deletes events older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
 }
 
 export interface Store {
