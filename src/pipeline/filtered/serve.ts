@@ -28,16 +28,14 @@ export async function serveFiltered(gw: Gateway, req: FastifyRequest, reply: Fas
 }
 
 /**
- * The policy's subject. The authorize step sets it (with a token's limits); until then it is
- * derived from the signed-in user. A personal token without a subject from authorize is refused
- * rather than served without its scope and read-only limits.
+ * The policy's subject, as the authorize step set it; derived the same way (the user plus the
+ * credential's scope and read-only limits) if a caller reaches here without it.
  */
 function subjectOf(gw: Gateway, ctx: RequestContext): Subject {
   if (ctx.subject) return ctx.subject;
   const principal = ctx.principal;
   if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Sign in to use this MLflow route');
-  if (principal.method === 'token') throw new GatewayError('GW_INTERNAL', 'no policy subject for a token-authenticated request', { detail: 'authorize did not set ctx.subject' });
-  ctx.subject = gw.access.subjectOf(principal.user);
+  ctx.subject = gw.access.subjectOf(principal.user, principal.limits);
   return ctx.subject;
 }
 
