@@ -9,6 +9,7 @@ import { registerPatternRoutes } from './pattern-routes.js';
 import { registerUserRoutes } from './user-routes.js';
 import { registerTokenRoutes } from '../tokens/routes.js';
 import { registerServiceAccountRoutes } from '../service-accounts/routes.js';
+import { registerTrustRuleRoutes } from '../federation/routes.js';
 
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
   const base = `${gw.config.basePath}/_gateway/api/v1`;
@@ -26,6 +27,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     registerUserRoutes(scope, gw, base);
     registerTokenRoutes(scope, gw, base);
     registerServiceAccountRoutes(scope, gw, base);
+    registerTrustRuleRoutes(scope, gw, base);
     // Anything else under the API prefix is not an MLflow route either: without this it would
     // fall through to the proxy (and, for administrators, reach MLflow as an unknown route).
     scope.all(`${base}/*`, async (req) => {

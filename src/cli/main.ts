@@ -8,6 +8,7 @@ import { registerGrantsCommand } from './grants-command.js';
 import { loadConfigOrExit } from './load-or-exit.js';
 import { registerPatternsCommand } from './patterns-command.js';
 import { registerServiceAccountsCommand } from './service-accounts-command.js';
+import { registerTrustRulesCommand } from './trust-rules-command.js';
 
 const program = new Command()
   .name('mlflow-oidc-gateway')
@@ -55,6 +56,7 @@ registerGrantsCommand(program, configFile);
 registerPatternsCommand(program, configFile);
 registerExplainCommand(program, configFile);
 registerServiceAccountsCommand(program, configFile);
+registerTrustRulesCommand(program, configFile);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`mlflow-oidc-gateway: ${(err as Error).message}\n`);

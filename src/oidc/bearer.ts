@@ -54,7 +54,7 @@ export function createBearerVerifier(config: Config, provider: OidcProvider): Be
 }
 
 /** A precise reason for the client; never includes the token itself. */
-function describeJoseError(err: unknown): string {
+export function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'The token has expired';
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'nbf') return 'The token is not valid yet (nbf)';

@@ -3,7 +3,8 @@ import type { AfterSuccess } from './after-response.js';
 import type { Subject } from '../policy/index.js';
 import type { User } from '../store/index.js';
 
-export type AuthMethod = 'session' | 'jwt' | 'token' | 'basic';
+/** `federated`: a workload JWT accepted by a trust rule; `client`: a client-credentials JWT of the IdP. */
+export type AuthMethod = 'session' | 'jwt' | 'token' | 'basic' | 'federated' | 'client';
 
 export interface Principal {
   readonly user: User;
@@ -11,6 +12,8 @@ export interface Principal {
   readonly sessionId?: string;
   /** The personal access token used, for the audit log. */
   readonly tokenId?: string;
+  /** The trust rule that accepted a workload JWT, for the log. */
+  readonly trustRule?: string;
   /** Limits of the credential used (read-only or resource-scoped personal tokens). */
   readonly limits?: Pick<Subject, 'maxLevel' | 'scope'>;
 }
@@ -30,6 +33,8 @@ export interface RequestContext {
   subject?: Subject;
   /** Short decision summary for the log line, e.g. "allow: authenticated". */
   decision?: string;
+  /** The refusal's message when the request was refused, for the audit event. */
+  error?: string;
   /** Buffered JSON body, when a step needed to read it; forwarded instead of the request stream. */
   body?: Buffer;
   /** `body` parsed (as MLflow parses it), when it was read. */

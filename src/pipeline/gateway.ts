@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/index.js';
+import type { WorkloadFederation } from '../federation/workload.js';
 import type { BearerVerifier } from '../oidc/bearer.js';
 import type { OidcProvider } from '../oidc/provider.js';
 import type { SessionManager } from '../session/manager.js';
@@ -28,5 +29,7 @@ export interface Gateway {
   readonly tokens: TokenService;
   /** Brute-force guard for token and Basic credentials. */
   readonly failures: FailureLimiter;
+  /** Workload JWTs of outside issuers, checked against the trust rules. */
+  readonly federation: WorkloadFederation;
   readonly log: FastifyBaseLogger;
 }

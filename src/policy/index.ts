@@ -14,6 +14,6 @@ export type {
   Subject,
 } from './types.js';
 export { atLeast, isLevel, levelRank, maxLevel, minLevel, requiredLevel } from './levels.js';
-export { MAX_PATTERN_LENGTH, comparePatternRules, matchesPattern, patternSpecificity, validatePattern } from './patterns.js';
+export { MAX_PATTERN_LENGTH, comparePatternRules, globMatch, matchesPattern, patternSpecificity, validatePattern } from './patterns.js';
 export { decide, explain } from './decide.js';
 export type { ConsideredGrant, ConsideredRule, Explanation } from './decide.js';

@@ -60,7 +60,7 @@ export function matchesPattern(rule: PatternRule, resourceName: string): boolean
  * loop below is O(pattern × name) in the worst case, whereas `.*a.*a.*a…` regexes can backtrack
  * polynomially with a high exponent.
  */
-function globMatch(pattern: string, name: string): boolean {
+export function globMatch(pattern: string, name: string): boolean {
   const p = Array.from(pattern);
   const s = Array.from(name);
   let pi = 0;

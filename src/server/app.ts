@@ -4,6 +4,7 @@ import replyFrom from '@fastify/reply-from';
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
+import { createWorkloadFederation } from '../federation/workload.js';
 import { createBearerVerifier } from '../oidc/bearer.js';
 import { createOidcProvider } from '../oidc/provider.js';
 import { isApiPath } from '../pipeline/steps/require-identity.js';
@@ -18,6 +19,9 @@ import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
 import { registerAdminRoutes } from '../admin/routes.js';
+import { withAuditLog } from '../audit/logged-store.js';
+import { auditRequest } from '../audit/request-audit.js';
+import { startAuditRetention } from '../audit/retention.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { loggerOptions } from './logger.js';
@@ -42,7 +46,8 @@ export interface BuildOptions {
 /** The composition root: builds every part from the frozen config and wires the routes. */
 export async function buildServer(config: Config, opts: BuildOptions = {}): Promise<GatewayServer> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
-  const store = opts.store ?? (await openStore(config.databaseUrl));
+  // Every audit event is also a log line (src/audit/logged-store.ts).
+  const store = withAuditLog(opts.store ?? (await openStore(config.databaseUrl)), logger);
   const provider = createOidcProvider(config);
   const gateway: Gateway = {
     config, store, provider, log: logger,
@@ -54,6 +59,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     access: createAccessControl(config, store),
     tokens: createTokenService(config, store),
     failures: createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
+    federation: createWorkloadFederation(config, store),
   };
   let draining = false;
 
@@ -91,10 +97,12 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     const ctx = reply.locals;
     req.log.info({
       event: 'request', method: req.method, path: ctx?.path ?? req.url.split('?')[0], status: reply.statusCode,
-      user: ctx?.principal?.user.username, auth: ctx?.principal?.method, decision: ctx?.decision,
+      user: ctx?.principal?.user.username, auth: ctx?.principal?.method, trust_rule: ctx?.principal?.trustRule, decision: ctx?.decision,
       route: ctx?.route?.rpc ?? ctx?.route?.path, ms: Math.round(reply.elapsedTime),
     }, 'request');
+    auditRequest(gateway, req, reply);
   });
+  const retention = startAuditRetention(store, config.auditRetention, logger);
 
   registerHealthRoutes(app, gateway, () => draining);
   registerAuthRoutes(app, gateway);
@@ -114,6 +122,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     },
     async close() {
       draining = true;
+      retention.stop();
       await app.close();
       await store.close();
     },
@@ -124,6 +133,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
   const err = error instanceof GatewayError ? error : fromFastifyError(error);
   const ctx = reply.locals;
   if (ctx && !ctx.decision) ctx.decision = `deny: ${err.code}`;
+  if (ctx) ctx.error = err.message;
   if (err.status >= 500) req.log.error({ event: 'error', code: err.code, detail: err.detail, err: err.cause }, err.message);
   else req.log.info({ event: 'refused', code: err.code, detail: err.detail }, err.message);
   void reply.code(err.status).headers(err.headers).header('cache-control', 'no-store');

@@ -1,16 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
+import { clientCredentialsClient, serviceAccountOfClient } from '../../federation/client-credentials.js';
 import { identityFromClaims } from '../../oidc/identity.js';
 import { parseCookies } from '../../session/cookies.js';
 import { looksLikeToken } from '../../tokens/format.js';
 import type { Gateway } from '../gateway.js';
+import type { User } from '../../store/index.js';
 import type { Principal, RequestContext } from '../context.js';
 
 /**
  * Step 2: establish who is calling. An Authorization header is authoritative: a bad one is a 401,
  * never a silent fall-back to the cookie. Without credentials the principal stays unset.
  *   Bearer mog_…         personal access token
- *   Bearer <JWT>         IdP access or ID token
+ *   Bearer <JWT>         IdP access or ID token; a client-credentials token acts as its mapped service account
+ *   Bearer <JWT>         of another issuer: a workload token, accepted by a trust rule as a service account
  *   Basic user:mog_…     personal access token as password (MLFLOW_TRACKING_USERNAME/PASSWORD)
  */
 export async function authenticate(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<void> {
@@ -21,10 +24,18 @@ export async function authenticate(gw: Gateway, req: FastifyRequest, ctx: Reques
     const credential = space > 0 ? header.slice(space + 1).trim() : '';
     if (scheme === 'bearer' && credential && looksLikeToken(credential)) {
       ctx.principal = await fromToken(gw, ctx, credential, undefined, 'token');
+    } else if (scheme === 'bearer' && credential && gw.federation.isForeign(credential)) {
+      const { user, rule } = await gw.federation.authenticate(credential);
+      ctx.principal = { user: assertAllowedIn(gw, user), method: 'federated', trustRule: rule.name };
     } else if (scheme === 'bearer' && credential) {
       const claims = await gw.bearer.verify(credential);
-      const identity = identityFromClaims(gw.config, claims);
-      ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
+      const client = clientCredentialsClient(claims);
+      if (client !== undefined) {
+        ctx.principal = { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
+      } else {
+        const identity = identityFromClaims(gw.config, claims);
+        ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
+      }
     } else if (scheme === 'basic' && credential) {
       const { username, password } = decodeBasic(credential);
       ctx.principal = await fromToken(gw, ctx, password, username, 'basic');
@@ -54,12 +65,8 @@ async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, u
   gw.failures.assertAllowed(keys);
   try {
     const { user, token } = await gw.tokens.verify(credential, { username, clientIp: ctx.clientIp });
-    const allowed = gw.config.allowedGroups;
-    if (!user.isAdmin && allowed.length > 0 && !user.groups.some((g) => allowed.includes(g))) {
-      throw new GatewayError('GW_FORBIDDEN_GROUP', `${user.username} is not in a group allowed to use MLflow (${allowed.join(', ')})`);
-    }
     return {
-      user, method, tokenId: token.id,
+      user: assertAllowedIn(gw, user), method, tokenId: token.id,
       limits: { ...(token.readOnly ? { maxLevel: 'READ' as const } : {}), ...(token.scope ? { scope: token.scope } : {}) },
     };
   } catch (err) {
@@ -69,6 +76,15 @@ async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, u
     }
     throw err;
   }
+}
+
+/** Users known from the store (token owners, service accounts) must still be in an allowed group, as last seen. */
+function assertAllowedIn(gw: Gateway, user: User): User {
+  const allowed = gw.config.allowedGroups;
+  if (!user.isAdmin && allowed.length > 0 && !user.groups.some((g) => allowed.includes(g))) {
+    throw new GatewayError('GW_FORBIDDEN_GROUP', `${user.username} is not in a group allowed to use MLflow (${allowed.join(', ')})`);
+  }
+  return user;
 }
 
 function decodeBasic(credential: string): { username: string; password: string } {
