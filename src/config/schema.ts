@@ -157,6 +157,10 @@ export const SCHEMA = {
     description: 'Window over which failed token or Basic attempts are counted (and how long a blocked client waits at most).',
   }),
   // ── Logging ──────────────────────────────────────────────────────────────
+  auditRetention: field({
+    env: 'GATEWAY_AUDIT_RETENTION', group: 'Logging', schema: kinds.duration(86400, 100 * 365 * 86400), default: '365d',
+    description: 'How long audit events (sign-ins, token use, grant changes, denied requests, allowed writes) are kept in the store; older ones are pruned hourly. Every event is also a JSON log line.',
+  }),
   logLevel: field({
     env: 'LOG_LEVEL', group: 'Logging', schema: kinds.enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { caseless: true }), default: 'info',
     description: 'pino log level. Logs are JSON lines and never contain tokens, cookies or secrets.',

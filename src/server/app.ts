@@ -85,8 +85,12 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       connect: { timeout: config.upstreamConnectTimeout * 1000 },
       headersTimeout: config.upstreamTimeout * 1000,
       bodyTimeout: config.upstreamTimeout * 1000,
-      keepAliveTimeout: 30_000,
+      // Below the 5 s MLflow's server (uvicorn) keeps idle connections: reusing a socket the
+      // server is closing would surface as a spurious 502 under load.
+      keepAliveTimeout: 4_000,
     },
+    // reply-from's own lines carry the upstream URL with its query string; ours never do.
+    disableRequestLogging: true,
   });
 
   app.setErrorHandler((error: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(gateway, error, req, reply));
