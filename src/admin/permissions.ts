@@ -85,7 +85,7 @@ export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipa
  * MLflow (through the resolver's cache) so MANAGE held through a name pattern counts here as it
  * does on the proxy. Registered models and endpoints are named by their id already.
  */
-async function resourceName(gw: Gateway, resource: ResourceRef): Promise<string | undefined> {
+export async function resourceName(gw: Gateway, resource: ResourceRef): Promise<string | undefined> {
   if (resource.type !== 'experiment') return resource.type === 'registered_model' || resource.type === 'prompt' ? resource.id : undefined;
   const r = await gw.resolver.resolve('experiment_id', resource.id);
   return r.ok ? r.resources[0]?.name : undefined;

@@ -10,6 +10,12 @@ import { registerUserRoutes } from './user-routes.js';
 import { registerTokenRoutes } from '../tokens/routes.js';
 import { registerServiceAccountRoutes } from '../service-accounts/routes.js';
 import { registerTrustRuleRoutes } from '../federation/routes.js';
+import { registerAccessRoutes } from './access-routes.js';
+import { registerAuditRoutes } from './audit-routes.js';
+import { registerGroupRoutes } from './group-routes.js';
+import { registerOpenApiRoute } from './openapi/route.js';
+import { registerSessionRoutes } from './session-routes.js';
+import { registerUserDetailRoutes } from './user-detail-routes.js';
 
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
   const base = `${gw.config.basePath}/_gateway/api/v1`;
@@ -28,6 +34,12 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     registerTokenRoutes(scope, gw, base);
     registerServiceAccountRoutes(scope, gw, base);
     registerTrustRuleRoutes(scope, gw, base);
+    registerUserDetailRoutes(scope, gw, base);
+    registerSessionRoutes(scope, gw, base);
+    registerGroupRoutes(scope, gw, base);
+    registerAccessRoutes(scope, gw, base);
+    registerAuditRoutes(scope, gw, base);
+    registerOpenApiRoute(scope, gw, base);
     // Anything else under the API prefix is not an MLflow route either: without this it would
     // fall through to the proxy (and, for administrators, reach MLflow as an unknown route).
     scope.all(`${base}/*`, async (req) => {

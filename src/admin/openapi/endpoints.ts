@@ -1,0 +1,83 @@
+// Every endpoint under <mount>/_gateway/api/v1, in one table: the OpenAPI document is generated
+// from it, and a test fails when a registered route is missing here.
+type Schema = Record<string, unknown>;
+
+export interface Param {
+  readonly name: string;
+  readonly in: 'query' | 'path';
+  readonly description: string;
+  readonly required?: boolean;
+  readonly enum?: readonly string[];
+}
+
+export interface Endpoint {
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Relative to the API base, OpenAPI style (`users/{username}`). */
+  readonly path: string;
+  readonly tag: string;
+  readonly summary: string;
+  /** Who may call it. */
+  readonly who: string;
+  readonly params?: readonly Param[];
+  readonly body?: string;
+  /** Status and response schema (component name, or an inline schema). */
+  readonly ok: readonly [number, string | Schema | null];
+  /** Authentication not required. */
+  readonly open?: boolean;
+}
+
+const q = (name: string, description: string, extra: Partial<Param> = {}): Param => ({ name, in: 'query', description, ...extra });
+const p = (name: string, description: string): Param => ({ name, in: 'path', description, required: true });
+const list = (key: string, item: string, extra: Record<string, Schema> = {}): Schema => ({
+  type: 'object', properties: { [key]: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, ...extra },
+});
+const wrap = (key: string, item: string): Schema => ({ type: 'object', properties: { [key]: { $ref: `#/components/schemas/${item}` } } });
+const RESOURCE = [q('resource_type', 'experiment, registered_model, prompt, gateway_endpoint or workspace'), q('resource_id', 'experiment id, model name…')];
+const AUDIT_FILTERS = [
+  q('actor', 'username (non-administrators: only their own)'), q('action', 'exact action, or a prefix ending in * (request.*)'),
+  q('decision', 'allow, deny or info', { enum: ['allow', 'deny', 'info'] }), q('resource', 'exact resource (experiment:12) or a prefix ending in *'),
+  q('from', 'ISO date or time, inclusive'), q('to', 'ISO date or time, exclusive'),
+];
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  { method: 'get', path: 'openapi.json', tag: 'meta', summary: 'This OpenAPI document', who: 'anyone', ok: [200, { type: 'object' }], open: true },
+  { method: 'get', path: 'whoami', tag: 'me', summary: 'The signed-in user of the browser session', who: 'a browser session', ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'grants', tag: 'grants', summary: 'Grants on one resource, or of one user or group', who: 'administrators; MANAGE on the resource for a resource listing',
+    params: [...RESOURCE, q('principal_type', 'user or group'), q('principal', 'username or group name')], ok: [200, list('grants', 'Grant')] },
+  { method: 'put', path: 'grants', tag: 'grants', summary: 'Create or change a grant (answers previous_level)', who: 'administrators; MANAGE on the resource (no self-escalation)', body: 'GrantInput', ok: [200, { type: 'object', properties: { grant: { $ref: '#/components/schemas/Grant' }, previous_level: { type: ['string', 'null'] } } }] },
+  { method: 'delete', path: 'grants', tag: 'grants', summary: 'Remove a grant (key as JSON body or query)', who: 'administrators; MANAGE on the resource (no self-escalation)', body: 'GrantKey', ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'patterns', tag: 'patterns', summary: 'Pattern rules', who: 'administrators', params: [q('resource_type', 'only this type'), q('principal_type', 'user or group'), q('principal', 'username or group')], ok: [200, list('patterns', 'Pattern')] },
+  { method: 'post', path: 'patterns', tag: 'patterns', summary: 'Add a pattern rule', who: 'administrators', body: 'PatternInput', ok: [201, wrap('pattern', 'Pattern')] },
+  { method: 'delete', path: 'patterns/{id}', tag: 'patterns', summary: 'Remove a pattern rule', who: 'administrators', params: [p('id', 'rule id (pr_…)')], ok: [200, { type: 'object' }] },
+  { method: 'post', path: 'explain', tag: 'access', summary: 'Why a user may or may not do something: every grant and rule considered', who: 'administrators; anyone about themselves', body: 'ExplainInput', ok: [200, 'Explanation'] },
+  { method: 'get', path: 'access', tag: 'access', summary: 'Who can access one resource, with the source of each level (user grant, group grant, pattern, default, admin)', who: 'administrators; MANAGE on the resource',
+    params: [...RESOURCE, q('action', 'read (default) or another action', { enum: ['read', 'use', 'update', 'delete', 'manage'] })], ok: [200, 'Access'] },
+  { method: 'get', path: 'users', tag: 'users', summary: 'Users the gateway has seen', who: 'administrators', params: [q('search', 'part of the username or email'), q('limit', '1–1000 (100)'), q('offset', 'skip this many')], ok: [200, list('users', 'User')] },
+  { method: 'get', path: 'users/{username}', tag: 'users', summary: 'One user: groups, grants, pattern rules, active tokens and sessions', who: 'administrators; anyone about themselves', params: [p('username', 'username')], ok: [200, 'UserDetail'] },
+  { method: 'post', path: 'users/{username}/disable', tag: 'users', summary: 'Disable a user: ends their sessions; tokens and JWTs are refused until enabled', who: 'administrators (not themselves)', params: [p('username', 'username')], ok: [200, wrap('user', 'User')] },
+  { method: 'post', path: 'users/{username}/enable', tag: 'users', summary: 'Enable a disabled user', who: 'administrators', params: [p('username', 'username')], ok: [200, wrap('user', 'User')] },
+  { method: 'get', path: 'groups', tag: 'users', summary: 'Groups seen on users or named in grants and rules, with members, grants and rules', who: 'administrators', ok: [200, list('groups', 'Group')] },
+  { method: 'get', path: 'sessions', tag: 'me', summary: 'Active browser sessions of a user', who: 'everyone (own); administrators (anyone\'s)', params: [q('user', 'username (default: yourself)')], ok: [200, list('sessions', 'Session')] },
+  { method: 'delete', path: 'sessions/{id}', tag: 'me', summary: 'End a browser session', who: 'everyone (own); administrators (anyone\'s)', params: [p('id', 'session id')], ok: [204, null] },
+  { method: 'get', path: 'tokens', tag: 'tokens', summary: 'Active personal access tokens', who: 'everyone (own); administrators (user= or all=true)', params: [q('user', 'username'), q('all', 'true: everyone\'s')], ok: [200, list('tokens', 'Token')] },
+  { method: 'post', path: 'tokens', tag: 'tokens', summary: 'Create a personal access token (the secret is in this answer only)', who: 'everyone, from a session or an IdP token', body: 'TokenInput', ok: [201, 'NewToken'] },
+  { method: 'post', path: 'tokens/{id}/rotate', tag: 'tokens', summary: 'New secret for a token', who: 'the owner; administrators', params: [p('id', 'token id')], ok: [200, 'NewToken'] },
+  { method: 'delete', path: 'tokens/{id}', tag: 'tokens', summary: 'Revoke a token', who: 'the owner; administrators', params: [p('id', 'token id')], ok: [204, null] },
+  { method: 'delete', path: 'tokens', tag: 'tokens', summary: 'Revoke every token of a user', who: 'everyone (own); administrators (user=)', params: [q('user', 'username')], ok: [200, { type: 'object', properties: { revoked: { type: 'integer' } } }] },
+  { method: 'get', path: 'audit', tag: 'audit', summary: 'Audit events, newest first, paged by seq', who: 'administrators; anyone (own events)',
+    params: [...AUDIT_FILTERS, q('cursor', 'next_cursor of the previous page'), q('limit', '1–500 (100)')], ok: [200, list('events', 'AuditEvent', { next_cursor: { type: ['string', 'null'] } })] },
+  { method: 'get', path: 'audit/export', tag: 'audit', summary: 'Audit events as a CSV or JSON download (same filters)', who: 'administrators; anyone (own events)',
+    params: [...AUDIT_FILTERS, q('format', 'csv or json', { enum: ['csv', 'json'] })], ok: [200, { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } }] },
+  { method: 'get', path: 'service-accounts', tag: 'service accounts', summary: 'Service accounts', who: 'administrators', ok: [200, list('service_accounts', 'ServiceAccount')] },
+  { method: 'post', path: 'service-accounts', tag: 'service accounts', summary: 'Create a service account', who: 'administrators', body: 'ServiceAccountInput', ok: [201, wrap('service_account', 'ServiceAccount')] },
+  { method: 'get', path: 'service-accounts/{name}', tag: 'service accounts', summary: 'One service account with its tokens, trust rules and OAuth clients', who: 'administrators', params: [p('name', 'account name')], ok: [200, { type: 'object' }] },
+  { method: 'patch', path: 'service-accounts/{name}', tag: 'service accounts', summary: 'Change description, groups or disabled', who: 'administrators', params: [p('name', 'account name')], ok: [200, wrap('service_account', 'ServiceAccount')] },
+  { method: 'delete', path: 'service-accounts/{name}', tag: 'service accounts', summary: 'Delete a service account with its tokens, grants and rules', who: 'administrators', params: [p('name', 'account name')], ok: [200, { type: 'object' }] },
+  { method: 'post', path: 'service-accounts/{name}/tokens', tag: 'service accounts', summary: 'Mint a token for a service account', who: 'administrators', params: [p('name', 'account name')], body: 'TokenInput', ok: [201, 'NewToken'] },
+  { method: 'get', path: 'service-accounts/{name}/tokens', tag: 'service accounts', summary: 'Tokens of a service account', who: 'administrators', params: [p('name', 'account name')], ok: [200, list('tokens', 'Token')] },
+  { method: 'put', path: 'service-accounts/{name}/oauth-clients/{clientId}', tag: 'service accounts', summary: 'Let an OAuth client\'s client-credentials tokens act as the account', who: 'administrators', params: [p('name', 'account name'), p('clientId', 'client id at the IdP')], ok: [200, { type: 'object' }] },
+  { method: 'delete', path: 'service-accounts/{name}/oauth-clients/{clientId}', tag: 'service accounts', summary: 'Remove an OAuth client mapping', who: 'administrators', params: [p('name', 'account name'), p('clientId', 'client id at the IdP')], ok: [204, null] },
+  { method: 'get', path: 'trust-rules', tag: 'service accounts', summary: 'Workload identity federation rules and presets', who: 'administrators', ok: [200, list('trust_rules', 'TrustRule')] },
+  { method: 'post', path: 'trust-rules', tag: 'service accounts', summary: 'Add a trust rule', who: 'administrators', body: 'TrustRuleInput', ok: [201, wrap('trust_rule', 'TrustRule')] },
+  { method: 'delete', path: 'trust-rules/{id}', tag: 'service accounts', summary: 'Remove a trust rule', who: 'administrators', params: [p('id', 'rule id')], ok: [200, { type: 'object' }] },
+];

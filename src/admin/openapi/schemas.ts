@@ -1,0 +1,49 @@
+// JSON Schemas of the API's answers and bodies (components of the OpenAPI document). Kept next
+// to the endpoint table; the integration test checks the document against the live routes.
+type Schema = Record<string, unknown>;
+
+const str = { type: 'string' };
+const strOrNull = { type: ['string', 'null'] };
+const bool = { type: 'boolean' };
+const level = { type: 'string', enum: ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] };
+const resourceType = { type: 'string', enum: ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'workspace'] };
+const principalType = { type: 'string', enum: ['user', 'group'] };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const list = (items: Schema) => ({ type: 'array', items });
+const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
+
+export const SCHEMAS: Record<string, Schema> = {
+  Error: obj({
+    error_code: { type: 'string', description: 'Stable code, e.g. GW_DENIED (see the README\'s error table)' },
+    message: { type: 'string', description: 'What went wrong and how to fix it' },
+  }, ['error_code', 'message']),
+  Grant: obj({ principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, resource_id: str, level }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
+  GrantInput: obj({ principal_type: principalType, principal: { type: 'string', description: 'username or group name' }, resource_type: resourceType, resource_id: str, level }),
+  GrantKey: obj({ principal_type: principalType, principal: str, resource_type: resourceType, resource_id: str }),
+  Pattern: obj({ id: str, principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level }, ['id', 'principal_type', 'principal', 'resource_type', 'matcher', 'pattern', 'level']),
+  PatternInput: obj({ principal_type: principalType, principal: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level }),
+  ExplainInput: obj({ user: str, action: { type: 'string', enum: ['read', 'use', 'update', 'delete', 'manage'] }, resource: obj({ type: resourceType, id: str, name: str }, ['type', 'id']) }),
+  Decision: obj({ allow: bool, level, required: level, source: { type: 'string', enum: ['admin', 'user-grant', 'group-grant', 'pattern', 'default', 'token-scope', 'token-read-only'] }, reason: str }),
+  Explanation: obj({ user: str, action: str, resource: { type: 'object' }, decision: ref('Decision'), considered: { type: 'object', description: 'every grant and pattern rule the policy looked at, the default level and the token limits' } }),
+  User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull }),
+  Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' } }),
+  Token: obj({ id: str, name: str, prefix: str, owner: strOrNull, created_at: str, expires_at: str, last_used_at: strOrNull, last_used_ip: strOrNull, read_only: bool, scope: { type: ['array', 'null'] }, revoked_at: strOrNull }),
+  NewToken: { allOf: [ref('Token'), obj({ token: { type: 'string', description: 'The secret, shown in this answer only' } })] },
+  TokenInput: obj({ name: str, expires_in_days: { type: 'number' }, read_only: bool, scope: list(obj({ type: resourceType, id: str })) }, ['name']),
+  UserDetail: obj({
+    user: ref('User'), grants: list(ref('Grant')), patterns: list(ref('Pattern')),
+    groups: list(obj({ name: str, admin_group: bool, grants: list(ref('Grant')) })),
+    tokens: list({ type: 'object', description: 'active tokens: id, name, times, limits (never a secret)' }), sessions: list(ref('Session')),
+  }),
+  Group: obj({ name: str, admin_group: bool, members: list(str), grants: list(ref('Grant')), patterns: list(ref('Pattern')) }),
+  Access: obj({
+    resource: obj({ type: resourceType, id: str, name: strOrNull }), action: str, default_level: level,
+    users: list(obj({ username: str, display_name: strOrNull, kind: str, disabled: bool, level, source: str, reason: str })),
+    groups: list(obj({ group: str, level, source: str, reason: str })),
+  }),
+  AuditEvent: obj({ seq: { type: 'integer' }, time: str, actor: strOrNull, action: str, resource: strOrNull, decision: { type: 'string', enum: ['allow', 'deny', 'info'] }, reason: strOrNull, request_id: strOrNull, client_ip: strOrNull }),
+  ServiceAccount: { type: 'object', description: 'name, description, groups, disabled, created_by, created_at' },
+  ServiceAccountInput: obj({ name: str, description: str, groups: list(str) }, ['name']),
+  TrustRule: { type: 'object', description: 'id, name, issuer, jwks_url, audience, preset, conditions, service_account' },
+  TrustRuleInput: obj({ name: str, preset: str, issuer: str, jwks_url: str, audience: str, service_account: str, conditions: list(obj({ claim: str, value: str, matcher: { type: 'string', enum: ['exact', 'glob'] } }, ['claim', 'value'])) }, ['name', 'service_account']),
+};

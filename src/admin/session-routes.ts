@@ -1,0 +1,40 @@
+// GET sessions[?user=] and DELETE sessions/<id>: everyone lists and ends their own browser
+// sessions; administrators anyone's. Another user's session is "not found" to a non-administrator.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors/index.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { sessionJson } from './account-json.js';
+import { adminCaller } from './caller.js';
+import { onlyFields, optionalText, text, type Fields } from './input.js';
+import { requireAdmin } from './permissions.js';
+import { userByUsername } from './principals.js';
+import { recordAction } from './record.js';
+
+export function registerSessionRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
+  app.get(`${base}/sessions`, async (req, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    const query = req.query as Fields;
+    onlyFields(query, ['user'], 'query');
+    const name = optionalText(query, 'user');
+    const own = name === undefined || name === caller.user.username;
+    if (!own) requireAdmin(caller, 'list the sessions of other users', 'read');
+    caller.ctx.decision = own ? 'allow: own sessions' : 'allow: administrator';
+    const user = own ? caller.user : await userByUsername(gw.store, name);
+    const now = Date.now();
+    const sessions = (await gw.store.sessions.listForUser(user.id)).filter((s) => s.expiresAt.getTime() > now);
+    return { user: user.username, sessions: sessions.map((s) => sessionJson(s, caller.ctx.principal?.sessionId)) };
+  });
+
+  app.delete(`${base}/sessions/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    const id = text(req.params, 'id');
+    const session = await gw.store.sessions.get(id);
+    if (!session || (session.userId !== caller.user.id && !caller.user.isAdmin)) throw new GatewayError('GW_NOT_FOUND', `No session ${JSON.stringify(id)} of yours`);
+    if (session.userId !== caller.user.id) requireAdmin(caller, 'end the sessions of other users', 'write');
+    caller.ctx.decision = session.userId === caller.user.id ? 'allow: own session' : 'allow: administrator';
+    await gw.store.sessions.delete(id);
+    const owner = session.userId === caller.user.id ? caller.user : await gw.store.users.get(session.userId);
+    await recordAction(caller, 'session.revoke', `user:${owner?.username ?? session.userId}`, `session ${id} ended`);
+    return reply.code(204).send();
+  });
+}
