@@ -6,7 +6,17 @@ import type { Gateway } from '../pipeline/gateway.js';
 export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraining: () => boolean): void {
   const base = `${gw.config.basePath}/_gateway`;
   app.get(`${base}/healthz`, async () => ({ status: 'ok' }));
-  app.get(`${base}/readyz`, async (_req, reply) => {
+  app.get(`${base}/readyz`, async (req, reply) => {
+    const probe = async (name: string, fn: () => Promise<void>): Promise<{ name: string; ok: boolean }> => {
+      try {
+        await fn();
+        return { name, ok: true };
+      } catch (err) {
+        // The cause (hosts, ports, errno) goes to the log only: readyz answers anyone.
+        req.log.warn({ event: 'readiness.failed', check: name, detail: (err as Error).message }, `readiness check ${name} failed`);
+        return { name, ok: false };
+      }
+    };
     const checks = await Promise.all([
       probe('store', () => gw.store.ping()),
       probe('idp', async () => void (await gw.provider.get())),
@@ -22,11 +32,3 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
   });
 }
 
-async function probe(name: string, fn: () => Promise<void>): Promise<{ name: string; ok: boolean; error?: string }> {
-  try {
-    await fn();
-    return { name, ok: true };
-  } catch (err) {
-    return { name, ok: false, error: (err as Error).message };
-  }
-}

@@ -23,6 +23,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('never hands a username held by one identity to another (username takeover)', async () => {
+      const store = await makeStore();
+      await store.users.upsertOnLogin(identity, new Date());
+      const other = { ...identity, subjectKey: 'https://other-idp#alice' };
+      await expect(store.users.upsertOnLogin(other, new Date())).rejects.toMatchObject({ code: 'GW_CONFLICT' });
+      const bob = await store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#bob', username: 'bob' }, new Date());
+      await expect(store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#bob', username: 'alice' }, new Date())).rejects.toMatchObject({ code: 'GW_CONFLICT' });
+      expect((await store.users.getByUsername('alice'))?.subjectKey).toBe(identity.subjectKey);
+      expect((await store.users.get(bob.id))?.username).toBe('bob');
+      await store.close();
+    });
+
     it('stores sessions by id with the secret hash only, expires and deletes them', async () => {
       const store = await makeStore();
       const user = await store.users.upsertOnLogin(identity, new Date());

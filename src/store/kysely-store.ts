@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GatewayError } from '../errors/index.js';
 import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
 import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
 import { migrations, type Dialect } from './migrations.js';
@@ -57,6 +58,12 @@ function userStore(db: Kysely<Tables>): UserStore {
         username: identity.username, email: identity.email, display_name: identity.displayName,
         groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now),
       };
+      // Usernames are what grants, tokens and the audit log show: one may never silently pass from
+      // one identity (another provider, a service account) to another.
+      const holder = await db.selectFrom('users').select(['id', 'kind']).where('username', '=', identity.username).executeTakeFirst();
+      if (holder && holder.id !== existing?.id) {
+        throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it`);
+      }
       if (existing) {
         await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
         return toUser({ ...existing, ...fields });
