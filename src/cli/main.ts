@@ -6,6 +6,7 @@ import { configCheck } from './config-check.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerGrantsCommand } from './grants-command.js';
 import { loadConfigOrExit } from './load-or-exit.js';
+import { registerLoginCommands } from './login-command.js';
 import { registerPatternsCommand } from './patterns-command.js';
 import { registerServiceAccountsCommand } from './service-accounts-command.js';
 import { registerTrustRulesCommand } from './trust-rules-command.js';
@@ -57,6 +58,9 @@ registerPatternsCommand(program, configFile);
 registerExplainCommand(program, configFile);
 registerServiceAccountsCommand(program, configFile);
 registerTrustRulesCommand(program, configFile);
+
+// Against a running gateway, as a person at a terminal (no gateway configuration needed).
+registerLoginCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`mlflow-oidc-gateway: ${(err as Error).message}\n`);

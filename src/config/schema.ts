@@ -109,6 +109,10 @@ export const SCHEMA = {
     env: 'OIDC_PROVIDER_DISPLAY_NAME', group: 'Identity provider', schema: kinds.string(), default: 'Single sign-on',
     description: 'Name of the identity provider shown on sign-in pages.',
   }),
+  cliClientId: field({
+    env: 'OIDC_CLI_CLIENT_ID', group: 'Identity provider', schema: kinds.string(),
+    description: 'Client id of a public client (no secret, PKCE) registered at the IdP for `mlflow-oidc-gateway login`: allow the device authorization grant, or the redirect URI `http://127.0.0.1/callback` with any port (a native app). Its access tokens must carry an audience from `OIDC_AUDIENCE`. Unset: CLI login is off.',
+  }),
   // ── Sessions ─────────────────────────────────────────────────────────────
   sessionMaxAge: field({
     env: 'GATEWAY_SESSION_MAX_AGE', group: 'Sessions', schema: kinds.duration(60, 90 * 86400), default: '12h',

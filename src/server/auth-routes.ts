@@ -5,6 +5,7 @@ import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../
 import { safeReturnTo } from '../oidc/return-to.js';
 import { clearCookie, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
+import { whoamiByCredential } from '../tokens/whoami.js';
 
 /** Sign-in, callback and sign-out under `<mount>/_gateway/`. */
 export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
@@ -80,7 +81,9 @@ main{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:32px 40p
 <body><main><h1>You are signed out</h1><p><a href="${gw.config.basePath}/">Sign in again</a></p></main></body></html>`;
   });
 
-  app.get(`${base}/api/v1/whoami`, async (req) => {
+  app.get(`${base}/api/v1/whoami`, async (req, reply) => {
+    // Programs (the CLI's `whoami`) ask with their credential; browsers with the session cookie.
+    if (req.headers.authorization !== undefined) return whoamiByCredential(gw, req, reply);
     const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
     const resolved = token ? await gw.sessions.resolve(token, req.log) : undefined;
     if (!resolved) {

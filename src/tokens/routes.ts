@@ -4,6 +4,7 @@ import { adminCaller, type Caller } from '../admin/caller.js';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { ApiToken, User } from '../store/index.js';
+import { registerCliConfigRoute } from './cli-config-route.js';
 import { parseTokenRequest, tokenJson } from './json.js';
 import type { Actor } from './service.js';
 
@@ -12,6 +13,8 @@ import type { Actor } from './service.js';
 // rotate only — never in a list, a log line or the audit trail.
 
 export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
+  registerCliConfigRoute(app, gw, base);
+
   app.get(`${base}/tokens`, async (req: FastifyRequest<{ Querystring: { user?: string; all?: string } }>, reply) => {
     const caller = await adminCaller(gw, req, reply);
     const { user, all } = req.query;

@@ -25,6 +25,11 @@ export interface DemoClient {
   grantTypes?: string[];
   /** Public client (token_endpoint_auth_method none, PKCE only). */
   public?: boolean;
+  /**
+   * 'native' for command-line and desktop apps: a loopback redirect URI (http://127.0.0.1/…)
+   * then matches on any port (RFC 8252 §7.3), as a CLI's short-lived local listener needs.
+   */
+  applicationType?: 'web' | 'native';
 }
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -75,6 +80,7 @@ export function clientMetadata(client: DemoClient): ClientMetadata {
     post_logout_redirect_uris: [...(client.postLogoutRedirectUris ?? [])],
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
+    ...(client.applicationType ? { application_type: client.applicationType } : {}),
   };
 }
 
