@@ -22,6 +22,8 @@ export interface ResolvedSession {
 
 /** Refresh this long before the IdP access token expires, so a session never carries stale groups. */
 const REFRESH_MARGIN_MS = 60_000;
+/** How long a session waits before retrying a refresh the IdP did not answer. */
+const REFRESH_BACKOFF_MS = 30_000;
 
 export interface SessionManager {
   /** Starts a brand-new session (new id: no fixation) and returns the cookie token. */
@@ -33,6 +35,8 @@ export interface SessionManager {
 
 export function createSessionManager(config: Config, store: Store, provider: OidcProvider, sealer: Sealer): SessionManager {
   const refreshing = new Map<string, Promise<boolean>>();
+  /** After a failed (unreachable IdP) refresh, requests skip refreshing for a while instead of each waiting on the IdP. */
+  const backoffUntil = new Map<string, number>();
 
   function sealTokens(tokens: TokenSet): string {
     const value: SealedTokens = { refreshToken: tokens.refreshToken, idToken: tokens.idToken, claims: tokens.claims };
@@ -56,6 +60,8 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
       }
       // IdP unreachable: keep the session (resilience); try again on a later request.
       log.warn({ event: 'session.refresh_failed', reason: (err as Error).message }, 'token refresh failed; keeping session');
+      if (backoffUntil.size >= 10_000) backoffUntil.delete(backoffUntil.keys().next().value as string);
+      backoffUntil.set(sessionId, Date.now() + REFRESH_BACKOFF_MS);
       return true;
     }
   }
@@ -86,7 +92,8 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
         return undefined;
       }
       const sealed = session.tokensSealed ? sealer.open<SealedTokens>(session.tokensSealed) : undefined;
-      if (sealed && session.idpExpiresAt && session.idpExpiresAt.getTime() - REFRESH_MARGIN_MS <= now) {
+      const due = session.idpExpiresAt !== null && session.idpExpiresAt.getTime() - REFRESH_MARGIN_MS <= now;
+      if (sealed && due && (backoffUntil.get(session.id) ?? 0) <= now) {
         let pending = refreshing.get(session.id);
         if (!pending) {
           pending = refresh(session.id, sealed, log).finally(() => refreshing.delete(session!.id));
