@@ -67,6 +67,10 @@ export async function runDemo(requestedPort: number): Promise<void> {
         redirectUris: [`${publicUrl}/_gateway/callback`],
         postLogoutRedirectUris: [`${publicUrl}/_gateway/signed-out`],
         grantTypes: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+      }, {
+        // The public client `mlflow-oidc-gateway login` signs people in with (device code, or a browser and a loopback listener).
+        clientId: 'mlflow-cli', public: true, applicationType: 'native', redirectUris: ['http://127.0.0.1/callback'],
+        grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
       }],
     }));
     say(`[demo] demo OpenID Provider at ${idp.issuer}`);
@@ -80,6 +84,7 @@ export async function runDemo(requestedPort: number): Promise<void> {
       OIDC_ISSUER: idp.issuer,
       OIDC_CLIENT_ID: 'mlflow-gateway',
       OIDC_CLIENT_SECRET: clientSecret,
+      OIDC_CLI_CLIENT_ID: 'mlflow-cli',
       OIDC_SCOPES: 'openid profile email groups offline_access',
       OIDC_AUDIENCE: 'mlflow-gateway',
       OIDC_ADMIN_GROUPS: 'mlflow-admins',
@@ -99,7 +104,7 @@ export async function runDemo(requestedPort: number): Promise<void> {
   say(`  MLflow behind the gateway:  ${publicUrl}/`);
   say('  Demo sign-ins (user / password / groups):');
   for (const u of DEMO_USERS) say(`    ${u.username.padEnd(6)} / ${u.password.padEnd(11)} / ${u.groups.join(', ') || '(none)'}`);
-  say(`  Python client:  MLFLOW_TRACKING_URI=${publicUrl} MLFLOW_TRACKING_TOKEN=<access token>`);
+  say(`  Python client:  eval "$(npx tsx src/cli/main.ts login --url ${publicUrl})"   (sign in, get a token)`);
   say('  Stop with Ctrl-C.');
   say('');
 }

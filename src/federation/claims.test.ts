@@ -31,5 +31,8 @@ describe('workload claims', () => {
     expect(clientCredentialsClient({ sub: 'etl', azp: 'etl' })).toBe('etl');
     expect(clientCredentialsClient({ sub: 'user-alice', client_id: 'etl', azp: 'etl' })).toBeUndefined();
     expect(clientCredentialsClient({ sub: 'etl' })).toBeUndefined();
+    expect(clientCredentialsClient({ sub: 'etl@clients', azp: 'etl', gty: 'client-credentials' })).toBe('etl'); // Auth0
+    expect(clientCredentialsClient({ sub: '5f1c', oid: '5f1c', azp: 'etl', idtyp: 'app' })).toBe('etl'); // Entra ID
+    expect(clientCredentialsClient({ sub: '5f1c', azp: 'etl', idtyp: 'user' })).toBeUndefined();
   });
 });

@@ -3,14 +3,21 @@
 import { GatewayError } from '../errors/index.js';
 import type { Store, User } from '../store/index.js';
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
 /**
- * The client id when the claims are those of a client-credentials token (RFC 9068 §2.2: `sub`
- * is the client id when no resource owner is involved), else undefined. A person's token names
- * the client in `client_id`/`azp` too, but its `sub` is the person.
+ * The client id when the claims are those of a client-credentials token, else undefined. Only
+ * signals a person's token can never carry count, because a person's token names the client too
+ * (`client_id`/`azp`) and must not turn into the client's service account:
+ *   `sub` is the client id     RFC 9068 §2.2 (oidc-provider, Okta, …)
+ *   `gty: client-credentials`  Auth0 (its `sub` is `<client>@clients`)
+ *   `idtyp: app`               Microsoft Entra ID app-only tokens (optional claim)
  */
 export function clientCredentialsClient(claims: Record<string, unknown>): string | undefined {
-  const client = typeof claims.client_id === 'string' ? claims.client_id : typeof claims.azp === 'string' ? claims.azp : undefined;
-  return client !== undefined && claims.sub === client ? client : undefined;
+  const client = text(claims.client_id) ?? text(claims.azp) ?? text(claims.appid) ?? text(claims.cid);
+  if (client === undefined) return undefined;
+  if (claims.sub === client || claims.gty === 'client-credentials' || claims.idtyp === 'app') return client;
+  return undefined;
 }
 
 export async function serviceAccountOfClient(store: Store, clientId: string): Promise<User> {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
@@ -20,6 +23,28 @@ with mlflow.start_run() as run:
 print("RUN_ID=" + run.info.run_id)
 `;
 const SEARCH = '/api/2.0/mlflow/experiments/search?max_results=1';
+
+// The README's Kubernetes wrapper (examples/kubernetes/mlflow_token_file.py), run as documented: the
+// first token in the file has expired, the kubelet writes a new one, the running client picks it up.
+const ROTATED_RUN = `
+import os, sys, mlflow
+import mlflow_token_file
+from mlflow.exceptions import MlflowException
+mlflow.set_tracking_uri(os.environ["GW_URL"])
+try:
+    mlflow.set_experiment(os.environ["EXP_NAME"])
+    sys.exit("the expired token was accepted")
+except MlflowException as e:
+    assert "expired" in str(e), str(e)
+with open(os.environ["MLFLOW_TOKEN_FILE"], "w") as f:
+    f.write(os.environ["RENEWED_TOKEN"])
+mlflow_token_file.refresh()
+mlflow.set_experiment(os.environ["EXP_NAME"])
+with mlflow.start_run() as run:
+    mlflow.log_metric("accuracy", 0.95)
+print("RUN_ID=" + run.info.run_id)
+`;
+const EXAMPLES = resolve(import.meta.dirname, '../../examples/kubernetes');
 
 describe('workload identity federation', () => {
   let stack: Stack;
@@ -81,6 +106,21 @@ describe('workload identity federation', () => {
     const run = (await (await call(token, 'GET', `/api/2.0/mlflow/runs/get?run_id=${runId}`)).json()) as any;
     expect(run.run.info.user_id).toBe(K8S_ACCOUNT);
     expect(stack.logs.some((l) => l.includes('"auth":"federated"') && l.includes('"trust_rule":"cluster-training"'))).toBe(true);
+  });
+
+  it('a long job re-reads its renewed projected token from the file (the README\'s wrapper); the running MLflow client uses the new one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'projected-token-'));
+    try {
+      const file = join(dir, 'token');
+      writeFileSync(file, await k8s.mint(k8sClaims(), { expiresIn: -3600 }));
+      const r = await runPython(ROTATED_RUN, {
+        GW_URL: stack.gatewayUrl, EXP_NAME: unique('projected'), PYTHONPATH: EXAMPLES, MLFLOW_TOKEN_FILE: file, RENEWED_TOKEN: await k8s.mint(k8sClaims()),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/RUN_ID=\w+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a GitHub-Actions-style token acts as its service account, with the keys found through the issuer\'s discovery document', async () => {
