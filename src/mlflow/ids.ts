@@ -80,19 +80,28 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The body as MLflow's _get_normalized_request_json sees it: {} when absent, a JSON string decoded once more. */
-function normalizeBody(raw: unknown): Record<string, unknown> {
+/**
+ * The body as MLflow's _get_normalized_request_json sees it: {} when absent, a JSON string
+ * decoded once more; anything else that is not an object is not a request MLflow accepts.
+ */
+export function normalizeRequestJson(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   let v = raw;
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v) as unknown;
     } catch {
-      throw new IdError('GW_BAD_BODY', 'the request body is a JSON string that does not contain JSON');
+      return { ok: false, message: 'The request body is a JSON string that does not contain JSON' };
     }
   }
-  if (v === undefined || v === null) return {};
-  if (!isObject(v)) throw new IdError('GW_BAD_BODY', 'the request body must be a JSON object');
-  return v;
+  if (v === undefined || v === null) return { ok: true, value: {} };
+  if (!isObject(v)) return { ok: false, message: 'The request body must be a JSON object' };
+  return { ok: true, value: v };
+}
+
+function normalizeBody(raw: unknown): Record<string, unknown> {
+  const r = normalizeRequestJson(raw);
+  if (!r.ok) throw new IdError('GW_BAD_BODY', r.message);
+  return r.value;
 }
 
 interface PathSeg {

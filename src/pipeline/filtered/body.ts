@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
+import { normalizeRequestJson } from '../../mlflow/index.js';
 import { parseJsonBody, readBody } from '../request-body.js';
 
 /**
@@ -15,15 +16,7 @@ export async function jsonObjectBody(gw: Gateway, req: FastifyRequest, ctx: Requ
     ctx.body ??= await readBody(req, gw.config.maxJsonBody);
     ctx.json = parseJsonBody(ctx.body);
   }
-  let value = ctx.json;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      throw new GatewayError('GW_BAD_BODY', 'The request body is a JSON string that does not contain JSON');
-    }
-  }
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new GatewayError('GW_BAD_BODY', 'The request body must be a JSON object');
-  return value as Record<string, unknown>;
+  const normalized = normalizeRequestJson(ctx.json);
+  if (!normalized.ok) throw new GatewayError('GW_BAD_BODY', normalized.message);
+  return normalized.value;
 }
