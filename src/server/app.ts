@@ -24,6 +24,7 @@ import { auditRequest } from '../audit/request-audit.js';
 import { startAuditRetention } from '../audit/retention.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { registerUiRoutes } from './ui-static.js';
 import { loggerOptions } from './logger.js';
 import { errorPage } from './pages.js';
 
@@ -111,6 +112,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   registerHealthRoutes(app, gateway, () => draining);
   registerAuthRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
+  registerUiRoutes(app, gateway);
   const proxy = (req: FastifyRequest, reply: FastifyReply) => handleProxied(gateway, req, reply);
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
   if (config.basePath === '') app.route({ method: [...methods], url: '/*', handler: proxy });

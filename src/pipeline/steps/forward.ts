@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../proxy/headers.js';
+import { bannerOnResponse, isUiShell } from '../../proxy/ui-banner.js';
 import { loginCookieName } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
@@ -57,6 +58,8 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
       });
     };
   }
+  // MLflow's UI shell gets the gateway's bar (src/proxy/ui-banner.ts); nothing else is rewritten.
+  if (!after && isUiShell(ctx, req.method)) options.onResponse = bannerOnResponse(gw, ctx);
   // A GET/HEAD body is never forwarded (fastify does not read it; reply-from refuses to send one,
   // even the empty buffer a step read while looking for ids).
   if (ctx.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {

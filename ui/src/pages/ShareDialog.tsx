@@ -1,0 +1,143 @@
+// Who has access to one experiment or model, and why (the gateway's `access` answer, computed
+// by the same policy as every request), plus the direct grants a manager may change.
+import { useCallback, useState, type FormEvent } from 'react';
+import { api, ApiError, LEVELS, qs, type Grant, type Level } from '../api';
+import { Button, ConfirmButton, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
+import { useLoad } from '../use-load';
+
+export interface SharedResource {
+  type: string;
+  id: string;
+  name: string;
+}
+
+interface Access {
+  default_level: Level;
+  users: { username: string; display_name: string | null; kind: string; disabled: boolean; level: Level; source: string; reason: string }[];
+  groups: { group: string; level: Level; source: string; reason: string }[];
+}
+
+export const SOURCE: Record<string, string> = {
+  admin: 'administrator', 'user-grant': 'direct grant', 'group-grant': 'group grant', pattern: 'pattern rule', default: 'default',
+  'token-scope': 'token scope', 'token-read-only': 'read-only token',
+};
+
+export function ShareDialog({ resource, onClose }: { resource: SharedResource; onClose: () => void }) {
+  const key = qs({ resource_type: resource.type, resource_id: resource.id });
+  const grants = useLoad(() => api.get<{ grants: Grant[] }>(`grants?${key}`), [key]);
+  const access = useLoad(() => api.get<Access>(`access?${key}`), [key]);
+  const change = useAction();
+  const reload = useCallback(() => {
+    grants.reload();
+    access.reload();
+  }, [grants, access]);
+  const notManager = grants.error instanceof ApiError && grants.error.status === 403;
+  const set = (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) =>
+    change.run(async () => {
+      await api.put('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id, level });
+      reload();
+    });
+  const remove = (g: Grant) =>
+    change.run(async () => {
+      await api.del('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id });
+      reload();
+    });
+  const what = resource.type === 'experiment' ? 'experiment' : 'model';
+  return (
+    <Dialog title={`Access to ${resource.name}`} onClose={onClose} wide>
+      {notManager ? (
+        <Notice kind="info">You can read this {what}, but only its managers (MANAGE) and administrators can see or change who has access.</Notice>
+      ) : (
+        <>
+          <section aria-labelledby="share-grants">
+            <h3 id="share-grants">Direct grants</h3>
+            <ErrorBox error={(grants.error && !notManager ? grants.error : undefined) ?? change.error} />
+            {grants.loading && !grants.data && <Spinner />}
+            {grants.data && grants.data.grants.length === 0 && <Empty title="No direct grants">Share it below.</Empty>}
+            {grants.data && grants.data.grants.length > 0 && (
+              <table className="table compact" aria-label="Direct grants">
+                <thead><tr><th>Who</th><th>Level</th><th><span className="sr-only">Actions</span></th></tr></thead>
+                <tbody>
+                  {grants.data.grants.map((g) => (
+                    <tr key={`${g.principal_type}:${g.principal}`}>
+                      <td><Tag tone={g.principal_type === 'group' ? 'info' : 'neutral'}>{g.principal_type}</Tag> {g.principal}</td>
+                      <td>
+                        <select aria-label={`Level of ${g.principal}`} value={g.level} disabled={change.busy} onChange={(e) => void set(g, e.target.value as Level)}>
+                          {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+                        </select>
+                      </td>
+                      <td className="actions"><ConfirmButton aria-label={`Remove the grant of ${g.principal}`} confirmLabel="Remove" onConfirm={() => remove(g)}>Remove</ConfirmButton></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <AddGrant busy={change.busy} onAdd={(g, level) => set(g, level)} />
+          </section>
+          <section aria-labelledby="share-who">
+            <h3 id="share-who">Who can read it, and why</h3>
+            <ErrorBox error={access.error} onRetry={access.reload} />
+            {access.loading && !access.data && <Spinner />}
+            {access.data && <WhoHasAccess access={access.data} />}
+          </section>
+        </>
+      )}
+      <div className="dialog-foot"><Button onClick={onClose}>Close</Button></div>
+    </Dialog>
+  );
+}
+
+function AddGrant({ onAdd, busy }: { onAdd: (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) => Promise<unknown>; busy: boolean }) {
+  const [type, setType] = useState<'user' | 'group'>('group');
+  const [name, setName] = useState('');
+  const [level, setLevel] = useState<Level>('READ');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await onAdd({ principal_type: type, principal: name.trim() }, level);
+    setName('');
+  };
+  return (
+    <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Share">
+      <Field label="Share with">
+        <select value={type} onChange={(e) => setType(e.target.value as 'user' | 'group')}><option value="group">Group</option><option value="user">User</option></select>
+      </Field>
+      <Field label={type === 'group' ? 'Group name' : 'Username'}><input value={name} onChange={(e) => setName(e.target.value)} required placeholder={type === 'group' ? 'team-a' : 'alice'} /></Field>
+      <Field label="Level">
+        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}</select>
+      </Field>
+      <Button type="submit" variant="primary" busy={busy}>Share</Button>
+    </form>
+  );
+}
+
+function WhoHasAccess({ access }: { access: Access }) {
+  return (
+    <>
+      {access.users.length === 0 ? <Empty title="Nobody but administrators" /> : (
+        <table className="table compact" aria-label="Users with access">
+          <thead><tr><th>User</th><th>Level</th><th>Because of</th></tr></thead>
+          <tbody>
+            {access.users.map((u) => (
+              <tr key={u.username}>
+                <td>{u.username}{u.kind === 'service' && <Tag tone="info">service</Tag>}{u.disabled && <Tag tone="bad">disabled</Tag>}</td>
+                <td><LevelBadge level={u.level} /></td>
+                <td><Tag>{SOURCE[u.source] ?? u.source}</Tag> <span className="muted">{u.reason}</span></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {access.groups.length > 0 && (
+        <table className="table compact" aria-label="Groups with access">
+          <thead><tr><th>Group</th><th>Level</th><th>Because of</th></tr></thead>
+          <tbody>
+            {access.groups.map((g) => (
+              <tr key={g.group}><td>{g.group}</td><td><LevelBadge level={g.level} /></td><td><Tag>{SOURCE[g.source] ?? g.source}</Tag> <span className="muted">{g.reason}</span></td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted">Everyone else who is signed in: <LevelBadge level={access.default_level} /> (GATEWAY_DEFAULT_PERMISSION).</p>
+    </>
+  );
+}
