@@ -41,7 +41,8 @@ const AUDIT_FILTERS = [
 
 export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'get', path: 'openapi.json', tag: 'meta', summary: 'This OpenAPI document', who: 'anyone', ok: [200, { type: 'object' }], open: true },
-  { method: 'get', path: 'whoami', tag: 'me', summary: 'The signed-in user of the browser session', who: 'a browser session', ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'whoami', tag: 'me', summary: 'Who the browser session or the presented credential acts as (with the personal token or trust rule used)', who: 'anyone authenticated', ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'cli-config', tag: 'meta', summary: 'What `mlflow-oidc-gateway login` needs: issuer, public CLI client id, scopes (404 when OIDC_CLI_CLIENT_ID is unset)', who: 'anyone', ok: [200, { type: 'object' }], open: true },
   { method: 'get', path: 'grants', tag: 'grants', summary: 'Grants on one resource, or of one user or group', who: 'administrators; MANAGE on the resource for a resource listing',
     params: [...RESOURCE, q('principal_type', 'user or group'), q('principal', 'username or group name')], ok: [200, list('grants', 'Grant')] },
   { method: 'put', path: 'grants', tag: 'grants', summary: 'Create or change a grant (answers previous_level)', who: 'administrators; MANAGE on the resource (no self-escalation)', body: 'GrantInput', ok: [200, { type: 'object', properties: { grant: { $ref: '#/components/schemas/Grant' }, previous_level: { type: ['string', 'null'] } } }] },
