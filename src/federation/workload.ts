@@ -50,10 +50,15 @@ function mismatch(rule: TrustRule, aud: readonly string[], claims: Record<string
 export function createWorkloadFederation(config: Config, store: Store): WorkloadFederation {
   const keys = createIssuerKeys(config);
 
-  /** Verifies the signature once per key source of the issuer's rules; returns the claims and the rules they were verified for. */
+  /**
+   * Verifies the signature once per key source of the issuer's rules (normally one). Returns the
+   * claims and the rules whose keys verified the token: only those rules may accept it.
+   */
   async function verify(token: string, issuer: string, rules: readonly TrustRule[]): Promise<{ claims: JWTPayload; rules: TrustRule[] }> {
     const bySource = new Map<string | null, TrustRule[]>();
     for (const r of rules) bySource.set(r.jwksUrl, [...(bySource.get(r.jwksUrl) ?? []), r]);
+    let claims: JWTPayload | undefined;
+    const verifiedRules: TrustRule[] = [];
     let firstError: unknown;
     for (const [jwksUrl, group] of bySource) {
       try {
@@ -64,13 +69,15 @@ export function createWorkloadFederation(config: Config, store: Store): Workload
           clockTolerance: config.clockSkew,
           requiredClaims: ['exp'],
         });
-        return { claims: payload, rules: group };
+        claims ??= payload;
+        verifiedRules.push(...group);
       } catch (err) {
         if (err instanceof GatewayError) throw err; // the issuer's keys are unreachable: 503, not "invalid"
         firstError ??= err;
       }
     }
-    throw invalid(describeJoseError(firstError), `workload issuer ${issuer}`, firstError);
+    if (!claims) throw invalid(describeJoseError(firstError), `workload issuer ${issuer}`, firstError);
+    return { claims, rules: verifiedRules };
   }
 
   return {
