@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApi, type ApiAnswer } from '../support/admin-api.js';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
 import { runPython } from '../support/python.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { CLIENT_ID, startStack, type Stack } from '../support/stack.js';
 
 // Service accounts end to end: created and granted by an administrator through the admin API,
 // used by the stock MLflow Python client with their own mog_ tokens, and by OAuth clients of the
@@ -165,6 +165,21 @@ describe('service accounts', () => {
     expect((await search(cc)).status).toBe(401);
     const audit = await stack.server.gateway.store.audit.list({ limit: 200, actor: 'admin' });
     expect(audit.filter((e) => e.resource === `oauth-client:${ETL_CLIENT.clientId}`).map((e) => e.action).reverse()).toEqual(['oauth-client.map', 'oauth-client.unmap']);
+  });
+
+  it('client-confusion: a person\'s token issued through a mapped client still acts as the person, never as the client\'s service account', async () => {
+    const name = unique('gateway-client');
+    await createAccount({ name });
+    await api(admin, 'PUT', `service-accounts/${name}/oauth-clients/${CLIENT_ID}`); // the gateway's own client, which people sign in with
+    try {
+      const whoami = async (token: string) => (await (await withBearer(token, 'GET', '/_gateway/api/v1/whoami')).json()) as { username: string; auth_method: string };
+      const person = await stack.idp.getTokens('carol');
+      expect(await whoami(person.access_token)).toMatchObject({ username: 'carol', auth_method: 'jwt' });
+      expect(await whoami(person.id_token)).toMatchObject({ username: 'carol', auth_method: 'jwt' });
+      expect(await whoami((await stack.idp.clientCredentials(CLIENT_ID)).access_token)).toMatchObject({ username: name, auth_method: 'client' });
+    } finally {
+      await api(admin, 'DELETE', `service-accounts/${name}/oauth-clients/${CLIENT_ID}`);
+    }
   });
 
   it('secret-leak-into-logs: no service-account token, client secret or client-credentials token reaches a log line or the audit trail', async () => {
