@@ -72,7 +72,7 @@ export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: str
 export function assertMayMint(caller: Caller): void {
   const method = caller.ctx.principal?.method;
   if (method !== 'session' && method !== 'jwt') {
-    throw new GatewayError('GW_DENIED', 'Personal access tokens are created from a signed-in session or with an IdP token, not with another personal access token');
+    throw new GatewayError('GW_DENIED', 'Tokens are minted from a signed-in session or with an IdP token, not with a personal access token or a workload credential');
   }
 }
 
