@@ -114,7 +114,7 @@ describe('workload identity federation', () => {
       const file = join(dir, 'token');
       writeFileSync(file, await k8s.mint(k8sClaims(), { expiresIn: -3600 }));
       const r = await runPython(ROTATED_RUN, {
-        GW_URL: stack.gatewayUrl, EXP_NAME: unique('projected'), PYTHONPATH: EXAMPLES, MLFLOW_TOKEN_FILE: file, RENEWED_TOKEN: await k8s.mint(k8sClaims()),
+        GW_URL: stack.gatewayUrl, EXP_NAME: unique('projected'), PYTHONPATH: EXAMPLES, PYTHONDONTWRITEBYTECODE: '1', MLFLOW_TOKEN_FILE: file, RENEWED_TOKEN: await k8s.mint(k8sClaims()),
       });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/RUN_ID=\w+/);
