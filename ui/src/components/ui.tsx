@@ -110,7 +110,8 @@ export function ConfirmButton({ onConfirm, children, confirmLabel, ...rest }: Om
     }
   };
   return (
-    <Button variant={armed ? 'danger' : 'secondary'} small busy={busy} onClick={() => void click()} {...rest}>
+    <Button variant={armed ? 'danger' : 'secondary'} small busy={busy} onClick={() => void click()} {...rest}
+      aria-label={armed && rest['aria-label'] ? `Confirm: ${rest['aria-label']}` : rest['aria-label']}>
       {armed ? (confirmLabel ?? 'Click to confirm') : children}
     </Button>
   );

@@ -1,8 +1,9 @@
 // Who has access to one experiment or model, and why (the gateway's `access` answer, computed
 // by the same policy as every request), plus the direct grants a manager may change.
-import { useCallback, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, ApiError, LEVELS, qs, type Grant, type Level } from '../api';
 import { Button, ConfirmButton, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
+import { useMe } from '../me';
 import { useLoad } from '../use-load';
 
 export interface SharedResource {
@@ -23,15 +24,20 @@ export const SOURCE: Record<string, string> = {
 };
 
 export function ShareDialog({ resource, onClose }: { resource: SharedResource; onClose: () => void }) {
+  const me = useMe();
   const key = qs({ resource_type: resource.type, resource_id: resource.id });
-  const grants = useLoad(() => api.get<{ grants: Grant[] }>(`grants?${key}`), [key]);
-  const access = useLoad(() => api.get<Access>(`access?${key}`), [key]);
+  // Ask first whether the user manages it (the policy's answer), rather than provoking a 403.
+  const manages = useLoad(async () => me.is_admin || (await api.post<{ decision: { allow: boolean } }>('explain', {
+    user: me.username, action: 'manage', resource: { type: resource.type, id: resource.id, name: resource.name },
+  })).decision.allow, [key]);
+  const grants = useLoad(async () => (manages.data ? api.get<{ grants: Grant[] }>(`grants?${key}`) : undefined), [key, manages.data]);
+  const access = useLoad(async () => (manages.data ? api.get<Access>(`access?${key}`) : undefined), [key, manages.data]);
   const change = useAction();
-  const reload = useCallback(() => {
+  const reload = () => {
     grants.reload();
     access.reload();
-  }, [grants, access]);
-  const notManager = grants.error instanceof ApiError && grants.error.status === 403;
+  };
+  const notManager = manages.data === false || (grants.error instanceof ApiError && grants.error.status === 403);
   const set = (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) =>
     change.run(async () => {
       await api.put('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id, level });
@@ -45,7 +51,8 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
   const what = resource.type === 'experiment' ? 'experiment' : 'model';
   return (
     <Dialog title={`Access to ${resource.name}`} onClose={onClose} wide>
-      {notManager ? (
+      <ErrorBox error={manages.error} onRetry={manages.reload} />
+      {manages.loading && manages.data === undefined ? <Spinner /> : notManager ? (
         <Notice kind="info">You can read this {what}, but only its managers (MANAGE) and administrators can see or change who has access.</Notice>
       ) : (
         <>
