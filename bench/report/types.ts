@@ -1,0 +1,54 @@
+import type { ArtifactResult } from '../scenarios/artifacts.js';
+import type { CeilingResult } from '../scenarios/ceiling.js';
+import type { SearchResult } from '../scenarios/filtered-search.js';
+import type { RestResult } from '../scenarios/rest-latency.js';
+import type { StartupResult } from '../scenarios/startup.js';
+import type { ProfileSummary } from '../lib/cpuprofile.js';
+import type { MissingTarget, TargetKind } from '../lib/targets.js';
+
+// The shape of bench/results/latest.json (and what the Markdown report is rendered from).
+
+export interface TargetInfo {
+  label: string;
+  kind: TargetKind;
+  baseline?: string;
+}
+
+export interface Goal {
+  goal: string;
+  target: string;
+  measured: string;
+  met: boolean | 'n/a';
+}
+
+export interface Results {
+  profile: 'full' | 'quick';
+  scenarios: string[];
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: {
+    cores: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    mlflow: string;
+    mlflowPython: string;
+    peers?: { mlflowOidcAuth: string; python: string };
+    loadAverage: { start: number[]; end: number[] };
+    commit: string;
+  };
+  targets: Record<string, TargetInfo>;
+  missing: MissingTarget[];
+  peerProblem?: string;
+  /** MLflow basic-auth: median latency of users/current with the password check uncached vs cached (ms). */
+  basicAuthCredentialCheck?: { uncachedMs: number; cachedMs: number };
+  seeding: { experiments: number; seconds: number; method: string; readable: number };
+  rest?: RestResult & { endpoints: string[]; requests: Record<number, number> };
+  ceiling?: CeilingResult & { endpoints: string[]; requests: number; connections: number };
+  search?: SearchResult & { experiments: number; readable: number };
+  artifacts?: ArtifactResult;
+  startup?: StartupResult & { mainGatewayAtEnd?: { rss: number; peak: number } };
+  cpuProfile?: ProfileSummary & { workload: string };
+  goals: Goal[];
+}

@@ -1,0 +1,37 @@
+// `npm run bench` — the benchmark suite (bench/README.md). Measures the gateway side by side with
+// MLflow directly and with the peers, and writes bench/results/latest.{md,json}.
+//   --quick        ~2-minute smoke run of every scenario (results go to bench/results/quick.*)
+//   --only=a,b     run only these scenarios: startup, rest, search, ceiling, artifacts
+//   --no-peers     skip MLflow basic-auth and mlflow-oidc-auth
+//   --keep         keep the work directory (logs, stores, CPU profiles) under the OS temp dir
+import { join } from 'node:path';
+import { FULL, QUICK } from './profile.js';
+import { runAll } from './suite.js';
+import { writeResults } from './report/write.js';
+import { log } from './lib/log.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const unknown = args.filter((a) => !['--quick', '--keep', '--no-peers'].includes(a) && !a.startsWith('--only='));
+if (unknown.length > 0) {
+  console.error(`unknown arguments: ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--only=startup,rest,search,ceiling,artifacts] [--no-peers] [--keep]`);
+  process.exit(2);
+}
+
+const profile = flag('quick') ? QUICK : FULL;
+const deadline = setTimeout(() => {
+  console.error('bench: the run exceeded its 45-minute bound; stopping');
+  process.exit(1);
+}, 45 * 60_000);
+deadline.unref();
+
+try {
+  const results = await runAll(profile, { keep: flag('keep'), peers: !flag('no-peers'), only });
+  const files = writeResults(results, join(import.meta.dirname, 'results'), profile.name === 'full' && !only ? 'latest' : profile.name === 'quick' && !only ? 'quick' : 'partial');
+  log(`results written: ${files.join(', ')}`);
+  process.exit(0);
+} catch (err) {
+  console.error(err);
+  process.exit(1);
+}
