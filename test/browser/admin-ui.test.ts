@@ -197,7 +197,8 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     await expect(nav.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
     await open(alice, 'Experiments');
     await alice.getByRole('row').filter({ hasText: experimentName }).getByRole('button').click();
-    await alice.getByText('only its managers').waitFor();
+    await alice.getByText(/Only managers of this experiment/).waitFor();
+    await alice.getByText('Your access:').waitFor();
     await shot(alice, 'share-not-manager');
     await alice.keyboard.press('Escape');
     await open(alice, 'Audit log');

@@ -2,7 +2,7 @@
 // event; everyone else their own (the API pins the actor).
 import { useState, type FormEvent } from 'react';
 import { api, API, qs, type AuditEvent } from '../api';
-import { Button, Card, Empty, ErrorBox, Field, Page, Spinner, Tag, time, useAction } from '../components/ui';
+import { Button, Card, Empty, ErrorBox, Field, Page, Spinner, Tag, useAction } from '../components/ui';
 import { useMe } from '../me';
 import { useLoad } from '../use-load';
 
@@ -47,7 +47,7 @@ export function AuditPage() {
       <Card>
         <form className="filters" onSubmit={apply} aria-label="Filter the audit log">
           {me.is_admin && <Field label="Actor"><input value={draft.actor} onChange={set('actor')} placeholder="username" /></Field>}
-          <Field label="Action" hint="a prefix ends in *"><input value={draft.action} onChange={set('action')} placeholder="request.*" /></Field>
+          <Field label="Action"><input value={draft.action} onChange={set('action')} placeholder="request.* (prefix)" title="An exact action, or a prefix ending in *" /></Field>
           <Field label="Decision">
             <select value={draft.decision} onChange={set('decision')}><option value="">any</option><option value="allow">allow</option><option value="deny">deny</option><option value="info">info</option></select>
           </Field>
@@ -70,12 +70,12 @@ export function AuditPage() {
             <tbody>
               {events.map((e) => (
                 <tr key={e.seq}>
-                  <td className="nowrap">{time(e.time)}</td>
+                  <td className="nowrap">{timeWithSeconds(e.time)}</td>
                   <td>{e.actor ?? <span className="muted">anonymous</span>}</td>
                   <td className="mono">{e.action}</td>
-                  <td className="mono">{e.resource ?? '—'}</td>
+                  <td className="mono resource" title={e.resource ?? undefined}>{e.resource ?? '—'}</td>
                   <td><Tag tone={TONE[e.decision]}>{e.decision}</Tag></td>
-                  <td><span className="reason">{e.reason ?? ''}</span><div className="muted small">{e.client_ip ?? ''}{e.request_id ? ` · ${e.request_id.slice(0, 8)}` : ''}</div></td>
+                  <td className="details"><span className="reason">{e.reason ?? ''}</span><div className="muted small">{e.client_ip ?? ''}{e.request_id ? ` · ${e.request_id.slice(0, 8)}` : ''}</div></td>
                 </tr>
               ))}
             </tbody>
@@ -86,3 +86,6 @@ export function AuditPage() {
     </Page>
   );
 }
+
+const timeWithSeconds = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });

@@ -53,7 +53,7 @@ function Answer({ e }: { e: Explanation }) {
   return (
     <Card title={<>Decision: <Tag tone={d.allow ? 'good' : 'bad'}>{d.allow ? 'allowed' : 'denied'}</Tag></>}>
       <p className="decision" aria-live="polite">
-        Holds <LevelBadge level={d.level} />, needs <LevelBadge level={d.required} /> — decided by <strong>{SOURCE[d.source] ?? d.source}</strong>: {d.reason}
+        Holds <LevelBadge level={d.level} />, needs <LevelBadge level={d.required} /> — decided by the <strong>{SOURCE[d.source] ?? d.source}</strong>. <span className="muted">{d.reason}</span>
       </p>
       <h3>Grants considered</h3>
       {c.admin ? <p className="muted">Administrators hold MANAGE on everything; nothing else was consulted.</p> : c.grants.length === 0 ? <p className="muted">No grant on this resource reaches the user or their groups.</p> : (

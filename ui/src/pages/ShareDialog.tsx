@@ -27,9 +27,10 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
   const me = useMe();
   const key = qs({ resource_type: resource.type, resource_id: resource.id });
   // Ask first whether the user manages it (the policy's answer), rather than provoking a 403.
-  const manages = useLoad(async () => me.is_admin || (await api.post<{ decision: { allow: boolean } }>('explain', {
+  const mine = useLoad(async () => (me.is_admin ? undefined : (await api.post<{ decision: { allow: boolean; level: Level; reason: string } }>('explain', {
     user: me.username, action: 'manage', resource: { type: resource.type, id: resource.id, name: resource.name },
-  })).decision.allow, [key]);
+  })).decision), [key]);
+  const manages = { ...mine, data: mine.loading && !mine.data ? undefined : me.is_admin || mine.data?.allow === true, reload: mine.reload };
   const grants = useLoad(async () => (manages.data ? api.get<{ grants: Grant[] }>(`grants?${key}`) : undefined), [key, manages.data]);
   const access = useLoad(async () => (manages.data ? api.get<Access>(`access?${key}`) : undefined), [key, manages.data]);
   const change = useAction();
@@ -53,7 +54,10 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
     <Dialog title={`Access to ${resource.name}`} onClose={onClose} wide>
       <ErrorBox error={manages.error} onRetry={manages.reload} />
       {manages.loading && manages.data === undefined ? <Spinner /> : notManager ? (
-        <Notice kind="info">You can read this {what}, but only its managers (MANAGE) and administrators can see or change who has access.</Notice>
+        <Notice kind="info">
+          {mine.data && <p className="own-level">Your access: <LevelBadge level={mine.data.level} /> <span className="muted">{mine.data.reason}</span></p>}
+          Only managers of this {what} (MANAGE) and administrators can see or change who has access.
+        </Notice>
       ) : (
         <>
           <section aria-labelledby="share-grants">
@@ -128,7 +132,7 @@ function WhoHasAccess({ access }: { access: Access }) {
               <tr key={u.username}>
                 <td>{u.username}{u.kind === 'service' && <Tag tone="info">service</Tag>}{u.disabled && <Tag tone="bad">disabled</Tag>}</td>
                 <td><LevelBadge level={u.level} /></td>
-                <td><Tag>{SOURCE[u.source] ?? u.source}</Tag> <span className="muted">{u.reason}</span></td>
+                <td><Because source={u.source} reason={u.reason} /></td>
               </tr>
             ))}
           </tbody>
@@ -139,7 +143,7 @@ function WhoHasAccess({ access }: { access: Access }) {
           <thead><tr><th>Group</th><th>Level</th><th>Because of</th></tr></thead>
           <tbody>
             {access.groups.map((g) => (
-              <tr key={g.group}><td>{g.group}</td><td><LevelBadge level={g.level} /></td><td><Tag>{SOURCE[g.source] ?? g.source}</Tag> <span className="muted">{g.reason}</span></td></tr>
+              <tr key={g.group}><td>{g.group}</td><td><LevelBadge level={g.level} /></td><td><Because source={g.source} reason={g.reason} /></td></tr>
             ))}
           </tbody>
         </table>
@@ -147,4 +151,10 @@ function WhoHasAccess({ access }: { access: Access }) {
       <p className="muted">Everyone else who is signed in: <LevelBadge level={access.default_level} /> (GATEWAY_DEFAULT_PERMISSION).</p>
     </>
   );
+}
+
+/** The source as a tag, and the policy's reason when it says more than the tag. */
+function Because({ source, reason }: { source: string; reason: string }) {
+  const label = SOURCE[source] ?? source;
+  return <><Tag>{label}</Tag> {reason !== label && <span className="muted">{reason.replace(/^(group grant|user grant|pattern): /, '')}</span>}</>;
 }
