@@ -56,10 +56,19 @@ export function lowerCamel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function spellings(name: string, aliases: readonly string[] = []): string[] {
-  const out: string[] = [];
-  for (const n of [name, ...aliases]) {
-    for (const s of [n, lowerCamel(n)]) if (!out.includes(s)) out.push(s);
+/** Names come from the route table only, so the cache is bounded by it (computed once, not per request). */
+const spellingCache = new Map<string, readonly string[]>();
+
+function spellings(name: string, aliases: readonly string[] = []): readonly string[] {
+  const key = aliases.length === 0 ? name : `${name}\u0000${aliases.join('\u0000')}`;
+  let out = spellingCache.get(key);
+  if (!out) {
+    const list: string[] = [];
+    for (const n of [name, ...aliases]) {
+      for (const s of [n, lowerCamel(n)]) if (!list.includes(s)) list.push(s);
+    }
+    out = Object.freeze(list);
+    spellingCache.set(key, out);
   }
   return out;
 }

@@ -91,9 +91,11 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
         await store.sessions.delete(session.id);
         return undefined;
       }
-      const sealed = session.tokensSealed ? sealer.open<SealedTokens>(session.tokensSealed) : undefined;
       const due = session.idpExpiresAt !== null && session.idpExpiresAt.getTime() - REFRESH_MARGIN_MS <= now;
-      if (sealed && due && (backoffUntil.get(session.id) ?? 0) <= now) {
+      // The sealed IdP tokens are decrypted only when needed (a refresh, or a caller reading
+      // idToken at logout), not on every request the session authenticates.
+      const sealed = due && session.tokensSealed ? sealer.open<SealedTokens>(session.tokensSealed) : undefined;
+      if (sealed && (backoffUntil.get(session.id) ?? 0) <= now) {
         let pending = refreshing.get(session.id);
         if (!pending) {
           pending = refresh(session.id, sealed, log).finally(() => refreshing.delete(session!.id));
@@ -105,8 +107,16 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
       const user = await store.users.get(session.userId);
       if (!user) return undefined;
       await store.sessions.touch(session.id, new Date(now));
-      const latest = session.tokensSealed ? sealer.open<SealedTokens>(session.tokensSealed) : undefined;
-      return { sessionId: session.id, user, idToken: latest?.idToken };
+      const latestSealed = session.tokensSealed;
+      let opened: { idToken: string | undefined } | undefined;
+      return {
+        sessionId: session.id,
+        user,
+        get idToken() {
+          opened ??= { idToken: latestSealed ? sealer.open<SealedTokens>(latestSealed)?.idToken : undefined };
+          return opened.idToken;
+        },
+      };
     },
 
     async destroy(sessionId) {
