@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors/index.js';
+import { GatewayError, toGatewayError } from '../errors/index.js';
 import { identityFromClaims } from '../oidc/identity.js';
 import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
 import { safeReturnTo } from '../oidc/return-to.js';
@@ -27,10 +27,12 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     // The sign-in cookie is single-use: cleared whatever the outcome, so a code cannot be replayed through it.
     const setCookies = [clearCookie(gw.config, loginCookieName(gw.config), callbackPath)];
     void reply.header('cache-control', 'no-store');
+    let who: string | null = null;
     try {
       const { tokens, returnTo } = await completeLogin(gw.config, gw.provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
       const identity = identityFromClaims(gw.config, tokens.claims);
       const user = await gw.store.users.upsertOnLogin(identity, new Date());
+      who = user.username;
       if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
       // Any session the browser already had is ended: a fresh id is minted (no fixation).
       const previous = cookies.get(gw.config.cookieName);
@@ -46,6 +48,11 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       return reply.redirect(returnTo, 302);
     } catch (err) {
       void reply.header('set-cookie', setCookies);
+      // Refused sign-ins (state/PKCE/IdP errors, disabled accounts, groups not allowed) are audited too.
+      const refused = toGatewayError(err);
+      void gw.store.audit.append({
+        time: new Date(), actor: who, action: 'login.failed', resource: null, decision: 'deny', reason: `${refused.code}: ${refused.message}`, requestId: req.id, clientIp: req.ip,
+      }).catch(() => undefined);
       throw err;
     }
   });

@@ -52,7 +52,7 @@ describe('admin UI serving and the MLflow bar', () => {
   });
 
   it('adds the bar to MLflow\'s UI shell: user, admin UI link, sign-out; correct length; never cached', async () => {
-    const res = await alice.get(`${stack.gatewayUrl}/`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const res = await alice.get(`${stack.gatewayUrl}/`, { 'accept-encoding': 'gzip, deflate, br' });
     expect(res.status).toBe(200);
     const body = Buffer.from(await res.arrayBuffer());
     const html = body.toString('utf8');

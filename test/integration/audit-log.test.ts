@@ -87,6 +87,14 @@ describe('audit log', () => {
     await browser.follow(`${stack.gatewayUrl}/_gateway/logout`);
     const rows = await store().audit.list({ limit: 20, actor: 'carol' });
     expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['login', 'logout']));
+    // A callback that cannot complete (no sign-in cookie, forged state) is a refused sign-in.
+    const forged = await fetch(`${stack.gatewayUrl}/_gateway/callback?code=stolen-code&state=forged`, { redirect: 'manual' });
+    expect(forged.status).toBe(400);
+    await eventually(async () => {
+      const failed = await store().audit.list({ limit: 5, action: 'login.failed' });
+      expect(failed).toEqual([expect.objectContaining({ actor: null, decision: 'deny', reason: expect.stringMatching(/^GW_LOGIN_FAILED: /) })]);
+      expect(failed[0]!.reason).not.toContain('stolen-code');
+    });
   });
 
   describe('API', () => {
