@@ -9,6 +9,11 @@ export function sessionJson(s: Session, currentSessionId: string | undefined): R
   };
 }
 
+/** A session that still works: neither past its absolute expiry nor idle for too long. */
+export function isLive(s: Session, idleSeconds: number, now = Date.now()): boolean {
+  return s.expiresAt.getTime() > now && s.lastSeenAt.getTime() + idleSeconds * 1000 > now;
+}
+
 export function tokenSummaryJson(t: ApiToken): Record<string, unknown> {
   return {
     id: t.id, name: t.name, created_at: t.createdAt.toISOString(), expires_at: t.expiresAt.toISOString(),

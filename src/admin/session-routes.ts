@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { sessionJson } from './account-json.js';
+import { isLive, sessionJson } from './account-json.js';
 import { adminCaller } from './caller.js';
 import { onlyFields, optionalText, text, type Fields } from './input.js';
 import { requireAdmin } from './permissions.js';
@@ -20,8 +20,7 @@ export function registerSessionRoutes(app: FastifyInstance, gw: Gateway, base: s
     if (!own) requireAdmin(caller, 'list the sessions of other users', 'read');
     caller.ctx.decision = own ? 'allow: own sessions' : 'allow: administrator';
     const user = own ? caller.user : await userByUsername(gw.store, name);
-    const now = Date.now();
-    const sessions = (await gw.store.sessions.listForUser(user.id)).filter((s) => s.expiresAt.getTime() > now);
+    const sessions = (await gw.store.sessions.listForUser(user.id)).filter((s) => isLive(s, gw.config.sessionIdleTimeout));
     return { user: user.username, sessions: sessions.map((s) => sessionJson(s, caller.ctx.principal?.sessionId)) };
   });
 

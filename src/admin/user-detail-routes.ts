@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { sessionJson, tokenSummaryJson } from './account-json.js';
+import { isLive, sessionJson, tokenSummaryJson } from './account-json.js';
 import { adminCaller } from './caller.js';
 import { requireAdmin } from './permissions.js';
 import { userByUsername } from './principals.js';
@@ -38,7 +38,7 @@ export function registerUserDetailRoutes(app: FastifyInstance, gw: Gateway, base
       }))),
       patterns: await patternsJson(gw.store, mine),
       tokens: tokens.filter((t) => t.expiresAt.getTime() > now).map(tokenSummaryJson),
-      sessions: sessions.filter((s) => s.expiresAt.getTime() > now).map((s) => sessionJson(s, caller.ctx.principal?.sessionId)),
+      sessions: sessions.filter((s) => isLive(s, gw.config.sessionIdleTimeout, now)).map((s) => sessionJson(s, caller.ctx.principal?.sessionId)),
     };
   });
 

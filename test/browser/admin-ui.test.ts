@@ -186,6 +186,13 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     await admin.getByText('allowed').first().waitFor();
     await shot(admin, 'explain');
     await open(admin, 'Service accounts');
+    const create = admin.getByRole('form', { name: 'Create a service account' });
+    await create.getByLabel('Name').fill('nightly-train');
+    await create.getByLabel('Groups').fill('team-a');
+    await create.getByRole('button', { name: 'Create' }).click();
+    const account = admin.getByRole('table', { name: 'Service accounts' }).getByRole('row').filter({ hasText: 'nightly-train' });
+    await account.getByRole('button', { name: 'New token' }).click();
+    await expect(admin.getByLabel('New service-account token').inputValue()).resolves.toMatch(/^mog_/);
     await shot(admin, 'service-accounts');
     await open(admin, 'Models');
     await admin.getByText(/No models you can read|Filter models/).first().waitFor();

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { mlflow } from '../api';
 import { Button, Card, Empty, ErrorBox, Page, Spinner, time } from '../components/ui';
 import { ShareDialog, type SharedResource } from './ShareDialog';
+import { useMe } from '../me';
 import { useLoad } from '../use-load';
 
 interface Row {
@@ -34,6 +35,7 @@ async function loadRows(kind: 'experiment' | 'registered_model'): Promise<Row[]>
 }
 
 export function ResourcesPage({ kind }: { kind: 'experiment' | 'registered_model' }) {
+  const me = useMe();
   const label = kind === 'experiment' ? 'Experiments' : 'Models';
   const rows = useLoad(() => loadRows(kind), [kind]);
   const [filter, setFilter] = useState('');
@@ -51,13 +53,13 @@ export function ResourcesPage({ kind }: { kind: 'experiment' | 'registered_model
             <span className="sr-only">Filter {label.toLowerCase()}</span>
             <input type="search" placeholder={`Filter ${label.toLowerCase()} by name`} value={filter} onChange={(e) => setFilter(e.target.value)} />
           </label>
-          {rows.data && <span className="muted">{shown.length} of {rows.data.length}</span>}
+          {rows.data && rows.data.length > 0 && <span className="muted">{shown.length} of {rows.data.length}</span>}
         </div>
         <ErrorBox error={rows.error} onRetry={rows.reload} />
         {rows.loading && !rows.data && <Spinner />}
         {rows.data && shown.length === 0 && (
-          <Empty title={rows.data.length === 0 ? `No ${label.toLowerCase()} you can read` : 'Nothing matches the filter'}>
-            {rows.data.length === 0 && 'Ask a manager or an administrator to share one with you, or create one in MLflow.'}
+          <Empty title={rows.data.length > 0 ? 'Nothing matches the filter' : me.is_admin ? `No ${label.toLowerCase()} yet` : `No ${label.toLowerCase()} you can read`}>
+            {rows.data.length === 0 && (me.is_admin ? 'They appear here once someone creates one in MLflow.' : 'Ask a manager or an administrator to share one with you, or create one in MLflow.')}
           </Empty>
         )}
         {shown.length > 0 && (

@@ -36,7 +36,7 @@ export function ServiceAccountsPage() {
       <Card title="Accounts">
         <ErrorBox error={accounts.error ?? act.error} onRetry={accounts.reload} />
         {accounts.loading && !accounts.data && <Spinner />}
-        {accounts.data && accounts.data.service_accounts.length === 0 && <Empty title="No service accounts" />}
+        {accounts.data && accounts.data.service_accounts.length === 0 && <Empty title="No service accounts">Create one above for a pipeline or a service; then share resources with it by name.</Empty>}
         {accounts.data && accounts.data.service_accounts.length > 0 && (
           <table className="table" aria-label="Service accounts">
             <thead><tr><th>Name</th><th>Groups</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr></thead>
