@@ -33,8 +33,8 @@ const MiB = 1024 * 1024;
 export const FULL: Profile = {
   name: 'full',
   rounds: 3,
-  rest: { concurrencies: [1, 32], requests: { 1: 200, 32: 600 }, maxSeconds: { 1: 3, 32: 4 }, warmupRequests: 40 },
-  ceiling: { requests: 20_000, connections: 32, maxSeconds: 20 },
+  rest: { concurrencies: [1, 32], requests: { 1: 200, 32: 600 }, maxSeconds: { 1: 2.5, 32: 3.5 }, warmupRequests: 40 },
+  ceiling: { requests: 4_000, connections: 32, maxSeconds: 6 },
   search: { experiments: 10_000, readable: 50, firstPageIterations: 15, fullScanIterations: 5, maxSecondsPerCell: 45 },
   artifacts: { bytes: 1024 * MiB, rounds: 2 },
   startup: { starts: 5 },

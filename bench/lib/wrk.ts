@@ -53,7 +53,7 @@ export async function runLoad(baseUrl: string, req: LoadRequest, opts: LoadOptio
   const wrk = ensureWrk();
   const headers = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n');
   const args = [
-    '-t1', `-c${opts.connections}`, `-d${Math.ceil(opts.maxSeconds)}s`, `--timeout`, `${opts.timeoutSeconds ?? 30}s`,
+    '-t1', `-c${opts.connections}`, `-d${Math.ceil(opts.maxSeconds) + 1}s`, `--timeout`, `${opts.timeoutSeconds ?? 30}s`,
     '-s', join(HERE, 'wrk.lua'), baseUrl,
   ];
   const env = {
@@ -70,10 +70,13 @@ export async function runLoad(baseUrl: string, req: LoadRequest, opts: LoadOptio
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    // wrk ends by itself at the count or at -d; this guard only catches a hung process.
+    // wrk ends by itself at the count; -d takes whole seconds only, so the time bound is a SIGINT
+    // (wrk then stops and reports what it measured). The last guard catches a hung process.
+    const bound = setTimeout(() => child.kill('SIGINT'), opts.maxSeconds * 1000);
     const guard = setTimeout(() => child.kill('SIGKILL'), (opts.maxSeconds + 30) * 1000);
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(bound);
       clearTimeout(guard);
       if (code !== 0 && !stdout.includes('BENCH_RESULT')) reject(new Error(`wrk exited ${code}: ${stderr || stdout}`));
       else resolve(stdout);
