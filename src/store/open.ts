@@ -17,10 +17,36 @@ export async function openStore(url: string): Promise<Store> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return createKyselyStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite');
+    return createKyselyStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
   }
   if (/^postgres(ql)?:/.test(url)) {
     throw new GatewayError('GW_CONFIG_INVALID', 'PostgreSQL support is not available in this build yet; use a sqlite: URL');
   }
   throw new GatewayError('GW_CONFIG_INVALID', `GATEWAY_DATABASE_URL must start with sqlite: or postgres:// (got a ${url.split(':')[0]}: URL)`);
+}
+
+/**
+ * Kysely prepares every query anew, and preparing was the largest single cost on the request
+ * path (profiled: ~11% of gateway CPU). The gateway runs a small, fixed set of query shapes, so
+ * statements are kept by their SQL text (bounded; SQLite re-prepares them itself after a schema
+ * change). Safe because kysely runs each statement to completion synchronously.
+ */
+function withStatementCache(db: Database.Database, max = 500): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = db.prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
