@@ -1,7 +1,7 @@
 // The shell: top bar (who is signed in, back to MLflow, sign out), navigation by role, and the
 // page for the current path. Administrators see every page; others see their own scope.
 import { useEffect, type ReactNode } from 'react';
-import { api, BASE, type Me } from './api';
+import { api, API, BASE, type Me } from './api';
 import { ErrorBox, Spinner } from './components/ui';
 import { MeContext } from './me';
 import { AuditPage } from './pages/Audit';
@@ -101,6 +101,7 @@ export function App() {
                 <Link to={n.path} aria-current={active(n.path) ? 'page' : undefined}>{n.label}</Link>
               </li>
             ))}
+            <li className="sidebar-foot"><a href={`${API}/openapi.json`} target="_blank" rel="noreferrer">API reference (OpenAPI)</a></li>
           </ul>
         </nav>
         <div id="content" className="content">{route(path, user)}</div>

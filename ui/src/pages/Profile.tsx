@@ -36,7 +36,7 @@ function Tokens() {
         A token acts with your permissions; a read-only token never writes.
       </p>
       <CreateToken onCreated={(c) => { setCreated(c); tokens.reload(); }} />
-      {created && <NewToken name={created.name} token={created.token} onDone={() => setCreated(undefined)} />}
+      {created && <NewToken name={`Token “${created.name}” created.`} token={created.token} onDone={() => setCreated(undefined)} />}
       <ErrorBox error={tokens.error ?? revoke.error} onRetry={tokens.reload} />
       {tokens.loading && !tokens.data && <Spinner />}
       {tokens.data && tokens.data.tokens.length === 0 && <Empty title="No tokens yet">Create one above to use MLflow from code.</Empty>}
@@ -93,7 +93,7 @@ function CreateToken({ onCreated }: { onCreated: (c: { name: string; token: stri
 }
 
 /** The secret, shown exactly once: it is not stored in clear anywhere and cannot be shown again. */
-function NewToken({ name, token, onDone }: { name: string; token: string; onDone: () => void }) {
+export function NewToken({ name, token, onDone, label = 'New token' }: { name: string; token: string; onDone: () => void; label?: string }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -105,9 +105,9 @@ function NewToken({ name, token, onDone }: { name: string; token: string; onDone
   };
   return (
     <Notice kind="success">
-      <strong>Token “{name}” created.</strong> Copy it now — it will not be shown again.
+      <strong>{name}</strong> Copy it now — it will not be shown again.
       <div className="secret">
-        <input id="new-token" aria-label="New token" readOnly value={token} onFocus={(e) => e.currentTarget.select()} className="mono" />
+        <input id="new-token" aria-label={label} readOnly value={token} onFocus={(e) => e.currentTarget.select()} className="mono" />
         <Button variant="primary" small onClick={() => void copy()}>{copied ? 'Copied' : 'Copy'}</Button>
         <Button small onClick={onDone}>Done</Button>
       </div>

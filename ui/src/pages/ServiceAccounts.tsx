@@ -2,7 +2,8 @@
 // ordinary grants to the account's name; their tokens are minted here and shown once.
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
-import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, Notice, Page, Spinner, Tag, useAction } from '../components/ui';
+import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, Page, Spinner, Tag, useAction } from '../components/ui';
+import { NewToken } from './Profile';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 
@@ -28,10 +29,7 @@ export function ServiceAccountsPage() {
     <Page title="Service accounts" intro="Accounts for pipelines and services. Grant them access like users (by name); mint their tokens here.">
       <Card title="Create a service account"><CreateAccount onCreated={accounts.reload} /></Card>
       {minted && (
-        <Notice kind="success">
-          <strong>Token for {minted.account}.</strong> Copy it now — it will not be shown again.
-          <div className="secret"><input aria-label="New service-account token" readOnly value={minted.token} className="mono" onFocus={(e) => e.currentTarget.select()} /><Button small onClick={() => setMinted(undefined)}>Done</Button></div>
-        </Notice>
+        <NewToken name={`Token for ${minted.account} created.`} label="New service-account token" token={minted.token} onDone={() => setMinted(undefined)} />
       )}
       <Card title="Accounts">
         <ErrorBox error={accounts.error ?? act.error} onRetry={accounts.reload} />
