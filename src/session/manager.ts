@@ -106,7 +106,8 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
       }
       const user = await store.users.get(session.userId);
       if (!user) return undefined;
-      await store.sessions.touch(session.id, new Date(now));
+      // Idle expiry only needs minute precision: skip the write while last_seen_at is fresh.
+      if (now - session.lastSeenAt.getTime() >= 60_000) await store.sessions.touch(session.id, new Date(now));
       const latestSealed = session.tokensSealed;
       let opened: { idToken: string | undefined } | undefined;
       return {

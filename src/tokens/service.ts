@@ -112,7 +112,9 @@ export function createTokenService(config: Config, store: Store): TokenService {
       const user = await store.users.get(record.userId);
       // A Basic username that is not the token's owner is the same failure as a wrong token.
       if (!user || (opts.username !== undefined && opts.username !== user.username)) throw invalid();
-      void store.tokens.touch(record.id, now, opts.clientIp).catch(() => undefined);
+      // The record in hand says whether the advisory last-use columns are stale: no write otherwise.
+      const stale = !record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() >= 60_000 || record.lastUsedIp !== opts.clientIp;
+      if (stale) void store.tokens.touch(record.id, now, opts.clientIp).catch(() => undefined);
       return { user, token: record };
     },
   };
