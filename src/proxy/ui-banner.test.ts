@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { bannerHtml, injectBanner } from './ui-banner.js';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it, vi } from 'vitest';
+import { bannerHtml, bannerOnResponse, injectBanner } from './ui-banner.js';
 
 const gw = { config: { basePath: '/ml' } } as Parameters<typeof bannerHtml>[0];
 
@@ -16,5 +18,30 @@ describe('MLflow UI bar', () => {
   it('goes before the last </body>, or at the end when there is none', () => {
     expect(injectBanner('<html><body><p></p></body></html>', 'B')).toBe('<html><body><p></p>B</body></html>');
     expect(injectBanner('<p>', 'B')).toBe('<p>B');
+  });
+});
+
+describe('MLflow UI bar on a compressed answer', () => {
+  it('decodes gzip, injects, and sends plain UTF-8 without MLflow\'s length, encoding or validators', async () => {
+    const headers: Record<string, string> = {
+      'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip', 'content-length': '99', etag: '"x"', vary: 'Origin',
+    };
+    let sent: Buffer | undefined;
+    const rep = {
+      statusCode: 200,
+      getHeader: (h: string) => headers[h],
+      removeHeader: (h: string) => void delete headers[h],
+      header(h: string, v: string) { headers[h] = v; return this; },
+      send: (b: Buffer) => void (sent = b),
+    };
+    const ctx = { requestId: 'r', clientIp: '127.0.0.1', path: '/', query: '', principal: { user: { username: 'alice' } } };
+    const onResponse = bannerOnResponse(gw, ctx as never);
+    onResponse({ log: { warn: vi.fn() } } as never, rep as never, { stream: Readable.from([gzipSync('<html><body><div id="root"></div></body></html>')]) } as never);
+    await vi.waitFor(() => expect(sent).toBeDefined());
+    expect(sent!.toString('utf8')).toMatch(/<div id="root"><\/div><link rel="stylesheet".*class="mog-banner".*alice.*<\/body><\/html>$/);
+    expect(headers).toMatchObject({ 'cache-control': 'no-store', vary: 'Origin, Cookie' });
+    expect(headers).not.toHaveProperty('content-encoding');
+    expect(headers).not.toHaveProperty('content-length');
+    expect(headers).not.toHaveProperty('etag');
   });
 });

@@ -64,7 +64,8 @@ export function bannerOnResponse(gw: Gateway, ctx: RequestContext): OnResponse {
       // The answer is now per user and re-encoded as plain UTF-8: MLflow's validators and length
       // describe other bytes, and no cache may hand one user's bar to another.
       for (const h of ['content-length', 'content-encoding', 'etag', 'last-modified', 'accept-ranges', 'content-md5']) rep.removeHeader(h);
-      void rep.header('cache-control', 'no-store').header('vary', 'Cookie, Authorization');
+      const vary = rep.getHeader('vary');
+      void rep.header('cache-control', 'no-store').header('vary', [vary, 'Cookie'].filter(Boolean).join(', '));
       void rep.send(body);
     })().catch((error: unknown) => {
       req.log.warn({ event: 'ui-banner.error', detail: (error as Error).message }, 'could not add the gateway bar to the MLflow UI');
