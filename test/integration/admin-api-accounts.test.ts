@@ -96,6 +96,16 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
   });
 
   describe('disable / enable', () => {
+    it('refuses a cross-site disable riding on an administrator\'s cookie (CSRF)', async () => {
+      const admin = (await signIn(stack, 'admin')).browser;
+      const res = await admin.request(`${stack.gatewayUrl}/_gateway/api/v1/users/bob/disable`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error_code: 'GW_CSRF' });
+      expect((await store().users.getByUsername('bob'))?.disabled).toBe(false);
+      const same = await admin.request(`${stack.gatewayUrl}/_gateway/api/v1/users/bob/enable`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+      expect(same.status).toBe(200);
+    });
+
     it('only administrators disable, and never themselves', async () => {
       expectError(await call('POST', 'users/bob/disable', 'alice'), 403, 'GW_DENIED', /Only administrators may disable users/);
       expectError(await call('POST', 'users/admin/disable', 'admin'), 403, 'GW_DENIED', /your own account/);
@@ -112,7 +122,7 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
       const on = await call('POST', 'users/carol/enable', 'admin');
       expect(on.json.user.disabled).toBe(false);
       expect((await call('GET', 'users/carol', 'carol')).status).toBe(200);
-      const actions = (await store().audit.list({ limit: 50, actor: 'admin', action: 'user.*' })).map((e) => e.action);
+      const actions = (await store().audit.list({ limit: 50, actor: 'admin', action: 'user.*', resource: 'user:carol' })).map((e) => e.action);
       expect(actions).toEqual(['user.enable', 'user.disable']);
     });
   });

@@ -23,7 +23,8 @@ export function AuditPage() {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [more, setMore] = useState<{ events: AuditEvent[]; cursor: string | null }>();
-  const first = useLoad(() => api.get<{ events: AuditEvent[]; next_cursor: string | null }>(`audit?${qs({ ...filters, limit: 50 })}`), [filters]);
+  const query = { ...filters, to: inclusiveEnd(filters.to) };
+  const first = useLoad(() => api.get<{ events: AuditEvent[]; next_cursor: string | null }>(`audit?${qs({ ...query, limit: 50 })}`), [filters]);
   const next = useAction();
   const events = [...(first.data?.events ?? []), ...(more?.events ?? [])];
   const cursor = more ? more.cursor : first.data?.next_cursor ?? null;
@@ -33,11 +34,11 @@ export function AuditPage() {
     setFilters(draft);
   };
   const loadMore = () => next.run(async () => {
-    const page = await api.get<{ events: AuditEvent[]; next_cursor: string | null }>(`audit?${qs({ ...filters, limit: 50, cursor: cursor ?? undefined })}`);
+    const page = await api.get<{ events: AuditEvent[]; next_cursor: string | null }>(`audit?${qs({ ...query, limit: 50, cursor: cursor ?? undefined })}`);
     setMore({ events: [...(more?.events ?? []), ...page.events], cursor: page.next_cursor });
   });
   const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
-  const exportUrl = (format: 'csv' | 'json') => `${API}/audit/export?${qs({ ...filters, format })}`;
+  const exportUrl = (format: 'csv' | 'json') => `${API}/audit/export?${qs({ ...query, format })}`;
   return (
     <Page
       title="Audit log"
@@ -52,8 +53,8 @@ export function AuditPage() {
             <select value={draft.decision} onChange={set('decision')}><option value="">any</option><option value="allow">allow</option><option value="deny">deny</option><option value="info">info</option></select>
           </Field>
           <Field label="Resource"><input value={draft.resource} onChange={set('resource')} placeholder="experiment:12" /></Field>
-          <Field label="From"><input type="date" value={draft.from} onChange={set('from')} /></Field>
-          <Field label="To"><input type="date" value={draft.to} onChange={set('to')} /></Field>
+          <Field label="From (UTC)"><input type="date" value={draft.from} onChange={set('from')} /></Field>
+          <Field label="To (UTC, inclusive)"><input type="date" value={draft.to} onChange={set('to')} /></Field>
           <div className="filter-buttons">
             <Button type="submit" variant="primary">Apply</Button>
             <Button onClick={() => { setDraft(EMPTY); setMore(undefined); setFilters(EMPTY); }}>Clear</Button>
@@ -89,3 +90,11 @@ export function AuditPage() {
 
 const timeWithSeconds = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** The API's `to` is exclusive; a picked day means up to the end of that day. */
+function inclusiveEnd(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const next = new Date(`${day}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().slice(0, 10);
+}
