@@ -25,8 +25,8 @@ export function renderConfigReference(): string {
 }
 
 export function renderErrorCodes(): string {
-  const lines = ['| Code | HTTP | Meaning |', '|---|---|---|'];
-  for (const [code, { status, description }] of Object.entries(ERROR_CODES)) lines.push(`| \`${code}\` | ${status} | ${description} |`);
+  const lines = ['| `gateway_code` | HTTP | `error_code` (MLflow) | Meaning |', '|---|---|---|---|'];
+  for (const [code, { status, description, mlflowCode }] of Object.entries(ERROR_CODES)) lines.push(`| \`${code}\` | ${status} | \`${mlflowCode}\` | ${description} |`);
   return lines.join('\n');
 }
 

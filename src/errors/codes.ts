@@ -1,33 +1,42 @@
 // Stable error codes. A code, once shipped, keeps its meaning and is never reused.
-// Each code maps to an HTTP status and a one-line description (documented in README by `config docs`).
+// Each code maps to an HTTP status, a one-line description (documented in README by `config docs`)
+// and the MLflow ErrorCode sent as `error_code`, so the stock MLflow clients raise the exception
+// they would for MLflow itself (PERMISSION_DENIED, UNAUTHENTICATED…); the gateway's own code
+// travels beside it as `gateway_code`.
+
+/** The MLflow ErrorCode names (mlflow/protos/databricks.proto) the gateway answers with. */
+type MlflowErrorCode =
+  | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'BAD_REQUEST' | 'INVALID_PARAMETER_VALUE'
+  | 'ENDPOINT_NOT_FOUND' | 'RESOURCE_DOES_NOT_EXIST' | 'RESOURCE_CONFLICT' | 'REQUEST_LIMIT_EXCEEDED'
+  | 'TEMPORARILY_UNAVAILABLE' | 'DEADLINE_EXCEEDED' | 'INTERNAL_ERROR';
 
 export const ERROR_CODES = {
-  GW_UNAUTHENTICATED: { status: 401, description: 'No credentials were presented, or the session has ended.' },
-  GW_INVALID_TOKEN: { status: 401, description: 'A bearer token or Basic credential was presented but is not valid.' },
-  GW_SESSION_EXPIRED: { status: 401, description: 'The browser session expired or was revoked; sign in again.' },
-  GW_FORBIDDEN_GROUP: { status: 403, description: 'The identity is valid but not in a group allowed to use this gateway.' },
-  GW_USER_DISABLED: { status: 403, description: 'The user account is disabled on this gateway.' },
-  GW_DENIED: { status: 403, description: 'The caller lacks the permission this request needs.' },
-  GW_UNKNOWN_ROUTE: { status: 403, description: 'The MLflow route is not known to the gateway; refused for non-administrators (fail closed).' },
-  GW_ROUTE_BLOCKED: { status: 403, description: 'The route is blocked for everyone by configuration (e.g. server-side code execution).' },
-  GW_CSRF: { status: 403, description: 'A state-changing browser request came from another site.' },
-  GW_BAD_PATH: { status: 400, description: 'The request path is malformed or ambiguous (dot segments, encoded separators, parameters).' },
-  GW_AMBIGUOUS_ID: { status: 400, description: 'A resource id appears twice or in two spellings with different values.' },
-  GW_MISSING_ID: { status: 400, description: 'A resource id the route needs is missing.' },
-  GW_BAD_BODY: { status: 400, description: 'The request body is not the JSON the route expects.' },
-  GW_BAD_REQUEST: { status: 400, description: 'The request is malformed.' },
-  GW_BODY_TOO_LARGE: { status: 413, description: 'The JSON request body exceeds the configured limit.' },
-  GW_NOT_FOUND: { status: 404, description: 'No such gateway endpoint or object.' },
-  GW_RESOURCE_NOT_FOUND: { status: 404, description: 'The MLflow object the request names does not exist (sent with MLflow\'s own error_code RESOURCE_DOES_NOT_EXIST so clients behave as with MLflow).', mlflowCode: 'RESOURCE_DOES_NOT_EXIST' },
-  GW_CONFLICT: { status: 409, description: 'The object already exists or changed concurrently.' },
-  GW_RATE_LIMITED: { status: 429, description: 'Too many failed authentication attempts; retry after the given delay.' },
-  GW_LOGIN_FAILED: { status: 400, description: 'The sign-in could not be completed (state, PKCE, nonce or IdP error).' },
-  GW_IDP_UNAVAILABLE: { status: 503, description: 'The identity provider could not be reached.' },
-  GW_STORE_UNAVAILABLE: { status: 503, description: 'The gateway store is unavailable; requests fail closed.' },
-  GW_UPSTREAM_UNAVAILABLE: { status: 502, description: 'MLflow could not be reached or closed the connection.' },
-  GW_UPSTREAM_TIMEOUT: { status: 504, description: 'MLflow did not answer within the configured timeout.' },
-  GW_CONFIG_INVALID: { status: 500, description: 'The gateway configuration is invalid.' },
-  GW_INTERNAL: { status: 500, description: 'An unexpected error inside the gateway.' },
-} as const satisfies Record<string, { status: number; description: string; mlflowCode?: string }>;
+  GW_UNAUTHENTICATED: { status: 401, description: 'No credentials were presented, or the session has ended.', mlflowCode: 'UNAUTHENTICATED' },
+  GW_INVALID_TOKEN: { status: 401, description: 'A bearer token or Basic credential was presented but is not valid.', mlflowCode: 'UNAUTHENTICATED' },
+  GW_SESSION_EXPIRED: { status: 401, description: 'The browser session expired or was revoked; sign in again.', mlflowCode: 'UNAUTHENTICATED' },
+  GW_FORBIDDEN_GROUP: { status: 403, description: 'The identity is valid but not in a group allowed to use this gateway.', mlflowCode: 'PERMISSION_DENIED' },
+  GW_USER_DISABLED: { status: 403, description: 'The user account is disabled on this gateway.', mlflowCode: 'PERMISSION_DENIED' },
+  GW_DENIED: { status: 403, description: 'The caller lacks the permission this request needs.', mlflowCode: 'PERMISSION_DENIED' },
+  GW_UNKNOWN_ROUTE: { status: 403, description: 'The MLflow route is not known to the gateway; refused for non-administrators (fail closed).', mlflowCode: 'PERMISSION_DENIED' },
+  GW_ROUTE_BLOCKED: { status: 403, description: 'The route is blocked for everyone by configuration (e.g. server-side code execution).', mlflowCode: 'PERMISSION_DENIED' },
+  GW_CSRF: { status: 403, description: 'A state-changing browser request came from another site.', mlflowCode: 'PERMISSION_DENIED' },
+  GW_BAD_PATH: { status: 400, description: 'The request path is malformed or ambiguous (dot segments, encoded separators, parameters).', mlflowCode: 'BAD_REQUEST' },
+  GW_AMBIGUOUS_ID: { status: 400, description: 'A resource id appears twice or in two spellings with different values.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
+  GW_MISSING_ID: { status: 400, description: 'A resource id the route needs is missing.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
+  GW_BAD_BODY: { status: 400, description: 'The request body is not the JSON the route expects.', mlflowCode: 'BAD_REQUEST' },
+  GW_BAD_REQUEST: { status: 400, description: 'The request is malformed.', mlflowCode: 'BAD_REQUEST' },
+  GW_BODY_TOO_LARGE: { status: 413, description: 'The JSON request body exceeds the configured limit.', mlflowCode: 'BAD_REQUEST' },
+  GW_NOT_FOUND: { status: 404, description: 'No such gateway endpoint or object.', mlflowCode: 'ENDPOINT_NOT_FOUND' },
+  GW_RESOURCE_NOT_FOUND: { status: 404, description: 'The MLflow object the request names does not exist.', mlflowCode: 'RESOURCE_DOES_NOT_EXIST' },
+  GW_CONFLICT: { status: 409, description: 'The object already exists or changed concurrently.', mlflowCode: 'RESOURCE_CONFLICT' },
+  GW_RATE_LIMITED: { status: 429, description: 'Too many failed authentication attempts; retry after the given delay.', mlflowCode: 'REQUEST_LIMIT_EXCEEDED' },
+  GW_LOGIN_FAILED: { status: 400, description: 'The sign-in could not be completed (state, PKCE, nonce or IdP error).', mlflowCode: 'BAD_REQUEST' },
+  GW_IDP_UNAVAILABLE: { status: 503, description: 'The identity provider could not be reached.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
+  GW_STORE_UNAVAILABLE: { status: 503, description: 'The gateway store is unavailable; requests fail closed.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
+  GW_UPSTREAM_UNAVAILABLE: { status: 502, description: 'MLflow could not be reached or closed the connection.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
+  GW_UPSTREAM_TIMEOUT: { status: 504, description: 'MLflow did not answer within the configured timeout.', mlflowCode: 'DEADLINE_EXCEEDED' },
+  GW_CONFIG_INVALID: { status: 500, description: 'The gateway configuration is invalid.', mlflowCode: 'INTERNAL_ERROR' },
+  GW_INTERNAL: { status: 500, description: 'An unexpected error inside the gateway.', mlflowCode: 'INTERNAL_ERROR' },
+} as const satisfies Record<string, { status: number; description: string; mlflowCode: MlflowErrorCode }>;
 
 export type GatewayErrorCode = keyof typeof ERROR_CODES;

@@ -29,13 +29,11 @@ export class GatewayError extends Error {
     return this.status < 500 || this.code !== 'GW_INTERNAL';
   }
 
-  toJSON(): { error_code: string; message: string; gateway_code?: GatewayErrorCode } {
-    // `error_code` + `message` is the shape MLflow's own clients print for REST errors. Where MLflow's
-    // client acts on a specific code (set_experiment creates on RESOURCE_DOES_NOT_EXIST), that code is
-    // sent and the gateway's own stays available as `gateway_code`.
+  toJSON(): { error_code: string; message: string; gateway_code: GatewayErrorCode } {
+    // `error_code` + `message` is the shape MLflow's own clients read for REST errors: they get
+    // MLflow's code for the situation, and the gateway's stable code rides along.
     const message = this.expose ? this.message : 'Internal gateway error';
-    const spec = ERROR_CODES[this.code];
-    return 'mlflowCode' in spec ? { error_code: spec.mlflowCode, message, gateway_code: this.code } : { error_code: this.code, message };
+    return { error_code: ERROR_CODES[this.code].mlflowCode, message, gateway_code: this.code };
   }
 }
 

@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors/index.js';
 // A small "signed in as … · Access & tokens · Sign out" bar injected into MLflow's UI shell (the
 // HTML of GET /), so the gateway's own pages can be found from MLflow. Only that one small HTML
 // answer is rewritten; everything else streams untouched. The bar is plain HTML styled by a
@@ -69,13 +70,13 @@ export function bannerOnResponse(gw: Gateway, ctx: RequestContext): OnResponse {
       void rep.send(body);
     })().catch((error: unknown) => {
       req.log.warn({ event: 'ui-banner.error', detail: (error as Error).message }, 'could not add the gateway bar to the MLflow UI');
-      if (!rep.sent) void rep.code(502).type('application/json').send({ error_code: 'GW_UPSTREAM_UNAVAILABLE', message: 'MLflow closed the connection' });
+      if (!rep.sent) void rep.code(502).type('application/json').send(new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow closed the connection').toJSON());
     });
   };
 }
 
-/** The bar's stylesheet: fixed in the bottom-left corner, above MLflow's own layout. */
-export const BANNER_CSS = `.mog-banner{position:fixed;left:12px;bottom:12px;z-index:2147483000;display:flex;align-items:center;gap:10px;
+/** The bar's stylesheet: fixed at the bottom centre, where MLflow's layout has no controls (its sidebar keeps Docs and Settings bottom-left). */
+export const BANNER_CSS = `.mog-banner{position:fixed;left:50%;transform:translateX(-50%);bottom:12px;z-index:2147483000;display:flex;align-items:center;gap:10px;
 padding:6px 8px 6px 12px;background:#10233f;color:#fff;border-radius:999px;box-shadow:0 2px 10px rgba(0,0,0,.25);
 font:13px/1.2 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .mog-banner .mog-user::before{content:"";display:inline-block;width:8px;height:8px;margin-right:6px;border-radius:50%;background:#3ecf8e}

@@ -30,7 +30,7 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
     adminApi(stack, method, path, { ...(who ? { token: token[who]! } : {}), ...(body !== undefined ? { body } : {}) });
   const expectError = (a: ApiAnswer, status: number, code: string, message?: RegExp) => {
     expect(a.status, JSON.stringify(a.json)).toBe(status);
-    expect(a.json.error_code).toBe(code);
+    expect(a.json.gateway_code).toBe(code);
     if (message) expect(a.json.message).toMatch(message);
   };
   const bobCookie = (method: string, path: string, headers: Record<string, string> = {}) =>
@@ -71,7 +71,7 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
       const id = (await store().sessions.listForUser((await store().users.getByUsername('bob'))!.id))[0]!.id;
       const res = await bobCookie('DELETE', `sessions/${id}`, { 'sec-fetch-site': 'cross-site' });
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ error_code: 'GW_CSRF' });
+      expect(await res.json()).toMatchObject({ gateway_code: 'GW_CSRF' });
       expect(await store().sessions.get(id)).toBeDefined();
     });
 
@@ -100,7 +100,7 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
       const admin = (await signIn(stack, 'admin')).browser;
       const res = await admin.request(`${stack.gatewayUrl}/_gateway/api/v1/users/bob/disable`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ error_code: 'GW_CSRF' });
+      expect(await res.json()).toMatchObject({ gateway_code: 'GW_CSRF' });
       expect((await store().users.getByUsername('bob'))?.disabled).toBe(false);
       const same = await admin.request(`${stack.gatewayUrl}/_gateway/api/v1/users/bob/enable`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
       expect(same.status).toBe(200);
@@ -178,7 +178,7 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
       expect(res.status).toBe(200);
       const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
       expect(doc.openapi).toMatch(/^3\./);
-      expect(doc.components.schemas.Error).toMatchObject({ required: ['error_code', 'message'] });
+      expect(doc.components.schemas.Error).toMatchObject({ required: ['error_code', 'message', 'gateway_code'] });
       const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
       const registered = registeredApiRoutes(stack);
       expect(registered.length).toBeGreaterThan(20);

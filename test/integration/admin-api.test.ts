@@ -30,7 +30,7 @@ describe('admin API', () => {
   const q = (o: Record<string, string>) => new URLSearchParams(o).toString();
   const expectError = (a: ApiAnswer, status: number, code: string, message?: RegExp) => {
     expect(a.status, JSON.stringify(a.json)).toBe(status);
-    expect(a.json.error_code).toBe(code);
+    expect(a.json.gateway_code).toBe(code);
     if (message) expect(a.json.message).toMatch(message);
   };
 
@@ -258,10 +258,10 @@ describe('admin API', () => {
       const rule = { principal_type: 'user', principal: 'bob', resource_type: 'experiment', matcher: 'glob', pattern: '*', level: 'MANAGE' };
       const bySite = await viaCookie(admin, 'POST', 'patterns', rule, { 'sec-fetch-site': 'cross-site' });
       expect(bySite.status).toBe(403);
-      expect(await bySite.json()).toMatchObject({ error_code: 'GW_CSRF' });
+      expect(await bySite.json()).toMatchObject({ gateway_code: 'GW_CSRF' });
       const byOrigin = await viaCookie(admin, 'POST', 'patterns', rule, { origin: 'https://evil.example' });
       expect(byOrigin.status).toBe(403);
-      expect(await byOrigin.json()).toMatchObject({ error_code: 'GW_CSRF' });
+      expect(await byOrigin.json()).toMatchObject({ gateway_code: 'GW_CSRF' });
       const grantBySite = await viaCookie(alice, 'PUT', 'grants', { ...OWNED, principal_type: 'user', principal: 'bob', level: 'MANAGE' }, { 'sec-fetch-site': 'same-site' });
       expect(grantBySite.status).toBe(403);
       expect(await store().grants.listPatterns()).toEqual([]);

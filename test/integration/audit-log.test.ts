@@ -114,7 +114,7 @@ describe('audit log', () => {
       expect(future.json).toEqual({ events: [], next_cursor: null });
       const bad = await api('audit?from=yesterday', adminToken);
       expect(bad.status).toBe(400);
-      expect(bad.json.error_code).toBe('GW_BAD_REQUEST');
+      expect(bad.json.gateway_code).toBe('GW_BAD_REQUEST');
     });
 
     it('a non-admin sees only their own events and may not ask for others\'', async () => {
@@ -124,7 +124,7 @@ describe('audit log', () => {
       expect(own.json.events.every((e: { actor: string }) => e.actor === 'alice')).toBe(true);
       const other = await api('audit?actor=bob', alice.token);
       expect(other.status).toBe(403);
-      expect(other.json.error_code).toBe('GW_DENIED');
+      expect(other.json.gateway_code).toBe('GW_DENIED');
       expect((await fetch(`${stack.gatewayUrl}/_gateway/api/v1/audit`)).status).toBe(401);
     });
 
@@ -141,7 +141,7 @@ describe('audit log', () => {
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((r) => r.decision === 'deny')).toBe(true);
       const bad = await adminApi(stack, 'GET', 'audit/export?format=xml', { token: adminToken });
-      expect(bad.json.error_code).toBe('GW_BAD_REQUEST');
+      expect(bad.json.gateway_code).toBe('GW_BAD_REQUEST');
     });
   });
 

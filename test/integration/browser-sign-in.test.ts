@@ -53,7 +53,7 @@ describe.each([
       expect(res.status, path).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="mlflow"/);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
-      expect(await res.json()).toMatchObject({ error_code: 'GW_UNAUTHENTICATED' });
+      expect(await res.json()).toMatchObject({ gateway_code: 'GW_UNAUTHENTICATED' });
     }
   });
 

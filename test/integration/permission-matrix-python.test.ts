@@ -36,7 +36,13 @@ def probe(name, fn):
     except MlflowException as e:
         body = getattr(e, "json", None) or {}
         return body.get("gateway_code") or body.get("error_code") or str(e)
+def mlflow_view(fn):
+    try:
+        fn(); return "ok"
+    except MlflowException as e:
+        return "%s/%s" % (e.error_code, e.get_http_status_code())
 out = {
+  "as_mlflow_sees_it": mlflow_view(lambda: c.get_experiment(ids["exp"])),
   "get_experiment": probe("get_experiment", lambda: c.get_experiment(ids["exp"])),
   "search_experiments": [e.experiment_id for e in c.search_experiments(filter_string="name = '%s'" % os.environ["EXP_NAME"])],
   "get_run": probe("get_run", lambda: c.get_run(ids["run"])),
@@ -71,6 +77,7 @@ describe('permission matrix with the MLflow Python client', () => {
 
   it('bob can neither see nor touch alice\'s experiment, runs, artifacts or traces', async () => {
     expect(await asBob()).toEqual({
+      as_mlflow_sees_it: 'PERMISSION_DENIED/403',
       get_experiment: 'GW_DENIED', search_experiments: [], get_run: 'GW_DENIED', search_runs: 0, download: 'GW_DENIED',
       get_trace: 'GW_DENIED', log_metric: 'GW_DENIED', delete_experiment: 'GW_DENIED',
     });
@@ -81,6 +88,7 @@ describe('permission matrix with the MLflow Python client', () => {
     stack.idp.setUserGroups('bob', ['team-b']);
     try {
       expect(await asBob()).toEqual({
+        as_mlflow_sees_it: 'ok',
         get_experiment: 'ok', search_experiments: [ids.exp], get_run: 'ok', search_runs: 1, download: 'ok',
         get_trace: 'ok', log_metric: 'GW_DENIED', delete_experiment: 'GW_DENIED',
       });

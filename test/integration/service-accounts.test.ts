@@ -57,7 +57,7 @@ describe('service accounts', () => {
     const created = await createAccount({ name, description: 'nightly evaluation', groups: ['team-a'] });
     expect(created).toMatchObject({ name, groups: ['team-a'], is_admin: false });
     expect((await api(admin, 'POST', 'service-accounts', { name })).status).toBe(409);
-    expect((await api(admin, 'POST', 'service-accounts', { name: 'admin' })).json.error_code).toBe('GW_CONFLICT'); // a person's name is taken
+    expect((await api(admin, 'POST', 'service-accounts', { name: 'admin' })).json.gateway_code).toBe('GW_CONFLICT'); // a person's name is taken
     const bad = await api(admin, 'POST', 'service-accounts', { name: 'Bad Name' });
     expect(bad.status).toBe(400);
     expect(bad.json.message).toMatch(/lower-case/);
@@ -118,7 +118,7 @@ describe('service accounts', () => {
     expect((await api(admin, 'PATCH', `service-accounts/${name}`, { disabled: true })).json.service_account.disabled).toBe(true);
     const refused = await search();
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { error_code: string }).error_code).toBe('GW_USER_DISABLED');
+    expect(((await refused.json()) as { gateway_code: string }).gateway_code).toBe('GW_USER_DISABLED');
     await api(admin, 'PATCH', `service-accounts/${name}`, { disabled: false });
     expect((await search()).status).toBe(200);
 

@@ -54,7 +54,7 @@ describe('session refresh', () => {
 
     const api = await browser.get(`${stack.gatewayUrl}${API}`, { accept: 'application/json' });
     expect(api.status).toBe(401);
-    expect(await api.json()).toMatchObject({ error_code: 'GW_SESSION_EXPIRED' });
+    expect(await api.json()).toMatchObject({ gateway_code: 'GW_SESSION_EXPIRED' });
     expect(await stack.server.gateway.store.sessions.get(sessionId)).toBeUndefined();
     stack.idp.setUserGroups('alice', ['team-a']);
   });
@@ -72,13 +72,13 @@ describe('session refresh', () => {
     const api = await apiClient.get(`${stack.gatewayUrl}${API}`, { accept: 'application/json' });
     expect(api.status).toBe(401);
     expect(api.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(await api.json()).toMatchObject({ error_code: 'GW_SESSION_EXPIRED' });
+    expect(await api.json()).toMatchObject({ gateway_code: 'GW_SESSION_EXPIRED' });
 
     const page = await pageClient.get(`${stack.gatewayUrl}/`);
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe('/_gateway/login?return_to=%2F');
 
-    expect(await whoami(apiClient)).toMatchObject({ status: 401, body: { error_code: 'GW_SESSION_EXPIRED' } });
+    expect(await whoami(apiClient)).toMatchObject({ status: 401, body: { gateway_code: 'GW_SESSION_EXPIRED' } });
     for (const id of sessions) expect(await stack.server.gateway.store.sessions.get(id)).toBeUndefined();
     expect(stack.logs.some((l) => l.includes('"event":"session.refresh_rejected"'))).toBe(true);
   });

@@ -20,7 +20,7 @@ describe('upstream failures', () => {
     const { access_token } = await stack.idp.getTokens('admin');
     const res = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(res.status).toBe(502);
-    expect(await res.json()).toMatchObject({ error_code: 'GW_UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/unreachable/) });
+    expect(await res.json()).toMatchObject({ gateway_code: 'GW_UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/unreachable/) });
   });
 
   it('upstream-hanging: answers 504 GW_UPSTREAM_TIMEOUT after the configured timeout', async () => {
@@ -36,7 +36,7 @@ describe('upstream failures', () => {
     const started = Date.now();
     const res = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${access_token}` }, signal: AbortSignal.timeout(30_000) });
     expect(res.status).toBe(504);
-    expect(await res.json()).toMatchObject({ error_code: 'GW_UPSTREAM_TIMEOUT' });
+    expect(await res.json()).toMatchObject({ gateway_code: 'GW_UPSTREAM_TIMEOUT' });
     // Reported, not asserted tightly (timings are benchmarks' business): it did not hang.
     console.info(`upstream-hanging answered 504 after ${Date.now() - started} ms (timeout 1s)`);
     for (const s of sockets) s.destroy();

@@ -71,9 +71,9 @@ describe('workload identity federation', () => {
   });
   async function expectRefused(token: string, message: RegExp): Promise<{ message: string }> {
     const res = await call(token);
-    const body = (await res.json()) as { error_code: string; message: string };
+    const body = (await res.json()) as { gateway_code: string; message: string };
     expect(res.status, JSON.stringify(body)).toBe(401);
-    expect(body.error_code).toBe('GW_INVALID_TOKEN');
+    expect(body.gateway_code).toBe('GW_INVALID_TOKEN');
     expect(body.message).toMatch(message);
     return body;
   }
@@ -201,7 +201,7 @@ describe('workload identity federation', () => {
     try {
       const res = await call(token);
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error_code: string }).error_code).toBe('GW_USER_DISABLED');
+      expect(((await res.json()) as { gateway_code: string }).gateway_code).toBe('GW_USER_DISABLED');
     } finally {
       await api('PATCH', `service-accounts/${K8S_ACCOUNT}`, { disabled: false });
     }

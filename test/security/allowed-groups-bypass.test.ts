@@ -33,7 +33,7 @@ describe('allowed-groups bypass', () => {
     for (const token of [access_token, id_token]) {
       const res = await callWithToken(token);
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ error_code: 'GW_FORBIDDEN_GROUP', message: expect.stringMatching(/bob is not in a group allowed/) });
+      expect(await res.json()).toMatchObject({ gateway_code: 'GW_FORBIDDEN_GROUP', message: expect.stringMatching(/bob is not in a group allowed/) });
     }
     expect(await stack.server.gateway.store.users.getByUsername('bob')).toBeUndefined();
   });

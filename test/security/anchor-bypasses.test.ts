@@ -79,7 +79,7 @@ describe('known authorization bypasses of the anchors', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(both.status).toBe(400);
-    expect(both.json.error_code).toBe('GW_AMBIGUOUS_ID');
+    expect(both.json.gateway_code).toBe('GW_AMBIGUOUS_ID');
     const camel = await bob.raw('POST', '/api/2.0/mlflow/experiments/update', {
       body: JSON.stringify({ experiment_id: bobExpId, experimentId: expId, new_name: 'pwned' }),
       headers: { 'content-type': 'application/json' },
@@ -102,14 +102,14 @@ describe('known authorization bypasses of the anchors', () => {
   it('unknown-route-fail-open: a route the gateway does not know is refused for non-admins', async () => {
     const res = await bob.get('experiments/not-a-real-route');
     expect(res.status).toBe(403);
-    expect(res.json.error_code).toBe('GW_UNKNOWN_ROUTE');
+    expect(res.json.gateway_code).toBe('GW_UNKNOWN_ROUTE');
     expect((await admin.get('experiments/not-a-real-route')).status).toBe(404); // MLflow's own answer
   });
 
   it('assistant-code-execution: the assistant routes are blocked for everyone, administrators included', async () => {
     const res = await admin.raw('POST', '/ajax-api/3.0/mlflow/assistant/message', { body: '{}', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(403);
-    expect(res.json.error_code).toBe('GW_ROUTE_BLOCKED');
+    expect(res.json.gateway_code).toBe('GW_ROUTE_BLOCKED');
   });
 });
 

@@ -27,7 +27,7 @@ describe('bearer audience confusion', () => {
   const call = (stack: Stack, token: string) => fetch(`${stack.gatewayUrl}${API}`, { headers: { authorization: `Bearer ${token}` } });
   const expectAudienceRefusal = async (res: Response) => {
     expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ error_code: 'GW_INVALID_TOKEN', message: expect.stringMatching(/audience/) });
+    expect(await res.json()).toMatchObject({ gateway_code: 'GW_INVALID_TOKEN', message: expect.stringMatching(/audience/) });
   };
 
   it('accepts an ID token (aud = client id) when OIDC_AUDIENCE includes the client id, and the access token too', async () => {

@@ -25,8 +25,8 @@ describe('bearer JWT attacks', () => {
   async function expectRefused(token: string, message: RegExp): Promise<void> {
     const res = await call(token);
     expect(res.status).toBe(401);
-    const body = (await res.json()) as { error_code: string; message: string };
-    expect(body.error_code).toBe('GW_INVALID_TOKEN');
+    const body = (await res.json()) as { gateway_code: string; message: string };
+    expect(body.gateway_code).toBe('GW_INVALID_TOKEN');
     expect(body.message).toMatch(message);
     expect(stack.logs.join('\n')).not.toContain(token.split('.')[2] || token);
   }

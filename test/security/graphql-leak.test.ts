@@ -43,12 +43,12 @@ const gql = (who: Caller, query: string, variables?: Record<string, unknown>, op
 
 function denied(r: Answer): void {
   expect(r.status, JSON.stringify(r.json)).toBe(403);
-  expect(r.json.error_code).toBe('GW_DENIED');
+  expect(r.json.gateway_code).toBe('GW_DENIED');
   expect(JSON.stringify(r.json)).not.toContain(prefix); // not even a name in the refusal
 }
 function refused(r: Answer, code = 'GW_BAD_REQUEST'): void {
   expect(r.status, JSON.stringify(r.json)).toBe(400);
-  expect(r.json.error_code).toBe(code);
+  expect(r.json.gateway_code).toBe(code);
 }
 /** Every key anywhere in a JSON value. */
 function keysOf(v: unknown, out = new Set<string>()): Set<string> {

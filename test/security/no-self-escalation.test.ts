@@ -29,9 +29,9 @@ describe('no self-escalation', () => {
   const onExp = (resource_id: string, principal_type: string, principal: string) => ({ resource_type: 'experiment', resource_id, principal_type, principal });
   const levels = async (resourceId: string, type: 'experiment' | 'registered_model' = 'experiment') =>
     Object.fromEntries((await store().grants.listForResource(type, resourceId)).map((g) => [`${g.principalType}:${g.principal}`, g.level]));
-  async function expectRefused(answer: { status: number; json: { error_code: string; message: string } }, message: RegExp): Promise<void> {
+  async function expectRefused(answer: { status: number; json: { gateway_code: string; message: string } }, message: RegExp): Promise<void> {
     expect(answer.status, JSON.stringify(answer.json)).toBe(403);
-    expect(answer.json.error_code).toBe('GW_DENIED');
+    expect(answer.json.gateway_code).toBe('GW_DENIED');
     expect(answer.json.message).toMatch(/^No self-escalation: /);
     expect(answer.json.message).toMatch(message);
   }

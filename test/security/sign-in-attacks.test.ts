@@ -26,7 +26,7 @@ describe('sign-in attacks', () => {
     callback.searchParams.set('state', 'forged-state');
     const res = await browser.get(callback, { accept: 'application/json' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error_code: 'GW_LOGIN_FAILED', message: expect.stringMatching(/state/) });
+    expect(await res.json()).toMatchObject({ gateway_code: 'GW_LOGIN_FAILED', message: expect.stringMatching(/state/) });
     expect(hasSession(browser)).toBe(false);
   });
 
@@ -35,7 +35,7 @@ describe('sign-in attacks', () => {
     const attacker = new HttpBrowser();
     const res = await attacker.get(callback, { accept: 'application/json' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error_code: 'GW_LOGIN_FAILED' });
+    expect(await res.json()).toMatchObject({ gateway_code: 'GW_LOGIN_FAILED' });
     expect(hasSession(attacker)).toBe(false);
   });
 
@@ -71,7 +71,7 @@ describe('sign-in attacks', () => {
     attacker.setCookie(stack.origin, `${loginCookie.name}=${loginCookie.value}; Path=/_gateway/callback`);
     const replay = await attacker.get(callback, { accept: 'application/json' });
     expect(replay.status).toBe(400);
-    expect(await replay.json()).toMatchObject({ error_code: 'GW_LOGIN_FAILED' });
+    expect(await replay.json()).toMatchObject({ gateway_code: 'GW_LOGIN_FAILED' });
   });
 
   it.each([

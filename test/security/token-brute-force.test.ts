@@ -20,7 +20,7 @@ describe('token brute force', () => {
     const blocked = await call(`Bearer ${guess(6)}`);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await blocked.json()) as { error_code: string }).error_code).toBe('GW_RATE_LIMITED');
+    expect(((await blocked.json()) as { gateway_code: string }).gateway_code).toBe('GW_RATE_LIMITED');
   });
 
   it('username-enumeration: an existing and an unknown username get the same answer', async () => {

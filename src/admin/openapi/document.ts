@@ -1,5 +1,5 @@
 // Builds the OpenAPI 3.1 document from the endpoint table. Every error answer has the same shape,
-// {error_code, message}, listed once per status that endpoint can return.
+// {error_code, message, gateway_code}, listed once per status that endpoint can return.
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { SCHEMAS } from './schemas.js';
 
@@ -38,7 +38,7 @@ export function openApiDocument(apiUrl: string): Record<string, unknown> {
       version: 'v1',
       description: 'Grants, pattern rules, explain, users, groups, sessions, tokens, service accounts and the audit log. ' +
         'Authenticate with the browser session (writes must be same-origin, Content-Type: application/json) or Authorization: Bearer <IdP JWT | personal token>. ' +
-        'Every error answers {error_code, message}.',
+        'Every error answers {error_code (MLflow\'s code), message, gateway_code (the gateway\'s stable code)}.',
     },
     servers: [{ url: apiUrl }],
     security: [{ bearer: [] }, { session: [] }],

@@ -14,9 +14,10 @@ const obj = (properties: Record<string, Schema>, required: string[] = Object.key
 
 export const SCHEMAS: Record<string, Schema> = {
   Error: obj({
-    error_code: { type: 'string', description: 'Stable code, e.g. GW_DENIED (see the README\'s error table)' },
+    error_code: { type: 'string', description: 'MLflow error code for the situation, e.g. PERMISSION_DENIED (what MLflow clients act on)' },
+    gateway_code: { type: 'string', description: 'The gateway\'s stable code, e.g. GW_DENIED (see the README\'s error table)' },
     message: { type: 'string', description: 'What went wrong and how to fix it' },
-  }, ['error_code', 'message']),
+  }, ['error_code', 'message', 'gateway_code']),
   Grant: obj({ principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, resource_id: str, level }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
   GrantInput: obj({ principal_type: principalType, principal: { type: 'string', description: 'username or group name' }, resource_type: resourceType, resource_id: str, level }),
   GrantKey: obj({ principal_type: principalType, principal: str, resource_type: resourceType, resource_id: str }),

@@ -43,8 +43,8 @@ async function call<T>(url: string, path: string, init: { method?: string; token
     throw new CliError(`${url} did not answer like an mlflow-oidc-gateway (HTTP ${res.status}, not JSON): is the URL right?`);
   }
   if (!res.ok) {
-    const e = (json ?? {}) as { error_code?: string; message?: string };
-    throw Object.assign(new CliError(`${e.message ?? `HTTP ${res.status}`}${e.error_code ? ` (${e.error_code})` : ''}`), { status: res.status });
+    const e = (json ?? {}) as { error_code?: string; gateway_code?: string; message?: string };
+    throw Object.assign(new CliError(`${e.message ?? `HTTP ${res.status}`}${e.gateway_code ?? e.error_code ? ` (${e.gateway_code ?? e.error_code})` : ''}`), { status: res.status });
   }
   return json as T;
 }
