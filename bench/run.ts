@@ -1,5 +1,6 @@
 // `npm run bench` — the benchmark suite (bench/README.md). Measures the gateway side by side with
-// MLflow directly and with the peers, and writes bench/results/latest.{md,json}.
+// MLflow directly and with the peers, writes bench/results/latest.{md,json} and refreshes README.md's
+// Performance section.
 //   --quick        ~2-minute smoke run of every scenario (results go to bench/results/quick.*)
 //   --only=a,b     run only these scenarios: startup, rest, search, ceiling, artifacts
 //   --no-peers     skip MLflow basic-auth and mlflow-oidc-auth
@@ -7,6 +8,7 @@
 import { join } from 'node:path';
 import { FULL, QUICK } from './profile.js';
 import { runAll } from './suite.js';
+import { updateReadme } from './report/readme.js';
 import { writeResults } from './report/write.js';
 import { log } from './lib/log.js';
 
@@ -28,8 +30,13 @@ deadline.unref();
 
 try {
   const results = await runAll(profile, { keep: flag('keep'), peers: !flag('no-peers'), only });
-  const files = writeResults(results, join(import.meta.dirname, 'results'), profile.name === 'full' && !only ? 'latest' : profile.name === 'quick' && !only ? 'quick' : 'partial');
+  const name = profile.name === 'full' && !only ? 'latest' : profile.name === 'quick' && !only ? 'quick' : 'partial';
+  const files = writeResults(results, join(import.meta.dirname, 'results'), name);
   log(`results written: ${files.join(', ')}`);
+  if (name === 'latest') {
+    updateReadme(join(import.meta.dirname, '../README.md'), results);
+    log('README.md: Performance section updated');
+  }
   process.exit(0);
 } catch (err) {
   console.error(err);

@@ -84,7 +84,7 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
 
     if (scenarios.includes('search')) {
       const list = await searchTargets(setup);
-      list.forEach(note);
+      for (const t of list) targets[`search:${t.id}`] = { label: t.label, kind: t.kind, ...(t.baseline ? { baseline: t.baseline } : {}) };
       const search = await runFilteredSearch(list, profile);
       out.search = { ...search, experiments: setup.seeded.count, readable: setup.seeded.readableIds.length };
     }

@@ -18,7 +18,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 export function evaluateGoals(r: Omit<Results, 'goals'>): Goal[] {
   const goals: Goal[] = [];
   const rest = r.rest;
-  const gatewayIds = Object.entries(r.targets).filter(([id, t]) => t.kind === 'gateway' && !id.startsWith('ceiling:')).map(([id]) => id);
+  const gatewayIds = Object.entries(r.targets).filter(([id, t]) => t.kind === 'gateway' && !id.includes(':')).map(([id]) => id);
   for (const [stat, limit] of [['addedP50', GOALS.addedP50Ms], ['addedP99', GOALS.addedP99Ms]] as const) {
     const label = stat === 'addedP50' ? 'p50' : 'p99';
     if (!rest) {

@@ -25,7 +25,7 @@ export function goalsTable(r: Results): string {
 export function addedLatencyTable(r: Results): string {
   const rest = r.rest;
   if (!rest) return '_not run_';
-  const ids = Object.keys(r.targets).filter((id) => r.targets[id]?.baseline && rest.cells.some((c) => c.target === id));
+  const ids = Object.keys(r.targets).filter((id) => !id.includes(':') && r.targets[id]?.baseline && rest.cells.some((c) => c.target === id));
   const missing = r.missing.filter((m) => m.kind !== 'direct');
   const head = ['Endpoint', 'c', 'MLflow direct p50 / p99', ...ids.map((id) => r.targets[id]!.label), ...missing.map((m) => m.label)];
   const rows: string[][] = [];
@@ -105,7 +105,7 @@ export function renderMarkdown(r: Results): string {
     out.push(table(['Target', 'first page ms', 'returned', 'ratio', 'full scan ms', 'pages', 'returned', 'ratio', 'iterations'], targetIds.map((id) => {
       const a = s.cells.find((c) => c.target === id && c.query === 'first-page');
       const b = s.cells.find((c) => c.target === id && c.query === 'full-scan');
-      return [r.targets[id]?.label ?? id, f(a?.medianMs, 1), String(a?.returned ?? '–'), a?.ratio ? `${f(a.ratio)}×` : '–', f(b?.medianMs, 1), String(b?.pages ?? '–'), String(b?.returned ?? '–'), b?.ratio ? `${f(b.ratio)}×` : '–', `${a?.iterations ?? 0} / ${b?.iterations ?? 0}`];
+      return [r.targets[`search:${id}`]?.label ?? id, f(a?.medianMs, 1), String(a?.returned ?? '–'), a?.ratio ? `${f(a.ratio)}×` : '–', f(b?.medianMs, 1), String(b?.pages ?? '–'), String(b?.returned ?? '–'), b?.ratio ? `${f(b.ratio)}×` : '–', `${a?.iterations ?? 0} / ${b?.iterations ?? 0}`];
     })), '');
     for (const p of s.problems) out.push(`- problem: ${p}`);
     if (s.problems.length) out.push('');
