@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeToken, encodeToken } from '../../src/mlflow/continuation.js';
+import { prng } from '../support/filtered-fixtures.js';
 import {
   experimentsSource,
   filteredPage,
@@ -49,17 +50,6 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => P
   return out;
 }
 
-/** Deterministic PRNG (mulberry32), seeded per run and printed, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Wraps a source to count upstream calls. */
 function counting<T>(source: PageSource<T>): PageSource<T> & { calls: number } {
