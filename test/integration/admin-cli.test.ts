@@ -1,45 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
-import { TEST_SECRET } from '../support/stack.js';
+import type { Store } from '../../src/store/index.js';
+import { offlineCliEnv, runCli, withStore as withStoreAt, type CliRun } from '../support/cli.js';
 
-// `grants`, `patterns` and `explain` run as an operator would: `tsx src/cli/main.ts …` in a child
-// process, configured by environment variables only, on a temporary SQLite file. The CLI never
-// contacts the IdP or MLflow, so their URLs point at a closed port. The project's own tsx binary is
-// what `npx tsx` runs; calling it directly saves npx's start-up (seconds on a busy machine) per run.
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+// `grants`, `patterns` and `explain` on a temporary SQLite file (test/support/cli.ts runs the CLI).
 describe('admin CLI', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-cli-'));
   const databaseUrl = `sqlite:${join(dir, 'gateway.db')}`;
-  const env = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
-    MLFLOW_UPSTREAM_URL: 'http://127.0.0.1:9', GATEWAY_PUBLIC_URL: 'http://127.0.0.1:8080', GATEWAY_SECRET: TEST_SECRET,
-    OIDC_ISSUER: 'http://127.0.0.1:9/idp', OIDC_CLIENT_ID: 'mlflow-gateway', GATEWAY_DATABASE_URL: databaseUrl, LOG_LEVEL: 'info',
-  };
-  const cli = (...args: string[]): Promise<Run> => new Promise((done) => {
-    execFile(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-  const withStore = async <T>(fn: (store: Store) => Promise<T>): Promise<T> => {
-    const store = await openStore(databaseUrl);
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const env = offlineCliEnv(databaseUrl);
+  const cli = (...args: string[]): Promise<CliRun> => runCli(args, env);
+  const withStore = <T>(fn: (store: Store) => Promise<T>): Promise<T> => withStoreAt(databaseUrl, fn);
   let aliceId = '';
 
   beforeAll(async () => {

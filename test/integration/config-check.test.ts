@@ -1,33 +1,13 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoIdp, type DemoIdp } from '../../src/devtools/idp/index.js';
 import { freePort } from '../../src/devtools/mlflow.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { CLIENT_ID, CLIENT_SECRET, TEST_SECRET } from '../support/stack.js';
 
 // `mlflow-oidc-gateway config check` run as an operator would: a child process configured by
 // environment variables only, against the real demo IdP and the suite's real MLflow.
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function configCheck(env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    // Asynchronous on purpose: the IdP answering the child lives in this process.
-    execFile(TSX, ['src/cli/main.ts', 'config', 'check'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+function configCheck(env: Record<string, string>): Promise<CliRun> {
+  return runCli(['config', 'check'], env);
 }
 
 describe('config check', () => {
@@ -46,7 +26,7 @@ describe('config check', () => {
   });
   afterAll(async () => idp?.stop());
 
-  const expectNoSecrets = (run: Run, ...secrets: string[]) => {
+  const expectNoSecrets = (run: CliRun, ...secrets: string[]) => {
     for (const s of secrets) expect(`${run.stdout}\n${run.stderr}`).not.toContain(s);
   };
 

@@ -1,38 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { hashSecret, parseToken } from '../../src/tokens/format.js';
-import { TEST_SECRET } from '../support/stack.js';
+import { offlineCliEnv, runCli, withStore as withStoreAt } from '../support/cli.js';
 
 // `service-accounts` and `trust-rules` as an operator runs them: child processes on a temporary
 // SQLite file, configured by environment variables only (the IdP and MLflow are never contacted).
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
-
 describe('service-account and trust-rule CLI', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-sa-cli-'));
   const databaseUrl = `sqlite:${join(dir, 'gateway.db')}`;
-  const env = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
-    MLFLOW_UPSTREAM_URL: 'http://127.0.0.1:9', GATEWAY_PUBLIC_URL: 'http://127.0.0.1:8080', GATEWAY_SECRET: TEST_SECRET,
-    OIDC_ISSUER: 'http://127.0.0.1:9/idp', OIDC_CLIENT_ID: 'mlflow-gateway', OIDC_ADMIN_GROUPS: 'mlflow-admins', GATEWAY_DATABASE_URL: databaseUrl, LOG_LEVEL: 'info',
-  };
-  const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((done) => {
-    execFile(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-  const withStore = async <T>(fn: (store: Store) => Promise<T>): Promise<T> => {
-    const store = await openStore(databaseUrl);
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const env = offlineCliEnv(databaseUrl, { OIDC_ADMIN_GROUPS: 'mlflow-admins' });
+  const cli = (...args: string[]) => runCli(args, env);
+  const withStore = <T>(fn: (store: Store) => Promise<T>): Promise<T> => withStoreAt(databaseUrl, fn);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates an account, mints its token (printed once, stored as a hash), lists, disables and deletes it; every change audited as cli:<user>', async () => {
