@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import { decide, explain, type Action, type Decision, type Explanation, type Level, type PolicyFacts, type Resource, type ResourceType, type Subject } from '../policy/index.js';
+import type { PatternRule } from '../policy/index.js';
 import type { Store, User } from '../store/index.js';
 
 /**
@@ -34,7 +35,7 @@ export function createAccessControl(config: Config, store: Store): AccessControl
       store.grants.forResource(resource.type, resource.id, subject.userId, subject.groups),
       store.grants.patterns(resource.type),
     ]);
-    const mine = rules.filter((r) => (r.principalType === 'user' ? r.principal === subject.userId : subject.groups.includes(r.principal)));
+    const mine = rulesFor(subject, rules);
     return { grants, patterns: mine, defaultLevel };
   }
 
@@ -66,7 +67,7 @@ export function createAccessControl(config: Config, store: Store): AccessControl
       // "everything" when no such deny exists for this subject and type.
       if (defaultLevel === 'NO_PERMISSIONS') return false;
       const [grants, rules] = await Promise.all([store.grants.resourceIdsWithGrants(type, subject.userId, subject.groups), store.grants.patterns(type)]);
-      const mine = rules.filter((r) => (r.principalType === 'user' ? r.principal === subject.userId : subject.groups.includes(r.principal)));
+      const mine = rulesFor(subject, rules);
       return !grants.some((g) => g.level === 'NO_PERMISSIONS') && !mine.some((r) => r.level === 'NO_PERMISSIONS');
     },
     mayCreate(subject) {
@@ -77,4 +78,9 @@ export function createAccessControl(config: Config, store: Store): AccessControl
       return creators.length === 0 || creators.includes('everyone') || subject.groups.some((g) => creators.includes(g));
     },
   };
+}
+
+/** The pattern rules that speak about this subject (for the user, or for one of the user's groups). */
+function rulesFor(subject: Subject, rules: readonly PatternRule[]): PatternRule[] {
+  return rules.filter((r) => (r.principalType === 'user' ? r.principal === subject.userId : subject.groups.includes(r.principal)));
 }
