@@ -22,20 +22,14 @@ import { serveListWorkspaces } from './workspaces.js';
 export async function serveFiltered(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext): Promise<boolean> {
   const requirement = ctx.route?.requirement;
   if (requirement?.kind !== 'filtered') return false;
-  const subject = subjectOf(gw, ctx);
+  const subject = subjectOf(ctx);
   if (await readsAll(gw, subject, requirement.filter, requirement.resource)) return false;
   return SERVE[requirement.filter](createFilterRequest(gw, req, reply, ctx, subject));
 }
 
-/**
- * The policy's subject, as the authorize step set it; derived the same way (the user plus the
- * credential's scope and read-only limits) if a caller reaches here without it.
- */
-function subjectOf(gw: Gateway, ctx: RequestContext): Subject {
-  if (ctx.subject) return ctx.subject;
-  const principal = ctx.principal;
-  if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Sign in to use this MLflow route');
-  ctx.subject = gw.access.subjectOf(principal.user, principal.limits);
+/** The policy's subject, set by the authorize step (which always runs first); none means fail closed. */
+function subjectOf(ctx: RequestContext): Subject {
+  if (!ctx.subject) throw new GatewayError('GW_UNAUTHENTICATED', 'Sign in to use this MLflow route');
   return ctx.subject;
 }
 
