@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   GW_INVALID_TOKEN: { status: 401, description: 'A bearer token or Basic credential was presented but is not valid.', mlflowCode: 'UNAUTHENTICATED' },
   GW_SESSION_EXPIRED: { status: 401, description: 'The browser session expired or was revoked; sign in again.', mlflowCode: 'UNAUTHENTICATED' },
   GW_FORBIDDEN_GROUP: { status: 403, description: 'The identity is valid but not in a group allowed to use this gateway.', mlflowCode: 'PERMISSION_DENIED' },
+  GW_FORBIDDEN_DOMAIN: { status: 403, description: 'The identity is valid but its email domain or hosted domain is not allowed, or its email is not verified.', mlflowCode: 'PERMISSION_DENIED' },
   GW_USER_DISABLED: { status: 403, description: 'The user account is disabled on this gateway.', mlflowCode: 'PERMISSION_DENIED' },
   GW_DENIED: { status: 403, description: 'The caller lacks the permission this request needs.', mlflowCode: 'PERMISSION_DENIED' },
   GW_UNKNOWN_ROUTE: { status: 403, description: 'The MLflow route is not known to the gateway; refused for non-administrators (fail closed).', mlflowCode: 'PERMISSION_DENIED' },

@@ -1,28 +1,19 @@
 // Reading and matching the claims of a workload token. Pure functions.
+import { ClaimPathError, claimAtPath as sharedClaimAtPath } from '../claims/path.js';
 import { globMatch } from '../policy/index.js';
 import type { ClaimCondition } from '../store/index.js';
 
 /**
- * The value at a dotted claim path. Claim names may themselves contain dots (Kubernetes puts
- * `{"kubernetes.io": {"namespace": …}}` in its tokens), so every split of the path is tried,
- * longest key first: `kubernetes.io.namespace` finds `claims["kubernetes.io"].namespace`.
+ * The value at a claim path (the shared syntax of src/claims/path.ts: names containing dots, such
+ * as Kubernetes' `kubernetes.io`, are found longest name first). A malformed path matches nothing.
  */
 export function claimAtPath(claims: unknown, path: string): unknown {
-  return walk(claims, path.split('.'));
-}
-
-function walk(node: unknown, parts: readonly string[]): unknown {
-  if (parts.length === 0) return node;
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-  const obj = node as Record<string, unknown>;
-  for (let i = parts.length; i >= 1; i--) {
-    const key = parts.slice(0, i).join('.');
-    if (Object.hasOwn(obj, key)) {
-      const found = walk(obj[key], parts.slice(i));
-      if (found !== undefined) return found;
-    }
+  try {
+    return sharedClaimAtPath(claims, path);
+  } catch (err) {
+    if (err instanceof ClaimPathError) return undefined;
+    throw err;
   }
-  return undefined;
 }
 
 /** Claims compared as text: strings as they are, numbers and booleans spelled out; anything else never matches. */
