@@ -169,6 +169,23 @@ export const SCHEMA = {
     env: 'LOG_LEVEL', group: 'Logging', schema: kinds.enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { caseless: true }), default: 'info',
     description: 'pino log level. Logs are JSON lines and never contain tokens, cookies or secrets.',
   }),
+  // ── Operations ───────────────────────────────────────────────────────────
+  metricsPort: field({
+    env: 'GATEWAY_METRICS_PORT', group: 'Operations', schema: kinds.int(0, 65535),
+    description: 'Serve Prometheus metrics at `/metrics` on this separate port (0 picks a free port). Unset: no separate listener.',
+  }),
+  metricsHost: field({
+    env: 'GATEWAY_METRICS_HOST', group: 'Operations', schema: kinds.string(), default: '127.0.0.1',
+    description: 'Interface of the metrics listener. Loopback by default; use `0.0.0.0` in a pod scraped over the network (and set `GATEWAY_METRICS_TOKEN`).',
+  }),
+  metricsToken: field({
+    env: 'GATEWAY_METRICS_TOKEN', group: 'Operations', schema: kinds.string().refine((s) => s.length >= 16, 'must be at least 16 characters'), secret: true,
+    description: 'Bearer token a scraper must present. When set, metrics are also served at `<mount>/_gateway/metrics` on the main port, and the separate listener requires it too.',
+  }),
+  shutdownGrace: field({
+    env: 'GATEWAY_SHUTDOWN_GRACE', group: 'Operations', schema: kinds.duration(0, 3600), default: '30s',
+    description: 'On SIGTERM/SIGINT: readiness turns false, new connections are refused, and in-flight requests and streams get this long to finish before they are cut.',
+  }),
 } as const;
 
 export type SchemaKey = keyof typeof SCHEMA;

@@ -1,7 +1,15 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import type { OidcProvider } from './provider.js';
+import { metrics } from '../metrics/index.js';
+
+/**
+ * When the IdP cannot be reached to refresh its keys, the last keys it published stay trusted
+ * for this long after the last successful fetch (stale-if-error), so JWTs keep working through
+ * an IdP outage. A key the IdP has actually withdrawn is dropped at the next successful fetch.
+ */
+const STALE_IF_ERROR_MS = 24 * 3600_000;
 
 /**
  * Verifies bearer JWTs from the IdP: signature against the IdP's JWKS (cached, refetched when an
@@ -20,6 +28,23 @@ export function looksLikeJwt(token: string): boolean {
 
 export function createBearerVerifier(config: Config, provider: OidcProvider): BearerVerifier {
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  let fetchFailures = 0;
+  let lastFetched = 0;
+  let stale: { source: JSONWebKeySet; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+
+  // jose's fetch, counted: a failure is an IdP fetch error, a success dates the keys we hold.
+  const countedFetch = async (url: string, init: Parameters<typeof fetch>[1]): Promise<Response> => {
+    try {
+      const res = await fetch(url, init);
+      if (res.ok) lastFetched = Date.now();
+      else (fetchFailures++, metrics.idpFetchError('jwks'));
+      return res;
+    } catch (err) {
+      fetchFailures++;
+      metrics.idpFetchError('jwks');
+      throw err;
+    }
+  };
 
   async function keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (jwks) return jwks;
@@ -29,6 +54,7 @@ export function createBearerVerifier(config: Config, provider: OidcProvider): Be
       cacheMaxAge: config.jwksCacheMaxAge * 1000,
       cooldownDuration: config.jwksCooldown * 1000,
       timeoutDuration: 5000,
+      [customFetch]: countedFetch,
     });
     return jwks;
   }
@@ -37,16 +63,29 @@ export function createBearerVerifier(config: Config, provider: OidcProvider): Be
     async verify(token) {
       if (!looksLikeJwt(token)) throw new GatewayError('GW_INVALID_TOKEN', 'The bearer token is not a JWT or a gateway token');
       const keySet = await keys();
+      const options: JWTVerifyOptions = {
+        issuer: config.issuer,
+        audience: [...config.audience],
+        algorithms: [...config.algorithms],
+        clockTolerance: config.clockSkew,
+        requiredClaims: ['exp', 'sub'],
+      };
+      const failuresBefore = fetchFailures;
       try {
-        const { payload } = await jwtVerify(token, keySet, {
-          issuer: config.issuer,
-          audience: [...config.audience],
-          algorithms: [...config.algorithms],
-          clockTolerance: config.clockSkew,
-          requiredClaims: ['exp', 'sub'],
-        });
+        const { payload } = await jwtVerify(token, keySet, options);
         return payload;
-      } catch (err) {
+      } catch (first) {
+        let err = first;
+        // The keys could not be refreshed (IdP down): verify against the last keys it published.
+        const held = keySet.jwks();
+        if (fetchFailures !== failuresBefore && held && Date.now() - lastFetched < STALE_IF_ERROR_MS) {
+          if (stale?.source !== held) stale = { source: held, keys: createLocalJWKSet(held) };
+          try {
+            return (await jwtVerify(token, stale.keys, options)).payload;
+          } catch (second) {
+            err = second;
+          }
+        }
         throw new GatewayError('GW_INVALID_TOKEN', describeJoseError(err), { cause: err, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
       }
     },

@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import type { Config } from '../config/index.js';
 import { isLoopbackUrl } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
+import { metrics } from '../metrics/index.js';
 
 /**
  * The relying-party side of the IdP: discovery is done lazily and retried, so the gateway starts
@@ -29,6 +30,7 @@ export function createOidcProvider(config: Config): OidcProvider {
     try {
       return await client.discovery(new URL(config.issuer), config.clientId, config.clientSecret, auth, options);
     } catch (err) {
+      metrics.idpFetchError('discovery');
       throw new GatewayError('GW_IDP_UNAVAILABLE', 'The identity provider is unreachable; try again shortly', {
         cause: err, detail: `discovery of ${config.issuer}/.well-known/openid-configuration failed: ${causeChain(err)}`,
       });

@@ -27,6 +27,8 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerUiRoutes } from './ui-static.js';
 import { loggerOptions } from './logger.js';
 import { errorPage } from './pages.js';
+import { metrics, routeClassOf } from '../metrics/index.js';
+import { registerMetricsRoute, startMetricsListener, type MetricsListener } from '../metrics/exposition.js';
 
 export interface GatewayServer {
   readonly app: FastifyInstance;
@@ -63,6 +65,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     federation: createWorkloadFederation(config, store),
   };
   let draining = false;
+  let metricsListener: MetricsListener | undefined;
 
   const app = fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
@@ -98,10 +101,18 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   app.setNotFoundHandler((req, reply) => sendError(gateway, new GatewayError('GW_NOT_FOUND', `Nothing is served at ${req.url.split('?')[0]}`), req, reply));
 
   // One access-log line per request, with who and why; never the query string (it can carry codes).
+  const basePath = config.basePath;
   app.addHook('onResponse', async (req, reply) => {
     const ctx = reply.locals;
+    const path = ctx?.path ?? (req.url.split('?')[0] ?? '/');
+    const decision = ctx?.decision;
+    metrics.request(
+      routeClassOf(ctx ? path : path.slice(basePath.length)),
+      decision === undefined ? 'none' : decision.startsWith('allow') ? 'allow' : decision.startsWith('deny') ? 'deny' : 'none',
+      reply.statusCode,
+    );
     req.log.info({
-      event: 'request', method: req.method, path: ctx?.path ?? req.url.split('?')[0], status: reply.statusCode,
+      event: 'request', method: req.method, path, status: reply.statusCode,
       user: ctx?.principal?.user.username, auth: ctx?.principal?.method, trust_rule: ctx?.principal?.trustRule, decision: ctx?.decision,
       route: ctx?.route?.rpc ?? ctx?.route?.path, ms: Math.round(reply.elapsedTime),
     }, 'request');
@@ -110,6 +121,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   const retention = startAuditRetention(store, config.auditRetention, logger);
 
   registerHealthRoutes(app, gateway, () => draining);
+  registerMetricsRoute(app, config);
   registerAuthRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
   registerUiRoutes(app, gateway);
@@ -124,12 +136,16 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   return {
     app, gateway,
     async listen() {
-      return app.listen({ host: config.host, port: config.port });
+      const address = await app.listen({ host: config.host, port: config.port });
+      metricsListener = await startMetricsListener(config);
+      if (metricsListener) logger.info({ event: 'metrics.listening', address: metricsListener.url }, 'metrics listening');
+      return address;
     },
     async close() {
       draining = true;
       retention.stop();
       await app.close();
+      await metricsListener?.close();
       await store.close();
     },
   };

@@ -5,6 +5,7 @@ import { isGrantRevoked, refreshTokens, type TokenSet } from '../oidc/login-flow
 import type { OidcProvider } from '../oidc/provider.js';
 import type { Store, User } from '../store/index.js';
 import type { Sealer } from './seal.js';
+import { metrics } from '../metrics/index.js';
 import { mintSessionToken, parseSessionToken, secretMatches } from './token.js';
 
 /** IdP tokens kept (encrypted) with a session, for refresh and RP-initiated logout. */
@@ -59,6 +60,7 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
         return false;
       }
       // IdP unreachable: keep the session (resilience); try again on a later request.
+      metrics.idpFetchError('token_refresh');
       log.warn({ event: 'session.refresh_failed', reason: (err as Error).message }, 'token refresh failed; keeping session');
       if (backoffUntil.size >= 10_000) backoffUntil.delete(backoffUntil.keys().next().value as string);
       backoffUntil.set(sessionId, Date.now() + REFRESH_BACKOFF_MS);

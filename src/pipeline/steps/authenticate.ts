@@ -6,7 +6,12 @@ import { parseCookies } from '../../session/cookies.js';
 import { looksLikeToken } from '../../tokens/format.js';
 import type { Gateway } from '../gateway.js';
 import type { User } from '../../store/index.js';
-import type { Principal, RequestContext } from '../context.js';
+import type { AuthMethod, Principal, RequestContext } from '../context.js';
+import { metrics, type AuthMethodLabel } from '../../metrics/index.js';
+
+const METHOD_LABEL: Readonly<Record<AuthMethod, AuthMethodLabel>> = {
+  session: 'session', jwt: 'jwt', token: 'pat-bearer', basic: 'pat-basic', client: 'client-credentials', federated: 'federated',
+};
 
 /**
  * Step 2: establish who is calling. An Authorization header is authoritative: a bad one is a 401,
@@ -17,6 +22,30 @@ import type { Principal, RequestContext } from '../context.js';
  *   Basic user:mog_…     personal access token as password (MLFLOW_TRACKING_USERNAME/PASSWORD)
  */
 export async function authenticate(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<void> {
+  try {
+    await establish(gw, req, ctx);
+  } catch (err) {
+    metrics.auth(ctx.principal ? METHOD_LABEL[ctx.principal.method] : attemptedMethod(gw, req.headers.authorization), (err as { code?: string }).code ?? 'GW_INTERNAL');
+    throw err;
+  }
+  if (ctx.principal) metrics.auth(METHOD_LABEL[ctx.principal.method]);
+  else if (req.headers.authorization === undefined && req.headers.cookie?.includes(gw.config.cookieName)) metrics.auth('session', 'GW_SESSION_EXPIRED');
+  else metrics.auth('anonymous');
+}
+
+/** The method a failed Authorization header tried, for the metrics (same dispatch as below, without verifying). */
+function attemptedMethod(gw: Gateway, header: string | undefined): AuthMethodLabel {
+  if (header === undefined) return 'session';
+  const space = header.indexOf(' ');
+  const scheme = (space > 0 ? header.slice(0, space) : header).toLowerCase();
+  const credential = space > 0 ? header.slice(space + 1).trim() : '';
+  if (scheme === 'basic') return 'pat-basic';
+  if (scheme !== 'bearer' || !credential) return 'anonymous';
+  if (looksLikeToken(credential)) return 'pat-bearer';
+  return gw.federation.isForeign(credential) ? 'federated' : 'jwt';
+}
+
+async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<void> {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const space = header.indexOf(' ');

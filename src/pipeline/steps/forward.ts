@@ -5,12 +5,14 @@ import { bannerOnResponse, isUiShell } from '../../proxy/ui-banner.js';
 import { loginCookieName } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
+import { metrics, routeClassOf } from '../../metrics/index.js';
 
 /** Step 6: stream the request to MLflow and the answer back; nothing is buffered unless a step read the JSON body. */
 export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext): FastifyReply {
   const upstream = new URL(gw.config.upstreamUrl);
   const target = `${upstream.pathname.replace(/\/$/, '')}${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`;
   const user = ctx.principal?.user;
+  const started = performance.now();
   const options: Parameters<FastifyReply['from']>[1] = {
     // reply-from's `headers` (not the client's): they carry the content-length of a rewritten body.
     rewriteRequestHeaders: (_r, headers) =>
@@ -22,7 +24,11 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
         identity: user && { username: user.username, email: user.email, groups: user.groups },
         gatewayCookies: [gw.config.cookieName, loginCookieName(gw.config)],
       }),
-    rewriteHeaders: (headers) => clientResponseHeaders(headers),
+    // Called when MLflow's response headers arrive: the upstream latency the histogram records.
+    rewriteHeaders: (headers) => {
+      metrics.upstreamLatency(routeClassOf(ctx.path), (performance.now() - started) / 1000);
+      return clientResponseHeaders(headers);
+    },
     onError: (rep, { error }) => {
       const code = (error as { code?: string }).code ?? '';
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -30,6 +36,7 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
       const err = timeout
         ? new GatewayError('GW_UPSTREAM_TIMEOUT', `MLflow did not answer within ${gw.config.upstreamTimeout}s`, { detail: cause?.message ?? error.message })
         : new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow is unreachable; try again shortly', { detail: cause?.message ?? error.message });
+      metrics.upstreamError(timeout ? 'timeout' : 'unavailable');
       req.log.warn({ event: 'upstream.error', code: err.code, detail: err.detail }, 'upstream request failed');
       if (!rep.sent) void rep.code(err.status).type('application/json').send(err.toJSON());
     },
