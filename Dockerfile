@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+# mlflow-oidc-gateway container image.
+#   docker build -t mlflow-oidc-gateway .
+#   docker run -p 8080:8080 -e GATEWAY_PUBLIC_URL=… -e MLFLOW_UPSTREAM_URL=… -e OIDC_ISSUER=… \
+#     -e OIDC_CLIENT_ID=… -e OIDC_CLIENT_SECRET=… -e GATEWAY_SECRET=… mlflow-oidc-gateway
+# Both stages use the same Debian-based Node image, so better-sqlite3's native module built (or fetched
+# prebuilt) in the build stage loads in the runtime stage (same glibc, same Node ABI).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---- build: compile the TypeScript (dist/) and the admin UI (ui/dist/) with the devDependencies ----
+FROM ${NODE_IMAGE} AS build
+# A C++ toolchain for node-gyp, used only when no prebuilt better-sqlite3 binary matches this platform.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY ui ./ui
+# Then drop the devDependencies, and everything of better-sqlite3 but its compiled module (its C sources
+# and object files are ~26 MB).
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node /tmp/ \
+ && rm -rf build deps src \
+ && mkdir -p build/Release \
+ && mv /tmp/better_sqlite3.node build/Release/
+
+# ---- runtime: Node, the compiled code and the production dependencies; no compiler, no npm ----
+FROM ${NODE_IMAGE} AS runtime
+# The package managers are not needed to run the gateway; removing them shrinks the image and what an
+# attacker could use inside it.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
+ && mkdir -p /data \
+ && chown 1000:1000 /data
+WORKDIR /app
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY --from=build /src/ui/dist ./ui/dist
+COPY bin/mlflow-oidc-gateway.js ./bin/mlflow-oidc-gateway.js
+COPY deploy/docker/healthcheck.mjs ./bin/healthcheck.mjs
+# Listen on every interface of the container; SQLite on the /data volume unless GATEWAY_DATABASE_URL
+# points at PostgreSQL (the choice for more than one replica).
+ENV NODE_ENV=production \
+    GATEWAY_HOST=0.0.0.0 \
+    GATEWAY_PORT=8080 \
+    GATEWAY_DATABASE_URL=sqlite:/data/gateway.db
+# The image's "node" user (uid 1000), numeric so that Kubernetes' runAsNonRoot can verify it. The
+# application files stay owned by root: the process cannot change its own code.
+USER 1000:1000
+VOLUME ["/data"]
+EXPOSE 8080
+# Liveness: <mount>/_gateway/healthz (the mount is GATEWAY_PUBLIC_URL's path). Readiness for load
+# balancers and Kubernetes: <mount>/_gateway/readyz (store, IdP and MLflow reachable; 503 while draining).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/bin/healthcheck.mjs"]
+# Node is PID 1 and handles SIGTERM itself (drains in-flight requests, then exits).
+ENTRYPOINT ["node", "/app/bin/mlflow-oidc-gateway.js"]
+CMD ["serve"]
