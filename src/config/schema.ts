@@ -34,7 +34,11 @@ export const SCHEMA = {
   }),
   databaseUrl: field({
     env: 'GATEWAY_DATABASE_URL', aliases: ['OIDC_USERS_DB_URI'], group: 'Gateway', schema: kinds.string(), default: 'sqlite:./.data/gateway.db',
-    description: 'Store location: `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres://…`.',
+    description: 'Store location: `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres://user:password@host:5432/db` (PostgreSQL; `?sslmode=…` and the other libpq URL parameters work). Every replica may run the migrations at start-up: they take a PostgreSQL advisory lock.',
+  }),
+  databasePoolSize: field({
+    env: 'GATEWAY_DATABASE_POOL_SIZE', group: 'Gateway', schema: kinds.int(1, 1000), default: '10',
+    description: 'Most PostgreSQL connections one gateway process holds (ignored for SQLite). Size the server\'s `max_connections` for replicas × this.',
   }),
   secret: field({
     env: 'GATEWAY_SECRET', aliases: ['SECRET_KEY'], group: 'Gateway', schema: kinds.string().refine((s) => s.length >= 32, 'must be at least 32 characters (use `openssl rand -base64 48`)'), required: true, secret: true,

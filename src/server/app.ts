@@ -50,7 +50,7 @@ export interface BuildOptions {
 export async function buildServer(config: Config, opts: BuildOptions = {}): Promise<GatewayServer> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
   // Every audit event is also a log line (src/audit/logged-store.ts).
-  const store = withAuditLog(opts.store ?? (await openStore(config.databaseUrl)), logger);
+  const store = withAuditLog(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })), logger);
   const provider = createOidcProvider(config);
   const gateway: Gateway = {
     config, store, provider, log: logger,

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
 import type { AuditEvent, AuditRecord, AuditStore } from './types.js';
 
@@ -9,11 +10,12 @@ function toRecord(r: Selectable<Tables['audit_events']>): AuditRecord {
   };
 }
 
-/** `column` starts with `prefix`, taken literally (LIKE would treat % and _ in it as wildcards). */
-const startsWith = (column: 'action' | 'resource', prefix: string) =>
-  sql<boolean>`${sql.ref(column)} like ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
-
-export function auditStore(db: Kysely<Tables>): AuditStore {
+export function auditStore(db: Kysely<Tables>, dialect: Dialect): AuditStore {
+  // Case-insensitive on both (SQLite's LIKE is, for ASCII; PostgreSQL needs ILIKE).
+  const like = sql.raw(dialect === 'postgres' ? 'ilike' : 'like');
+  /** `column` starts with `prefix`, taken literally (LIKE would treat % and _ in it as wildcards). */
+  const startsWith = (column: 'action' | 'resource', prefix: string) =>
+    sql<boolean>`${sql.ref(column)} ${like} ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
   return {
     async append(e) {
       await db.insertInto('audit_events').values({

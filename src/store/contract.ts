@@ -20,6 +20,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.users.setDisabled(first.id, true);
       expect((await store.users.get(first.id))?.disabled).toBe(true);
       expect((await store.users.list({ search: 'ali' })).map((u) => u.username)).toEqual(['alice']);
+      expect((await store.users.list({ search: 'ALI' })).map((u) => u.username)).toEqual(['alice']); // case-insensitive on every store
       await store.close();
     });
 
@@ -132,7 +133,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       expect((await store.federation.rules({ serviceAccountId: b.user.id })).map((r) => r.id)).toEqual(['tr_other']);
       expect((await store.federation.rules()).map((r) => r.id)).toEqual(['tr_k8s', 'tr_other']);
       expect(await store.federation.getRule('tr_k8s')).toEqual(rule);
-      await expect(store.federation.addRule({ ...rule, id: 'tr_dup' })).rejects.toThrow(); // names are unique
+      await expect(store.federation.addRule({ ...rule, id: 'tr_dup' })).rejects.toMatchObject({ code: 'GW_CONFLICT' }); // names are unique
       expect(await store.federation.deleteRule('tr_k8s')).toBe(true);
       expect(await store.federation.deleteRule('tr_k8s')).toBe(false);
 

@@ -7,19 +7,25 @@ import type { Tables } from './schema.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
 import { serviceAccountStore } from './service-account-store.js';
+import { isUniqueViolation, withStoreErrors } from './store-errors.js';
 import { tokenStore } from './token-store.js';
 import { toUser } from './user-row.js';
-import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, UserStore } from './types.js';
+import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
 export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): Promise<Store> {
-  await migrate(db, dialect);
-  return {
+  try {
+    await migrate(db, dialect);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+  return withStoreErrors({
     kind: dialect,
-    users: userStore(db),
+    users: userStore(db, dialect),
     sessions: sessionStore(db),
     grants: grantStore(db),
-    audit: auditStore(db),
+    audit: auditStore(db, dialect),
     tokens: tokenStore(db),
     serviceAccounts: serviceAccountStore(db),
     federation: federationStore(db),
@@ -29,7 +35,7 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     async close() {
       await db.destroy();
     },
-  };
+  });
 }
 
 async function migrate(db: Kysely<Tables>, dialect: Dialect): Promise<void> {
@@ -50,27 +56,21 @@ const ms = (d: Date) => d.getTime();
 const date = (n: number | string) => new Date(Number(n));
 const dateOrNull = (n: number | string | null) => (n === null ? null : date(n));
 
-function userStore(db: Kysely<Tables>): UserStore {
-  return {
+/** Case-insensitive LIKE: SQLite's LIKE already is (for ASCII); PostgreSQL's is not. */
+export const likeOperator = (dialect: Dialect) => (dialect === 'postgres' ? 'ilike' : 'like');
+
+function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
+  const like = likeOperator(dialect);
+  const store: UserStore = {
     async upsertOnLogin(identity: LoginIdentity, now: Date) {
-      const existing = await db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).executeTakeFirst();
-      const fields = {
-        username: identity.username, email: identity.email, display_name: identity.displayName,
-        groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now),
-      };
-      // Usernames are what grants, tokens and the audit log show: one may never silently pass from
-      // one identity (another provider, a service account) to another.
-      const holder = await db.selectFrom('users').select(['id', 'kind']).where('username', '=', identity.username).executeTakeFirst();
-      if (holder && holder.id !== existing?.id) {
-        throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it`);
+      try {
+        return await upsert(identity, now);
+      } catch (err) {
+        // Two replicas (or requests) recording the same new identity at once: one insert wins, the
+        // other sees its unique key taken and simply runs again as an update.
+        if (!isUniqueViolation(err)) throw err;
+        return upsert(identity, now);
       }
-      if (existing) {
-        await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
-        return toUser({ ...existing, ...fields });
-      }
-      const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
-      await db.insertInto('users').values(row).execute();
-      return toUser(row);
     },
     async get(id) {
       const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -82,7 +82,7 @@ function userStore(db: Kysely<Tables>): UserStore {
     },
     async list(opts = {}) {
       let q = db.selectFrom('users').selectAll().orderBy('username');
-      if (opts.search) q = q.where((eb) => eb.or([eb('username', 'like', `%${opts.search}%`), eb('email', 'like', `%${opts.search}%`)]));
+      if (opts.search) q = q.where((eb) => eb.or([eb('username', like, `%${opts.search}%`), eb('email', like, `%${opts.search}%`)]));
       const rows = await q.limit(opts.limit ?? 100).offset(opts.offset ?? 0).execute();
       return rows.map(toUser);
     },
@@ -90,6 +90,28 @@ function userStore(db: Kysely<Tables>): UserStore {
       await db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).execute();
     },
   };
+
+  async function upsert(identity: LoginIdentity, now: Date): Promise<User> {
+    const existing = await db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).executeTakeFirst();
+    const fields = {
+      username: identity.username, email: identity.email, display_name: identity.displayName,
+      groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now),
+    };
+    // Usernames are what grants, tokens and the audit log show: one may never silently pass from
+    // one identity (another provider, a service account) to another.
+    const holder = await db.selectFrom('users').select(['id', 'kind']).where('username', '=', identity.username).executeTakeFirst();
+    if (holder && holder.id !== existing?.id) {
+      throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it`);
+    }
+    if (existing) {
+      await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
+      return toUser({ ...existing, ...fields });
+    }
+    const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
+    await db.insertInto('users').values(row).execute();
+    return toUser(row);
+  }
+  return store;
 }
 
 function toSession(r: Selectable<Tables['sessions']>): Session {

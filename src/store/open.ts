@@ -4,11 +4,17 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { GatewayError } from '../errors/index.js';
 import { createKyselyStore } from './kysely-store.js';
+import { openPostgres } from './postgres.js';
 import type { Tables } from './schema.js';
 import type { Store } from './types.js';
 
+export interface OpenStoreOptions {
+  /** Most connections one process holds to PostgreSQL (ignored for SQLite). */
+  poolSize?: number;
+}
+
 /** Opens the store named by GATEWAY_DATABASE_URL and brings its schema up to date. */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     const file = path === ':memory:' ? ':memory:' : resolve(path);
@@ -19,9 +25,7 @@ export async function openStore(url: string): Promise<Store> {
     sqlite.pragma('busy_timeout = 5000');
     return createKyselyStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
   }
-  if (/^postgres(ql)?:/.test(url)) {
-    throw new GatewayError('GW_CONFIG_INVALID', 'PostgreSQL support is not available in this build yet; use a sqlite: URL');
-  }
+  if (/^postgres(ql)?:\/\//.test(url)) return createKyselyStore(openPostgres(url, opts.poolSize ?? 10), 'postgres');
   throw new GatewayError('GW_CONFIG_INVALID', `GATEWAY_DATABASE_URL must start with sqlite: or postgres:// (got a ${url.split(':')[0]}: URL)`);
 }
 
