@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { foreignSettingMessages } from './compat.js';
 import { SCHEMA, type SchemaKey } from './schema.js';
 import type { FieldSpec } from './types.js';
 
@@ -72,6 +73,9 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
   for (const key of Object.keys(fromFile)) {
     if (!(key in SCHEMA)) problems.push({ env: `${file ?? env.GATEWAY_CONFIG_FILE}: ${key}`, message: 'is not a known setting (check the spelling against the configuration reference)' });
   }
+  const foreign = foreignSettingMessages(env); // mlflow-oidc-auth settings without a counterpart
+  notices.push(...foreign.notices);
+  problems.push(...foreign.problems);
   // Cross-checks run on whatever parsed, so that one run lists every problem (not field problems first, then these).
   crossChecks(raw, problems, notices);
   if (problems.length > 0) return { ok: false, problems, notices };

@@ -45,7 +45,7 @@ export const SCHEMA = {
     description: 'Key material (≥ 32 characters) for encrypting the short-lived sign-in cookie. Rotate by restarting with a new value (in-flight sign-ins restart).',
   }),
   trustedProxies: field({
-    env: 'GATEWAY_TRUSTED_PROXIES', group: 'Gateway', schema: kinds.list(), default: '',
+    env: 'GATEWAY_TRUSTED_PROXIES', aliases: ['TRUSTED_PROXIES'], group: 'Gateway', schema: kinds.list(), default: '',
     description: 'IPs/CIDRs of load balancers whose `X-Forwarded-For`/`-Proto` are believed. Empty: the socket address is the client.',
   }),
   maxJsonBody: field({
@@ -74,11 +74,11 @@ export const SCHEMA = {
     description: 'Redirect URI registered at the IdP. Must point at this gateway\'s `/_gateway/callback`.',
   }),
   usernameClaim: field({
-    env: 'OIDC_USERNAME_CLAIM', group: 'Identity provider', schema: kinds.list(), default: 'preferred_username,email',
+    env: 'OIDC_USERNAME_CLAIM', aliases: ['OIDC_USERNAME_FIELD'], group: 'Identity provider', schema: kinds.list(), default: 'preferred_username,email',
     description: 'Claims tried in order for the username (dotted paths allowed).',
   }),
   groupsClaim: field({
-    env: 'OIDC_GROUPS_CLAIM', group: 'Identity provider', schema: kinds.string(), default: 'groups',
+    env: 'OIDC_GROUPS_CLAIM', aliases: ['OIDC_GROUPS_ATTRIBUTE'], group: 'Identity provider', schema: kinds.string(), default: 'groups',
     description: 'Dotted path of the groups claim, e.g. `groups`, `realm_access.roles`, `resource_access.mlflow.roles`.',
   }),
   allowedGroups: field({
@@ -102,7 +102,7 @@ export const SCHEMA = {
     description: 'Tolerance applied to `exp`, `nbf` and `iat` of tokens.',
   }),
   jwksCacheMaxAge: field({
-    env: 'OIDC_JWKS_CACHE_MAX_AGE', group: 'Identity provider', schema: kinds.duration(10, 86400), default: '10m',
+    env: 'OIDC_JWKS_CACHE_MAX_AGE', aliases: ['OIDC_JWKS_CACHE_TTL_SECONDS'], group: 'Identity provider', schema: kinds.duration(10, 86400), default: '10m',
     description: 'How long fetched signing keys are trusted before a refetch. An unknown `kid` triggers a refetch sooner (at most every 30 s).',
   }),
   jwksCooldown: field({
@@ -119,7 +119,7 @@ export const SCHEMA = {
   }),
   // ── Sessions ─────────────────────────────────────────────────────────────
   sessionMaxAge: field({
-    env: 'GATEWAY_SESSION_MAX_AGE', group: 'Sessions', schema: kinds.duration(60, 90 * 86400), default: '12h',
+    env: 'GATEWAY_SESSION_MAX_AGE', aliases: ['SESSION_COOKIE_MAX_AGE_SECONDS'], group: 'Sessions', schema: kinds.duration(60, 90 * 86400), default: '12h',
     description: 'Absolute lifetime of a browser session; after it the IdP is asked again.',
   }),
   sessionIdleTimeout: field({
@@ -127,12 +127,12 @@ export const SCHEMA = {
     description: 'A session unused for this long ends.',
   }),
   cookieName: field({
-    env: 'GATEWAY_COOKIE_NAME', group: 'Sessions', schema: kinds.string().refine((s) => /^[A-Za-z0-9_-]+$/.test(s), 'letters, digits, _ and - only'), default: 'mlflow_gateway_session',
+    env: 'GATEWAY_COOKIE_NAME', aliases: ['SESSION_COOKIE_NAME'], group: 'Sessions', schema: kinds.string().refine((s) => /^[A-Za-z0-9_-]+$/.test(s), 'letters, digits, _ and - only'), default: 'mlflow_gateway_session',
     description: 'Name of the session cookie (HttpOnly, SameSite=Lax, Secure outside localhost).',
   }),
   // ── Authorization ────────────────────────────────────────────────────────
   defaultPermission: field({
-    env: 'GATEWAY_DEFAULT_PERMISSION', group: 'Authorization', schema: kinds.enumOf(LEVELS), default: 'NO_PERMISSIONS',
+    env: 'GATEWAY_DEFAULT_PERMISSION', aliases: ['DEFAULT_MLFLOW_PERMISSION'], group: 'Authorization', schema: kinds.enumOf(LEVELS), default: 'NO_PERMISSIONS',
     description: 'Permission on a resource when no user grant, group grant or pattern rule applies.',
   }),
   creators: field({
