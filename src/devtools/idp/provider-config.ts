@@ -142,7 +142,7 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
             preferred_username: user.username,
             name: user.name,
             email: user.email,
-            email_verified: true,
+            email_verified: user.emailVerified ?? true,
             ...users.groupsClaims(user),
           });
         }

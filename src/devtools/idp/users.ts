@@ -5,6 +5,8 @@ export interface DemoUser {
   username: string;
   password: string;
   email: string;
+  /** Sent as `email_verified`; default true. */
+  emailVerified?: boolean;
   name: string;
   groups: string[];
 }
@@ -92,7 +94,7 @@ export class UserDirectory {
       preferred_username: user.username,
       name: user.name,
       email: user.email,
-      email_verified: true,
+      email_verified: user.emailVerified ?? true,
       ...this.groupsClaims(user),
     };
   }
