@@ -147,6 +147,20 @@ export const SCHEMA = {
     env: 'GATEWAY_ENABLE_ASSISTANT', group: 'Authorization', schema: kinds.bool(), default: 'false',
     description: 'Allow administrators to reach MLflow\'s assistant routes (they run code on the server). Blocked for everyone when false.',
   }),
+  // ── Caching and replicas ─────────────────────────────────────────────────
+  redisUrl: field({
+    env: 'GATEWAY_REDIS_URL', group: 'Caching and replicas', secret: true,
+    schema: kinds.string().refine((s) => URL.canParse(s) && /^rediss?:$/.test(new URL(s).protocol), 'must be a redis:// or rediss:// URL'),
+    description: 'Redis shared by the replicas (`redis://[:password@]host:6379/0`, `rediss://` for TLS): carries cache invalidations between replicas (pub/sub) and the failed-authentication counters. Unset: a single SQLite replica invalidates in-process; PostgreSQL replicas use LISTEN/NOTIFY.',
+  }),
+  cacheTtl: field({
+    env: 'GATEWAY_CACHE_TTL', group: 'Caching and replicas', schema: kinds.duration(0, 3600), default: '30s',
+    description: 'Longest time a token, session, user, pattern rule or trust rule is served from memory. Changes invalidate at once (on every replica within 1 s); this is only a backstop. `0` turns these caches off.',
+  }),
+  grantCacheTtl: field({
+    env: 'GATEWAY_GRANT_CACHE_TTL', group: 'Caching and replicas', schema: kinds.duration(0, 3600), default: '5s',
+    description: 'Longest time the grants of one caller on one resource are served from memory (invalidated at once by grant changes). `0` turns this cache off.',
+  }),
   // ── Tokens ───────────────────────────────────────────────────────────────
   tokenDefaultTtl: field({
     env: 'GATEWAY_TOKEN_DEFAULT_TTL', group: 'Tokens', schema: kinds.duration(60, 3650 * 86400), default: '90d',

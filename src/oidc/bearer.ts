@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import type { OidcProvider } from './provider.js';
 import { metrics } from '../metrics/index.js';
+import { TtlCache } from '../cache/ttl-cache.js';
 
 /**
  * When the IdP cannot be reached to refresh its keys, the last keys it published stay trusted
@@ -26,7 +28,14 @@ export function looksLikeJwt(token: string): boolean {
   return JWT_SHAPE.test(token);
 }
 
-export function createBearerVerifier(config: Config, provider: OidcProvider): BearerVerifier {
+/**
+ * `cacheTtlMs`: a token that verified is remembered (by its SHA-256, never the token itself) until
+ * it expires or for this long, whichever is sooner; a signature check costs far more than a hash.
+ * A JWT cannot be revoked at the gateway, so no event ever needs to reach this cache; whether its
+ * user is still enabled is checked on every request after verification.
+ */
+export function createBearerVerifier(config: Config, provider: OidcProvider, cacheTtlMs = 0): BearerVerifier {
+  const verified = new TtlCache<JWTPayload>(cacheTtlMs, 10_000);
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   let fetchFailures = 0;
   let lastFetched = 0;
@@ -62,6 +71,10 @@ export function createBearerVerifier(config: Config, provider: OidcProvider): Be
   return {
     async verify(token) {
       if (!looksLikeJwt(token)) throw new GatewayError('GW_INVALID_TOKEN', 'The bearer token is not a JWT or a gateway token');
+      const digest = cacheTtlMs > 0 ? createHash('sha256').update(token).digest('base64url') : '';
+      const known = cacheTtlMs > 0 ? verified.get(digest) : undefined;
+      if (cacheTtlMs > 0) metrics.cacheLookup('jwt', known !== undefined);
+      if (known) return known;
       const keySet = await keys();
       const options: JWTVerifyOptions = {
         issuer: config.issuer,
@@ -73,6 +86,8 @@ export function createBearerVerifier(config: Config, provider: OidcProvider): Be
       const failuresBefore = fetchFailures;
       try {
         const { payload } = await jwtVerify(token, keySet, options);
+        // Until `exp` exactly (no clock tolerance): the cache never stretches a token's life.
+        if (cacheTtlMs > 0) verified.set(digest, payload, (payload.exp as number) * 1000);
         return payload;
       } catch (first) {
         let err = first;

@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { InvalidationBus } from '../cache/bus.js';
+import type { CacheStats } from '../cache/stats.js';
 import type { Config } from '../config/index.js';
 import type { WorkloadFederation } from '../federation/workload.js';
 import type { BearerVerifier } from '../oidc/bearer.js';
@@ -32,4 +34,7 @@ export interface Gateway {
   /** Workload JWTs of outside issuers, checked against the trust rules. */
   readonly federation: WorkloadFederation;
   readonly log: FastifyBaseLogger;
+  /** Store changes announced to every replica's caches. */
+  readonly bus: InvalidationBus;
+  readonly cacheStats: CacheStats;
 }

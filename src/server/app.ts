@@ -20,6 +20,11 @@ import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
 import { registerAdminRoutes } from '../admin/routes.js';
 import { withAuditLog } from '../audit/logged-store.js';
+import type { InvalidationBus } from '../cache/bus.js';
+import { withCaches } from '../cache/cached-store.js';
+import { openInvalidationBus } from '../cache/open-bus.js';
+import { withInvalidation } from '../cache/publishing-store.js';
+import { createCacheStats } from '../cache/stats.js';
 import { auditRequest } from '../audit/request-audit.js';
 import { startAuditRetention } from '../audit/retention.js';
 import { registerAuthRoutes } from './auth-routes.js';
@@ -44,19 +49,26 @@ export interface BuildOptions {
   logger?: Logger;
   /** Use this store instead of opening GATEWAY_DATABASE_URL. */
   store?: Store;
+  /** Use this invalidation bus instead of the configured one (tests). */
+  bus?: InvalidationBus;
 }
 
 /** The composition root: builds every part from the frozen config and wires the routes. */
 export async function buildServer(config: Config, opts: BuildOptions = {}): Promise<GatewayServer> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
   // Every audit event is also a log line (src/audit/logged-store.ts).
-  const store = withAuditLog(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })), logger);
+  const logged = withAuditLog(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })), logger);
+  // Writes announce themselves on the bus; the hot-path reads are cached until they do (src/cache).
+  const bus = opts.bus ?? (await openInvalidationBus(config, logged, logger));
+  const cacheStats = createCacheStats();
+  cacheStats.onRecord((cache, outcome) => metrics.cacheLookup(cache, outcome === 'hit'));
+  const store = withCaches(withInvalidation(logged, bus), bus, { recordsMs: config.cacheTtl * 1000, grantsMs: config.grantCacheTtl * 1000 }, cacheStats);
   const provider = createOidcProvider(config);
   const gateway: Gateway = {
-    config, store, provider, log: logger,
-    bearer: createBearerVerifier(config, provider),
+    config, store, provider, log: logger, bus, cacheStats,
+    bearer: createBearerVerifier(config, provider, config.cacheTtl * 1000),
     sessions: createSessionManager(config, store, provider, createSealer(config.secret, 'idp-tokens')),
-    users: createUserDirectory(store),
+    users: createUserDirectory(store, bus),
     loginSealer: createSealer(config.secret, 'login-transaction'),
     resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, promptsAsPrompt: false }),
     access: createAccessControl(config, store),
@@ -146,6 +158,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       retention.stop();
       await app.close();
       await metricsListener?.close();
+      await bus.close();
       await store.close();
     },
   };

@@ -23,7 +23,9 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return createKyselyStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
+    const store = await createKyselyStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
+    const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+    return { ...store, dataVersion: () => Number(dataVersion.get()) };
   }
   if (/^postgres(ql)?:\/\//.test(url)) return createKyselyStore(openPostgres(url, opts.poolSize ?? 10), 'postgres');
   throw new GatewayError('GW_CONFIG_INVALID', `GATEWAY_DATABASE_URL must start with sqlite: or postgres:// (got a ${url.split(':')[0]}: URL)`);

@@ -248,6 +248,12 @@ export interface Store {
   readonly federation: FederationStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
+  /**
+   * SQLite only: a number that changes whenever another connection (another process: the CLI, a
+   * second gateway on the same file) committed a write. Caches use it to notice changes they were
+   * not told about.
+   */
+  readonly dataVersion?: (() => number) | undefined;
   close(): Promise<void>;
 }
 
