@@ -1,5 +1,6 @@
 // GET groups (administrators): every group the gateway knows of — named in a user's groups (as
 // last seen from the IdP) or in a grant or pattern rule — with its members, grants and rules.
+import { isAdminGroup } from '../oidc/providers/registry.js';
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { User } from '../store/index.js';
@@ -26,10 +27,10 @@ export function registerGroupRoutes(app: FastifyInstance, gw: Gateway, base: str
     requireAdmin(caller, 'list groups', 'read');
     caller.ctx.decision = 'allow: administrator';
     const [users, named, rules] = await Promise.all([allUsers(gw), gw.store.grants.groupNames(), gw.store.grants.listPatterns()]);
-    const names = [...new Set([...users.flatMap((u) => u.groups), ...named, ...gw.config.adminGroups])].sort();
+    const names = [...new Set([...users.flatMap((u) => u.groups), ...named, ...gw.config.providers.flatMap((p) => p.adminGroups)])].sort();
     const groups = await Promise.all(names.map(async (name) => ({
       name,
-      admin_group: gw.config.adminGroups.includes(name),
+      admin_group: isAdminGroup(gw.config.providers, name),
       members: users.filter((u) => u.groups.includes(name)).map((u) => u.username),
       grants: await grantsJson(gw.store, await gw.store.grants.listForPrincipal('group', name)),
       patterns: await patternsJson(gw.store, rules.filter((r) => r.principalType === 'group' && r.principal === name)),

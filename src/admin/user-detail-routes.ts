@@ -2,6 +2,7 @@
 // POST users/<username>/disable|enable (administrators). Disabling ends every session of the user
 // at once and forgets the cached user, so neither a cookie nor a bearer JWT works a moment later;
 // personal tokens are refused while the account is disabled (they are checked against the store).
+import { isAdminGroup } from '../oidc/providers/registry.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -34,7 +35,7 @@ export function registerUserDetailRoutes(app: FastifyInstance, gw: Gateway, base
       user: userJson(user),
       grants: await grantsJson(gw.store, grants),
       groups: await Promise.all(groupGrants.map(async (g) => ({
-        name: g.group, admin_group: gw.config.adminGroups.includes(g.group), grants: await grantsJson(gw.store, g.grants),
+        name: g.group, admin_group: isAdminGroup(gw.config.providers, g.group), grants: await grantsJson(gw.store, g.grants),
       }))),
       patterns: await patternsJson(gw.store, mine),
       tokens: tokens.filter((t) => t.expiresAt.getTime() > now).map(tokenSummaryJson),

@@ -9,12 +9,15 @@ export async function configCheck(config: Config, notices: readonly string[]): P
   for (const [k, v] of Object.entries(redactedConfig(config))) out(`  ${k} = ${JSON.stringify(v)}`);
   for (const n of notices) out(`notice: ${n}`);
   let failures = 0;
-  try {
-    const meta = (await createOidcProvider(config).get()).serverMetadata();
-    out(`✓ identity provider: ${meta.issuer} (authorization ${meta.authorization_endpoint ? 'ok' : 'missing'}, jwks ${meta.jwks_uri ? 'ok' : 'missing'}, end_session ${meta.end_session_endpoint ? 'ok' : 'not offered'})`);
-  } catch (err) {
-    failures++;
-    out(`✗ identity provider: ${(err as { detail?: string }).detail ?? (err as Error).message}`);
+  for (const provider of config.providers) {
+    const label = config.providers.length > 1 ? `identity provider ${provider.id}` : 'identity provider';
+    try {
+      const meta = (await createOidcProvider(provider).get()).serverMetadata();
+      out(`✓ ${label}: ${meta.issuer} (authorization ${meta.authorization_endpoint ? 'ok' : 'missing'}, jwks ${meta.jwks_uri ? 'ok' : 'missing'}, end_session ${meta.end_session_endpoint ? 'ok' : 'not offered'})`);
+    } catch (err) {
+      failures++;
+      out(`✗ ${label}: ${(err as { detail?: string }).detail ?? (err as Error).message}`);
+    }
   }
   try {
     const res = await request(`${config.upstreamUrl}/health`, { headersTimeout: 5000, bodyTimeout: 5000 });

@@ -45,7 +45,7 @@ export function registerTrustRulesCommand(program: Command, configFile: () => st
           ...(opts.preset !== undefined ? { preset: opts.preset } : {}),
           ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
           ...(opts.jwksUrl !== undefined ? { jwks_url: opts.jwksUrl } : {}),
-        }, config.issuer);
+        }, config.providers.map((p) => p.issuer));
         const rule = await addTrustRule(changes, input);
         if (opts.json) printJson((await trustRulesJson(store, [rule]))[0]);
         else process.stdout.write(`added trust rule ${rule.id} (${rule.name}): tokens of ${rule.issuer} act as ${input.serviceAccount}\n`);

@@ -4,17 +4,24 @@ import { parse as parseYaml } from 'yaml';
 import { foreignSettingMessages } from './compat.js';
 import { SCHEMA, type SchemaKey } from './schema.js';
 import type { FieldSpec } from './types.js';
+import { isLoopbackUrl } from './loopback.js';
+import { loadProviders } from '../oidc/providers/load.js';
+import type { ProviderConfig } from '../oidc/providers/types.js';
+
+export { isLoopbackUrl };
 
 type Out<K extends SchemaKey> = z.output<(typeof SCHEMA)[K]['schema']>;
 
 /** The validated, frozen configuration. Optional settings without a default are `undefined`. */
-type Derived = 'audience' | 'redirectUri';
+type Derived = 'audience' | 'redirectUri' | 'providers';
 export type Config = {
   readonly [K in Exclude<SchemaKey, Derived>]: (typeof SCHEMA)[K] extends { required: true } | { default: string } ? Out<K> : Out<K> | undefined;
 } & {
-  /** Derived: OIDC_AUDIENCE, or the client id. */
+  /** The identity providers, at least one; the first is the default (it owns `/_gateway/callback`). */
+  readonly providers: readonly ProviderConfig[];
+  /** Derived, kept for compatibility: the default provider's accepted audiences. */
   readonly audience: readonly string[];
-  /** Derived: OIDC_REDIRECT_URI, or <public URL>/_gateway/callback. */
+  /** Derived, kept for compatibility: the default provider's redirect URI. */
   readonly redirectUri: string;
   /** Derived: the public URL's path without trailing slash ('' at the root). */
   readonly basePath: string;
@@ -33,12 +40,6 @@ export type LoadResult =
   | { ok: true; config: Config; notices: string[] }
   | { ok: false; problems: ConfigProblem[]; notices: string[] };
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-export function isLoopbackUrl(url: string): boolean {
-  return LOOPBACK.has(new URL(url).hostname);
-}
-
 /**
  * Reads settings from `env` (and the YAML file named by GATEWAY_CONFIG_FILE or `file`), validates
  * all of them, and reports every problem at once in "SETTING: what is wrong" form.
@@ -48,8 +49,10 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
   const problems: ConfigProblem[] = [];
   const fromFile = readYamlFile(file ?? env.GATEWAY_CONFIG_FILE, problems);
   const raw: Record<string, unknown> = {};
+  let legacyConfigured = false;
 
   for (const [key, spec] of Object.entries(SCHEMA) as [SchemaKey, FieldSpec][]) {
+    if (key === 'providers') continue; // a list of mappings in YAML: src/oidc/providers/load.ts reads it
     let value: unknown = env[spec.env];
     if (value === undefined) {
       for (const alias of spec.aliases ?? []) {
@@ -61,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
       }
     }
     if (value === undefined || value === '') value = fromFile[key];
+    if ((key === 'issuer' || key === 'clientId') && value !== undefined && value !== '') legacyConfigured = true;
     if ((value === undefined || value === '') && spec.default !== undefined) value = spec.default;
     if (value === undefined || (value === '' && spec.required)) {
       if (spec.required) problems.push({ env: spec.env, message: `is required: ${firstSentence(spec.description)}` });
@@ -77,23 +81,18 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
   notices.push(...foreign.notices);
   problems.push(...foreign.problems);
   // Cross-checks run on whatever parsed, so that one run lists every problem (not field problems first, then these).
-  crossChecks(raw, problems, notices);
+  crossChecks(raw, problems);
+  const publicUrl = raw.publicUrl === undefined ? undefined : normalizedPublicUrl(String(raw.publicUrl));
+  const providers = loadProviders({
+    env, fileProviders: fromFile.providers, fileName: file ?? env.GATEWAY_CONFIG_FILE, top: raw,
+    topEnv: (key) => (SCHEMA as Record<string, FieldSpec>)[key]?.env ?? key, legacyConfigured, publicUrl,
+  }, problems, notices);
   if (problems.length > 0) return { ok: false, problems, notices };
-  return { ok: true, config: deepFreeze(derive(raw)) as Config, notices };
+  return { ok: true, config: deepFreeze(derive(raw, providers)) as Config, notices };
 }
 
-function crossChecks(raw: Record<string, unknown>, problems: ConfigProblem[], notices: string[]): void {
-  const algorithms = raw.algorithms as string[] | undefined;
-  const weak = (algorithms ?? []).filter((a) => a === 'none' || /^HS/i.test(a));
-  if (weak.length > 0) problems.push({ env: 'OIDC_ALGORITHMS', message: `must list asymmetric algorithms only; remove ${weak.join(', ')}` });
-  if (raw.issuer !== undefined) {
-    const issuer = String(raw.issuer).replace(/\/\.well-known\/openid-configuration\/?$/, '');
-    raw.issuer = issuer;
-    if (new URL(issuer).protocol === 'http:') {
-      if (isLoopbackUrl(issuer)) notices.push('OIDC_ISSUER uses plain http on loopback: acceptable for the demo and tests only.');
-      else problems.push({ env: 'OIDC_ISSUER', message: 'must use https unless the host is localhost/127.0.0.1' });
-    }
-  }
+// Provider settings (issuer form, algorithms, redirect URI) are checked per provider in src/oidc/providers/load.ts.
+function crossChecks(raw: Record<string, unknown>, problems: ConfigProblem[]): void {
   if (typeof raw.tokenDefaultTtl === 'number' && typeof raw.tokenMaxTtl === 'number' && raw.tokenDefaultTtl > raw.tokenMaxTtl) {
     problems.push({ env: 'GATEWAY_TOKEN_DEFAULT_TTL', message: 'must not be longer than GATEWAY_TOKEN_MAX_TTL' });
   }
@@ -103,22 +102,26 @@ function crossChecks(raw: Record<string, unknown>, problems: ConfigProblem[], no
   if (publicUrl.protocol === 'http:' && !isLoopbackUrl(publicUrl.href)) {
     problems.push({ env: 'GATEWAY_PUBLIC_URL', message: 'must use https unless the host is localhost/127.0.0.1 (cookies would travel in clear text)' });
   }
-  if (raw.redirectUri !== undefined) {
-    const expected = `${publicUrl.origin}${publicUrl.pathname.replace(/\/$/, '')}/_gateway/callback`;
-    if (raw.redirectUri !== expected) problems.push({ env: 'OIDC_REDIRECT_URI', message: `must be ${expected} (the gateway's callback), or be left unset` });
-  }
 }
 
-function derive(raw: Record<string, unknown>): Record<string, unknown> {
+function normalizedPublicUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function derive(raw: Record<string, unknown>, providers: ProviderConfig[]): Record<string, unknown> {
   const publicUrl = new URL(String(raw.publicUrl));
   const basePath = publicUrl.pathname.replace(/\/+$/, '');
-  const audience = (raw.audience as string[] | undefined) ?? [];
+  const first = providers[0]!;
   return {
     ...raw,
+    // The OIDC_* provider's issuer without a discovery suffix, as before several providers existed.
+    ...(raw.issuer !== undefined && first.id === 'oidc' ? { issuer: first.issuer } : {}),
+    providers,
     publicUrl: `${publicUrl.origin}${basePath}`,
     upstreamUrl: String(raw.upstreamUrl).replace(/\/+$/, ''),
-    audience: audience.length > 0 ? audience : [raw.clientId],
-    redirectUri: raw.redirectUri ?? `${publicUrl.origin}${basePath}/_gateway/callback`,
+    audience: first.audience,
+    redirectUri: first.redirectUri,
     basePath,
     publicOrigin: publicUrl.origin,
     secureCookies: publicUrl.protocol === 'https:',
@@ -159,6 +162,10 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const spec = (SCHEMA as Record<string, FieldSpec>)[key];
+    if (key === 'providers') {
+      out[key] = (value as ProviderConfig[]).map((p) => ({ ...p, clientSecret: p.clientSecret === undefined ? undefined : '<set>' }));
+      continue;
+    }
     out[key] = spec?.secret && value !== undefined ? '<set>' : typeof value === 'string' ? withoutUrlPassword(value) : value;
   }
   return out;

@@ -53,12 +53,19 @@ export const SCHEMA = {
     description: 'Largest JSON request body (bytes) the gateway reads to find resource ids. Artifact bodies are streamed and not limited by this.',
   }),
   // ── Identity provider ────────────────────────────────────────────────────
+  // These OIDC_* settings configure the classic single provider, whose id is `oidc`. Further
+  // providers come from GATEWAY_PROVIDERS (src/oidc/providers/); each has the same settings.
+  providers: field({
+    env: 'GATEWAY_PROVIDERS', group: 'Identity provider', schema: kinds.list(), default: '',
+    defaultText: '(empty): only the `OIDC_*` provider',
+    description: 'Ids of further identity providers (slugs: `a-z`, `0-9`, `-`), e.g. `entra,github`. Each is configured by `GATEWAY_PROVIDER_<ID>_<SETTING>` variables (`<ID>` upper-cased, `-` as `_`): `ISSUER`, `CLIENT_ID`, `CLIENT_SECRET`, `SCOPES`, `REDIRECT_URI`, `DISPLAY_NAME`, `USERNAME_CLAIM`, `EMAIL_CLAIM`, `GROUPS_CLAIM`, `ALLOWED_GROUPS`, `ADMIN_GROUPS`, `AUDIENCE`, `ALGORITHMS`, `LINK_BY_EMAIL`, `PRESET` — same meaning and defaults as the `OIDC_*` settings below, except that the display name defaults to the id and the redirect URI to `<GATEWAY_PUBLIC_URL>/_gateway/callback/<id>`. In the YAML file, `providers:` is a list of mappings with `id` and those settings in camelCase (`displayName`, `clientId`, `linkByEmail`…); variables win over the file. The `OIDC_*` provider, if set, has id `oidc` and comes first; the first provider keeps the callback `/_gateway/callback`. Issuers must differ between providers.',
+  }),
   issuer: field({
-    env: 'OIDC_ISSUER', aliases: ['OIDC_DISCOVERY_URL'], group: 'Identity provider', schema: kinds.url(), required: true,
+    env: 'OIDC_ISSUER', aliases: ['OIDC_DISCOVERY_URL'], group: 'Identity provider', schema: kinds.url(), defaultText: '**required** unless `GATEWAY_PROVIDERS` is set',
     description: 'OpenID Provider issuer URL. A discovery URL ending in `/.well-known/openid-configuration` is accepted too.',
   }),
   clientId: field({
-    env: 'OIDC_CLIENT_ID', group: 'Identity provider', schema: kinds.string(), required: true,
+    env: 'OIDC_CLIENT_ID', group: 'Identity provider', schema: kinds.string(), defaultText: '**required** with `OIDC_ISSUER`',
     description: 'Client id registered at the IdP for the gateway.',
   }),
   clientSecret: field({
@@ -71,11 +78,15 @@ export const SCHEMA = {
   }),
   redirectUri: field({
     env: 'OIDC_REDIRECT_URI', group: 'Identity provider', schema: kinds.url(), defaultText: '`<GATEWAY_PUBLIC_URL>/_gateway/callback`',
-    description: 'Redirect URI registered at the IdP. Must point at this gateway\'s `/_gateway/callback`.',
+    description: 'Redirect URI registered at the IdP. Must point at this gateway\'s `/_gateway/callback` (or `/_gateway/callback/oidc`).',
   }),
   usernameClaim: field({
     env: 'OIDC_USERNAME_CLAIM', aliases: ['OIDC_USERNAME_FIELD'], group: 'Identity provider', schema: kinds.list(), default: 'preferred_username,email',
     description: 'Claims tried in order for the username (dotted paths allowed).',
+  }),
+  emailClaim: field({
+    env: 'OIDC_EMAIL_CLAIM', group: 'Identity provider', schema: kinds.string(), default: 'email',
+    description: 'Dotted path of the email claim.',
   }),
   groupsClaim: field({
     env: 'OIDC_GROUPS_CLAIM', aliases: ['OIDC_GROUPS_ATTRIBUTE'], group: 'Identity provider', schema: kinds.string(), default: 'groups',
@@ -88,6 +99,10 @@ export const SCHEMA = {
   adminGroups: field({
     env: 'OIDC_ADMIN_GROUPS', aliases: ['OIDC_ADMIN_GROUP_NAME'], group: 'Identity provider', schema: kinds.list(), default: '',
     description: 'Members of these groups are gateway administrators (bypass resource permissions).',
+  }),
+  linkByEmail: field({
+    env: 'OIDC_LINK_BY_EMAIL', group: 'Identity provider', schema: kinds.bool(), default: 'false',
+    description: 'With several providers: a person signing in through this provider with a verified email (`email_verified: true`) is signed in to the existing account that has the same verified email, instead of being refused. Off: accounts of different providers never merge.',
   }),
   audience: field({
     env: 'OIDC_AUDIENCE', group: 'Identity provider', schema: kinds.list(), defaultText: 'the client id',

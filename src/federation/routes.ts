@@ -23,7 +23,7 @@ export function registerTrustRuleRoutes(app: FastifyInstance, gw: Gateway, base:
     const caller = await adminCaller(gw, req, reply);
     requireAdmin(caller, 'add trust rules', 'write');
     caller.ctx.decision = 'allow: administrator';
-    const rule = await addTrustRule(caller.changes, trustRuleInput(await requireJsonObject(req), gw.config.issuer));
+    const rule = await addTrustRule(caller.changes, trustRuleInput(await requireJsonObject(req), gw.config.providers.map((p) => p.issuer)));
     const [json] = await trustRulesJson(gw.store, [rule]);
     return reply.code(201).send({ trust_rule: json });
   });

@@ -59,14 +59,16 @@ function assertIdentifying(conditions: readonly ClaimCondition[], preset: Preset
   }
 }
 
-export function trustRuleInput(input: Fields, mainIssuer: string): TrustRuleInput {
+/** `providerIssuers`: the gateway's own identity providers (one string, or every provider's issuer). */
+export function trustRuleInput(input: Fields, providerIssuers: string | readonly string[]): TrustRuleInput {
   onlyFields(input, ['name', 'preset', 'issuer', 'jwks_url', 'audience', 'service_account', 'conditions'], 'trust rule');
   const name = text(input, 'name');
   if (!NAME.test(name)) throw badRequest('name must be 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit');
   const presetName = input.preset === undefined || input.preset === null ? null : oneOf(input, 'preset', PRESET_NAMES);
   const preset = presetName === null ? undefined : PRESETS[presetName];
   const issuer = input.issuer === undefined && preset?.issuer ? preset.issuer : url(input, 'issuer');
-  if (issuer.replace(/\/+$/, '') === mainIssuer.replace(/\/+$/, '')) {
+  const own = (typeof providerIssuers === 'string' ? [providerIssuers] : providerIssuers).map((i) => i.replace(/\/+$/, ''));
+  if (own.includes(issuer.replace(/\/+$/, ''))) {
     throw badRequest('issuer is the gateway\'s own identity provider: its users sign in directly, and its client-credentials tokens are mapped with service-accounts/<name>/oauth-clients/<client_id>');
   }
   const jwksUrl = input.jwks_url === undefined || input.jwks_url === null ? null : url(input, 'jwks_url');

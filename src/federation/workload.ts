@@ -83,7 +83,7 @@ export function createWorkloadFederation(config: Config, store: Store): Workload
   return {
     isForeign(token) {
       const iss = peekIssuer(token);
-      return iss !== undefined && iss !== config.issuer;
+      return iss !== undefined && !config.providers.some((p) => p.issuer === iss);
     },
 
     async authenticate(token) {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
-import type { OidcProvider } from './provider.js';
+import type { ProviderEntry, Providers } from './providers/registry.js';
 import { metrics } from '../metrics/index.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 
@@ -14,13 +14,17 @@ import { TtlCache } from '../cache/ttl-cache.js';
 const STALE_IF_ERROR_MS = 24 * 3600_000;
 
 /**
- * Verifies bearer JWTs from the IdP: signature against the IdP's JWKS (cached, refetched when an
- * unknown `kid` appears, at most once per cooldown), an asymmetric algorithm allow-list, `iss`,
- * `aud`, `exp` (required), `nbf`, with the configured clock skew.
+ * Verifies bearer JWTs from any configured provider. The token's (unverified) `iss` only picks
+ * the provider; everything is then checked against that provider alone: signature against its
+ * JWKS (cached, refetched when an unknown `kid` appears, at most once per cooldown), its
+ * asymmetric algorithm allow-list, `iss`, its audiences, `exp` (required), `nbf`, with the
+ * configured clock skew. A token of provider B carrying A's audience is checked against B's.
  */
 export interface BearerVerifier {
-  verify(token: string): Promise<JWTPayload>;
+  verify(token: string): Promise<{ claims: JWTPayload; provider: ProviderEntry }>;
 }
+
+const INVALID = { 'www-authenticate': 'Bearer error="invalid_token"' };
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -34,8 +38,36 @@ export function looksLikeJwt(token: string): boolean {
  * A JWT cannot be revoked at the gateway, so no event ever needs to reach this cache; whether its
  * user is still enabled is checked on every request after verification.
  */
-export function createBearerVerifier(config: Config, provider: OidcProvider, cacheTtlMs = 0): BearerVerifier {
-  const verified = new TtlCache<JWTPayload>(cacheTtlMs, 10_000);
+export function createBearerVerifier(config: Config, providers: Providers, cacheTtlMs = 0): BearerVerifier {
+  const verifiers = new Map(providers.all.map((p) => [p.config.id, providerVerifier(config, p)]));
+  const verified = new TtlCache<{ claims: JWTPayload; provider: ProviderEntry }>(cacheTtlMs, 10_000);
+  return {
+    async verify(token) {
+      if (!looksLikeJwt(token)) throw new GatewayError('GW_INVALID_TOKEN', 'The bearer token is not a JWT or a gateway token');
+      const digest = cacheTtlMs > 0 ? createHash('sha256').update(token).digest('base64url') : '';
+      const known = cacheTtlMs > 0 ? verified.get(digest) : undefined;
+      if (cacheTtlMs > 0) metrics.cacheLookup('jwt', known !== undefined);
+      if (known) return known;
+      let iss: unknown;
+      try {
+        iss = decodeJwt(token).iss;
+      } catch (err) {
+        throw new GatewayError('GW_INVALID_TOKEN', describeJoseError(err), { cause: err, headers: INVALID });
+      }
+      const provider = typeof iss === 'string' ? providers.byIssuer(iss) : undefined;
+      if (!provider) throw new GatewayError('GW_INVALID_TOKEN', 'The token was issued by an untrusted issuer', { headers: INVALID });
+      const claims = await verifiers.get(provider.config.id)!(token);
+      // Until `exp` exactly (no clock tolerance): the cache never stretches a token's life.
+      if (cacheTtlMs > 0) verified.set(digest, { claims, provider }, (claims.exp as number) * 1000);
+      return { claims, provider };
+    },
+  };
+}
+
+/** Verification against one provider, with its own key cache and stale-if-error state. */
+function providerVerifier(config: Config, entry: ProviderEntry): (token: string) => Promise<JWTPayload> {
+  const provider = entry.client;
+  const p = entry.config;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   let fetchFailures = 0;
   let lastFetched = 0;
@@ -58,7 +90,7 @@ export function createBearerVerifier(config: Config, provider: OidcProvider, cac
   async function keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (jwks) return jwks;
     const meta = (await provider.get()).serverMetadata();
-    if (!meta.jwks_uri) throw new GatewayError('GW_IDP_UNAVAILABLE', 'The identity provider publishes no jwks_uri');
+    if (!meta.jwks_uri) throw new GatewayError('GW_IDP_UNAVAILABLE', `The identity provider ${p.id} publishes no jwks_uri`);
     jwks = createRemoteJWKSet(new URL(meta.jwks_uri), {
       cacheMaxAge: config.jwksCacheMaxAge * 1000,
       cooldownDuration: config.jwksCooldown * 1000,
@@ -68,42 +100,33 @@ export function createBearerVerifier(config: Config, provider: OidcProvider, cac
     return jwks;
   }
 
-  return {
-    async verify(token) {
-      if (!looksLikeJwt(token)) throw new GatewayError('GW_INVALID_TOKEN', 'The bearer token is not a JWT or a gateway token');
-      const digest = cacheTtlMs > 0 ? createHash('sha256').update(token).digest('base64url') : '';
-      const known = cacheTtlMs > 0 ? verified.get(digest) : undefined;
-      if (cacheTtlMs > 0) metrics.cacheLookup('jwt', known !== undefined);
-      if (known) return known;
-      const keySet = await keys();
-      const options: JWTVerifyOptions = {
-        issuer: config.issuer,
-        audience: [...config.audience],
-        algorithms: [...config.algorithms],
-        clockTolerance: config.clockSkew,
-        requiredClaims: ['exp', 'sub'],
-      };
-      const failuresBefore = fetchFailures;
-      try {
-        const { payload } = await jwtVerify(token, keySet, options);
-        // Until `exp` exactly (no clock tolerance): the cache never stretches a token's life.
-        if (cacheTtlMs > 0) verified.set(digest, payload, (payload.exp as number) * 1000);
-        return payload;
-      } catch (first) {
-        let err = first;
-        // The keys could not be refreshed (IdP down): verify against the last keys it published.
-        const held = keySet.jwks();
-        if (fetchFailures !== failuresBefore && held && Date.now() - lastFetched < STALE_IF_ERROR_MS) {
-          if (stale?.source !== held) stale = { source: held, keys: createLocalJWKSet(held) };
-          try {
-            return (await jwtVerify(token, stale.keys, options)).payload;
-          } catch (second) {
-            err = second;
-          }
+  return async (token) => {
+    const keySet = await keys();
+    const options: JWTVerifyOptions = {
+      issuer: p.issuer,
+      audience: [...p.audience],
+      algorithms: [...p.algorithms],
+      clockTolerance: config.clockSkew,
+      requiredClaims: ['exp', 'sub'],
+    };
+    const failuresBefore = fetchFailures;
+    try {
+      const { payload } = await jwtVerify(token, keySet, options);
+      return payload;
+    } catch (first) {
+      let err = first;
+      // The keys could not be refreshed (IdP down): verify against the last keys it published.
+      const held = keySet.jwks();
+      if (fetchFailures !== failuresBefore && held && Date.now() - lastFetched < STALE_IF_ERROR_MS) {
+        if (stale?.source !== held) stale = { source: held, keys: createLocalJWKSet(held) };
+        try {
+          return (await jwtVerify(token, stale.keys, options)).payload;
+        } catch (second) {
+          err = second;
         }
-        throw new GatewayError('GW_INVALID_TOKEN', describeJoseError(err), { cause: err, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
       }
-    },
+      throw new GatewayError('GW_INVALID_TOKEN', describeJoseError(err), { cause: err, headers: INVALID });
+    }
   };
 }
 

@@ -1,11 +1,13 @@
 import * as client from 'openid-client';
-import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import type { Sealer } from '../session/seal.js';
 import type { OidcProvider } from './provider.js';
+import type { ProviderEntry } from './providers/registry.js';
 
 /** What the sign-in cookie carries between /login and /callback (sealed, 10 minutes). */
 interface LoginTransaction {
+  /** The provider the sign-in was started with: only its callback may complete it. */
+  provider: string;
   state: string;
   nonce: string;
   verifier: string;
@@ -15,6 +17,8 @@ interface LoginTransaction {
 export const LOGIN_TTL_SECONDS = 600;
 
 export interface TokenSet {
+  /** Id of the provider that issued the tokens. */
+  readonly provider: string;
   readonly claims: Record<string, unknown>;
   readonly idToken: string | undefined;
   readonly refreshToken: string | undefined;
@@ -23,9 +27,11 @@ export interface TokenSet {
   readonly expiresAt: Date | null;
 }
 
-export async function startLogin(config: Config, provider: OidcProvider, sealer: Sealer, returnTo: string): Promise<{ url: string; cookie: string }> {
-  const oidc = await provider.get();
+export async function startLogin(provider: ProviderEntry, sealer: Sealer, returnTo: string): Promise<{ url: string; cookie: string }> {
+  const config = provider.config;
+  const oidc = await provider.client.get();
   const tx: LoginTransaction = {
+    provider: config.id,
     state: client.randomState(),
     nonce: client.randomNonce(),
     verifier: client.randomPKCECodeVerifier(),
@@ -44,22 +50,35 @@ export async function startLogin(config: Config, provider: OidcProvider, sealer:
 }
 
 /**
- * Completes the authorization-code grant: checks state, exchanges the code with the PKCE verifier,
- * validates the ID token (signature, iss, aud, nonce, RFC 9207 `iss` when offered) and merges
- * userinfo claims (some IdPs put groups only there).
+ * Completes the authorization-code grant at the callback of `provider` (the route's provider).
+ * Mix-up defence first: the sign-in must have been started with this provider, and the RFC 9207
+ * `iss` response parameter must name this provider's issuer (required when its metadata says it
+ * sends one). Then: state, code exchange with the PKCE verifier, ID token validation (signature,
+ * iss, aud, nonce), and userinfo claims merged in (some IdPs put groups only there).
  */
 export async function completeLogin(
-  config: Config,
-  provider: OidcProvider,
+  provider: ProviderEntry,
   sealer: Sealer,
   query: string,
   sealedTx: string | undefined,
 ): Promise<{ tokens: TokenSet; returnTo: string }> {
+  const config = provider.config;
   const tx = sealedTx ? sealer.open<LoginTransaction>(sealedTx) : undefined;
   if (!tx) {
     throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in attempt expired or was started in another browser; start again');
   }
+  if (tx.provider !== config.id) {
+    throw new GatewayError('GW_LOGIN_MIX_UP', `This sign-in was started with the identity provider ${tx.provider} but its response arrived at the callback of ${config.id}; start again`);
+  }
   const params = new URLSearchParams(query);
+  const oidc = await provider.client.get();
+  const iss = params.get('iss');
+  if (iss !== null && iss !== config.issuer) {
+    throw new GatewayError('GW_LOGIN_MIX_UP', `The sign-in response names the issuer ${iss.slice(0, 200)}, not ${config.id}'s (${config.issuer}); start again`);
+  }
+  if (iss === null && oidc.serverMetadata().authorization_response_iss_parameter_supported === true) {
+    throw new GatewayError('GW_LOGIN_MIX_UP', `The sign-in response lacks the iss parameter that ${config.id} always sends (RFC 9207); start again`);
+  }
   const idpError = params.get('error');
   if (idpError) {
     const description = (params.get('error_description') ?? '').slice(0, 200);
@@ -68,7 +87,6 @@ export async function completeLogin(
   if (params.get('state') !== tx.state) {
     throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in response does not match this browser\'s sign-in attempt (state mismatch)');
   }
-  const oidc = await provider.get();
   let response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
   try {
     response = await client.authorizationCodeGrant(oidc, new URL(`${config.redirectUri}?${query}`), {
@@ -82,6 +100,10 @@ export async function completeLogin(
   }
   const idClaims = response.claims();
   if (!idClaims) throw new GatewayError('GW_LOGIN_FAILED', 'The identity provider returned no ID token');
+  // openid-client checked iss against the discovered issuer; this pins it to the configured one.
+  if (idClaims.iss !== config.issuer) {
+    throw new GatewayError('GW_LOGIN_MIX_UP', `The ID token was issued by ${String(idClaims.iss).slice(0, 200)}, not by ${config.id} (${config.issuer})`);
+  }
   let claims: Record<string, unknown> = { ...idClaims };
   if (oidc.serverMetadata().userinfo_endpoint) {
     try {
@@ -91,20 +113,21 @@ export async function completeLogin(
       // userinfo is a best-effort enrichment; the ID token alone is authoritative
     }
   }
-  return { tokens: toTokenSet(response, claims), returnTo: tx.returnTo };
+  return { tokens: toTokenSet(config.id, response, claims), returnTo: tx.returnTo };
 }
 
-export async function refreshTokens(provider: OidcProvider, refreshToken: string, previous: Record<string, unknown>): Promise<TokenSet> {
-  const oidc = await provider.get();
+export async function refreshTokens(provider: ProviderEntry, refreshToken: string, previous: Record<string, unknown>): Promise<TokenSet> {
+  const oidc = await provider.client.get();
   const response = await client.refreshTokenGrant(oidc, refreshToken);
   const claims = response.claims();
   // A refresh may omit the ID token; then the previous claims (groups etc.) stay in force.
-  return toTokenSet(response, claims ? { ...claims } : previous, refreshToken);
+  return toTokenSet(provider.config.id, response, claims ? { ...claims } : previous, refreshToken);
 }
 
-function toTokenSet(r: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, claims: Record<string, unknown>, fallbackRefresh?: string): TokenSet {
+function toTokenSet(provider: string, r: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, claims: Record<string, unknown>, fallbackRefresh?: string): TokenSet {
   const expiresIn = r.expiresIn();
   return {
+    provider,
     claims,
     idToken: r.id_token,
     refreshToken: r.refresh_token ?? fallbackRefresh,

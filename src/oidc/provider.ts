@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
-import type { Config } from '../config/index.js';
-import { isLoopbackUrl } from '../config/index.js';
+import { isLoopbackUrl } from '../config/loopback.js';
 import { GatewayError } from '../errors/index.js';
 import { metrics } from '../metrics/index.js';
+import type { ProviderConfig } from './providers/types.js';
 
 /**
  * The relying-party side of the IdP: discovery is done lazily and retried, so the gateway starts
@@ -17,7 +17,7 @@ export interface OidcProvider {
 
 const RETRY_AFTER_MS = 5_000;
 
-export function createOidcProvider(config: Config): OidcProvider {
+export function createOidcProvider(config: ProviderConfig): OidcProvider {
   let current: client.Configuration | undefined;
   let pending: Promise<client.Configuration> | undefined;
   let lastFailure = 0;

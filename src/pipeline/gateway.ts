@@ -4,7 +4,7 @@ import type { CacheStats } from '../cache/stats.js';
 import type { Config } from '../config/index.js';
 import type { WorkloadFederation } from '../federation/workload.js';
 import type { BearerVerifier } from '../oidc/bearer.js';
-import type { OidcProvider } from '../oidc/provider.js';
+import type { Providers } from '../oidc/providers/registry.js';
 import type { SessionManager } from '../session/manager.js';
 import type { Sealer } from '../session/seal.js';
 import type { Store } from '../store/index.js';
@@ -18,7 +18,8 @@ import type { UserDirectory } from './user-directory.js';
 export interface Gateway {
   readonly config: Config;
   readonly store: Store;
-  readonly provider: OidcProvider;
+  /** The identity providers (at least one; the first is the default). */
+  readonly providers: Providers;
   readonly bearer: BearerVerifier;
   readonly sessions: SessionManager;
   readonly users: UserDirectory;

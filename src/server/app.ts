@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import { createWorkloadFederation } from '../federation/workload.js';
 import { createBearerVerifier } from '../oidc/bearer.js';
-import { createOidcProvider } from '../oidc/provider.js';
+import { createProviders } from '../oidc/providers/registry.js';
 import { isApiPath } from '../pipeline/steps/require-identity.js';
 import { handleProxied } from '../pipeline/pipeline.js';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -63,11 +63,11 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   const cacheStats = createCacheStats();
   cacheStats.onRecord((cache, outcome) => metrics.cacheLookup(cache, outcome === 'hit'));
   const store = withCaches(withInvalidation(logged, bus), bus, { recordsMs: config.cacheTtl * 1000, grantsMs: config.grantCacheTtl * 1000 }, cacheStats);
-  const provider = createOidcProvider(config);
+  const providers = createProviders(config.providers);
   const gateway: Gateway = {
-    config, store, provider, log: logger, bus, cacheStats,
-    bearer: createBearerVerifier(config, provider, config.cacheTtl * 1000),
-    sessions: createSessionManager(config, store, provider, createSealer(config.secret, 'idp-tokens')),
+    config, store, providers, log: logger, bus, cacheStats,
+    bearer: createBearerVerifier(config, providers, config.cacheTtl * 1000),
+    sessions: createSessionManager(config, store, providers, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store, bus),
     loginSealer: createSealer(config.secret, 'login-transaction'),
     resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, promptsAsPrompt: false }),
@@ -175,7 +175,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
   const path = ctx?.path ?? (req.url.split('?')[0] ?? '/').slice(gw.config.basePath.length);
   const wantsHtml = req.method === 'GET' && !isApiPath(path) && String(req.headers.accept ?? '').includes('text/html');
   if (wantsHtml) {
-    const signIn = err.status === 401 || err.code === 'GW_LOGIN_FAILED' || err.code === 'GW_SESSION_EXPIRED';
+    const signIn = err.status === 401 || err.code === 'GW_LOGIN_FAILED' || err.code === 'GW_LOGIN_MIX_UP' || err.code === 'GW_SESSION_EXPIRED';
     return reply.type('text/html; charset=utf-8').send(errorPage({
       title: err.status === 403 ? 'Access denied' : err.status >= 500 ? 'Service unavailable' : 'Something went wrong',
       message: err.toJSON().message, code: err.code, requestId: req.id,

@@ -3,34 +3,53 @@ import { GatewayError, toGatewayError } from '../errors/index.js';
 import { identityFromClaims } from '../oidc/identity.js';
 import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
 import { safeReturnTo } from '../oidc/return-to.js';
+import type { ProviderEntry } from '../oidc/providers/registry.js';
+import { signInPage } from './sign-in-page.js';
 import { clearCookie, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 
-/** Sign-in, callback and sign-out under `<mount>/_gateway/`. */
+/**
+ * Sign-in, callbacks and sign-out under `<mount>/_gateway/`. With several providers, `/login`
+ * shows a page to choose one (`/login?provider=<id>` starts it directly); each provider has its
+ * own callback (`/callback/<id>`; the first one also `/callback`, as registered before).
+ */
 export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   const base = `${gw.config.basePath}/_gateway`;
-  const callbackPath = `${base}/callback`;
+  // One sign-in cookie for every callback path: a newer sign-in replaces an unfinished one.
+  const loginCookiePath = `${base}/callback`;
 
-  app.get(`${base}/login`, async (req: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) => {
+  app.get(`${base}/login`, async (req: FastifyRequest<{ Querystring: { return_to?: string; provider?: string } }>, reply) => {
     const returnTo = safeReturnTo(gw.config, req.query.return_to);
-    const { url, cookie } = await startLogin(gw.config, gw.provider, gw.loginSealer, returnTo);
-    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginCookieName(gw.config), value: cookie, path: callbackPath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
     void reply.header('cache-control', 'no-store');
+    const chosen = req.query.provider;
+    if (chosen === undefined && gw.providers.all.length > 1) {
+      void reply.type('text/html; charset=utf-8');
+      return signInPage({ loginUrl: `${base}/login`, returnTo, providers: gw.providers.all.map((p) => ({ id: p.config.id, displayName: p.config.displayName })) });
+    }
+    const provider = chosen === undefined ? gw.providers.default : gw.providers.get(chosen);
+    if (!provider) throw new GatewayError('GW_LOGIN_FAILED', `There is no identity provider ${JSON.stringify(chosen!.slice(0, 40))} on this gateway; choose one on the sign-in page`);
+    const { url, cookie } = await startLogin(provider, gw.loginSealer, returnTo);
+    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginCookieName(gw.config), value: cookie, path: loginCookiePath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
     return reply.redirect(url, 302);
   });
 
-  app.get(callbackPath, async (req, reply) => {
+  for (const provider of gw.providers.all) {
+    const paths = new Set([`${gw.config.basePath}${provider.config.callbackPath}`, `${base}/callback/${provider.config.id}`]);
+    for (const path of paths) app.get(path, (req, reply) => callback(provider, req, reply));
+  }
+
+  async function callback(provider: ProviderEntry, req: FastifyRequest, reply: FastifyReply) {
     const cookies = parseCookies(req.headers.cookie);
     const rawUrl = req.raw.url ?? '';
     const query = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
     // The sign-in cookie is single-use: cleared whatever the outcome, so a code cannot be replayed through it.
-    const setCookies = [clearCookie(gw.config, loginCookieName(gw.config), callbackPath)];
+    const setCookies = [clearCookie(gw.config, loginCookieName(gw.config), loginCookiePath)];
     void reply.header('cache-control', 'no-store');
     let who: string | null = null;
     try {
-      const { tokens, returnTo } = await completeLogin(gw.config, gw.provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
-      const identity = identityFromClaims(gw.config, tokens.claims);
+      const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
+      const identity = identityFromClaims(provider.config, tokens.claims);
       const user = await gw.store.users.upsertOnLogin(identity, new Date());
       who = user.username;
       if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
@@ -43,8 +62,8 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       const token = await gw.sessions.create(user, tokens, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       setCookies.push(serializeCookie(gw.config, { name: gw.config.cookieName, value: token, path: sessionCookiePath(gw.config), maxAgeSeconds: gw.config.sessionMaxAge }));
       void reply.header('set-cookie', setCookies);
-      req.log.info({ event: 'login', user: user.username, admin: user.isAdmin, groups: user.groups }, 'signed in');
-      await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: 'OIDC sign-in', requestId: req.id, clientIp: req.ip });
+      req.log.info({ event: 'login', user: user.username, provider: provider.config.id, admin: user.isAdmin, groups: user.groups }, 'signed in');
+      await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: gw.providers.all.length > 1 ? `OIDC sign-in (${provider.config.id})` : 'OIDC sign-in', requestId: req.id, clientIp: req.ip });
       return reply.redirect(returnTo, 302);
     } catch (err) {
       void reply.header('set-cookie', setCookies);
@@ -55,16 +74,18 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       }).catch(() => undefined);
       throw err;
     }
-  });
+  }
 
   const logout = async (req: FastifyRequest, reply: FastifyReply) => {
     const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
     let idToken: string | undefined;
+    let provider = gw.providers.default;
     let username: string | null = null;
     if (token) {
       const resolved = await gw.sessions.resolve(token, req.log).catch(() => undefined);
       if (resolved) {
         idToken = resolved.idToken;
+        provider = gw.providers.get(resolved.provider) ?? provider;
         username = resolved.user.username;
         await gw.sessions.destroy(resolved.sessionId);
         await gw.store.audit.append({ time: new Date(), actor: username, action: 'logout', resource: null, decision: 'info', reason: null, requestId: req.id, clientIp: req.ip });
@@ -73,7 +94,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     void reply.header('set-cookie', clearCookie(gw.config, gw.config.cookieName, sessionCookiePath(gw.config)));
     void reply.header('cache-control', 'no-store');
     const after = `${gw.config.publicUrl}/_gateway/signed-out`;
-    const idpLogout = await endSessionUrl(gw.provider, idToken, after);
+    const idpLogout = await endSessionUrl(provider.client, idToken, after);
     return reply.redirect(idpLogout ?? after, 302);
   };
   // POST is the CSRF-safe form; GET is kept for links (sign-out is harmless to force).

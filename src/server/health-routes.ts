@@ -19,7 +19,8 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
     };
     const checks = await Promise.all([
       probe('store', () => gw.store.ping()),
-      probe('idp', async () => void (await gw.provider.get())),
+      // One check per provider (named `idp` when there is only one, as before).
+      ...gw.providers.all.map((p) => probe(gw.providers.all.length > 1 ? `idp:${p.config.id}` : 'idp', async () => void (await p.client.get()))),
       probe('upstream', async () => {
         const res = await request(`${gw.config.upstreamUrl}/health`, { headersTimeout: 3000, bodyTimeout: 3000 });
         await res.body.dump();

@@ -3,6 +3,7 @@
 import { recordChange, type ChangeContext } from '../admin/changes.js';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
+import { isAdminGroup } from '../oidc/providers/registry.js';
 import type { ServiceAccount, Store } from '../store/index.js';
 import type { ServiceAccountChanges, ServiceAccountInput } from './input.js';
 
@@ -10,7 +11,7 @@ const label = (name: string) => `service-account:${name}`;
 
 /** Administrators are decided by group, for service accounts exactly as for people. */
 function isAdmin(config: Config, groups: readonly string[]): boolean {
-  return groups.some((g) => config.adminGroups.includes(g));
+  return groups.some((g) => isAdminGroup(config.providers, g));
 }
 
 export async function serviceAccountByName(store: Store, name: string): Promise<ServiceAccount> {

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/index.js';
 import { identityFromClaims } from '../oidc/identity.js';
 import { isGrantRevoked, refreshTokens, type TokenSet } from '../oidc/login-flow.js';
-import type { OidcProvider } from '../oidc/provider.js';
+import type { Providers } from '../oidc/providers/registry.js';
 import type { Store, User } from '../store/index.js';
 import type { Sealer } from './seal.js';
 import { metrics } from '../metrics/index.js';
@@ -10,6 +10,8 @@ import { mintSessionToken, parseSessionToken, secretMatches } from './token.js';
 
 /** IdP tokens kept (encrypted) with a session, for refresh and RP-initiated logout. */
 interface SealedTokens {
+  /** The provider that issued them; absent in sessions made before several providers existed (the default one). */
+  provider?: string | undefined;
   refreshToken?: string | undefined;
   idToken?: string | undefined;
   claims: Record<string, unknown>;
@@ -19,6 +21,8 @@ export interface ResolvedSession {
   readonly sessionId: string;
   readonly user: User;
   readonly idToken: string | undefined;
+  /** Id of the provider the session was signed in with. */
+  readonly provider: string;
 }
 
 /** Refresh this long before the IdP access token expires, so a session never carries stale groups. */
@@ -34,27 +38,35 @@ export interface SessionManager {
   destroy(sessionId: string): Promise<void>;
 }
 
-export function createSessionManager(config: Config, store: Store, provider: OidcProvider, sealer: Sealer): SessionManager {
+export function createSessionManager(config: Config, store: Store, providers: Providers, sealer: Sealer): SessionManager {
   const refreshing = new Map<string, Promise<boolean>>();
   /** After a failed (unreachable IdP) refresh, requests skip refreshing for a while instead of each waiting on the IdP. */
   const backoffUntil = new Map<string, number>();
 
   function sealTokens(tokens: TokenSet): string {
-    const value: SealedTokens = { refreshToken: tokens.refreshToken, idToken: tokens.idToken, claims: tokens.claims };
+    const value: SealedTokens = { provider: tokens.provider, refreshToken: tokens.refreshToken, idToken: tokens.idToken, claims: tokens.claims };
     return sealer.seal(value);
   }
 
   /** Single-flight per session: concurrent requests share one refresh. Returns false if the session ended. */
   async function refresh(sessionId: string, sealed: SealedTokens, log: FastifyBaseLogger): Promise<boolean> {
     if (!sealed.refreshToken) return true; // nothing to refresh with; the session lives to its max age
+    const provider = providers.get(sealed.provider ?? providers.default.config.id);
+    if (!provider) {
+      // The provider was removed from the configuration: its sessions end (fail closed).
+      log.info({ event: 'session.refresh_rejected', reason: `provider ${sealed.provider} is no longer configured` }, 'session of a removed provider ended');
+      await store.sessions.delete(sessionId);
+      return false;
+    }
     try {
       const tokens = await refreshTokens(provider, sealed.refreshToken, sealed.claims);
-      const identity = identityFromClaims(config, tokens.claims); // group sync; throws if no longer allowed
+      // Group sync: the provider's current groups replace the stored ones; throws if no longer allowed.
+      const identity = identityFromClaims(provider.config, tokens.claims);
       await store.users.upsertOnLogin(identity, new Date());
       await store.sessions.updateTokens(sessionId, sealTokens(tokens), tokens.expiresAt);
       return true;
     } catch (err) {
-      if (isGrantRevoked(err) || (err as { code?: string }).code === 'GW_FORBIDDEN_GROUP') {
+      if (isGrantRevoked(err) || ['GW_FORBIDDEN_GROUP', 'GW_INVALID_TOKEN'].includes((err as { code?: string }).code ?? '')) {
         log.info({ event: 'session.refresh_rejected', reason: (err as Error).message }, 'IdP refused the refresh; session ended');
         await store.sessions.delete(sessionId);
         return false;
@@ -111,13 +123,16 @@ export function createSessionManager(config: Config, store: Store, provider: Oid
       // Idle expiry only needs minute precision: skip the write while last_seen_at is fresh.
       if (now - session.lastSeenAt.getTime() >= 60_000) await store.sessions.touch(session.id, new Date(now));
       const latestSealed = session.tokensSealed;
-      let opened: { idToken: string | undefined } | undefined;
+      let opened: SealedTokens | undefined;
+      const open = (): SealedTokens => (opened ??= (latestSealed ? sealer.open<SealedTokens>(latestSealed) : undefined) ?? { claims: {} });
       return {
         sessionId: session.id,
         user,
         get idToken() {
-          opened ??= { idToken: latestSealed ? sealer.open<SealedTokens>(latestSealed)?.idToken : undefined };
-          return opened.idToken;
+          return open().idToken;
+        },
+        get provider() {
+          return open().provider ?? providers.default.config.id;
         },
       };
     },

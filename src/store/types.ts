@@ -24,6 +24,10 @@ export interface LoginIdentity {
   readonly displayName: string | null;
   readonly groups: readonly string[];
   readonly isAdmin: boolean;
+  /** Id of the provider that vouched for the identity (absent: the default provider). */
+  readonly provider?: string;
+  /** Whether the provider said the email is verified (`email_verified: true`). */
+  readonly emailVerified?: boolean;
 }
 
 export interface Session {

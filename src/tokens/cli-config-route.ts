@@ -22,10 +22,11 @@ export function registerCliConfigRoute(app: FastifyInstance, gw: Gateway, base: 
     }
     return {
       gateway_url: gw.config.publicUrl,
-      issuer: gw.config.issuer,
+      // CLI login uses the default provider (OIDC_CLI_CLIENT_ID is a client registered there).
+      issuer: gw.providers.default.config.issuer,
       client_id: clientId,
       // The CLI needs an access token once, to mint a personal token: no refresh token to keep.
-      scopes: gw.config.scopes.filter((s) => s !== 'offline_access'),
+      scopes: gw.providers.default.config.scopes.filter((s) => s !== 'offline_access'),
       token_default_days: Math.round(gw.config.tokenDefaultTtl / 86400),
       token_max_days: Math.floor(gw.config.tokenMaxTtl / 86400),
     };

@@ -57,12 +57,14 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
       const { user, rule } = await gw.federation.authenticate(credential);
       ctx.principal = { user: assertAllowedIn(gw, user), method: 'federated', trustRule: rule.name };
     } else if (scheme === 'bearer' && credential) {
-      const claims = await gw.bearer.verify(credential);
-      const client = clientCredentialsClient(claims);
+      const { claims, provider } = await gw.bearer.verify(credential);
+      // Client mappings name clients of the default provider: another provider's client-credentials
+      // token has no person in it and is refused below (no username).
+      const client = provider === gw.providers.default ? clientCredentialsClient(claims) : undefined;
       if (client !== undefined) {
         ctx.principal = { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
       } else {
-        const identity = identityFromClaims(gw.config, claims);
+        const identity = identityFromClaims(provider.config, claims);
         ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
       }
     } else if (scheme === 'basic' && credential) {
@@ -109,7 +111,7 @@ async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, u
 
 /** Users known from the store (token owners, service accounts) must still be in an allowed group, as last seen. */
 function assertAllowedIn(gw: Gateway, user: User): User {
-  const allowed = gw.config.allowedGroups;
+  const allowed = gw.providers.default.config.allowedGroups;
   if (!user.isAdmin && allowed.length > 0 && !user.groups.some((g) => allowed.includes(g))) {
     throw new GatewayError('GW_FORBIDDEN_GROUP', `${user.username} is not in a group allowed to use MLflow (${allowed.join(', ')})`);
   }

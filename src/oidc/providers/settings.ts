@@ -1,0 +1,44 @@
+import { kinds } from '../../config/types.js';
+import type { z } from 'zod';
+
+/**
+ * The settings every provider has, with how they are spelled in the environment
+ * (`GATEWAY_PROVIDER_<ID>_<SUFFIX>`) and in the YAML file (`providers: [{ id, <key>: … }]`).
+ * The classic single provider (`oidc`) reads the same settings from the `OIDC_*` variables
+ * (`legacyKey` names the matching top-level setting in the schema).
+ */
+export interface ProviderSetting {
+  readonly suffix: string;
+  readonly schema: z.ZodType;
+  readonly default?: string;
+  readonly secret?: boolean;
+  readonly legacyKey?: string;
+}
+
+export const PROVIDER_SETTINGS = {
+  preset: { suffix: 'PRESET', schema: kinds.string() },
+  displayName: { suffix: 'DISPLAY_NAME', schema: kinds.string(), legacyKey: 'providerDisplayName' },
+  issuer: { suffix: 'ISSUER', schema: kinds.url(), legacyKey: 'issuer' },
+  clientId: { suffix: 'CLIENT_ID', schema: kinds.string(), legacyKey: 'clientId' },
+  clientSecret: { suffix: 'CLIENT_SECRET', schema: kinds.string(), secret: true, legacyKey: 'clientSecret' },
+  scopes: { suffix: 'SCOPES', schema: kinds.list(), default: 'openid profile email', legacyKey: 'scopes' },
+  redirectUri: { suffix: 'REDIRECT_URI', schema: kinds.url(), legacyKey: 'redirectUri' },
+  usernameClaim: { suffix: 'USERNAME_CLAIM', schema: kinds.list(), default: 'preferred_username,email', legacyKey: 'usernameClaim' },
+  emailClaim: { suffix: 'EMAIL_CLAIM', schema: kinds.string(), default: 'email', legacyKey: 'emailClaim' },
+  groupsClaim: { suffix: 'GROUPS_CLAIM', schema: kinds.string(), default: 'groups', legacyKey: 'groupsClaim' },
+  allowedGroups: { suffix: 'ALLOWED_GROUPS', schema: kinds.list(), default: '', legacyKey: 'allowedGroups' },
+  adminGroups: { suffix: 'ADMIN_GROUPS', schema: kinds.list(), default: '', legacyKey: 'adminGroups' },
+  audience: { suffix: 'AUDIENCE', schema: kinds.list(), legacyKey: 'audience' },
+  algorithms: { suffix: 'ALGORITHMS', schema: kinds.list(), default: 'RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA', legacyKey: 'algorithms' },
+  linkByEmail: { suffix: 'LINK_BY_EMAIL', schema: kinds.bool(), default: 'false', legacyKey: 'linkByEmail' },
+} as const satisfies Record<string, ProviderSetting>;
+
+export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;
+
+/** `entra` → `GATEWAY_PROVIDER_ENTRA_`, `my-idp` → `GATEWAY_PROVIDER_MY_IDP_`. */
+export function envPrefix(id: string): string {
+  return `GATEWAY_PROVIDER_${id.toUpperCase().replace(/-/g, '_')}_`;
+}
+
+/** Provider ids: a slug, because it appears in URLs (`/_gateway/callback/<id>`) and variable names. */
+export const PROVIDER_ID_RE = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
