@@ -14,6 +14,7 @@ import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
 import { createResolver } from '../mlflow/resolver.js';
 import { createFailureLimiter } from '../tokens/failure-limiter.js';
+import { createSharedFailureLimiter } from '../tokens/shared-failure-limiter.js';
 import { createTokenService } from '../tokens/service.js';
 import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
@@ -73,7 +74,10 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, promptsAsPrompt: false }),
     access: createAccessControl(config, store),
     tokens: createTokenService(config, store),
-    failures: createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
+    // With Redis, failures are counted across replicas (src/tokens/shared-failure-limiter.ts).
+    failures: config.redisUrl !== undefined
+      ? createSharedFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000, config.redisUrl, logger)
+      : createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
     federation: createWorkloadFederation(config, store),
   };
   let draining = false;
@@ -159,6 +163,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       await app.close();
       await metricsListener?.close();
       await bus.close();
+      await gateway.failures.close?.();
       await store.close();
     },
   };

@@ -10,6 +10,8 @@ export interface FailureLimiter {
   /** Throws GW_RATE_LIMITED when any of the keys is over the limit. */
   assertAllowed(keys: readonly string[], now?: number): void;
   recordFailure(keys: readonly string[], now?: number): void;
+  /** Releases connections (the Redis-backed limiter). */
+  close?(): Promise<void>;
 }
 
 export function createFailureLimiter(limit: number, windowMs: number, maxKeys = 100_000): FailureLimiter {
