@@ -13,7 +13,7 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
         return { name, ok: true };
       } catch (err) {
         // The cause (hosts, ports, errno) goes to the log only: readyz answers anyone.
-        req.log.warn({ event: 'readiness.failed', check: name, detail: (err as { detail?: string }).detail ?? (err as Error).message }, `readiness check ${name} failed`);
+        req.log.warn({ event: 'readiness.failed', check: name, detail: (err as Error).message, cause: (err as { detail?: string }).detail }, `readiness check ${name} failed`);
         return { name, ok: false };
       }
     };

@@ -119,8 +119,17 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
     }
   };
-  // A test process that dies without stop() must not leave a server behind.
-  process.once('exit', killGroup);
+  // A test process that ends without stop() must not leave a server (or its data) behind. Test
+  // workers are often ended by a signal ('exit' never fires), so a watchdog outside this process
+  // waits for it to go, then kills the current postmaster's process group and removes the data.
+  const watchdog = spawn('sh', ['-c', [
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
+    `pm=$(head -n 1 '${data}/postmaster.pid' 2>/dev/null) && [ -n "$pm" ] && kill -9 "-$pm" 2>/dev/null`,
+    `sleep 1; rm -rf '${dir}'`,
+  ].join('; ')], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  const onExit = () => killGroup();
+  process.once('exit', onExit);
 
   async function start(): Promise<void> {
     const [file, ...rest] = [...user.prefix, join(bin!, 'postgres'), ...args];
@@ -168,7 +177,8 @@ export async function startPostgres(): Promise<PostgresServer> {
         await exited(c);
         clearTimeout(timer);
       }
-      process.removeListener('exit', killGroup);
+      process.removeListener('exit', onExit);
+      watchdog.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,6 +6,7 @@ import { startDemoIdp, type DemoIdp, type DemoIdpOptions } from '../../src/devto
 import { freePort } from '../../src/devtools/mlflow.js';
 import { buildServer, type GatewayServer } from '../../src/server/app.js';
 import { loggerOptions } from '../../src/server/logger.js';
+import { startPostgres, type PostgresServer } from './postgres.js';
 
 export const CLIENT_ID = 'mlflow-gateway';
 export const CLIENT_SECRET = 'test-client-secret-0123456789';
@@ -27,6 +28,17 @@ export interface StackOptions {
   env?: Record<string, string>;
   upstreamUrl?: string;
   idp?: Partial<DemoIdpOptions>;
+}
+
+/**
+ * `GATEWAY_TEST_STORE=postgres` runs every stack on PostgreSQL instead of in-memory SQLite: one
+ * throwaway server per test file (gone when the file's process exits), a fresh database per stack.
+ */
+let testPostgres: Promise<PostgresServer> | undefined;
+async function testDatabaseUrl(): Promise<string> {
+  if (process.env.GATEWAY_TEST_STORE !== 'postgres') return 'sqlite::memory:';
+  testPostgres ??= startPostgres();
+  return (await testPostgres).createDatabase();
 }
 
 /** A real gateway in front of the suite's real MLflow, with its own real OpenID Provider. */
@@ -51,7 +63,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     MLFLOW_UPSTREAM_URL: opts.upstreamUrl ?? inject('mlflowUrl'),
     GATEWAY_PUBLIC_URL: publicUrl,
     GATEWAY_PORT: String(port),
-    GATEWAY_DATABASE_URL: 'sqlite::memory:',
+    GATEWAY_DATABASE_URL: opts.env?.GATEWAY_DATABASE_URL ?? (await testDatabaseUrl()),
     GATEWAY_SECRET: TEST_SECRET,
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: CLIENT_ID,
