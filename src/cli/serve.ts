@@ -11,8 +11,17 @@ export async function serve(config: Config, notices: readonly string[]): Promise
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    server.gateway.log.info({ event: 'shutdown', signal }, 'draining in-flight requests');
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.gateway.log.info({ event: 'shutdown', signal, delay: config.shutdownDelay, grace: config.shutdownGrace }, 'draining in-flight requests');
+    server.close().then(
+      () => {
+        server.gateway.log.info({ event: 'shutdown.done' }, 'drained; exiting');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        server.gateway.log.error({ event: 'shutdown.failed', err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

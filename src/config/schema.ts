@@ -219,6 +219,10 @@ export const SCHEMA = {
     env: 'GATEWAY_SHUTDOWN_GRACE', group: 'Operations', schema: kinds.duration(0, 3600), default: '30s',
     description: 'On SIGTERM/SIGINT: readiness turns false, new connections are refused, and in-flight requests and streams get this long to finish before they are cut.',
   }),
+  shutdownDelay: field({
+    env: 'GATEWAY_SHUTDOWN_DELAY', group: 'Operations', schema: kinds.duration(0, 300), default: '0s',
+    description: 'On SIGTERM/SIGINT, keep accepting new connections this long while readiness answers 503, so a load balancer stops routing here before the listener closes (e.g. `5s` on Kubernetes instead of a preStop sleep). The grace period starts after it.',
+  }),
 } as const;
 
 export type SchemaKey = keyof typeof SCHEMA;

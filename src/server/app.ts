@@ -134,6 +134,10 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     }, 'request');
     auditRequest(gateway, req, reply);
   });
+  // While draining, every answer closes its connection, so kept-alive sockets do not hold the shutdown.
+  app.addHook('onSend', async (_req, reply) => {
+    if (draining) void reply.header('connection', 'close');
+  });
   const retention = startAuditRetention(store, config.auditRetention, logger);
 
   registerHealthRoutes(app, gateway, () => draining);
@@ -149,6 +153,29 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     app.route({ method: [...methods], url: config.basePath, handler: (_req, reply) => reply.redirect(`${config.basePath}/`, 302) });
   }
 
+  // Graceful shutdown: readiness turns false; after the optional delay the listener stops taking
+  // connections (fastify answers 503 with `Connection: close` on kept-alive ones); in-flight requests
+  // and streams finish within the grace period, after which their connections are cut.
+  let closing: Promise<void> | undefined;
+  async function drainAndClose(): Promise<void> {
+    draining = true;
+    retention.stop();
+    if (config.shutdownDelay > 0) await new Promise((r) => setTimeout(r, config.shutdownDelay * 1000));
+    const cut = setTimeout(() => {
+      logger.warn({ event: 'shutdown.grace_expired', grace: config.shutdownGrace }, 'shutdown grace expired; closing the remaining connections');
+      app.server.closeAllConnections();
+    }, config.shutdownGrace * 1000);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
+    await metricsListener?.close();
+    await bus.close();
+    await gateway.failures.close?.();
+    await store.close();
+  }
+
   return {
     app, gateway,
     async listen() {
@@ -157,14 +184,9 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       if (metricsListener) logger.info({ event: 'metrics.listening', address: metricsListener.url }, 'metrics listening');
       return address;
     },
-    async close() {
-      draining = true;
-      retention.stop();
-      await app.close();
-      await metricsListener?.close();
-      await bus.close();
-      await gateway.failures.close?.();
-      await store.close();
+    close() {
+      closing ??= drainAndClose();
+      return closing;
     },
   };
 }
