@@ -16,6 +16,8 @@ export interface Stack {
   readonly gatewayUrl: string; // public URL including the mount path
   readonly origin: string;
   readonly idp: DemoIdp;
+  /** The IdP of each extra provider (`extraProviders`), by provider id. */
+  readonly idps: Readonly<Record<string, DemoIdp>>;
   readonly server: GatewayServer;
   readonly config: Config;
   /** Every log line the gateway wrote (JSON strings). */
@@ -28,6 +30,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   upstreamUrl?: string;
   idp?: Partial<DemoIdpOptions>;
+  /**
+   * Further providers, each backed by its own real in-process IdP (same demo users, own issuer and
+   * keys), configured through GATEWAY_PROVIDERS / GATEWAY_PROVIDER_<ID>_* after the OIDC_* one.
+   */
+  extraProviders?: ReadonlyArray<{ id: string; displayName?: string; env?: Record<string, string>; idp?: Partial<DemoIdpOptions> }>;
 }
 
 /**
@@ -40,6 +47,8 @@ async function testDatabaseUrl(): Promise<string> {
   testPostgres ??= startPostgres();
   return (await testPostgres).createDatabase();
 }
+
+const envId = (id: string) => id.toUpperCase().replace(/-/g, '_');
 
 /** A real gateway in front of the suite's real MLflow, with its own real OpenID Provider. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -59,6 +68,33 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...(opts.idp?.clients ?? []),
     ],
   });
+  const extra = opts.extraProviders ?? [];
+  const idps: Record<string, DemoIdp> = {};
+  const extraEnv: Record<string, string> = {};
+  try {
+    for (const p of extra) {
+      idps[p.id] = await startDemoIdp({
+        audience: 'mlflow-gateway',
+        ...p.idp,
+        clients: [{
+          clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+          redirectUris: [`${publicUrl}/_gateway/callback/${p.id}`, 'http://127.0.0.1/test-callback'],
+          postLogoutRedirectUris: [`${publicUrl}/_gateway/signed-out`],
+          grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+        }, ...(p.idp?.clients ?? [])],
+      });
+      const prefix = `GATEWAY_PROVIDER_${envId(p.id)}_`;
+      Object.assign(extraEnv, {
+        [`${prefix}ISSUER`]: idps[p.id]!.issuer, [`${prefix}CLIENT_ID`]: CLIENT_ID, [`${prefix}CLIENT_SECRET`]: CLIENT_SECRET,
+        [`${prefix}SCOPES`]: 'openid profile email groups offline_access', [`${prefix}AUDIENCE`]: 'mlflow-gateway',
+        [`${prefix}ADMIN_GROUPS`]: 'mlflow-admins', ...(p.displayName ? { [`${prefix}DISPLAY_NAME`]: p.displayName } : {}), ...p.env,
+      });
+    }
+    if (extra.length > 0) extraEnv.GATEWAY_PROVIDERS = extra.map((p) => p.id).join(',');
+  } catch (err) {
+    await Promise.all([idp, ...Object.values(idps)].map((i) => i.stop()));
+    throw err;
+  }
   const result = loadConfig({
     MLFLOW_UPSTREAM_URL: opts.upstreamUrl ?? inject('mlflowUrl'),
     GATEWAY_PUBLIC_URL: publicUrl,
@@ -73,6 +109,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     OIDC_ADMIN_GROUPS: 'mlflow-admins',
     OIDC_JWKS_COOLDOWN: '0s',
     LOG_LEVEL: 'debug',
+    ...extraEnv,
     ...opts.env,
   });
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
@@ -86,10 +123,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const server = await buildServer(result.config, { logger: pino(loggerOptions('debug'), sink) });
   await server.listen();
   return {
-    gatewayUrl: publicUrl, origin, idp, server, config: result.config, logs,
+    gatewayUrl: publicUrl, origin, idp, idps, server, config: result.config, logs,
     async stop() {
       await server.close();
-      await idp.stop();
+      await Promise.all([idp, ...Object.values(idps)].map((i) => i.stop()));
     },
   };
 }
