@@ -37,7 +37,7 @@ export async function startReplica(stack: Stack, env: Record<string, string>): P
   });
   const server = await buildServer(result.config, { logger: pino(loggerOptions('debug'), sink) });
   await server.listen();
-  return { gatewayUrl: origin, origin, idp: stack.idp, server, config: result.config, logs, stop: () => server.close() };
+  return { gatewayUrl: origin, origin, idp: stack.idp, idps: stack.idps, server, config: result.config, logs, stop: () => server.close() };
 }
 
 /** Polls `check` until it returns true or `ms` pass; returns how long it took (Infinity: never). */
