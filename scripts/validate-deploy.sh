@@ -12,6 +12,9 @@
 #               KUBECONFORM_SCHEMA_LOCATION offline). Both binaries are looked up on PATH and in ~/go/bin:
 #                 go install helm.sh/helm/v3/cmd/helm@v3.22.0
 #                 go install github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0
+#               and the compose CLI (its go.mod forbids `go install`; build it inside the module):
+#                 go mod download github.com/docker/compose/v2@v2.40.3 && cd "$(go env GOMODCACHE)/github.com/docker/compose/v2@v2.40.3" \
+#                   && go build -trimpath -o ~/go/bin/docker-compose ./cmd
 #                 python3 -m venv ~/.cache/mlflow-oidc-gateway/kubernetes-validate &&
 #                   ~/.cache/mlflow-oidc-gateway/kubernetes-validate/bin/pip install kubernetes-validate==1.37.0
 set -uo pipefail

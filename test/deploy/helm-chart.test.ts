@@ -26,7 +26,7 @@ describe('deploy/helm/mlflow-oidc-gateway', () => {
     const secretEnv = [...read('templates/deployment.yaml').matchAll(/- name: ([A-Z][A-Z0-9_]+)\n\s+valueFrom:/g)].map((m) => m[1]!);
     expect(configMapKeys).toContain('GATEWAY_SHUTDOWN_GRACE');
     expect(configMapKeys).toContain('GATEWAY_METRICS_PORT');
-    expect(secretEnv.sort()).toEqual(['GATEWAY_DATABASE_URL', 'GATEWAY_METRICS_TOKEN', 'GATEWAY_SECRET', 'OIDC_CLIENT_SECRET']);
+    expect(secretEnv.sort()).toEqual(['GATEWAY_DATABASE_URL', 'GATEWAY_METRICS_TOKEN', 'GATEWAY_REDIS_URL', 'GATEWAY_SECRET', 'OIDC_CLIENT_SECRET']);
     for (const name of [...configMapKeys, ...secretEnv, ...Object.values(values.secrets.keys)]) expect(KNOWN, name).toContain(name);
   });
 
