@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { runPython } from '../support/python.js';
+import { available } from './support/availability.js';
+import { adminCall, startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
+import { GATEWAY_CLIENT, keycloakMissing, startKeycloak, type Keycloak, type KeycloakUser } from './support/keycloak.js';
+import { MLFLOW_WRITE, mlflowOutcome } from './support/mlflow-client.js';
+
+// Interop with a real Keycloak 26 (Maven Central distribution, scripts/keycloak.sh) and the realm in
+// test/interop/keycloak/realm.json: its login page in Chromium, its access tokens with the stock MLflow
+// Python client, and its `groups` claim driving the gateway's group grants and admin group.
+describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', () => {
+  let kc: Keycloak;
+  let gw: ExternalIdpGateway;
+  const token: Partial<Record<KeycloakUser, string>> = {};
+
+  beforeAll(async () => {
+    kc = await startKeycloak();
+    console.info(`[interop] Keycloak ready in ${kc.startMs} ms at ${kc.issuer}`);
+    gw = await startGatewayFor({
+      OIDC_ISSUER: kc.issuer,
+      OIDC_CLIENT_ID: GATEWAY_CLIENT.id,
+      OIDC_CLIENT_SECRET: GATEWAY_CLIENT.secret,
+      OIDC_SCOPES: 'openid profile email',
+      OIDC_PROVIDER_DISPLAY_NAME: 'Keycloak',
+    });
+    for (const u of ['alice', 'bob', 'root'] as const) token[u] = (await kc.passwordGrant(u)).access_token;
+  }, 300_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await kc?.stop();
+  });
+
+  it.runIf(existsSync(CHROMIUM))('signs alice in through Keycloak\'s own login page in Chromium and shows the MLflow UI', async () => {
+    mkdirSync('test-artifacts', { recursive: true });
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${gw.gatewayUrl}/`);
+      await page.waitForURL((u) => u.href.startsWith(`${kc.issuer}/protocol/openid-connect/auth`), { timeout: 30_000 });
+      await page.fill('#username', 'alice');
+      await page.fill('#password', 'alice-pass');
+      await page.screenshot({ path: 'test-artifacts/keycloak-login-page.png' });
+      await page.click('#kc-login');
+      await page.waitForURL((u) => u.href.startsWith(`${gw.gatewayUrl}/`), { timeout: 30_000 });
+      await page.getByText('Experiments', { exact: false }).first().waitFor({ timeout: 60_000 });
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.screenshot({ path: 'test-artifacts/keycloak-mlflow-ui.png' });
+      // The browser session is the gateway's cookie; her account holds what Keycloak's ID token said.
+      const me = await page.evaluate(async () => {
+        const res = await fetch('/_gateway/api/v1/users/alice');
+        return { status: res.status, body: (await res.json()) as { user?: { email?: string; groups?: string[] } } };
+      });
+      expect(me.status).toBe(200);
+      expect(me.body.user).toMatchObject({ email: 'alice@example.test', groups: ['team-a'] });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('gives the stock MLflow client with a Keycloak access token what was granted and 403 elsewhere', async () => {
+    const name = `keycloak-alice-${Date.now()}`;
+    const created = await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_NAME: name, MLFLOW_TRACKING_TOKEN: token.alice! });
+    const mine = mlflowOutcome(created);
+    expect(mine.ok, created.stderr + created.stdout).toBe(true);
+    // The creator owns the experiment; bob (another Keycloak user, no grant) is refused with MLflow's error.
+    const refused = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: mine.experimentId!, MLFLOW_TRACKING_TOKEN: token.bob! }));
+    expect(refused).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
+    // A token Keycloak did not sign is refused.
+    const forged = `${token.alice!.slice(0, -8)}AAAAAAAA`;
+    const bad = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: mine.experimentId!, MLFLOW_TRACKING_TOKEN: forged }));
+    expect(bad).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('maps Keycloak groups: team-a\'s grant lets alice in, bob is refused, mlflow-admins are administrators', async () => {
+    // root is in Keycloak's mlflow-admins group, which the gateway treats as administrators.
+    const root = await adminCall(gw, token.root!, 'GET', 'users/root');
+    expect(root.status, JSON.stringify(root.json)).toBe(200);
+    expect(root.json.user).toMatchObject({ groups: ['mlflow-admins'], is_admin: true });
+
+    const exp = await fetch(`${gw.gatewayUrl}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST', headers: { authorization: `Bearer ${token.root!}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `keycloak-team-a-${Date.now()}` }),
+    });
+    expect(exp.status).toBe(200);
+    const { experiment_id } = (await exp.json()) as { experiment_id: string };
+    const grant = await adminCall(gw, token.root!, 'PUT', 'grants', {
+      resource_type: 'experiment', resource_id: experiment_id, principal_type: 'group', principal: 'team-a', level: 'EDIT',
+    });
+    expect(grant.status, JSON.stringify(grant.json)).toBe(200);
+
+    const asAlice = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: experiment_id, MLFLOW_TRACKING_TOKEN: token.alice! }));
+    expect(asAlice).toMatchObject({ ok: true, experimentId: experiment_id });
+    const asBob = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: experiment_id, MLFLOW_TRACKING_TOKEN: token.bob! }));
+    expect(asBob).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
+
+    // The groups the gateway recorded are the ones Keycloak put in the tokens.
+    const alice = await adminCall(gw, token.root!, 'GET', 'users/alice');
+    expect(alice.json.user).toMatchObject({ groups: ['team-a'], is_admin: false });
+    expect(alice.json.groups).toEqual([expect.objectContaining({ name: 'team-a', grants: [expect.objectContaining({ resource_id: experiment_id, level: 'EDIT' })] })]);
+    const bob = await adminCall(gw, token.bob!, 'GET', 'users/alice');
+    expect(bob.status).toBe(403);
+  });
+});
