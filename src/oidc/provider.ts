@@ -13,18 +13,27 @@ export interface OidcProvider {
   get(): Promise<client.Configuration>;
   /** Whether discovery has succeeded (for /readyz). */
   ready(): boolean;
+  /**
+   * Asks the IdP now (a fresh discovery, at most once per few seconds) and keeps the fresh
+   * configuration: readiness and new sign-ins see whether the IdP is reachable *now*, and an IdP
+   * that comes back is re-discovered without a restart. Throws GW_IDP_UNAVAILABLE.
+   */
+  probe(): Promise<void>;
 }
 
 const RETRY_AFTER_MS = 5_000;
+/** How long a probe's outcome is reused: readyz answers anyone, and must not turn into IdP load. */
+const PROBE_TTL_MS = 5_000;
 
 export function createOidcProvider(config: ProviderConfig): OidcProvider {
   let current: client.Configuration | undefined;
   let pending: Promise<client.Configuration> | undefined;
   let lastFailure = 0;
+  let probed: { at: number; outcome: Promise<void> } | undefined;
 
-  async function discover(): Promise<client.Configuration> {
+  async function discover(timeoutSeconds = 10): Promise<client.Configuration> {
     const auth = config.clientSecret ? client.ClientSecretBasic(config.clientSecret) : client.None();
-    const options: client.DiscoveryRequestOptions = { timeout: 10 };
+    const options: client.DiscoveryRequestOptions = { timeout: timeoutSeconds };
     // openid-client refuses plain http; the config loader only lets it through on loopback.
     if (isLoopbackUrl(config.issuer)) options.execute = [client.allowInsecureRequests];
     try {
@@ -39,6 +48,19 @@ export function createOidcProvider(config: ProviderConfig): OidcProvider {
 
   return {
     ready: () => current !== undefined,
+    probe() {
+      if (probed && Date.now() - probed.at < PROBE_TTL_MS) return probed.outcome;
+      const outcome = discover(5).then(
+        (c) => void ((current = c), (lastFailure = 0)),
+        (e: unknown) => {
+          lastFailure = Date.now();
+          throw e;
+        },
+      );
+      outcome.catch(() => undefined); // a cached failed outcome must not be an unhandled rejection
+      probed = { at: Date.now(), outcome };
+      return outcome;
+    },
     async get() {
       if (current) return current;
       if (pending) return pending;

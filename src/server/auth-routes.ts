@@ -29,6 +29,9 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     }
     const provider = chosen === undefined ? gw.providers.default : gw.providers.get(chosen);
     if (!provider) throw new GatewayError('GW_LOGIN_FAILED', `There is no identity provider ${JSON.stringify(chosen!.slice(0, 40))} on this gateway; choose one on the sign-in page`);
+    // Discovery may be cached from before an outage: ask the IdP now, so a browser gets the
+    // gateway's GW_IDP_UNAVAILABLE page instead of being sent to an IdP that does not answer.
+    await provider.client.probe();
     const { url, cookie } = await startLogin(provider, gw.loginSealer, returnTo);
     void reply.header('set-cookie', serializeCookie(gw.config, { name: loginCookieName(gw.config), value: cookie, path: loginCookiePath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
     return reply.redirect(url, 302);

@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import type { Gateway } from '../pipeline/gateway.js';
 
-/** Liveness (the process answers) and readiness (store, IdP discovery, upstream all reachable). */
+/**
+ * Liveness (the process answers) and readiness. Readiness needs the store and MLflow; the IdP is
+ * reported but does not fail it: while the IdP is down, sessions, personal tokens and JWTs with
+ * cached keys still work on every replica (only new sign-ins fail), so taking replicas out of the
+ * load balancer would turn an IdP outage into a full one. Then readyz answers 200 `degraded`.
+ */
 export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraining: () => boolean): void {
   const base = `${gw.config.basePath}/_gateway`;
   app.get(`${base}/healthz`, async () => ({ status: 'ok' }));
@@ -20,16 +25,17 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
     const checks = await Promise.all([
       probe('store', () => gw.store.ping()),
       // One check per provider (named `idp` when there is only one, as before).
-      ...gw.providers.all.map((p) => probe(gw.providers.all.length > 1 ? `idp:${p.config.id}` : 'idp', async () => void (await p.client.get()))),
+      ...gw.providers.all.map((p) => probe(gw.providers.all.length > 1 ? `idp:${p.config.id}` : 'idp', () => p.client.probe())),
       probe('upstream', async () => {
         const res = await request(`${gw.config.upstreamUrl}/health`, { headersTimeout: 3000, bodyTimeout: 3000 });
         await res.body.dump();
         if (res.statusCode !== 200) throw new Error(`MLflow /health answered ${res.statusCode}`);
       }),
     ]);
-    const ready = !isDraining() && checks.every((c) => c.ok);
+    const ready = !isDraining() && checks.every((c) => c.ok || c.name.startsWith('idp'));
+    const degraded = ready && checks.some((c) => !c.ok);
     void reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not-ready', draining: isDraining(), checks };
+    return { status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', draining: isDraining(), checks };
   });
 }
 
