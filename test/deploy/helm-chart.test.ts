@@ -14,7 +14,7 @@ const KNOWN = new Set(Object.values(SCHEMA).flatMap((f) => [f.env, ...((f as { a
 
 describe('deploy/helm/mlflow-oidc-gateway', () => {
   const values = parseYaml(read('values.yaml')) as {
-    gateway: { shutdownGraceSeconds: number; preStopSleepSeconds: number; extraEnv: Record<string, string> };
+    gateway: { shutdownGraceSeconds: number; shutdownDelaySeconds: number; extraEnv: Record<string, string> };
     probes: { liveness: { path: string }; readiness: { path: string } };
     secrets: { keys: Record<string, string> };
     podSecurityContext: { runAsNonRoot: boolean; runAsUser: number };
@@ -25,6 +25,7 @@ describe('deploy/helm/mlflow-oidc-gateway', () => {
     const configMapKeys = [...read('templates/configmap.yaml').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
     const secretEnv = [...read('templates/deployment.yaml').matchAll(/- name: ([A-Z][A-Z0-9_]+)\n\s+valueFrom:/g)].map((m) => m[1]!);
     expect(configMapKeys).toContain('GATEWAY_SHUTDOWN_GRACE');
+    expect(configMapKeys).toContain('GATEWAY_SHUTDOWN_DELAY');
     expect(configMapKeys).toContain('GATEWAY_METRICS_PORT');
     expect(secretEnv.sort()).toEqual(['GATEWAY_DATABASE_URL', 'GATEWAY_METRICS_TOKEN', 'GATEWAY_REDIS_URL', 'GATEWAY_SECRET', 'OIDC_CLIENT_SECRET']);
     for (const name of [...configMapKeys, ...secretEnv, ...Object.values(values.secrets.keys)]) expect(KNOWN, name).toContain(name);
@@ -45,10 +46,13 @@ describe('deploy/helm/mlflow-oidc-gateway', () => {
     expect(read('templates/deployment.yaml')).toContain('printf "%s%s" $mount .Values.probes.readiness.path');
   });
 
-  it('gives a terminating pod the preStop sleep, the drain and a margin before Kubernetes kills it', () => {
+  it("gives a terminating pod the gateway's shutdown delay, its drain and a margin before Kubernetes kills it", () => {
     const deployment = read('templates/deployment.yaml');
-    expect(deployment).toContain('terminationGracePeriodSeconds: {{ add .Values.gateway.preStopSleepSeconds .Values.gateway.shutdownGraceSeconds 10 }}');
-    expect(read('templates/configmap.yaml')).toContain('GATEWAY_SHUTDOWN_GRACE: {{ printf "%ds" (int .Values.gateway.shutdownGraceSeconds) | quote }}');
+    expect(deployment).toContain('terminationGracePeriodSeconds: {{ add .Values.gateway.shutdownDelaySeconds .Values.gateway.shutdownGraceSeconds 10 }}');
+    const configMap = read('templates/configmap.yaml');
+    expect(configMap).toContain('GATEWAY_SHUTDOWN_DELAY: {{ printf "%ds" (int .Values.gateway.shutdownDelaySeconds) | quote }}');
+    expect(configMap).toContain('GATEWAY_SHUTDOWN_GRACE: {{ printf "%ds" (int .Values.gateway.shutdownGraceSeconds) | quote }}');
+    expect(values.gateway.shutdownDelaySeconds).toBe(5);
     expect(values.gateway.shutdownGraceSeconds).toBe(30);
     expect(SCHEMA.shutdownGrace.default).toBe('30s');
   });
