@@ -194,14 +194,14 @@ export function firstMappedValue(expr: MappingExpr, claims: Record<string, unkno
   return evaluateMapping(expr, claims)[0];
 }
 
-/** Strings as they are, numbers spelled out (GitHub ids), arrays element-wise; objects and booleans yield nothing. */
+/** Strings as they are, a number spelled out (numeric ids), arrays' strings; objects, booleans and other array items yield nothing. */
 function valuesOf(v: unknown, opts: EvaluateOptions): string[] {
   if (typeof v === 'string') {
     const parts = opts.splitCommaStrings ? v.split(',').map((s) => s.trim()) : [v];
     return parts.filter((s) => s.length > 0);
   }
   if (typeof v === 'number' && Number.isFinite(v)) return [String(v)];
-  if (Array.isArray(v)) return unique(v.flatMap((x) => (typeof x === 'string' && x.length > 0 ? [x] : typeof x === 'number' && Number.isFinite(x) ? [String(x)] : [])));
+  if (Array.isArray(v)) return unique(v.filter((x): x is string => typeof x === 'string' && x.length > 0));
   return [];
 }
 

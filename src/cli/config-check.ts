@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { redactedConfig, type Config } from '../config/index.js';
-import { createOidcProvider } from '../oidc/provider.js';
+import { clientFor } from '../oidc/providers/registry.js';
 
 /** `config check`: the config is valid (else exit 2 earlier); now reach the IdP and MLflow. */
 export async function configCheck(config: Config, notices: readonly string[]): Promise<number> {
@@ -12,7 +12,7 @@ export async function configCheck(config: Config, notices: readonly string[]): P
   for (const provider of config.providers) {
     const label = config.providers.length > 1 ? `identity provider ${provider.id}` : 'identity provider';
     try {
-      const meta = (await createOidcProvider(provider).get()).serverMetadata();
+      const meta = (await clientFor(provider).get()).serverMetadata();
       out(`✓ ${label}: ${meta.issuer} (authorization ${meta.authorization_endpoint ? 'ok' : 'missing'}, jwks ${meta.jwks_uri ? 'ok' : 'missing'}, end_session ${meta.end_session_endpoint ? 'ok' : 'not offered'})`);
     } catch (err) {
       failures++;

@@ -18,7 +18,7 @@ const SAMPLES: Record<string, { value: string; expected: unknown }> = {
   OIDC_SCOPE: { value: 'openid,email,groups', expected: ['openid', 'email', 'groups'] },
   OIDC_GROUP_NAME: { value: 'mlflow', expected: ['mlflow'] },
   OIDC_ADMIN_GROUP_NAME: { value: 'mlflow-admin', expected: ['mlflow-admin'] },
-  OIDC_USERNAME_FIELD: { value: 'email,preferred_username', expected: ['email', 'preferred_username'] },
+  OIDC_USERNAME_FIELD: { value: 'email,preferred_username', expected: 'email,preferred_username' },
   OIDC_GROUPS_ATTRIBUTE: { value: 'roles', expected: 'roles' },
   OIDC_JWKS_CACHE_TTL_SECONDS: { value: '300', expected: 300 },
   OIDC_USERS_DB_URI: { value: 'sqlite:./auth.db', expected: 'sqlite:./auth.db' },

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(r.config.secureCookies).toBe(true);
     expect(r.config.defaultPermission).toBe('NO_PERMISSIONS');
     expect(r.config.upstreamTimeout).toBe(60);
-    expect(r.config.usernameClaim).toEqual(['preferred_username', 'email']);
+    expect(r.config.usernameClaim).toBe('preferred_username,email');
     expect(Object.isFrozen(r.config)).toBe(true);
     expect(Object.isFrozen(r.config.scopes)).toBe(true);
   });

@@ -50,6 +50,7 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
   const fromFile = readYamlFile(file ?? env.GATEWAY_CONFIG_FILE, problems);
   const raw: Record<string, unknown> = {};
   let legacyConfigured = false;
+  const explicit = new Set<string>();
 
   for (const [key, spec] of Object.entries(SCHEMA) as [SchemaKey, FieldSpec][]) {
     if (key === 'providers') continue; // a list of mappings in YAML: src/oidc/providers/load.ts reads it
@@ -64,6 +65,7 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
       }
     }
     if (value === undefined || value === '') value = fromFile[key];
+    if (value !== undefined && value !== '') explicit.add(key);
     if ((key === 'issuer' || key === 'clientId') && value !== undefined && value !== '') legacyConfigured = true;
     if ((value === undefined || value === '') && spec.default !== undefined) value = spec.default;
     if (value === undefined || (value === '' && spec.required)) {
@@ -84,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
   crossChecks(raw, problems);
   const publicUrl = raw.publicUrl === undefined ? undefined : normalizedPublicUrl(String(raw.publicUrl));
   const providers = loadProviders({
-    env, fileProviders: fromFile.providers, fileName: file ?? env.GATEWAY_CONFIG_FILE, top: raw,
+    env, fileProviders: fromFile.providers, fileName: file ?? env.GATEWAY_CONFIG_FILE, top: raw, topExplicit: explicit,
     topEnv: (key) => (SCHEMA as Record<string, FieldSpec>)[key]?.env ?? key, legacyConfigured, publicUrl,
   }, problems, notices);
   if (problems.length > 0) return { ok: false, problems, notices };

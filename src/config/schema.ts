@@ -1,3 +1,4 @@
+import { PRESET_NAMES, type PresetName } from '../idp-presets/catalog.js';
 import { LEVELS } from '../policy/types.js';
 import { field, kinds } from './types.js';
 
@@ -58,7 +59,7 @@ export const SCHEMA = {
   providers: field({
     env: 'GATEWAY_PROVIDERS', group: 'Identity provider', schema: kinds.list(), default: '',
     defaultText: '(empty): only the `OIDC_*` provider',
-    description: 'Ids of further identity providers (slugs: `a-z`, `0-9`, `-`), e.g. `entra,github`. Each is configured by `GATEWAY_PROVIDER_<ID>_<SETTING>` variables (`<ID>` upper-cased, `-` as `_`): `ISSUER`, `CLIENT_ID`, `CLIENT_SECRET`, `SCOPES`, `REDIRECT_URI`, `DISPLAY_NAME`, `USERNAME_CLAIM`, `EMAIL_CLAIM`, `GROUPS_CLAIM`, `ALLOWED_GROUPS`, `ADMIN_GROUPS`, `AUDIENCE`, `ALGORITHMS`, `LINK_BY_EMAIL`, `PRESET` — same meaning and defaults as the `OIDC_*` settings below, except that the display name defaults to the id and the redirect URI to `<GATEWAY_PUBLIC_URL>/_gateway/callback/<id>`. In the YAML file, `providers:` is a list of mappings with `id` and those settings in camelCase (`displayName`, `clientId`, `linkByEmail`…); variables win over the file. The `OIDC_*` provider, if set, has id `oidc` and comes first; the first provider keeps the callback `/_gateway/callback`. Issuers must differ between providers.',
+    description: 'Ids of further identity providers (slugs: `a-z`, `0-9`, `-`), e.g. `entra,github`. Each is configured by `GATEWAY_PROVIDER_<ID>_<SETTING>` variables (`<ID>` upper-cased, `-` as `_`): `ISSUER`, `CLIENT_ID`, `CLIENT_SECRET`, `SCOPES`, `REDIRECT_URI`, `DISPLAY_NAME`, `USERNAME_CLAIM`, `EMAIL_CLAIM`, `GROUPS_CLAIM`, `ALLOWED_GROUPS`, `ADMIN_GROUPS`, `AUDIENCE`, `ALGORITHMS`, `LINK_BY_EMAIL`, `PRESET`, `ALLOWED_EMAIL_DOMAINS`, `HOSTED_DOMAIN`, `TENANT`, `USER_POOL_ID`, `CLAIM_NAMESPACE`, `GRAPH_URL`, `API_URL` — same meaning and defaults as the `OIDC_*` settings below, except that the display name defaults to the id and the redirect URI to `<GATEWAY_PUBLIC_URL>/_gateway/callback/<id>`. In the YAML file, `providers:` is a list of mappings with `id` and those settings in camelCase (`displayName`, `clientId`, `linkByEmail`…); variables win over the file. The `OIDC_*` provider, if set, has id `oidc` and comes first; the first provider keeps the callback `/_gateway/callback`. Issuers must differ between providers.',
   }),
   issuer: field({
     env: 'OIDC_ISSUER', aliases: ['OIDC_DISCOVERY_URL'], group: 'Identity provider', schema: kinds.url(), defaultText: '**required** unless `GATEWAY_PROVIDERS` is set',
@@ -81,16 +82,16 @@ export const SCHEMA = {
     description: 'Redirect URI registered at the IdP. Must point at this gateway\'s `/_gateway/callback` (or `/_gateway/callback/oidc`).',
   }),
   usernameClaim: field({
-    env: 'OIDC_USERNAME_CLAIM', aliases: ['OIDC_USERNAME_FIELD'], group: 'Identity provider', schema: kinds.list(), default: 'preferred_username,email',
-    description: 'Claims tried in order for the username (dotted paths allowed).',
+    env: 'OIDC_USERNAME_CLAIM', aliases: ['OIDC_USERNAME_FIELD'], group: 'Identity provider', schema: kinds.mapping(), default: 'preferred_username,email',
+    description: 'Where the username comes from: claims tried in order (`preferred_username,email`), or a claim mapping expression such as `preferred_username | localpart(email)` (see Claim mapping).',
   }),
   emailClaim: field({
-    env: 'OIDC_EMAIL_CLAIM', group: 'Identity provider', schema: kinds.string(), default: 'email',
-    description: 'Dotted path of the email claim.',
+    env: 'OIDC_EMAIL_CLAIM', group: 'Identity provider', schema: kinds.mapping(), default: 'email',
+    description: 'Claim path (or mapping expression) of the email address.',
   }),
   groupsClaim: field({
-    env: 'OIDC_GROUPS_CLAIM', aliases: ['OIDC_GROUPS_ATTRIBUTE'], group: 'Identity provider', schema: kinds.string(), default: 'groups',
-    description: 'Dotted path of the groups claim, e.g. `groups`, `realm_access.roles`, `resource_access.mlflow.roles`.',
+    env: 'OIDC_GROUPS_CLAIM', aliases: ['OIDC_GROUPS_ATTRIBUTE'], group: 'Identity provider', schema: kinds.mapping(), default: 'groups',
+    description: 'Claim path of the groups, e.g. `groups`, `realm_access.roles`, `cognito:groups`, `https://example.com/groups`, or a mapping expression such as `realm_access.roles + resource_access.mlflow.roles` or `strip_prefix(groups, "mlflow-")` (see Claim mapping). A string claim is read as a comma-separated list.',
   }),
   allowedGroups: field({
     env: 'OIDC_ALLOWED_GROUPS', aliases: ['OIDC_GROUP_NAME'], group: 'Identity provider', schema: kinds.list(), default: '',
@@ -99,6 +100,38 @@ export const SCHEMA = {
   adminGroups: field({
     env: 'OIDC_ADMIN_GROUPS', aliases: ['OIDC_ADMIN_GROUP_NAME'], group: 'Identity provider', schema: kinds.list(), default: '',
     description: 'Members of these groups are gateway administrators (bypass resource permissions).',
+  }),
+  preset: field({
+    env: 'OIDC_PRESET', group: 'Identity provider', schema: kinds.enumOf(PRESET_NAMES as [PresetName, ...PresetName[]]),
+    description: 'Fills in a provider\'s quirks (issuer, scopes, claim mapping, sign-in checks); settings you give still win. See Identity provider presets.',
+  }),
+  allowedEmailDomains: field({
+    env: 'OIDC_ALLOWED_EMAIL_DOMAINS', group: 'Identity provider', schema: kinds.list(), default: '',
+    description: 'Only people whose email address is at one of these domains may sign in (`example.com` exactly; `*.example.com` for its subdomains). The address must have exactly one `@` and no quotes or comments, and `email_verified` must not be false. Empty: no restriction.',
+  }),
+  hostedDomain: field({
+    env: 'OIDC_HOSTED_DOMAIN', group: 'Identity provider', schema: kinds.list(), default: '',
+    description: 'Google: only accounts of these Google Workspace domains, checked on the ID token\'s `hd` claim (one domain is also sent as the `hd` hint). Empty: any Google account.',
+  }),
+  tenant: field({
+    env: 'OIDC_TENANT', group: 'Identity provider', schema: kinds.string(),
+    description: 'Entra ID preset: the tenant id or domain; the issuer becomes `https://login.microsoftonline.com/<tenant>/v2.0`. `common`, `organizations` and `consumers` are refused.',
+  }),
+  userPoolId: field({
+    env: 'OIDC_USER_POOL_ID', group: 'Identity provider', schema: kinds.string(),
+    description: 'Cognito preset: the user pool id (`eu-west-1_AbCdEf123`); the issuer becomes `https://cognito-idp.<region>.amazonaws.com/<pool id>`.',
+  }),
+  claimNamespace: field({
+    env: 'OIDC_CLAIM_NAMESPACE', group: 'Identity provider', schema: kinds.url(),
+    description: 'Auth0 preset: the namespace URL your Action puts custom claims under; groups are read from `<namespace>/groups`, else `<namespace>/roles`.',
+  }),
+  graphUrl: field({
+    env: 'OIDC_GRAPH_URL', group: 'Identity provider', schema: kinds.url(), default: 'https://graph.microsoft.com/v1.0',
+    description: 'Entra ID preset: Microsoft Graph base URL (national clouds differ), read when a token has too many groups to carry them (groups overage).',
+  }),
+  apiUrl: field({
+    env: 'OIDC_API_URL', group: 'Identity provider', schema: kinds.url(), defaultText: '`https://api.github.com` with the github preset',
+    description: 'GitHub preset: REST API base URL; for GitHub Enterprise Server `https://<host>/api/v3` (and the issuer `https://<host>`).',
   }),
   linkByEmail: field({
     env: 'OIDC_LINK_BY_EMAIL', group: 'Identity provider', schema: kinds.bool(), default: 'false',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MappingSyntaxError, parseMapping } from '../claims/mapping.js';
 
 /**
  * Parsers for the value kinds a setting can have. Each accepts the string form used in
@@ -43,6 +44,23 @@ export const kinds = {
     z.union([z.array(trimmed), z.string()]).transform((v) =>
       (Array.isArray(v) ? v : v.split(/[\s,]+/)).map((s) => s.trim()).filter((s) => s.length > 0),
     ),
+
+  /**
+   * A claim mapping expression (src/claims/mapping.ts), checked for syntax at start-up. A YAML list
+   * means "the first of these that is present".
+   */
+  mapping: () =>
+    z.union([z.array(trimmed), trimmed]).transform((v, ctx) => {
+      const text = Array.isArray(v) ? v.join(' | ') : v;
+      try {
+        parseMapping(text);
+      } catch (err) {
+        if (!(err instanceof MappingSyntaxError)) throw err;
+        ctx.addIssue({ code: 'custom', message: `is not a claim mapping: ${err.message}` });
+        return z.NEVER;
+      }
+      return text;
+    }),
 
   /** Durations: `90s`, `15m`, `12h`, `30d`, or plain seconds. Produces seconds. */
   duration: (minSeconds: number, maxSeconds: number) =>

@@ -56,6 +56,8 @@ export function createBearerVerifier(config: Config, providers: Providers, cache
       }
       const provider = typeof iss === 'string' ? providers.byIssuer(iss) : undefined;
       if (!provider) throw new GatewayError('GW_INVALID_TOKEN', 'The token was issued by an untrusted issuer', { headers: INVALID });
+      // GitHub sign-in is OAuth 2.0 without JWTs: nothing GitHub-issued can be verified here.
+      if (provider.config.kind !== 'oidc') throw new GatewayError('GW_INVALID_TOKEN', `${provider.config.displayName} issues no JWTs; use a personal access token`, { headers: INVALID });
       const claims = await verifiers.get(provider.config.id)!(token);
       // Until `exp` exactly (no clock tolerance): the cache never stretches a token's life.
       if (cacheTtlMs > 0) verified.set(digest, { claims, provider }, (claims.exp as number) * 1000);

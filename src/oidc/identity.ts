@@ -1,22 +1,24 @@
+import { claimAtPath } from '../claims/path.js';
+import { evaluateMapping, firstMappedValue, parseMapping, type MappingExpr } from '../claims/mapping.js';
+import { checkEmailDomain, checkHostedDomain } from '../claims/restrictions.js';
 import { GatewayError } from '../errors/index.js';
 import type { LoginIdentity } from '../store/index.js';
 import type { ProviderConfig } from './providers/types.js';
 
-/** Reads a dotted path (`realm_access.roles`) from a claims object. */
+/** Reads a claim path (`realm_access.roles`, `https://example.com/groups`) from a claims object. */
 export function claimAt(claims: Record<string, unknown>, path: string): unknown {
-  if (path in claims) return claims[path]; // namespaced claims like `https://example.com/groups`
-  let cur: unknown = claims;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
+  return claimAtPath(claims, path);
 }
 
-function groupsFrom(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string' && g.length > 0);
-  if (typeof value === 'string') return value.split(',').map((g) => g.trim()).filter(Boolean);
-  return [];
+/** Parsed mapping expressions, by text (validated at start-up, so parsing here cannot fail). */
+const parsed = new Map<string, MappingExpr>();
+function mapping(text: string): MappingExpr {
+  let expr = parsed.get(text);
+  if (!expr) {
+    expr = parseMapping(text);
+    if (parsed.size < 1000) parsed.set(text, expr);
+  }
+  return expr;
 }
 
 /** How a setting of `provider` is spelled for an operator (`OIDC_USERNAME_CLAIM`, `GATEWAY_PROVIDER_GH_USERNAME_CLAIM`). */
@@ -28,7 +30,9 @@ function settingName(provider: ProviderConfig, suffix: string): string {
  * Maps verified claims of `provider` to the gateway's identity and enforces that provider's
  * allowed-groups rule. The key is `<issuer>#<sub>`: issuers are unique among providers, so it is
  * the (provider, subject) pair and stays stable when a provider is renamed.
- * Throws GW_FORBIDDEN_GROUP / GW_INVALID_TOKEN with a message that names the missing piece.
+ * Claims are read through the provider's claim mappings (src/claims/mapping.ts); the hosted-domain
+ * and email-domain restrictions apply before the group rule.
+ * Throws GW_FORBIDDEN_GROUP / GW_FORBIDDEN_DOMAIN / GW_INVALID_TOKEN with a message that names the missing piece.
  */
 export function identityFromClaims(provider: ProviderConfig, claims: Record<string, unknown>): LoginIdentity {
   const iss = claims.iss;
@@ -39,24 +43,19 @@ export function identityFromClaims(provider: ProviderConfig, claims: Record<stri
   if (iss !== provider.issuer) {
     throw new GatewayError('GW_INVALID_TOKEN', `The token was issued by ${iss.slice(0, 200)}, not by the identity provider ${provider.id}`);
   }
-  let username: string | undefined;
-  for (const path of provider.claims.username) {
-    const v = claimAt(claims, path);
-    if (typeof v === 'string' && v.length > 0) {
-      username = v;
-      break;
-    }
-  }
+  const username = firstMappedValue(mapping(provider.claims.username), claims);
   if (!username) {
-    throw new GatewayError('GW_INVALID_TOKEN', `The identity has none of the username claims ${provider.claims.username.join(', ')} (set ${settingName(provider, 'USERNAME_CLAIM')})`);
+    throw new GatewayError('GW_INVALID_TOKEN', `The identity has no username: none of ${provider.claims.username} is present (set ${settingName(provider, 'USERNAME_CLAIM')})`);
   }
-  const groups = groupsFrom(claimAt(claims, provider.claims.groups));
+  const email = firstMappedValue(mapping(provider.claims.email), claims) ?? null;
+  // Restrictions on who may sign in at all come first, for administrators too.
+  checkHostedDomain(claims, provider.hostedDomains);
+  checkEmailDomain(email, claims, provider.allowedEmailDomains);
+  const groups = evaluateMapping(mapping(provider.claims.groups), claims, { splitCommaStrings: true });
   const isAdmin = groups.some((g) => provider.adminGroups.includes(g));
   if (!isAdmin && provider.allowedGroups.length > 0 && !groups.some((g) => provider.allowedGroups.includes(g))) {
     throw new GatewayError('GW_FORBIDDEN_GROUP', `${username} is not in a group allowed to use MLflow (${provider.allowedGroups.join(', ')})`);
   }
-  const emailClaim = claimAt(claims, provider.claims.email);
-  const email = typeof emailClaim === 'string' ? emailClaim : null;
   const name = typeof claims.name === 'string' ? claims.name : null;
   return {
     subjectKey: `${iss}#${sub}`, username, email, displayName: name, groups, isAdmin,

@@ -1,5 +1,8 @@
 import * as client from 'openid-client';
 import { GatewayError } from '../errors/index.js';
+import { githubLoginUrl, completeGitHubLogin, type GitHubClientSettings } from '../github/login.js';
+import { GITHUB_API_URL } from '../github/api.js';
+import { applySignInQuirks, extraAuthorizationParams } from '../idp-presets/sign-in-hooks.js';
 import type { Sealer } from '../session/seal.js';
 import type { OidcProvider } from './provider.js';
 import type { ProviderEntry } from './providers/registry.js';
@@ -37,11 +40,14 @@ export async function startLogin(provider: ProviderEntry, sealer: Sealer, return
     verifier: client.randomPKCECodeVerifier(),
     returnTo,
   };
+  const challenge = await client.calculatePKCECodeChallenge(tx.verifier);
+  if (config.kind === 'github') return { url: githubLoginUrl(githubSettings(provider), tx.state, challenge), cookie: sealer.seal(tx, LOGIN_TTL_SECONDS) };
   const url = client.buildAuthorizationUrl(oidc, {
+    ...extraAuthorizationParams(config.preset, config.hostedDomains),
     redirect_uri: config.redirectUri,
     scope: config.scopes.join(' '),
     response_type: 'code',
-    code_challenge: await client.calculatePKCECodeChallenge(tx.verifier),
+    code_challenge: challenge,
     code_challenge_method: 'S256',
     state: tx.state,
     nonce: tx.nonce,
@@ -87,6 +93,11 @@ export async function completeLogin(
   if (params.get('state') !== tx.state) {
     throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in response does not match this browser\'s sign-in attempt (state mismatch)');
   }
+  if (config.kind === 'github') {
+    const { claims, accessToken } = await completeGitHubLogin(githubSettings(provider), params, { state: tx.state, verifier: tx.verifier });
+    // GitHub OAuth app tokens do not expire and come without refresh token: the session lives to its maximum age.
+    return { tokens: { provider: config.id, claims, idToken: undefined, refreshToken: undefined, accessToken, expiresAt: null }, returnTo: tx.returnTo };
+  }
   let response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
   try {
     response = await client.authorizationCodeGrant(oidc, new URL(`${config.redirectUri}?${query}`), {
@@ -113,15 +124,25 @@ export async function completeLogin(
       // userinfo is a best-effort enrichment; the ID token alone is authoritative
     }
   }
+  claims = await applySignInQuirks({ preset: config.preset, hostedDomains: config.hostedDomains, graphUrl: config.graphUrl, idTokenClaims: idClaims, claims, accessToken: response.access_token });
   return { tokens: toTokenSet(config.id, response, claims), returnTo: tx.returnTo };
 }
 
 export async function refreshTokens(provider: ProviderEntry, refreshToken: string, previous: Record<string, unknown>): Promise<TokenSet> {
   const oidc = await provider.client.get();
   const response = await client.refreshTokenGrant(oidc, refreshToken);
-  const claims = response.claims();
+  const idClaims = response.claims();
   // A refresh may omit the ID token; then the previous claims (groups etc.) stay in force.
-  return toTokenSet(provider.config.id, response, claims ? { ...claims } : previous, refreshToken);
+  if (!idClaims) return toTokenSet(provider.config.id, response, previous, refreshToken);
+  const c = provider.config;
+  // A new ID token goes through the same quirks as at sign-in (hosted domain, Entra groups overage).
+  const claims = await applySignInQuirks({ preset: c.preset, hostedDomains: c.hostedDomains, graphUrl: c.graphUrl, idTokenClaims: idClaims, claims: { ...idClaims }, accessToken: response.access_token });
+  return toTokenSet(c.id, response, claims, refreshToken);
+}
+
+function githubSettings(provider: ProviderEntry): GitHubClientSettings {
+  const c = provider.config;
+  return { webUrl: c.issuer, apiUrl: c.apiUrl ?? GITHUB_API_URL, clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: c.redirectUri, scopes: c.scopes };
 }
 
 function toTokenSet(provider: string, r: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, claims: Record<string, unknown>, fallbackRefresh?: string): TokenSet {

@@ -66,7 +66,8 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       await store.sessions.updateTokens(sessionId, sealTokens(tokens), tokens.expiresAt);
       return true;
     } catch (err) {
-      if (isGrantRevoked(err) || ['GW_FORBIDDEN_GROUP', 'GW_INVALID_TOKEN'].includes((err as { code?: string }).code ?? '')) {
+      // Refused for good (grant revoked, no longer allowed, groups overage unreadable): end the session (fail closed).
+      if (isGrantRevoked(err) || ['GW_FORBIDDEN_GROUP', 'GW_FORBIDDEN_DOMAIN', 'GW_INVALID_TOKEN', 'GW_LOGIN_FAILED'].includes((err as { code?: string }).code ?? '')) {
         log.info({ event: 'session.refresh_rejected', reason: (err as Error).message }, 'IdP refused the refresh; session ended');
         await store.sessions.delete(sessionId);
         return false;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors/index.js';
 import { fetchEntraGroups, hasGroupsOverage } from '../../src/idp-presets/entra-groups.js';
+import { applySignInQuirks } from '../../src/idp-presets/sign-in-hooks.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 
 // Microsoft Graph answered by fixtures written from its public documentation (test/fixtures/graph/README.md),
@@ -50,5 +51,23 @@ describe('Entra ID groups overage through Microsoft Graph', () => {
     const err = await fetchEntraGroups(ACCESS_TOKEN, `${graph.url}/v1.0`).catch((e: unknown) => e);
     expect((err as GatewayError).message).toMatch(/another host/);
     expect(graph.requests).toHaveLength(1);
+  });
+});
+
+describe('Entra ID preset at sign-in: overage resolved before the identity is mapped', () => {
+  it('replaces the missing groups claim with the Graph memberships; other presets never call Graph', async () => {
+    const graph = await startFixtureServer((req) =>
+      req.headers.authorization === `Bearer ${ACCESS_TOKEN}` ? { fixture: req.query.has('$skiptoken') ? 'graph/transitive-member-of-page-2.json' : 'graph/transitive-member-of-page-1.json' } : { status: 401 });
+    try {
+      const idTokenClaims = { iss: 'https://login.microsoftonline.com/t/v2.0', sub: 's', _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://attacker.example/groups' } } };
+      const ctx = { hostedDomains: [], graphUrl: `${graph.url}/v1.0`, idTokenClaims, claims: { ...idTokenClaims }, accessToken: ACCESS_TOKEN };
+      const claims = await applySignInQuirks({ ...ctx, preset: 'entra' });
+      expect(claims.groups).toHaveLength(3);
+      expect(graph.requests).toHaveLength(2);
+      expect(await applySignInQuirks({ ...ctx, preset: 'okta' })).not.toHaveProperty('groups');
+      expect(graph.requests).toHaveLength(2);
+    } finally {
+      await graph.stop();
+    }
   });
 });

@@ -33,7 +33,7 @@ describe('provider configuration', () => {
     expect(config.providers[0]).toMatchObject({
       id: 'oidc', displayName: 'Single sign-on', kind: 'oidc', issuer: 'https://idp.example.com', clientId: 'mlflow',
       redirectUri: 'https://ml.example.com/mlflow/_gateway/callback', callbackPath: '/_gateway/callback', audience: ['mlflow'],
-      claims: { username: ['preferred_username', 'email'], email: 'email', groups: 'groups' }, linkByEmail: false,
+      claims: { username: 'preferred_username,email', email: 'email', groups: 'groups' }, linkByEmail: false,
     });
     expect(Object.isFrozen(config.providers[0])).toBe(true);
   });

@@ -1,6 +1,7 @@
+import { parseAllowedDomain } from '../../claims/email.js';
 import { isLoopbackUrl } from '../../config/loopback.js';
 import { presetNamed, presetNames } from './presets.js';
-import { envPrefix, PROVIDER_ID_RE, PROVIDER_SETTINGS, type ProviderSettingKey } from './settings.js';
+import { envPrefix, PROVIDER_ID_RE, PROVIDER_SETTINGS, type ProviderSetting, type ProviderSettingKey } from './settings.js';
 import { LEGACY_PROVIDER_ID, type ProviderConfig } from './types.js';
 
 export interface ProviderProblem {
@@ -17,6 +18,8 @@ export interface ProviderSources {
   readonly top: Readonly<Record<string, unknown>>;
   /** Env name of each top-level setting, e.g. issuer → OIDC_ISSUER. */
   readonly topEnv: (key: string) => string;
+  /** Top-level settings the operator gave (environment or file), as opposed to defaults; all when absent. */
+  readonly topExplicit?: ReadonlySet<string>;
   /** Whether any `OIDC_ISSUER`/`OIDC_CLIENT_ID` (or YAML `issuer`/`clientId`) was given. */
   readonly legacyConfigured: boolean;
   /** Public URL without trailing slash, if it parsed. */
@@ -138,14 +141,34 @@ interface Draft {
 function legacyProvider(src: ProviderSources, fileEntries: Map<string, FileEntry>, problems: ProviderProblem[]): Draft | undefined {
   void fileEntries;
   const values: Partial<Record<ProviderSettingKey, unknown>> = {};
-  for (const [key, s] of Object.entries(PROVIDER_SETTINGS) as [ProviderSettingKey, (typeof PROVIDER_SETTINGS)[ProviderSettingKey]][]) {
-    if ('legacyKey' in s && src.top[s.legacyKey] !== undefined) values[key] = src.top[s.legacyKey];
-  }
   const name = (key: ProviderSettingKey) => {
     const s = PROVIDER_SETTINGS[key];
-    return 'legacyKey' in s ? src.topEnv(s.legacyKey) : `OIDC_${s.suffix}`;
+    return 'legacyKey' in s ? src.topEnv(s.legacyKey) : `OIDC_${(s as ProviderSetting).suffix}`;
   };
-  let missing = false;
+  // OIDC_PRESET fills in what the operator did not set (a top-level default does not count as set).
+  const preset = src.top.preset === undefined ? undefined : presetNamed(String(src.top.preset));
+  const given: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(PROVIDER_SETTINGS) as [ProviderSettingKey, (typeof PROVIDER_SETTINGS)[ProviderSettingKey]][]) {
+    if ('legacyKey' in s && src.top[s.legacyKey] !== undefined && (src.topExplicit?.has(s.legacyKey) ?? true)) given[key] = src.top[s.legacyKey];
+  }
+  const presetDefaults = preset?.defaults(given) ?? {};
+  let invalid = false;
+  for (const [key, s] of Object.entries(PROVIDER_SETTINGS) as [ProviderSettingKey, (typeof PROVIDER_SETTINGS)[ProviderSettingKey]][]) {
+    if (given[key] !== undefined) values[key] = given[key];
+    else if (presetDefaults[key] !== undefined) {
+      const parsed = s.schema.safeParse(presetDefaults[key]);
+      if (parsed.success) values[key] = parsed.data;
+      else {
+        invalid = true;
+        problems.push({ env: name(key), message: parsed.error.issues.map((i) => i.message).join('; ') });
+      }
+    } else if ('legacyKey' in s && src.top[s.legacyKey] !== undefined) values[key] = src.top[s.legacyKey];
+  }
+  for (const [key, message] of preset?.validate?.(values) ?? []) {
+    invalid = true;
+    problems.push({ env: name(key), message });
+  }
+  let missing = invalid;
   for (const key of ['issuer', 'clientId'] as const) {
     if (values[key] === undefined) {
       missing = true;
@@ -215,6 +238,9 @@ function finish(d: Draft, isDefault: boolean, publicUrl: string | undefined, pro
   const algorithms = (v.algorithms as string[] | undefined) ?? [];
   const weak = algorithms.filter((a) => a === 'none' || /^HS/i.test(a));
   if (weak.length > 0) problems.push({ env: d.name('algorithms'), message: `must list asymmetric algorithms only; remove ${weak.join(', ')}` });
+  for (const entry of (v.allowedEmailDomains as string[] | undefined) ?? []) {
+    if (!parseAllowedDomain(entry)) problems.push({ env: d.name('allowedEmailDomains'), message: `${JSON.stringify(entry.slice(0, 80))} is not a domain (write example.com, or *.example.com for its subdomains)` });
+  }
   const own = `${CALLBACK}/${d.id}`;
   let callbackPath = isDefault ? CALLBACK : own;
   let redirectUri = publicUrl ? `${publicUrl}${callbackPath}` : '';
@@ -241,10 +267,14 @@ function finish(d: Draft, isDefault: boolean, publicUrl: string | undefined, pro
     redirectUri,
     callbackPath,
     claims: {
-      username: (v.usernameClaim as string[] | undefined) ?? [],
+      username: String(v.usernameClaim ?? 'preferred_username,email'),
       email: String(v.emailClaim ?? 'email'),
       groups: String(v.groupsClaim ?? 'groups'),
     },
+    allowedEmailDomains: (v.allowedEmailDomains as string[] | undefined) ?? [],
+    hostedDomains: (v.hostedDomain as string[] | undefined) ?? [],
+    graphUrl: String(v.graphUrl ?? 'https://graph.microsoft.com/v1.0'),
+    apiUrl: v.apiUrl === undefined ? undefined : String(v.apiUrl),
     allowedGroups: (v.allowedGroups as string[] | undefined) ?? [],
     adminGroups: (v.adminGroups as string[] | undefined) ?? [],
     audience: audience.length > 0 ? audience : [String(v.clientId)],

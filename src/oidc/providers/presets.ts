@@ -1,3 +1,4 @@
+import { PRESET_CATALOG } from '../../idp-presets/catalog.js';
 import type { ProviderKind } from './types.js';
 import type { ProviderSettingKey } from './settings.js';
 
@@ -28,3 +29,6 @@ export function presetNamed(name: string): ProviderPreset | undefined {
 export function presetNames(): string[] {
   return [...PRESETS.keys()].sort();
 }
+
+// The built-in presets (src/idp-presets/catalog.ts).
+for (const [name, definition] of Object.entries(PRESET_CATALOG)) registerPreset(name, definition as ProviderPreset);

@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors/index.js';
+import { createGitHubClient } from '../../github/client.js';
 import { createOidcProvider, type OidcProvider } from '../provider.js';
 import type { ProviderConfig } from './types.js';
 
@@ -20,9 +21,14 @@ export interface Providers {
   require(id: string): ProviderEntry;
 }
 
-export function createProviders(configs: readonly ProviderConfig[], clientFor: (p: ProviderConfig) => OidcProvider = createOidcProvider): Providers {
+/** The client of a provider: discovered for OpenID Connect, static for GitHub (no discovery there). */
+export function clientFor(p: ProviderConfig): OidcProvider {
+  return p.kind === 'github' ? createGitHubClient(p) : createOidcProvider(p);
+}
+
+export function createProviders(configs: readonly ProviderConfig[], makeClient: (p: ProviderConfig) => OidcProvider = clientFor): Providers {
   if (configs.length === 0) throw new Error('at least one identity provider is required');
-  const all = configs.map((config) => ({ config, client: clientFor(config) }));
+  const all = configs.map((config) => ({ config, client: makeClient(config) }));
   const byId = new Map(all.map((e) => [e.config.id, e]));
   const byIss = new Map(all.map((e) => [e.config.issuer, e]));
   return {

@@ -16,21 +16,29 @@ export interface ProviderSetting {
 }
 
 export const PROVIDER_SETTINGS = {
-  preset: { suffix: 'PRESET', schema: kinds.string() },
+  preset: { suffix: 'PRESET', schema: kinds.string(), legacyKey: 'preset' },
   displayName: { suffix: 'DISPLAY_NAME', schema: kinds.string(), legacyKey: 'providerDisplayName' },
   issuer: { suffix: 'ISSUER', schema: kinds.url(), legacyKey: 'issuer' },
   clientId: { suffix: 'CLIENT_ID', schema: kinds.string(), legacyKey: 'clientId' },
   clientSecret: { suffix: 'CLIENT_SECRET', schema: kinds.string(), secret: true, legacyKey: 'clientSecret' },
   scopes: { suffix: 'SCOPES', schema: kinds.list(), default: 'openid profile email', legacyKey: 'scopes' },
   redirectUri: { suffix: 'REDIRECT_URI', schema: kinds.url(), legacyKey: 'redirectUri' },
-  usernameClaim: { suffix: 'USERNAME_CLAIM', schema: kinds.list(), default: 'preferred_username,email', legacyKey: 'usernameClaim' },
-  emailClaim: { suffix: 'EMAIL_CLAIM', schema: kinds.string(), default: 'email', legacyKey: 'emailClaim' },
-  groupsClaim: { suffix: 'GROUPS_CLAIM', schema: kinds.string(), default: 'groups', legacyKey: 'groupsClaim' },
+  usernameClaim: { suffix: 'USERNAME_CLAIM', schema: kinds.mapping(), default: 'preferred_username,email', legacyKey: 'usernameClaim' },
+  emailClaim: { suffix: 'EMAIL_CLAIM', schema: kinds.mapping(), default: 'email', legacyKey: 'emailClaim' },
+  groupsClaim: { suffix: 'GROUPS_CLAIM', schema: kinds.mapping(), default: 'groups', legacyKey: 'groupsClaim' },
   allowedGroups: { suffix: 'ALLOWED_GROUPS', schema: kinds.list(), default: '', legacyKey: 'allowedGroups' },
   adminGroups: { suffix: 'ADMIN_GROUPS', schema: kinds.list(), default: '', legacyKey: 'adminGroups' },
   audience: { suffix: 'AUDIENCE', schema: kinds.list(), legacyKey: 'audience' },
   algorithms: { suffix: 'ALGORITHMS', schema: kinds.list(), default: 'RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA', legacyKey: 'algorithms' },
   linkByEmail: { suffix: 'LINK_BY_EMAIL', schema: kinds.bool(), default: 'false', legacyKey: 'linkByEmail' },
+  // Presets and sign-in restrictions (src/idp-presets/, src/claims/restrictions.ts).
+  allowedEmailDomains: { suffix: 'ALLOWED_EMAIL_DOMAINS', schema: kinds.list(), default: '', legacyKey: 'allowedEmailDomains' },
+  hostedDomain: { suffix: 'HOSTED_DOMAIN', schema: kinds.list(), default: '', legacyKey: 'hostedDomain' },
+  tenant: { suffix: 'TENANT', schema: kinds.string(), legacyKey: 'tenant' },
+  userPoolId: { suffix: 'USER_POOL_ID', schema: kinds.string(), legacyKey: 'userPoolId' },
+  claimNamespace: { suffix: 'CLAIM_NAMESPACE', schema: kinds.url(), legacyKey: 'claimNamespace' },
+  graphUrl: { suffix: 'GRAPH_URL', schema: kinds.url(), default: 'https://graph.microsoft.com/v1.0', legacyKey: 'graphUrl' },
+  apiUrl: { suffix: 'API_URL', schema: kinds.url(), legacyKey: 'apiUrl' },
 } as const satisfies Record<string, ProviderSetting>;
 
 export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;

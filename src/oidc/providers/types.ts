@@ -4,13 +4,16 @@
  * bearer JWTs (its issuer, audience and algorithms) and maps its own claims.
  */
 
-/** How the gateway talks to the provider. 'oidc': discovery, authorization code + PKCE, ID tokens. */
-export type ProviderKind = 'oidc';
+/**
+ * How the gateway talks to the provider. 'oidc': discovery, authorization code + PKCE, ID tokens.
+ * 'github': OAuth 2.0 authorization code + PKCE, identity from the REST API (src/github/), no JWTs.
+ */
+export type ProviderKind = 'oidc' | 'github';
 
-/** Where the identity is read from in the (verified) claims: dotted paths. */
+/** Where the identity is read from in the (verified) claims: claim mapping expressions (src/claims/mapping.ts). */
 export interface ClaimMapping {
-  /** Tried in order; the first non-empty string is the username. */
-  readonly username: readonly string[];
+  /** The first value is the username (`preferred_username,email` tries them in order). */
+  readonly username: string;
   readonly email: string;
   readonly groups: string;
 }
@@ -38,6 +41,14 @@ export interface ProviderConfig {
   readonly audience: readonly string[];
   /** Asymmetric signature algorithms accepted for this provider's JWTs. */
   readonly algorithms: readonly string[];
+  /** Email domains a person must have an address at (empty: any); see src/claims/restrictions.ts. */
+  readonly allowedEmailDomains: readonly string[];
+  /** Google Workspace domains the ID token's `hd` must name (empty: any). */
+  readonly hostedDomains: readonly string[];
+  /** Microsoft Graph base URL (Entra ID groups overage). */
+  readonly graphUrl: string;
+  /** GitHub REST API base URL (kind 'github'; the issuer is GitHub's web URL). */
+  readonly apiUrl: string | undefined;
   /** Sign a person in to an existing account with the same verified email (off by default). */
   readonly linkByEmail: boolean;
   /** How operators name this provider's settings, for messages: `OIDC_*`, `GATEWAY_PROVIDER_ENTRA_*`, `providers[1]`. */
