@@ -16,6 +16,10 @@ export function openPostgres(url: string, poolSize: number): Kysely<Tables> {
     application_name: 'mlflow-oidc-gateway',
     // A database that does not answer must fail the request (503) rather than hold it.
     connectionTimeoutMillis: 5_000,
+    // …and so must one that stops answering mid-query (a partition, not a refused connection).
+    // The gateway's queries are small; none legitimately runs this long.
+    query_timeout: 15_000,
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
     // pg returns int8 as a string (it may exceed 2^53); the gateway's int8 columns never do, and
     // the row types (schema.ts) say number, as SQLite returns them.

@@ -21,6 +21,7 @@ describe('store errors', () => {
       withCode('connection failure', '08006'),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
+      new Error('Query read timeout'),
       new Error('Client has encountered a connection error and is not queryable'),
       new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''),
       withCode('database is locked', 'SQLITE_BUSY'),

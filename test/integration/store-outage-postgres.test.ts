@@ -15,6 +15,8 @@ describe.runIf(postgresAvailable())('store outage on PostgreSQL', () => {
   let alice: ApiCaller;
   let browser: HttpBrowser;
   let pat: string;
+  /** Never presented before the hang test: no cache on the gateway knows it, only the store. */
+  let unusedPat: string;
   let experimentId: string;
 
   const withPat = (path: string, init: { method?: string; body?: unknown } = {}) =>
@@ -23,7 +25,7 @@ describe.runIf(postgresAvailable())('store outage on PostgreSQL', () => {
       headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' },
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
-  const getExperiment = () => withPat(`experiments/get?experiment_id=${experimentId}`);
+  const getExperiment = (token = pat) => fetch(`${stack.gatewayUrl}/api/2.0/mlflow/experiments/get?experiment_id=${experimentId}`, { headers: { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
     pg = await startPostgres();
@@ -33,6 +35,8 @@ describe.runIf(postgresAvailable())('store outage on PostgreSQL', () => {
     const minted = await alice.raw('POST', '/_gateway/api/v1/tokens', { body: JSON.stringify({ name: unique('outage'), expires_in_days: 1 }), headers: { 'content-type': 'application/json' } });
     expect(minted.status, JSON.stringify(minted.json)).toBe(201);
     pat = (minted.json as { token: string }).token;
+    const second = await alice.raw('POST', '/_gateway/api/v1/tokens', { body: JSON.stringify({ name: unique('unused'), expires_in_days: 1 }), headers: { 'content-type': 'application/json' } });
+    unusedPat = (second.json as { token: string }).token;
     const created = await withPat('experiments/create', { method: 'POST', body: { name: unique('outage') } });
     expect(created.status).toBe(200);
     experimentId = ((await created.json()) as { experiment_id: string }).experiment_id;
@@ -72,11 +76,27 @@ describe.runIf(postgresAvailable())('store outage on PostgreSQL', () => {
     await pg.restart();
     await expect.poll(async () => (await getExperiment()).status, { timeout: 30_000, interval: 250 }).toBe(200);
     const renamed = unique('back');
+    const backAt = Date.now();
     expect((await withPat('experiments/update', { method: 'POST', body: { experiment_id: experimentId, new_name: renamed } })).status).toBe(200);
     expect((await browser.get(`${stack.gatewayUrl}/api/2.0/mlflow/experiments/get?experiment_id=${experimentId}`)).status).toBe(200);
     expect((await fetch(`${stack.gatewayUrl}/_gateway/readyz`)).status).toBe(200);
-    // The rename's audit event was written after recovery (the store takes writes again).
-    const events = await stack.server.gateway.store.audit.list({ limit: 20, actor: 'alice' });
-    expect(events.some((e) => e.resource === `experiment:${experimentId}` && e.time.getTime() > 0)).toBe(true);
+    // The store takes writes again: the rename's audit event (written after the response) arrives.
+    await expect.poll(async () => (await stack.server.gateway.store.audit.list({ limit: 20, actor: 'alice', since: new Date(backAt) }))
+      .some((e) => e.resource === `experiment:${experimentId}`)).toBe(true);
+  });
+
+  // A hung server also holds its LISTEN connection open, so the invalidation bus stays up and warm
+  // caches may still answer (nothing can change in a hung database meanwhile); a credential only the
+  // store knows must wait out the pool's connect or query timeout (≤ 15 s) and be refused.
+  it('fails closed with 503 when PostgreSQL hangs (accepts connections, answers nothing), and recovers when it answers again', async () => {
+    pg.pause();
+    try {
+      const res = await getExperiment(unusedPat);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ gateway_code: 'GW_STORE_UNAVAILABLE' });
+    } finally {
+      pg.resume();
+    }
+    await expect.poll(async () => (await getExperiment(unusedPat)).status, { timeout: 30_000, interval: 250 }).toBe(200);
   });
 });

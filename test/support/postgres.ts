@@ -2,7 +2,7 @@
 // /tmp, 127.0.0.1 on a free port, its unix socket inside the data directory, fsync off. Later fault
 // tests kill (SIGKILL) and restart it on the same port and data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,8 +16,12 @@ export interface PostgresServer {
   createDatabase(name?: string): Promise<string>;
   /** Clean shutdown; removes the data directory. */
   stop(): Promise<void>;
-  /** SIGKILL to the postmaster and every backend (a crash, as far as clients can tell). */
+  /** SIGKILL to the postmaster and every backend at once (a crash, as far as clients can tell). */
   kill(): Promise<void>;
+  /** SIGSTOP to the postmaster and every backend: connections stay open but nothing answers (a hung server). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Start again on the same port and data directory (after kill or a crash: with recovery). */
   restart(): Promise<void>;
 }
@@ -89,6 +93,23 @@ async function waitReady(url: string, child: ChildProcess, log: () => string, ti
   }
 }
 
+/** Direct children of a process (the postmaster's backends and auxiliary processes), from /proc. */
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kids.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return kids;
+}
+
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
 
@@ -109,22 +130,30 @@ export async function startPostgres(): Promise<PostgresServer> {
   ];
   let child: ChildProcess | undefined;
   let output = '';
-  const killGroup = () => {
-    // The server runs in its own process group (detached): the postmaster and all its backends.
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+  /**
+   * Signals the postmaster, then its children. Each backend makes itself a process-group leader
+   * (setsid), so a group signal would reach the postmaster only. Postmaster first: it forks no new
+   * child after SIGSTOP/SIGKILL.
+   */
+  const signalServer = (signal: NodeJS.Signals) => {
+    const pid = child?.pid;
+    if (pid === undefined || child!.exitCode !== null || child!.signalCode !== null) return;
+    const kids = childrenOf(pid);
+    for (const p of [pid, ...kids]) {
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(p, signal);
       } catch {
         // already gone
       }
     }
   };
+  const killGroup = () => signalServer('SIGKILL');
   // A test process that ends without stop() must not leave a server (or its data) behind. Test
   // workers are often ended by a signal ('exit' never fires), so a watchdog outside this process
-  // waits for it to go, then kills the current postmaster's process group and removes the data.
+  // waits for it to go, then kills the current postmaster and its children and removes the data.
   const watchdog = spawn('sh', ['-c', [
     `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
-    `pm=$(head -n 1 '${data}/postmaster.pid' 2>/dev/null) && [ -n "$pm" ] && kill -9 "-$pm" 2>/dev/null`,
+    `pm=$(head -n 1 '${data}/postmaster.pid' 2>/dev/null) && [ -n "$pm" ] && kill -9 "$pm" $(pgrep -P "$pm") 2>/dev/null`,
     `sleep 1; rm -rf '${dir}'`,
   ].join('; ')], { detached: true, stdio: 'ignore' });
   watchdog.unref();
@@ -156,6 +185,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
       return `postgres://${SUPERUSER}@127.0.0.1:${port}/${name}`;
     },
+    pause: () => signalServer('SIGSTOP'),
+    resume: () => signalServer('SIGCONT'),
     async kill() {
       const c = child;
       killGroup();
@@ -172,6 +203,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     async stop() {
       const c = child;
       if (c && c.exitCode === null && c.signalCode === null) {
+        signalServer('SIGCONT'); // a paused server would not hear the shutdown request
         c.kill('SIGINT');
         const timer = setTimeout(killGroup, 10_000);
         await exited(c);
