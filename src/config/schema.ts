@@ -83,7 +83,7 @@ export const SCHEMA = {
   }),
   usernameClaim: field({
     env: 'OIDC_USERNAME_CLAIM', aliases: ['OIDC_USERNAME_FIELD'], group: 'Identity provider', schema: kinds.mapping(), default: 'preferred_username,email',
-    description: 'Where the username comes from: claims tried in order (`preferred_username,email`), or a claim mapping expression such as `preferred_username | localpart(email)` (see Claim mapping).',
+    description: 'Where the username comes from: claims tried in order (`preferred_username,email`), or a claim mapping expression such as `preferred_username | localpart(email)` (see [Claim mapping](#claim-mapping)).',
   }),
   emailClaim: field({
     env: 'OIDC_EMAIL_CLAIM', group: 'Identity provider', schema: kinds.mapping(), default: 'email',
@@ -91,7 +91,7 @@ export const SCHEMA = {
   }),
   groupsClaim: field({
     env: 'OIDC_GROUPS_CLAIM', aliases: ['OIDC_GROUPS_ATTRIBUTE'], group: 'Identity provider', schema: kinds.mapping(), default: 'groups',
-    description: 'Claim path of the groups, e.g. `groups`, `realm_access.roles`, `cognito:groups`, `https://example.com/groups`, or a mapping expression such as `realm_access.roles + resource_access.mlflow.roles` or `strip_prefix(groups, "mlflow-")` (see Claim mapping). A string claim is read as a comma-separated list.',
+    description: 'Claim path of the groups, e.g. `groups`, `realm_access.roles`, `cognito:groups`, `https://example.com/groups`, or a mapping expression such as `realm_access.roles + resource_access.mlflow.roles` or `strip_prefix(groups, "mlflow-")` (see [Claim mapping](#claim-mapping)). A string claim is read as a comma-separated list.',
   }),
   allowedGroups: field({
     env: 'OIDC_ALLOWED_GROUPS', aliases: ['OIDC_GROUP_NAME'], group: 'Identity provider', schema: kinds.list(), default: '',
@@ -103,7 +103,7 @@ export const SCHEMA = {
   }),
   preset: field({
     env: 'OIDC_PRESET', group: 'Identity provider', schema: kinds.enumOf(PRESET_NAMES as [PresetName, ...PresetName[]]),
-    description: 'Fills in a provider\'s quirks (issuer, scopes, claim mapping, sign-in checks); settings you give still win. See Identity provider presets.',
+    description: 'Fills in a provider\'s quirks (issuer, scopes, claim mapping, sign-in checks); settings you give still win. See [Identity provider presets](#identity-provider-presets).',
   }),
   allowedEmailDomains: field({
     env: 'OIDC_ALLOWED_EMAIL_DOMAINS', group: 'Identity provider', schema: kinds.list(), default: '',

@@ -49,7 +49,8 @@ export const PRESET_CATALOG = {
   },
   okta: {
     kind: 'oidc', title: 'Okta',
-    defaults: () => ({ displayName: 'Okta', scopes: 'openid profile email groups offline_access', usernameClaim: 'preferred_username,email', groupsClaim: 'groups' }),
+    // The `groups` scope exists on Okta's org authorization server only; custom servers add a groups claim instead.
+    defaults: () => ({ displayName: 'Okta', scopes: 'openid profile email', usernameClaim: 'preferred_username,email', groupsClaim: 'groups' }),
   },
   auth0: {
     kind: 'oidc', title: 'Auth0',
@@ -58,7 +59,7 @@ export const PRESET_CATALOG = {
       const ns = text(s.claimNamespace)?.replace(/\/+$/, '');
       const segment = ns ? pathSegment(ns) : undefined;
       return {
-        displayName: 'Auth0', scopes: 'openid profile email offline_access', usernameClaim: 'email,nickname',
+        displayName: 'Auth0', scopes: 'openid profile email', usernameClaim: 'email,nickname',
         groupsClaim: segment ? `${segment}/groups | ${segment}/roles` : 'groups',
       };
     },
@@ -121,7 +122,8 @@ export const PRESET_CATALOG = {
   },
   authentik: {
     kind: 'oidc', title: 'authentik',
-    defaults: () => ({ displayName: 'authentik', scopes: 'openid profile email offline_access', usernameClaim: 'preferred_username,email', groupsClaim: 'groups' }),
+    // authentik's default `profile` scope mapping puts the `groups` claim (group names) in the ID token.
+    defaults: () => ({ displayName: 'authentik', scopes: 'openid profile email', usernameClaim: 'preferred_username,email', groupsClaim: 'groups' }),
   },
   gitlab: {
     kind: 'oidc', title: 'GitLab',

@@ -34,6 +34,9 @@ describe('presets in the configuration', () => {
     const named = ok({ OIDC_PRESET: 'google', OIDC_CLIENT_ID: 'x', OIDC_PROVIDER_DISPLAY_NAME: 'Corp Google', OIDC_USERNAME_CLAIM: 'localpart(email)' }).providers[0]!;
     expect(named.displayName).toBe('Corp Google');
     expect(named.claims.username).toBe('localpart(email)');
+    // Google tokens carry no groups: the Workspace domain and the address can stand in for them (README).
+    const admins = ok({ OIDC_PRESET: 'google', OIDC_CLIENT_ID: 'x', OIDC_GROUPS_CLAIM: 'hd + email', OIDC_ADMIN_GROUPS: 'ada@example.com' }).providers[0]!;
+    expect(identityFromClaims(admins, { iss: 'https://accounts.google.com', sub: '1', email: 'ada@example.com', email_verified: true, hd: 'example.com' })).toMatchObject({ groups: ['example.com', 'ada@example.com'], isAdmin: true });
   });
 
   it('Entra ID as a second provider: issuer from the tenant, multi-tenant refused with the variable named', () => {
