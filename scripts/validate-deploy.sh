@@ -79,6 +79,10 @@ check_helm() {
   if "$helm" template gw "$CHART" --kube-version "$KUBE_VERSION" >/dev/null 2>"$tmp/nosecret.err" || ! grep -q 'secrets.existingSecret is required' "$tmp/nosecret.err"; then
     fail "helm template without secrets.existingSecret must refuse"
   else ok "helm template refuses to render without secrets.existingSecret"; fi
+  # values.schema.json: a misspelt value or a URL without a scheme is refused, not silently ignored.
+  if "$helm" template gw "$CHART" --kube-version "$KUBE_VERSION" -f "$CHART/ci/ha-values.yaml" --set replicas=3 >/dev/null 2>"$tmp/typo.err" \
+    || ! grep -q "additional properties 'replicas' not allowed" "$tmp/typo.err"; then fail "values.schema.json must refuse an unknown value (replicas)"
+  else ok "values.schema.json refuses an unknown value (replicas)"; fi
 
   if kv=$(find_tool kubernetes-validate "$HOME/.cache/mlflow-oidc-gateway/kubernetes-validate/bin/kubernetes-validate"); then
     for name in default ha autoscaling; do

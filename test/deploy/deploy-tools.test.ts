@@ -68,6 +68,7 @@ describe('scripts/validate-deploy.sh', () => {
     expect(out).not.toContain('FAIL');
     expect(out).toContain('ok      helm template (ha values)');
     expect(out).toContain('helm template refuses to render without secrets.existingSecret');
+    expect(out).toContain('values.schema.json refuses an unknown value (replicas)');
     expect(code).toBe(0);
   });
 });

@@ -71,5 +71,9 @@ describe('deploy/helm/mlflow-oidc-gateway', () => {
     }
     expect(read('templates/NOTES.txt')).toContain('_gateway/callback');
     expect(read('templates/_helpers.tpl')).toContain('define "gateway.mountPath"');
+    // Every top-level value is described by values.schema.json, which refuses unknown ones.
+    const schema = JSON.parse(read('values.schema.json')) as { properties: Record<string, unknown>; additionalProperties: boolean };
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(values).sort());
   });
 });
