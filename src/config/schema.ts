@@ -256,6 +256,22 @@ export const SCHEMA = {
     env: 'GATEWAY_SHUTDOWN_DELAY', group: 'Operations', schema: kinds.duration(0, 300), default: '0s',
     description: 'On SIGTERM/SIGINT, keep accepting new connections this long while readiness answers 503, so a load balancer stops routing here before the listener closes (e.g. `5s` on Kubernetes instead of a preStop sleep). The grace period starts after it.',
   }),
+  otelTracesExporter: field({
+    env: 'OTEL_TRACES_EXPORTER', group: 'Operations', schema: kinds.enumOf(['otlp', 'none'] as const, { caseless: true }),
+    description: 'OpenTelemetry traces exporter: `otlp` (OTLP/HTTP JSON) or `none`. Unset: `otlp` when an OTLP endpoint is set. With it, each proxied request gets a gateway span, the child of a valid incoming `traceparent`; without it, a valid `traceparent`/`tracestate` is still forwarded to MLflow and malformed ones are dropped.',
+  }),
+  otlpEndpoint: field({
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT', group: 'Operations', schema: kinds.url(),
+    description: 'OTLP/HTTP base URL of the collector (traces go to `<url>/v1/traces`). Other standard `OTEL_EXPORTER_OTLP_*` variables (headers, timeout) are read by the exporter itself.',
+  }),
+  otlpTracesEndpoint: field({
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', group: 'Operations', schema: kinds.url(),
+    description: 'Full OTLP/HTTP traces URL; wins over `OTEL_EXPORTER_OTLP_ENDPOINT`.',
+  }),
+  otelServiceName: field({
+    env: 'OTEL_SERVICE_NAME', group: 'Operations', schema: kinds.string(), default: 'mlflow-oidc-gateway',
+    description: 'The `service.name` of the gateway\'s spans.',
+  }),
 } as const;
 
 export type SchemaKey = keyof typeof SCHEMA;

@@ -1,3 +1,4 @@
+import type { RequestTrace } from '../tracing/index.js';
 import type { RouteSpec } from '../mlflow/index.js';
 import type { AfterSuccess } from './after-response.js';
 import type { Subject } from '../policy/index.js';
@@ -39,6 +40,8 @@ export interface RequestContext {
   body?: Buffer;
   /** `body` parsed (as MLflow parses it), when it was read. */
   json?: unknown;
+  /** Trace context forwarded to MLflow; its gateway span ends with the response. */
+  trace?: RequestTrace;
   /** Runs with MLflow's JSON answer after a 2xx (creator grants, cache invalidation). */
   afterSuccess?: AfterSuccess;
 }

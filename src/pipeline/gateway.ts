@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { InvalidationBus } from '../cache/bus.js';
 import type { CacheStats } from '../cache/stats.js';
 import type { Config } from '../config/index.js';
+import type { Tracing } from '../tracing/index.js';
 import type { WorkloadFederation } from '../federation/workload.js';
 import type { BearerVerifier } from '../oidc/bearer.js';
 import type { Providers } from '../oidc/providers/registry.js';
@@ -34,6 +35,8 @@ export interface Gateway {
   readonly failures: FailureLimiter;
   /** Workload JWTs of outside issuers, checked against the trust rules. */
   readonly federation: WorkloadFederation;
+  /** Trace context to MLflow, and the gateway's spans when an exporter is configured. */
+  readonly tracing: Tracing;
   readonly log: FastifyBaseLogger;
   /** Store changes announced to every replica's caches. */
   readonly bus: InvalidationBus;

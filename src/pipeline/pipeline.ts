@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Gateway } from './gateway.js';
+import { routeClassOf } from '../metrics/index.js';
 import type { RequestContext } from './context.js';
 import { normalizeAndClassify } from './steps/normalize.js';
 import { authenticate } from './steps/authenticate.js';
@@ -24,6 +25,10 @@ export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: Fas
   const ctx: RequestContext = { requestId: req.id, clientIp: req.ip, path: '/', query: '' };
   reply.locals = ctx;
   normalizeAndClassify(gw, req, ctx);
+  // The gateway span (or the validated incoming trace context) for MLflow; ended by the access-log hook.
+  ctx.trace = gw.tracing.start(req.headers, `${req.method} ${ctx.route?.rpc ?? routeClassOf(ctx.path)}`, {
+    'http.request.method': req.method, 'url.path': ctx.path, 'gateway.route_class': routeClassOf(ctx.path),
+  });
   await authenticate(gw, req, ctx);
   if (requireIdentity(gw, req, reply, ctx)) return reply;
   checkCsrf(gw, req, ctx);

@@ -57,3 +57,47 @@ describe('upstream request headers', () => {
     expect(out).toEqual({ 'content-type': 'text/html' });
   });
 });
+
+describe('trace context to MLflow', () => {
+  const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('without tracing: a valid traceparent/tracestate is forwarded; malformed ones and underscore look-alikes are dropped', async () => {
+    const { passThroughTracing } = await import('../tracing/tracing.js');
+    const headers = { traceparent: incoming, tracestate: 'rojo=00f067aa0ba902b7' };
+    const out = upstreamRequestHeaders(headers, { ...ctx, trace: passThroughTracing.start(headers, 'GET x', {}) });
+    expect(out.traceparent).toBe(incoming);
+    expect(out.tracestate).toBe('rojo=00f067aa0ba902b7');
+    for (const bad of ['00-zz-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, `${incoming}\r\nx: y`]) {
+      const h = { traceparent: bad, tracestate: 'rojo=1', trace_parent: incoming };
+      const dropped = upstreamRequestHeaders(h, { ...ctx, trace: passThroughTracing.start(h, 'GET x', {}) });
+      expect(dropped.traceparent, bad).toBeUndefined();
+      expect(dropped.tracestate).toBeUndefined();
+      expect(Object.keys(dropped).filter((k) => /trace/.test(k))).toEqual([]);
+    }
+    // A client's traceparent never passes unvalidated, even when the caller forgot the trace context.
+    expect(upstreamRequestHeaders({ traceparent: 'garbage' }, ctx).traceparent).toBeUndefined();
+  });
+
+  it('with tracing: MLflow gets the gateway span as parent, in the same trace as the client', async () => {
+    const { createOtelTracing } = await import('../tracing/otel.js');
+    const tracing = createOtelTracing({ url: 'http://127.0.0.1:9/v1/traces', serviceName: 'test' });
+    try {
+      const headers = { traceparent: incoming, tracestate: 'rojo=00f067aa0ba902b7' };
+      const trace = tracing.start(headers, 'GET GetExperiment', {});
+      const out = upstreamRequestHeaders(headers, { ...ctx, trace });
+      const [version, traceId, spanId, flags] = String(out.traceparent).split('-');
+      expect(version).toBe('00');
+      expect(traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(spanId).not.toBe('00f067aa0ba902b7');
+      expect(flags).toBe('01');
+      expect(out.tracestate).toBe('rojo=00f067aa0ba902b7');
+      // No incoming context: a new trace starts at the gateway.
+      const root = upstreamRequestHeaders({ traceparent: 'bad' }, { ...ctx, trace: tracing.start({ traceparent: 'bad' }, 'GET x', {}) });
+      expect(root.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(String(root.traceparent)).not.toContain('4bf92f3577b34da6a3ce929d0e0e4736');
+    } finally {
+      await tracing.shutdown().catch(() => undefined);
+    }
+  });
+});

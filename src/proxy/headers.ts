@@ -34,6 +34,8 @@ export interface RequestHeaderContext {
   readonly identity: UpstreamIdentity | undefined;
   /** Names of the gateway's own cookies, removed from the Cookie header. */
   readonly gatewayCookies: readonly string[];
+  /** W3C trace context for MLflow (src/tracing): the client's own is never forwarded unvalidated. */
+  readonly trace?: { readonly traceparent: string | undefined; readonly tracestate: string | undefined } | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, ctx: Reque
     if (value === undefined) continue;
     const folded = foldHeaderName(name);
     if (HOP_BY_HOP.has(folded) || connectionListed.has(folded) || isSpoofable(folded)) continue;
+    if (folded === 'traceparent' || folded === 'tracestate') continue; // replaced below when valid
     if (folded === 'host' || folded === 'origin' || folded === 'authorization' || folded === 'x-mlflow-authorization' || folded === 'cookie') continue;
     if (name !== folded && folded !== name.toLowerCase()) continue; // underscore look-alikes of anything: drop
     out[name.toLowerCase()] = value;
@@ -61,6 +64,10 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, ctx: Reque
   out['x-forwarded-for'] = ctx.clientIp;
   out['x-forwarded-proto'] = ctx.proto;
   out['x-request-id'] = ctx.requestId;
+  if (ctx.trace?.traceparent) {
+    out.traceparent = ctx.trace.traceparent;
+    if (ctx.trace.tracestate) out.tracestate = ctx.trace.tracestate;
+  }
   if (ctx.identity) {
     out['x-forwarded-user'] = encodeHeaderValue(ctx.identity.username);
     if (ctx.identity.email) out['x-forwarded-email'] = encodeHeaderValue(ctx.identity.email);

@@ -33,6 +33,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerUiRoutes } from './ui-static.js';
 import { loggerOptions } from './logger.js';
 import { errorPage } from './pages.js';
+import { loadTracing } from '../tracing/index.js';
 import { metrics, routeClassOf } from '../metrics/index.js';
 import { registerMetricsRoute, startMetricsListener, type MetricsListener } from '../metrics/exposition.js';
 
@@ -65,8 +66,9 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   cacheStats.onRecord((cache, outcome) => metrics.cacheLookup(cache, outcome === 'hit'));
   const store = withCaches(withInvalidation(logged, bus), bus, { recordsMs: config.cacheTtl * 1000, grantsMs: config.grantCacheTtl * 1000 }, cacheStats);
   const providers = createProviders(config.providers);
+  const tracing = await loadTracing(config);
   const gateway: Gateway = {
-    config, store, providers, log: logger, bus, cacheStats,
+    config, store, providers, log: logger, bus, cacheStats, tracing,
     bearer: createBearerVerifier(config, providers, config.cacheTtl * 1000),
     sessions: createSessionManager(config, store, providers, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store, bus),
@@ -127,6 +129,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       decision === undefined ? 'none' : decision.startsWith('allow') ? 'allow' : decision.startsWith('deny') ? 'deny' : 'none',
       reply.statusCode,
     );
+    ctx?.trace?.end(reply.statusCode, decision === undefined ? undefined : { 'gateway.decision': decision.split(':')[0]! });
     req.log.info({
       event: 'request', method: req.method, path, status: reply.statusCode,
       user: ctx?.principal?.user.username, auth: ctx?.principal?.method, trust_rule: ctx?.principal?.trustRule, decision: ctx?.decision,
@@ -171,6 +174,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       clearTimeout(cut);
     }
     await metricsListener?.close();
+    await tracing.shutdown();
     await bus.close();
     await gateway.failures.close?.();
     await store.close();

@@ -23,6 +23,7 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
         requestId: ctx.requestId,
         identity: user && { username: user.username, email: user.email, groups: user.groups },
         gatewayCookies: [gw.config.cookieName, loginCookieName(gw.config)],
+        trace: ctx.trace,
       }),
     // Called when MLflow's response headers arrive: the upstream latency the histogram records.
     rewriteHeaders: (headers) => {
