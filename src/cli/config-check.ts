@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { redactedConfig, type Config } from '../config/index.js';
+import { GITHUB_API_URL } from '../github/api.js';
 import { clientFor } from '../oidc/providers/registry.js';
 
 /** `config check`: the config is valid (else exit 2 earlier); now reach the IdP and MLflow. */
@@ -11,6 +12,20 @@ export async function configCheck(config: Config, notices: readonly string[]): P
   let failures = 0;
   for (const provider of config.providers) {
     const label = config.providers.length > 1 ? `identity provider ${provider.id}` : 'identity provider';
+    if (provider.kind === 'github') {
+      // GitHub has no discovery document: reach its REST API instead (public, no credentials).
+      const api = provider.apiUrl ?? GITHUB_API_URL;
+      try {
+        const res = await request(api, { headersTimeout: 5000, bodyTimeout: 5000, headers: { 'user-agent': 'mlflow-oidc-gateway', accept: 'application/json' } });
+        await res.body.dump();
+        if (res.statusCode >= 500) throw new Error(`answered ${res.statusCode}`);
+        out(`✓ ${label}: GitHub OAuth at ${provider.issuer}, API ${api} reachable (no discovery document; endpoints are fixed)`);
+      } catch (err) {
+        failures++;
+        out(`✗ ${label}: GitHub API ${api} — ${(err as Error).message}`);
+      }
+      continue;
+    }
     try {
       const meta = (await clientFor(provider).get()).serverMetadata();
       out(`✓ ${label}: ${meta.issuer} (authorization ${meta.authorization_endpoint ? 'ok' : 'missing'}, jwks ${meta.jwks_uri ? 'ok' : 'missing'}, end_session ${meta.end_session_endpoint ? 'ok' : 'not offered'})`);

@@ -10,14 +10,13 @@ const ACCESS_TOKEN = 'graph-access-token-fixture';
 
 describe('Entra ID groups overage through Microsoft Graph', () => {
   let graph: FixtureServer;
-  let mode: 'ok' | 'forbidden' | 'foreign-next' = 'ok';
+  let mode: 'ok' | 'forbidden' = 'ok';
 
   beforeAll(async () => {
     graph = await startFixtureServer((req) => {
       if (req.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) return { status: 401, json: { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } } };
       if (req.path !== '/v1.0/me/transitiveMemberOf/microsoft.graph.group') return undefined;
       if (mode === 'forbidden') return { status: 403, fixture: 'graph/error-forbidden.json' };
-      if (mode === 'foreign-next') return { json: { value: [], '@odata.nextLink': 'https://attacker.example/v1.0/me/transitiveMemberOf?$skiptoken=x' } };
       return { fixture: req.query.has('$skiptoken') ? 'graph/transitive-member-of-page-2.json' : 'graph/transitive-member-of-page-1.json' };
     });
   });
@@ -43,14 +42,6 @@ describe('Entra ID groups overage through Microsoft Graph', () => {
     const err = await fetchEntraGroups(ACCESS_TOKEN, `${graph.url}/v1.0`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).message).toMatch(/403.*GroupMember\.Read\.All/);
-  });
-
-  it('never sends the access token to a next-page link on another host', async () => {
-    mode = 'foreign-next';
-    graph.requests.length = 0;
-    const err = await fetchEntraGroups(ACCESS_TOKEN, `${graph.url}/v1.0`).catch((e: unknown) => e);
-    expect((err as GatewayError).message).toMatch(/another host/);
-    expect(graph.requests).toHaveLength(1);
   });
 });
 
