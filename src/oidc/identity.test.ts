@@ -32,7 +32,7 @@ describe('identityFromClaims', () => {
   it('maps claims to an identity keyed by issuer and subject', () => {
     expect(identityFromClaims(provider(), claims())).toEqual({
       subjectKey: 'https://idp.example.com#s-1', username: 'alice', email: 'alice@example.com', displayName: 'Alice', groups: ['team-a'], isAdmin: false,
-      provider: 'oidc', emailVerified: false,
+      provider: 'oidc', emailVerified: false, linkByEmail: false,
     });
   });
 

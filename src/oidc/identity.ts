@@ -34,7 +34,7 @@ function settingName(provider: ProviderConfig, suffix: string): string {
  * and email-domain restrictions apply before the group rule.
  * Throws GW_FORBIDDEN_GROUP / GW_FORBIDDEN_DOMAIN / GW_INVALID_TOKEN with a message that names the missing piece.
  */
-export function identityFromClaims(provider: ProviderConfig, claims: Record<string, unknown>): LoginIdentity {
+export function identityFromClaims(provider: ProviderConfig, claims: Record<string, unknown>, opts: { enforceAllowedGroups?: boolean } = {}): LoginIdentity {
   const iss = claims.iss;
   const sub = claims.sub;
   if (typeof iss !== 'string' || typeof sub !== 'string' || sub.length === 0) {
@@ -53,14 +53,20 @@ export function identityFromClaims(provider: ProviderConfig, claims: Record<stri
   checkEmailDomain(email, claims, provider.allowedEmailDomains);
   const groups = evaluateMapping(mapping(provider.claims.groups), claims, { splitCommaStrings: true });
   const isAdmin = groups.some((g) => provider.adminGroups.includes(g));
-  if (!isAdmin && provider.allowedGroups.length > 0 && !groups.some((g) => provider.allowedGroups.includes(g))) {
-    throw new GatewayError('GW_FORBIDDEN_GROUP', `${username} is not in a group allowed to use MLflow (${provider.allowedGroups.join(', ')})`);
-  }
+  if (opts.enforceAllowedGroups !== false) assertAllowedGroups(provider, { username, groups, isAdmin });
   const name = typeof claims.name === 'string' ? claims.name : null;
   return {
     subjectKey: `${iss}#${sub}`, username, email, displayName: name, groups, isAdmin,
     provider: provider.id,
     // Only a boolean true counts: a string "true" or a missing claim is not a verification.
     emailVerified: email !== null && claims.email_verified === true,
+    linkByEmail: provider.linkByEmail,
   };
+}
+
+/** The provider's allowed-groups rule (administrators always pass); GW_FORBIDDEN_GROUP otherwise. */
+export function assertAllowedGroups(provider: ProviderConfig, who: { username: string; groups: readonly string[]; isAdmin: boolean }): void {
+  if (!who.isAdmin && provider.allowedGroups.length > 0 && !who.groups.some((g) => provider.allowedGroups.includes(g))) {
+    throw new GatewayError('GW_FORBIDDEN_GROUP', `${who.username} is not in a group allowed to use MLflow (${provider.allowedGroups.join(', ')})`);
+  }
 }

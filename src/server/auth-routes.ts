@@ -66,7 +66,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       setCookies.push(serializeCookie(gw.config, { name: gw.config.cookieName, value: token, path: sessionCookiePath(gw.config), maxAgeSeconds: gw.config.sessionMaxAge }));
       void reply.header('set-cookie', setCookies);
       req.log.info({ event: 'login', user: user.username, provider: provider.config.id, admin: user.isAdmin, groups: user.groups }, 'signed in');
-      await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: gw.providers.all.length > 1 ? `OIDC sign-in (${provider.config.id})` : 'OIDC sign-in', requestId: req.id, clientIp: req.ip });
+      await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: signInReason(gw.providers.all.length > 1 ? provider.config.id : undefined, user.subjectKey !== identity.subjectKey), requestId: req.id, clientIp: req.ip });
       return reply.redirect(returnTo, 302);
     } catch (err) {
       void reply.header('set-cookie', setCookies);
@@ -78,6 +78,9 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       throw err;
     }
   }
+
+  const signInReason = (provider: string | undefined, linked: boolean) =>
+    `OIDC sign-in${provider || linked ? ` (${[provider, linked ? 'linked by verified email' : undefined].filter(Boolean).join(', ')})` : ''}`;
 
   const logout = async (req: FastifyRequest, reply: FastifyReply) => {
     const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);

@@ -36,6 +36,49 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('keeps identities of different providers apart: the same username or email from another provider is refused, not merged', async () => {
+      const store = await makeStore();
+      const a = await store.users.upsertOnLogin({ ...identity, provider: 'a', emailVerified: true }, new Date());
+      const fromB = { ...identity, subjectKey: 'https://idp-b#alice', provider: 'b', emailVerified: true };
+      await expect(store.users.upsertOnLogin(fromB, new Date())).rejects.toMatchObject({ code: 'GW_CONFLICT', message: expect.stringMatching(/never merged/) });
+      // Another username with the same verified email is a separate account when linking is off.
+      const separate = await store.users.upsertOnLogin({ ...fromB, username: 'alice-b' }, new Date());
+      expect(separate.id).not.toBe(a.id);
+      expect(separate.provider).toBe('b');
+      await store.close();
+    });
+
+    it('links a new identity to the account with the same verified email only when its provider allows it', async () => {
+      const store = await makeStore();
+      const a = await store.users.upsertOnLogin({ ...identity, email: 'Alice@Example.com', provider: 'a', emailVerified: true }, new Date(1000));
+      const fromB = { ...identity, subjectKey: 'https://idp-b#a-1', username: 'alice.b', displayName: 'A. B.', groups: ['partners'], provider: 'b', linkByEmail: true };
+      // Unverified email at B: no link, and the username is its own.
+      const unverified = await store.users.upsertOnLogin({ ...fromB, subjectKey: 'https://idp-b#a-0', username: 'alice.unverified', emailVerified: false }, new Date());
+      expect(unverified.id).not.toBe(a.id);
+      const linked = await store.users.upsertOnLogin({ ...fromB, emailVerified: true }, new Date(2000));
+      expect(linked.id).toBe(a.id);
+      expect(linked).toMatchObject({ username: 'alice', displayName: 'Alice', groups: ['partners'], provider: 'b', subjectKey: identity.subjectKey });
+      // The link is remembered: the next sign-in through B finds the account even without the email.
+      const again = await store.users.upsertOnLogin({ ...fromB, email: null, emailVerified: false, groups: ['partners', 'x'] }, new Date(3000));
+      expect(again).toMatchObject({ id: a.id, groups: ['partners', 'x'] });
+      // And signing in through A again gives A's groups back (group sync follows the latest sign-in).
+      expect((await store.users.upsertOnLogin({ ...identity, provider: 'a', emailVerified: true }, new Date(4000))).groups).toEqual(['team-a']);
+      await store.close();
+    });
+
+    it('never links to an account whose email was not verified, nor to a service account, nor when several accounts share the email', async () => {
+      const store = await makeStore();
+      await store.users.upsertOnLogin({ ...identity, provider: 'a', emailVerified: false }, new Date());
+      const fromB = { ...identity, subjectKey: 'https://idp-b#x', username: 'alice-b', provider: 'b', emailVerified: true, linkByEmail: true };
+      const notLinked = await store.users.upsertOnLogin(fromB, new Date());
+      expect(notLinked.username).toBe('alice-b');
+      // Now two accounts have alice@example.com verified (alice-b, and alice after a verified sign-in).
+      await store.users.upsertOnLogin({ ...identity, provider: 'a', emailVerified: true }, new Date());
+      await expect(store.users.upsertOnLogin({ ...fromB, subjectKey: 'https://idp-c#y', username: 'alice-c', provider: 'c' }, new Date()))
+        .rejects.toMatchObject({ code: 'GW_CONFLICT', message: expect.stringMatching(/Several accounts/) });
+      await store.close();
+    });
+
     it('stores sessions by id with the secret hash only, expires and deletes them', async () => {
       const store = await makeStore();
       const user = await store.users.upsertOnLogin(identity, new Date());

@@ -91,25 +91,78 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
     },
   };
 
-  async function upsert(identity: LoginIdentity, now: Date): Promise<User> {
-    const existing = await db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).executeTakeFirst();
-    const fields = {
-      username: identity.username, email: identity.email, display_name: identity.displayName,
-      groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now),
+  async function upsert(identity: LoginIdentity, now: Date, raced = false): Promise<User> {
+    const provider = identity.provider ?? null;
+    const identityRow = {
+      provider, email: identity.email, email_verified: identity.emailVerified && identity.email !== null ? 1 : 0, last_login_at: ms(now),
     };
+    // The account of this identity: through its identity row, else (rows made before 0005) its own subject key.
+    const linked = await db.selectFrom('user_identities').select('user_id').where('subject_key', '=', identity.subjectKey).executeTakeFirst();
+    const existing = await (linked
+      ? db.selectFrom('users').selectAll().where('id', '=', linked.user_id)
+      : db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).where('kind', '=', 'person')).executeTakeFirst();
+    // Groups and the admin flag always follow the latest sign-in (group sync), whichever identity it was.
+    const sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now), provider };
+
+    if (existing && existing.subject_key !== identity.subjectKey) {
+      // A linked identity: the account keeps its own name and profile.
+      await db.updateTable('users').set(sync).where('id', '=', existing.id).execute();
+      await db.updateTable('user_identities').set(identityRow).where('subject_key', '=', identity.subjectKey).execute();
+      return toUser({ ...existing, ...sync });
+    }
+    const fields = { username: identity.username, email: identity.email, display_name: identity.displayName, ...sync };
+    if (!existing) {
+      const target = await linkTarget(identity);
+      if (target) {
+        await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: target.id, created_at: ms(now), ...identityRow }).execute();
+        await db.updateTable('users').set(sync).where('id', '=', target.id).execute();
+        return toUser({ ...target, ...sync });
+      }
+    }
     // Usernames are what grants, tokens and the audit log show: one may never silently pass from
     // one identity (another provider, a service account) to another.
     const holder = await db.selectFrom('users').select(['id', 'kind']).where('username', '=', identity.username).executeTakeFirst();
     if (holder && holder.id !== existing?.id) {
-      throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it`);
+      // Another replica may have just recorded this very identity (its username is now taken by it).
+      if (!existing && !raced && (await db.selectFrom('user_identities').select('user_id').where('subject_key', '=', identity.subjectKey).executeTakeFirst())) {
+        return upsert(identity, now, true);
+      }
+      throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it${holder.kind === 'service' ? '' : ' (identities of different providers are never merged, unless the provider links accounts by verified email)'}`);
     }
     if (existing) {
       await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
+      const recorded = await db.updateTable('user_identities').set(identityRow).where('subject_key', '=', identity.subjectKey).executeTakeFirst();
+      if (Number(recorded.numUpdatedRows) === 0) {
+        await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: existing.id, created_at: ms(now), ...identityRow }).execute();
+      }
       return toUser({ ...existing, ...fields });
     }
     const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
-    await db.insertInto('users').values(row).execute();
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values(row).execute();
+      await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: row.id, created_at: ms(now), ...identityRow }).execute();
+    });
     return toUser(row);
+  }
+
+  /**
+   * The account a new identity may join: only when its provider links by email, its email is
+   * verified, and exactly one person's identity has that email verified too. Several: refused.
+   */
+  async function linkTarget(identity: LoginIdentity): Promise<Selectable<Tables['users']> | undefined> {
+    if (!identity.linkByEmail || !identity.emailVerified || !identity.email) return undefined;
+    const owners = await db.selectFrom('user_identities')
+      .innerJoin('users', 'users.id', 'user_identities.user_id')
+      .select('users.id').distinct()
+      .where((eb) => eb(eb.fn('lower', ['user_identities.email']), '=', identity.email!.toLowerCase()))
+      .where('user_identities.email_verified', '=', 1)
+      .where('users.kind', '=', 'person')
+      .execute();
+    if (owners.length === 0) return undefined;
+    if (owners.length > 1) {
+      throw new GatewayError('GW_CONFLICT', `Several accounts have the verified email of ${identity.username}; an administrator must resolve it before this identity can be linked`);
+    }
+    return db.selectFrom('users').selectAll().where('id', '=', owners[0]!.id).executeTakeFirst();
   }
   return store;
 }

@@ -144,5 +144,28 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       }
     },
   },
+  // Several identity providers: a person's account can have more than one identity (provider,
+  // subject), linked only by verified email when a provider allows it. Every existing person's own
+  // identity is recorded; its email counts as unverified until the next sign-in says otherwise,
+  // and its provider stays unknown (null: the default provider) until then.
+  '0005_user_identities': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('user_identities')
+        .addColumn('subject_key', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('provider', 'text')
+        .addColumn('email', 'text')
+        .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_login_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('user_identities_user').on('user_identities').column('user_id').execute();
+      await db.schema.createIndex('user_identities_email').on('user_identities').column('email').execute();
+      await db.schema.alterTable('users').addColumn('provider', 'text').execute();
+      await sql`insert into user_identities (subject_key, user_id, provider, email, email_verified, created_at, last_login_at)
+        select subject_key, id, null, email, 0, created_at, last_login_at from users where kind = 'person'`.execute(db);
+    },
+  },
   };
 }

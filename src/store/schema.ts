@@ -3,6 +3,12 @@ export interface Tables {
   users: {
     id: string; subject_key: string; username: string; email: string | null; display_name: string | null;
     groups_json: string; is_admin: number; disabled: number; kind: string; created_at: number; last_login_at: number | null;
+    /** Provider of the latest sign-in (null: service accounts, and people not signed in since 0005). */
+    provider: string | null;
+  };
+  user_identities: {
+    subject_key: string; user_id: string; provider: string | null; email: string | null; email_verified: number;
+    created_at: number; last_login_at: number | null;
   };
   sessions: {
     id: string; secret_hash: string; user_id: string; created_at: number; expires_at: number; last_seen_at: number;

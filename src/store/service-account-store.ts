@@ -20,7 +20,7 @@ export function serviceAccountStore(db: Kysely<Tables>): ServiceAccountStore {
       // account with the same name is a new subject (its runs are told apart from the old one's).
       const user = {
         id: randomUUID(), subject_key: `service-account:${randomUUID()}`, username: a.username, email: null, display_name: null,
-        groups_json: JSON.stringify(a.groups), is_admin: a.isAdmin ? 1 : 0, disabled: 0, kind: 'service', created_at: now.getTime(), last_login_at: null,
+        groups_json: JSON.stringify(a.groups), is_admin: a.isAdmin ? 1 : 0, disabled: 0, kind: 'service', created_at: now.getTime(), last_login_at: null, provider: null,
       };
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('users').values(user).execute();

@@ -15,6 +15,8 @@ export interface User {
   readonly kind: 'person' | 'service';
   readonly createdAt: Date;
   readonly lastLoginAt: Date | null;
+  /** Id of the provider the person last signed in through (null: service accounts, or not known yet). */
+  readonly provider: string | null;
 }
 
 export interface LoginIdentity {
@@ -28,6 +30,11 @@ export interface LoginIdentity {
   readonly provider?: string;
   /** Whether the provider said the email is verified (`email_verified: true`). */
   readonly emailVerified?: boolean;
+  /**
+   * The provider allows signing a new identity in to the existing account with the same verified
+   * email (both verified). Without it, a new identity whose username is taken is refused (GW_CONFLICT).
+   */
+  readonly linkByEmail?: boolean;
 }
 
 export interface Session {
@@ -68,7 +75,11 @@ export interface AuditEvent {
 }
 
 export interface UserStore {
-  /** Creates the user on first sign-in, refreshes profile and groups afterwards. */
+  /**
+   * Finds the account of an identity (provider, subject), or links it by verified email when the
+   * identity allows it, or creates a new account; refreshes groups (and, for the account's own
+   * identity, the profile). Identities of different providers never merge otherwise.
+   */
   upsertOnLogin(identity: LoginIdentity, now: Date): Promise<User>;
   get(id: string): Promise<User | undefined>;
   getByUsername(username: string): Promise<User | undefined>;

@@ -9,5 +9,6 @@ export function toUser(r: Selectable<Tables['users']>): User {
     groups: JSON.parse(r.groups_json) as string[], isAdmin: Number(r.is_admin) === 1, disabled: Number(r.disabled) === 1,
     kind: r.kind === 'service' ? 'service' : 'person', createdAt: new Date(Number(r.created_at)),
     lastLoginAt: r.last_login_at === null ? null : new Date(Number(r.last_login_at)),
+    provider: r.provider ?? null,
   };
 }

@@ -109,9 +109,18 @@ async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, u
   }
 }
 
-/** Users known from the store (token owners, service accounts) must still be in an allowed group, as last seen. */
+/**
+ * Users known from the store (token owners, service accounts) must still be in an allowed group,
+ * as last seen: the allowed groups of the provider they last signed in through (service accounts
+ * and people not signed in since several providers exist: the default provider's). A provider
+ * removed from the configuration lets none of its people in.
+ */
 function assertAllowedIn(gw: Gateway, user: User): User {
-  const allowed = gw.providers.default.config.allowedGroups;
+  const provider = user.provider === null ? gw.providers.default : gw.providers.get(user.provider);
+  if (!provider) {
+    throw new GatewayError('GW_FORBIDDEN_GROUP', `${user.username} last signed in through the identity provider ${user.provider}, which is no longer configured; sign in again through another one`);
+  }
+  const allowed = provider.config.allowedGroups;
   if (!user.isAdmin && allowed.length > 0 && !user.groups.some((g) => allowed.includes(g))) {
     throw new GatewayError('GW_FORBIDDEN_GROUP', `${user.username} is not in a group allowed to use MLflow (${allowed.join(', ')})`);
   }
