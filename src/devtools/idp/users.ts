@@ -7,6 +7,11 @@ export interface DemoUser {
   email: string;
   /** Sent as `email_verified`; default true. */
   emailVerified?: boolean;
+  /**
+   * Entra ID's "groups overage": the groups are left out of tokens and announced as a distributed
+   * claim (`_claim_names.groups` → `_claim_sources`), for tests of the Graph look-up.
+   */
+  groupsOverage?: boolean;
   name: string;
   groups: string[];
 }
@@ -82,6 +87,7 @@ export class UserDirectory {
 
   /** The groups claim of a user, shaped per the configured location. */
   groupsClaims(user: DemoUser): Record<string, unknown> {
+    if (user.groupsOverage) return { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.windows.net/demo/users/x/getMemberObjects' } } };
     return this.groupsClaim === 'groups'
       ? { groups: [...user.groups] }
       : { realm_access: { roles: [...user.groups] } };
