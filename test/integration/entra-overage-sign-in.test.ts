@@ -50,7 +50,7 @@ describe('Entra ID groups overage at sign-in', () => {
     const { browser, result, hasSession } = await signIn('olga');
     expect(result.response.status).toBe(200);
     expect(hasSession).toBe(true);
-    const who = await (await browser.get(`${stack.gatewayUrl}/_gateway/api/v1/whoami`)).json();
+    const who = (await (await browser.get(`${stack.gatewayUrl}/_gateway/api/v1/whoami`)).json()) as { groups: string[] };
     expect(who.groups).toEqual(['11111111-2222-3333-4444-555555555555', '02bd9fd6-8f93-4758-87c3-1fb73740a315', PAGE_2_GROUP]);
     expect(graph.requests).toHaveLength(2);
     expect(stack.logs.join('\n')).not.toContain(graph.requests[0]!.headers.authorization!.slice('Bearer '.length));
