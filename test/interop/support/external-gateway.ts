@@ -19,9 +19,10 @@ export interface ExternalIdpGateway {
 /**
  * A real gateway in front of the suite's real MLflow, signing in with an IdP that is not ours
  * (`env` carries its OIDC_* settings). Same wiring as test/support/stack.ts, without the demo IdP.
+ * `port`: when the IdP must know the gateway's callback URL before the gateway starts (Dex).
  */
-export async function startGatewayFor(env: Record<string, string>): Promise<ExternalIdpGateway> {
-  const port = await freePort();
+export async function startGatewayFor(env: Record<string, string>, port?: number): Promise<ExternalIdpGateway> {
+  port ??= await freePort();
   const gatewayUrl = `http://127.0.0.1:${port}`;
   const result = loadConfig({
     MLFLOW_UPSTREAM_URL: inject('mlflowUrl'),
