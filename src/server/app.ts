@@ -73,7 +73,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     sessions: createSessionManager(config, store, providers, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store, bus),
     loginSealer: createSealer(config.secret, 'login-transaction'),
-    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, promptsAsPrompt: false }),
+    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, timeoutMs: config.upstreamTimeout * 1000, promptsAsPrompt: false }),
     access: createAccessControl(config, store),
     tokens: createTokenService(config, store),
     // With Redis, failures are counted across replicas (src/tokens/shared-failure-limiter.ts).

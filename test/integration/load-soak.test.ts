@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareLoad, runLoad, summarize, type LoadFixtures } from '../../bench/load/engine.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+
+// A bounded soak: GW_LOAD_CLIENTS (default 200) concurrent clients for GW_LOAD_SECONDS (default 60;
+// shorter allowed locally) against a gateway process in front of the suite's real MLflow on
+// 127.0.0.1 — experiments/get, runs/search and runs/log-metric with personal tokens and IdP JWTs.
+// Asserted: no error at all (every answer 2xx, no connection error), and the gateway's RSS flat:
+// the largest sample of the last third at most 64 MiB above the largest of the first third.
+// No timing is asserted; throughput and RSS are printed for the record.
+const SECONDS = Number(process.env.GW_LOAD_SECONDS ?? 60);
+const CLIENTS = Number(process.env.GW_LOAD_CLIENTS ?? 200);
+const RSS_BAND_MIB = 64;
+
+describe('bounded load soak', () => {
+  let gw: GatewayProcess;
+  let fixtures: LoadFixtures;
+  beforeAll(async () => {
+    gw = await startGatewayProcess({ LOG_LEVEL: 'warn' });
+    fixtures = await prepareLoad(gw);
+  });
+  afterAll(async () => {
+    fixtures?.stop();
+    await gw?.stop();
+  });
+
+  it(`${CLIENTS} clients for ${SECONDS} s: zero errors, RSS within +${RSS_BAND_MIB} MiB`, { timeout: (SECONDS + 300) * 1000 }, async () => {
+    const report = await runLoad({ gw, clients: CLIENTS, durationMs: SECONDS * 1000, fixtures });
+    console.info(`load soak: ${summarize(report)}`);
+    expect(report.errorExamples).toEqual([]);
+    expect(report.errors).toBe(0);
+    expect(report.requests).toBeGreaterThan(CLIENTS);
+    expect(report.byCredential.pat).toBeGreaterThan(0);
+    expect(report.byCredential.jwt).toBeGreaterThan(0);
+    expect(report.rssMiB.length).toBeGreaterThanOrEqual(Math.min(3, SECONDS - 1));
+    expect(report.rss.lastThirdMaxMiB).toBeLessThanOrEqual(report.rss.firstThirdMaxMiB + RSS_BAND_MIB);
+    expect(gw.child.exitCode).toBeNull();
+  });
+});
