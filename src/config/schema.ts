@@ -115,7 +115,7 @@ export const SCHEMA = {
   }),
   tenant: field({
     env: 'OIDC_TENANT', group: 'Identity provider', schema: kinds.string(),
-    description: 'Entra ID preset: the tenant id or domain; the issuer becomes `https://login.microsoftonline.com/<tenant>/v2.0`. `common`, `organizations` and `consumers` are refused.',
+    description: 'Entra ID preset: the tenant id (a GUID); the issuer becomes `https://login.microsoftonline.com/<tenant id>/v2.0`. `common`, `organizations`, `consumers` and domain names are refused.',
   }),
   userPoolId: field({
     env: 'OIDC_USER_POOL_ID', group: 'Identity provider', schema: kinds.string(),

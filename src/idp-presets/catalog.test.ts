@@ -7,7 +7,7 @@ const preset = (name: keyof typeof PRESET_CATALOG): PresetDefinition => PRESET_C
 describe('provider presets', () => {
   it('every preset yields mapping expressions that parse', () => {
     for (const name of PRESET_NAMES) {
-      const d = preset(name).defaults({ clientId: 'mlflow.gateway', claimNamespace: 'https://ml.example.com/', tenant: 'contoso.onmicrosoft.com', userPoolId: 'eu-west-1_AbC123' });
+      const d = preset(name).defaults({ clientId: 'mlflow.gateway', claimNamespace: 'https://ml.example.com/', tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47', userPoolId: 'eu-west-1_AbC123' });
       for (const key of ['groupsClaim', 'emailClaim'] as const) if (typeof d[key] === 'string') expect(() => parseMapping(d[key] as string), `${name} ${key}`).not.toThrow();
       expect(() => parseMapping(String(d.usernameClaim))).not.toThrow();
     }
@@ -18,11 +18,12 @@ describe('provider presets', () => {
   });
 
   it('Entra ID: issuer from one tenant; multi-tenant endpoints refused', () => {
-    expect(preset('entra').defaults({ tenant: 'contoso.onmicrosoft.com' }).issuer).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0');
+    expect(preset('entra').defaults({ tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47' }).issuer).toBe('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0');
     expect(preset('entra').validate!({ tenant: 'common' })[0]).toEqual(['tenant', expect.stringMatching(/every Entra ID tenant/)]);
     expect(preset('entra').validate!({ issuer: 'https://login.microsoftonline.com/organizations/v2.0' })[0]![0]).toBe('issuer');
     expect(preset('entra').validate!({})[0]![0]).toBe('tenant');
     expect(preset('entra').validate!({ tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47' })).toEqual([]);
+    expect(preset('entra').validate!({ tenant: 'contoso.onmicrosoft.com' })[0]).toEqual(['tenant', expect.stringMatching(/GUID/)]);
   });
 
   it('Cognito: issuer from the user pool id (region is its prefix)', () => {

@@ -28,8 +28,11 @@ function pathSegment(name: string): string | undefined {
 
 /** Entra ID tenants that are not one tenant: their tokens come from any tenant's issuer. */
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
-/** A tenant is a GUID or a verified domain name. */
-const TENANT_RE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63})$/i;
+/**
+ * The tenant id (a GUID). Not a domain: Entra's discovery document and tokens name the tenant by id
+ * (`https://login.microsoftonline.com/<GUID>/v2.0`), so an issuer built from a domain would match neither.
+ */
+const TENANT_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Cognito user pool ids are `<region>_<id>`, e.g. `eu-west-1_AbCdEf123`. */
 const USER_POOL_RE = /^([a-z]{2}(?:-[a-z]+)+-\d)_[A-Za-z0-9]+$/;
 
@@ -85,7 +88,7 @@ export const PRESET_CATALOG = {
       const tenant = text(s.tenant);
       const problems: Array<[string, string]> = [];
       if (tenant !== undefined && MULTI_TENANT.has(tenant.toLowerCase())) problems.push(['tenant', `must be your tenant id or domain: "${tenant}" would let accounts of every Entra ID tenant sign in`]);
-      else if (tenant !== undefined && !TENANT_RE.test(tenant)) problems.push(['tenant', 'must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com']);
+      else if (tenant !== undefined && !TENANT_RE.test(tenant)) problems.push(['tenant', 'must be the tenant id, a GUID (Entra ID > Overview > Tenant ID): tokens name the tenant by id, not by domain']);
       const issuer = text(s.issuer);
       if (tenant === undefined && issuer === undefined) problems.push(['tenant', 'is required for the entra preset (or set the issuer https://login.microsoftonline.com/<tenant>/v2.0)']);
       if (issuer !== undefined && /\/(common|organizations|consumers)\//i.test(`${issuer}/`)) problems.push(['issuer', 'must name one tenant: the common/organizations/consumers issuers accept accounts of every tenant']);

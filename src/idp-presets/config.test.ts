@@ -41,8 +41,8 @@ describe('presets in the configuration', () => {
 
   it('Entra ID as a second provider: issuer from the tenant, multi-tenant refused with the variable named', () => {
     const env = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'mlflow', GATEWAY_PROVIDERS: 'entra', GATEWAY_PROVIDER_ENTRA_PRESET: 'entra', GATEWAY_PROVIDER_ENTRA_CLIENT_ID: 'app-id' };
-    const entra = ok({ ...env, GATEWAY_PROVIDER_ENTRA_TENANT: 'contoso.onmicrosoft.com' }).providers[1]!;
-    expect(entra).toMatchObject({ issuer: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0', redirectUri: 'https://ml.example.com/_gateway/callback/entra', graphUrl: 'https://graph.microsoft.com/v1.0' });
+    const entra = ok({ ...env, GATEWAY_PROVIDER_ENTRA_TENANT: '72f988bf-86f1-41af-91ab-2d7cd011db47' }).providers[1]!;
+    expect(entra).toMatchObject({ issuer: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0', redirectUri: 'https://ml.example.com/_gateway/callback/entra', graphUrl: 'https://graph.microsoft.com/v1.0' });
     expect(entra.claims.groups).toBe('groups + roles');
     expect(problems({ ...env, GATEWAY_PROVIDER_ENTRA_TENANT: 'common' }).GATEWAY_PROVIDER_ENTRA_TENANT).toMatch(/every Entra ID tenant/);
     expect(problems({ ...env }).GATEWAY_PROVIDER_ENTRA_TENANT).toMatch(/required/);
