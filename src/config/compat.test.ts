@@ -87,6 +87,13 @@ describe('mlflow-oidc-auth settings', () => {
     expect(r.notices.join('\n')).toMatch(/entra preset/);
   });
 
+  it('refuses OIDC_DISCOVERY_URL and OIDC_ISSUER naming different issuers; the same one is fine', () => {
+    const differ = loadConfig({ ...MIN, OIDC_DISCOVERY_URL: 'https://other.example.com/.well-known/openid-configuration' });
+    expect(differ.ok).toBe(false);
+    if (!differ.ok) expect(differ.problems.find((p) => p.env === 'OIDC_DISCOVERY_URL')?.message).toMatch(/one issuer serves sign-in and bearer tokens/);
+    expect(loadConfig({ ...MIN, OIDC_DISCOVERY_URL: `${MIN.OIDC_ISSUER}/.well-known/openid-configuration` }).ok).toBe(true);
+  });
+
   it('never names a setting twice (alias and foreign)', () => {
     const aliases = new Set(aliased.map((a) => a.alias));
     expect(FOREIGN_SETTINGS.filter((f) => aliases.has(f.name))).toEqual([]);

@@ -57,5 +57,12 @@ export function foreignSettingMessages(env: Record<string, string | undefined>):
     if (refused) problems.push({ env: s.name, message: `is an mlflow-oidc-auth setting this gateway refuses: ${s.reason(value)}` });
     else notices.push(`${s.name} (mlflow-oidc-auth) is ignored: ${s.reason(value)}.`);
   }
+  // mlflow-oidc-auth discovers from OIDC_DISCOVERY_URL and may pin bearer tokens to another OIDC_ISSUER;
+  // here one issuer serves both, so two different ones would silently drop one of them.
+  const discovery = env.OIDC_DISCOVERY_URL?.trim().replace(/\/\.well-known\/openid-configuration\/?$/, '');
+  const issuer = env.OIDC_ISSUER?.trim();
+  if (discovery && issuer && discovery !== issuer) {
+    problems.push({ env: 'OIDC_DISCOVERY_URL', message: `names the issuer ${discovery}, but OIDC_ISSUER is ${issuer}: one issuer serves sign-in and bearer tokens here; keep OIDC_ISSUER only (a second token issuer is a second provider, see GATEWAY_PROVIDERS)` });
+  }
   return { notices, problems };
 }
