@@ -3,11 +3,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/devtools/mlflow.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
-import { runPython } from '../support/python.js';
 import { available } from './support/availability.js';
 import { DEX_CLIENT, DEX_MOCK_USER, dexMissing, startDex, type Dex } from './support/dex.js';
 import { adminCall, startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
-import { MLFLOW_WRITE, mlflowOutcome } from './support/mlflow-client.js';
+import { mlflowAttempts } from './support/mlflow-client.js';
 
 // Interop with a real Dex (scripts/dex.sh; the Go module proxy serves v2.13.0) configured by
 // test/interop/dex/config.yaml: its connector chooser and password form in Chromium, its ID tokens with
@@ -67,27 +66,31 @@ describe.runIf(available('Dex', dexMissing()))('interop: Dex', () => {
   });
 
   it('gives the stock MLflow client with a Dex ID token what was granted and 403 elsewhere', async () => {
-    const created = await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_NAME: `dex-alice-${Date.now()}`, MLFLOW_TRACKING_TOKEN: idToken.alice! });
-    const mine = mlflowOutcome(created);
-    expect(mine.ok, created.stderr + created.stdout).toBe(true);
-    const refused = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: mine.experimentId!, MLFLOW_TRACKING_TOKEN: idToken.bob! }));
-    expect(refused).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
     const forged = `${idToken.alice!.slice(0, -8)}AAAAAAAA`;
-    expect(mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: mine.experimentId!, MLFLOW_TRACKING_TOKEN: forged }))).toMatchObject({ ok: false, status: 401 });
+    const [mine, bobs, forgery] = await mlflowAttempts(gw.gatewayUrl, [
+      { token: idToken.alice!, create: `dex-alice-${Date.now()}` },
+      { token: idToken.bob!, created: 0 },
+      { token: forged, created: 0 },
+    ]);
+    expect(mine).toMatchObject({ ok: true });
+    expect(bobs).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
+    expect(forgery).toMatchObject({ ok: false, status: 401 });
   });
 
   it('maps Dex groups: a grant to the mock connector\'s group lets its user in, others are refused; an admin group makes administrators', async () => {
     // bob creates an experiment (he MANAGEs it) and shares it with the group "authors".
-    const created = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_NAME: `dex-authors-${Date.now()}`, MLFLOW_TRACKING_TOKEN: idToken.bob! }));
-    expect(created.ok).toBe(true);
+    const [created] = await mlflowAttempts(gw.gatewayUrl, [{ token: idToken.bob!, create: `dex-authors-${Date.now()}` }]);
+    expect(created).toMatchObject({ ok: true });
     const grant = await adminCall(gw, idToken.bob!, 'PUT', 'grants', {
-      resource_type: 'experiment', resource_id: created.experimentId, principal_type: 'group', principal: DEX_MOCK_USER.group, level: 'EDIT',
+      resource_type: 'experiment', resource_id: created!.experimentId, principal_type: 'group', principal: DEX_MOCK_USER.group, level: 'EDIT',
     });
     expect(grant.status, JSON.stringify(grant.json)).toBe(200);
 
-    const asAuthor = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: created.experimentId!, MLFLOW_TRACKING_TOKEN: idToken.mock! }));
-    expect(asAuthor).toMatchObject({ ok: true, experimentId: created.experimentId });
-    const asAlice = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: created.experimentId!, MLFLOW_TRACKING_TOKEN: idToken.alice! }));
+    const [asAuthor, asAlice] = await mlflowAttempts(gw.gatewayUrl, [
+      { token: idToken.mock!, experiment: created!.experimentId! },
+      { token: idToken.alice!, experiment: created!.experimentId! },
+    ]);
+    expect(asAuthor).toMatchObject({ ok: true, experimentId: created!.experimentId });
     expect(asAlice).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
 
     const author = await adminCall(gw, idToken.mock!, 'GET', `users/${encodeURIComponent(DEX_MOCK_USER.email)}`);

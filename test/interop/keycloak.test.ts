@@ -2,11 +2,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
-import { runPython } from '../support/python.js';
 import { available } from './support/availability.js';
 import { adminCall, startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
 import { GATEWAY_CLIENT, keycloakMissing, startKeycloak, type Keycloak, type KeycloakUser } from './support/keycloak.js';
-import { MLFLOW_WRITE, mlflowOutcome } from './support/mlflow-client.js';
+import { mlflowAttempts } from './support/mlflow-client.js';
 
 // Interop with a real Keycloak 26 (Maven Central distribution, scripts/keycloak.sh) and the realm in
 // test/interop/keycloak/realm.json: its login page in Chromium, its access tokens with the stock MLflow
@@ -61,17 +60,17 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
   });
 
   it('gives the stock MLflow client with a Keycloak access token what was granted and 403 elsewhere', async () => {
-    const name = `keycloak-alice-${Date.now()}`;
-    const created = await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_NAME: name, MLFLOW_TRACKING_TOKEN: token.alice! });
-    const mine = mlflowOutcome(created);
-    expect(mine.ok, created.stderr + created.stdout).toBe(true);
-    // The creator owns the experiment; bob (another Keycloak user, no grant) is refused with MLflow's error.
-    const refused = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: mine.experimentId!, MLFLOW_TRACKING_TOKEN: token.bob! }));
-    expect(refused).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
-    // A token Keycloak did not sign is refused.
     const forged = `${token.alice!.slice(0, -8)}AAAAAAAA`;
-    const bad = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: mine.experimentId!, MLFLOW_TRACKING_TOKEN: forged }));
-    expect(bad).toMatchObject({ ok: false, status: 401 });
+    const [mine, bobs, forgery] = await mlflowAttempts(gw.gatewayUrl, [
+      { token: token.alice!, create: `keycloak-alice-${Date.now()}` },
+      // The creator owns the experiment; bob (another Keycloak user, no grant) is refused with MLflow's error.
+      { token: token.bob!, created: 0 },
+      // A token Keycloak did not sign is refused.
+      { token: forged, created: 0 },
+    ]);
+    expect(mine).toMatchObject({ ok: true });
+    expect(bobs).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
+    expect(forgery).toMatchObject({ ok: false, status: 401 });
   });
 
   it('maps Keycloak groups: team-a\'s grant lets alice in, bob is refused, mlflow-admins are administrators', async () => {
@@ -91,9 +90,11 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
     });
     expect(grant.status, JSON.stringify(grant.json)).toBe(200);
 
-    const asAlice = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: experiment_id, MLFLOW_TRACKING_TOKEN: token.alice! }));
+    const [asAlice, asBob] = await mlflowAttempts(gw.gatewayUrl, [
+      { token: token.alice!, experiment: experiment_id },
+      { token: token.bob!, experiment: experiment_id },
+    ]);
     expect(asAlice).toMatchObject({ ok: true, experimentId: experiment_id });
-    const asBob = mlflowOutcome(await runPython(MLFLOW_WRITE, { GW_URL: gw.gatewayUrl, EXP_ID: experiment_id, MLFLOW_TRACKING_TOKEN: token.bob! }));
     expect(asBob).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
 
     // The groups the gateway recorded are the ones Keycloak put in the tokens.
