@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { offlineCliEnv, runCli } from '../../test/support/cli.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from '../../test/support/postgres.js';
 import { runStoreContract } from './contract.js';
@@ -24,6 +24,27 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
     await client.end();
   }
 }
+
+describe('PostgreSQL test servers', () => {
+  it('are skipped visibly when the binaries are absent, and fail the run under CI instead', () => {
+    const saved = { bindir: process.env.POSTGRES_BINDIR, ci: process.env.CI };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      process.env.POSTGRES_BINDIR = '/nonexistent';
+      delete process.env.CI;
+      expect(postgresAvailable()).toBe(false);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^\[skip\] PostgreSQL binaries not found/));
+      process.env.CI = '1';
+      expect(() => postgresAvailable()).toThrow(/must run under CI/);
+    } finally {
+      warn.mockRestore();
+      for (const [key, value] of [['POSTGRES_BINDIR', saved.bindir], ['CI', saved.ci]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+});
 
 describe.runIf(postgresAvailable())('postgres store', () => {
   beforeAll(async () => {
