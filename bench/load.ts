@@ -1,9 +1,9 @@
 // `npm run bench:load [-- --seconds=60 --clients=200]` — a bounded load run: the gateway as its own
 // process in front of a real MLflow (started here, or MLFLOW_URL), 200 concurrent clients for 60 s
 // on 127.0.0.1 with personal tokens and IdP JWTs (bench/load/engine.ts). Prints throughput, latency,
-// status counts and the gateway's RSS every second; exits 1 on any error or RSS growth over 64 MiB.
+// status counts and the gateway's RSS every second; exits 1 when engine.ts's verdict() fails.
 import { startMlflow, type MlflowServer } from '../src/devtools/mlflow.js';
-import { prepareLoad, runLoad, summarize } from './load/engine.js';
+import { prepareLoad, runLoad, summarize, verdict } from './load/engine.js';
 import { startGatewayProcess } from './load/gateway-process.js';
 
 const arg = (name: string, fallback: number) => {
@@ -28,8 +28,9 @@ try {
     console.log(summarize(report));
     console.log(`gateway RSS per second (MiB): ${report.rssMiB.join(' ')}`);
     for (const e of report.errorExamples) console.log(`error: ${e}`);
-    failed = report.errors > 0 || report.rss.lastThirdMaxMiB > report.rss.firstThirdMaxMiB + RSS_BAND_MIB;
-    console.log(failed ? 'FAILED: errors or RSS growth beyond the band' : `OK: no errors, RSS within +${RSS_BAND_MIB} MiB`);
+    const problems = verdict(report, RSS_BAND_MIB);
+    failed = problems.length > 0;
+    console.log(failed ? `FAILED: ${problems.join('; ')}` : `OK: no connection or gateway errors, RSS within +${RSS_BAND_MIB} MiB`);
   } finally {
     fixtures.stop();
   }

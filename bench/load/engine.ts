@@ -34,6 +34,12 @@ export interface LoadReport {
   readonly statuses: Record<string, number>;
   /** Non-2xx answers and connection errors, with a few examples. */
   readonly errors: number;
+  /**
+   * The errors by origin: `connection` (refused, reset, timed out), `gateway` (an answer of the
+   * gateway's own: it carries `gateway_code`, or any 4xx), `mlflow` (a 5xx MLflow itself produced
+   * and the gateway passed on, e.g. its SQLite backend's "database is locked" under concurrent writes).
+   */
+  readonly errorsBy: { connection: number; gateway: number; mlflow: number };
   readonly errorExamples: string[];
   readonly latencyMs: { p50: number; p95: number; p99: number; max: number };
   /** Gateway RSS every second, in MiB. */
@@ -105,6 +111,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const errorExamples: string[] = [];
   const latencies: number[] = [];
   let errors = 0;
+  const errorsBy = { connection: 0, gateway: 0, mlflow: 0 };
   const started = performance.now();
   const until = started + opts.durationMs;
 
@@ -147,10 +154,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
         if (res.statusCode < 200 || res.statusCode >= 300) {
           errors++;
+          if (res.statusCode >= 500 && !text.includes('"gateway_code"')) errorsBy.mlflow++;
+          else errorsBy.gateway++;
           if (errorExamples.length < 10) errorExamples.push(`${op} ${credentialName} → ${res.statusCode} ${text.slice(0, 200)}`);
         }
       } catch (err) {
         errors++;
+        errorsBy.connection++;
         statuses.connection_error = (statuses.connection_error ?? 0) + 1;
         if (errorExamples.length < 10) errorExamples.push(`${op} ${credentialName} → ${(err as { code?: string }).code ?? (err as Error).message}`);
       }
@@ -174,16 +184,30 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const lastThirdMaxMiB = Math.max(...rssMiB.slice(-third));
   return {
     clients: opts.clients, seconds, requests: latencies.length, perSecond: latencies.length / seconds,
-    byOperation, byCredential, statuses, errors, errorExamples,
+    byOperation, byCredential, statuses, errors, errorsBy, errorExamples,
     latencyMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies.at(-1) ?? 0) },
     rssMiB: rssMiB.map((m) => Math.round(m)),
     rss: { firstThirdMaxMiB: Math.round(firstThirdMaxMiB), lastThirdMaxMiB: Math.round(lastThirdMaxMiB), growthMiB: Math.round(lastThirdMaxMiB - firstThirdMaxMiB) },
   };
 }
 
+/**
+ * The pass criteria shared by the CI test and `npm run bench:load`: no connection error, no error of
+ * the gateway's own, MLflow's own 5xx (its SQLite backend under concurrent writes) at most 0.2 %
+ * of requests, and RSS flat (last third's max ≤ first third's max + band). Empty when passed.
+ */
+export function verdict(r: LoadReport, rssBandMiB: number): string[] {
+  const problems: string[] = [];
+  if (r.errorsBy.connection > 0) problems.push(`${r.errorsBy.connection} connection errors`);
+  if (r.errorsBy.gateway > 0) problems.push(`${r.errorsBy.gateway} errors answered by the gateway`);
+  if (r.errorsBy.mlflow > r.requests * 0.002) problems.push(`${r.errorsBy.mlflow} MLflow 5xx passed through (over 0.2 % of ${r.requests})`);
+  if (r.rss.lastThirdMaxMiB > r.rss.firstThirdMaxMiB + rssBandMiB) problems.push(`RSS grew ${r.rss.growthMiB} MiB (band ${rssBandMiB} MiB)`);
+  return problems;
+}
+
 /** One line for logs and the closing note. */
 export function summarize(r: LoadReport): string {
   return `${r.clients} clients × ${r.seconds.toFixed(0)} s: ${r.requests} requests (${r.perSecond.toFixed(0)}/s; ${JSON.stringify(r.byOperation)}; ${JSON.stringify(r.byCredential)}), `
-    + `errors ${r.errors}, statuses ${JSON.stringify(r.statuses)}, latency p50 ${r.latencyMs.p50} ms p95 ${r.latencyMs.p95} ms p99 ${r.latencyMs.p99} ms max ${r.latencyMs.max} ms; `
+    + `errors ${r.errors} (connection ${r.errorsBy.connection}, gateway ${r.errorsBy.gateway}, MLflow's own 5xx ${r.errorsBy.mlflow}), statuses ${JSON.stringify(r.statuses)}, latency p50 ${r.latencyMs.p50} ms p95 ${r.latencyMs.p95} ms p99 ${r.latencyMs.p99} ms max ${r.latencyMs.max} ms; `
     + `gateway RSS first-third max ${r.rss.firstThirdMaxMiB} MiB, last-third max ${r.rss.lastThirdMaxMiB} MiB (growth ${r.rss.growthMiB} MiB; samples ${r.rssMiB.length})`;
 }

@@ -10,6 +10,16 @@ const MIN = {
 };
 
 describe('loadConfig', () => {
+  it('refuses a metrics listener off loopback without a scrape token; loopback or a token is fine', () => {
+    const open = loadConfig({ ...MIN, GATEWAY_METRICS_PORT: '9090', GATEWAY_METRICS_HOST: '0.0.0.0' });
+    expect(open.ok).toBe(false);
+    if (!open.ok) expect(open.problems.map((p) => p.env)).toEqual(['GATEWAY_METRICS_TOKEN']);
+    expect(loadConfig({ ...MIN, GATEWAY_METRICS_PORT: '9090' }).ok).toBe(true);
+    expect(loadConfig({ ...MIN, GATEWAY_METRICS_PORT: '9090', GATEWAY_METRICS_HOST: '0.0.0.0', GATEWAY_METRICS_TOKEN: 't'.repeat(20) }).ok).toBe(true);
+    const short = loadConfig({ ...MIN, GATEWAY_METRICS_TOKEN: 'short' });
+    expect(short.ok).toBe(false);
+  });
+
   it('applies defaults, derives the mount path, and freezes the result', () => {
     const r = loadConfig(MIN);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

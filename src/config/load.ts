@@ -98,6 +98,11 @@ function crossChecks(raw: Record<string, unknown>, problems: ConfigProblem[]): v
   if (typeof raw.tokenDefaultTtl === 'number' && typeof raw.tokenMaxTtl === 'number' && raw.tokenDefaultTtl > raw.tokenMaxTtl) {
     problems.push({ env: 'GATEWAY_TOKEN_DEFAULT_TTL', message: 'must not be longer than GATEWAY_TOKEN_MAX_TTL' });
   }
+  // Fail closed: a metrics listener reachable from other hosts must ask for the scrape token.
+  const metricsHost = String(raw.metricsHost ?? '127.0.0.1');
+  if (raw.metricsPort !== undefined && raw.metricsToken === undefined && !/^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/.test(metricsHost)) {
+    problems.push({ env: 'GATEWAY_METRICS_TOKEN', message: `must be set when the metrics listener is not on loopback (GATEWAY_METRICS_HOST=${metricsHost})` });
+  }
   if (raw.publicUrl === undefined) return;
   const publicUrl = new URL(String(raw.publicUrl));
   if (publicUrl.search || publicUrl.hash) problems.push({ env: 'GATEWAY_PUBLIC_URL', message: 'must not contain a query or fragment' });

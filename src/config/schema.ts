@@ -242,7 +242,7 @@ export const SCHEMA = {
   }),
   metricsHost: field({
     env: 'GATEWAY_METRICS_HOST', group: 'Operations', schema: kinds.string(), default: '127.0.0.1',
-    description: 'Interface of the metrics listener. Loopback by default; use `0.0.0.0` in a pod scraped over the network (and set `GATEWAY_METRICS_TOKEN`).',
+    description: 'Interface of the metrics listener. Loopback by default; use `0.0.0.0` in a pod scraped over the network, which then requires `GATEWAY_METRICS_TOKEN`.',
   }),
   metricsToken: field({
     env: 'GATEWAY_METRICS_TOKEN', group: 'Operations', schema: kinds.string().refine((s) => s.length >= 16, 'must be at least 16 characters'), secret: true,
