@@ -64,6 +64,8 @@ export function userJson(u: User): Record<string, unknown> {
   return {
     id: u.id, username: u.username, email: u.email, display_name: u.displayName, groups: u.groups, is_admin: u.isAdmin,
     disabled: u.disabled, kind: u.kind, created_at: u.createdAt.toISOString(), last_login_at: u.lastLoginAt?.toISOString() ?? null,
+    // The identity provider of the latest sign-in (null for service accounts, and until a first sign-in after upgrading).
+    provider: u.provider,
   };
 }
 

@@ -73,6 +73,10 @@ export async function completeLogin(
   if (!tx) {
     throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in attempt expired or was started in another browser; start again');
   }
+  if (typeof tx.provider !== 'string') {
+    // Sealed before several providers existed (an upgrade mid-sign-in): start again.
+    throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in attempt expired or was started in another browser; start again');
+  }
   if (tx.provider !== config.id) {
     throw new GatewayError('GW_LOGIN_MIX_UP', `This sign-in was started with the identity provider ${tx.provider} but its response arrived at the callback of ${config.id}; start again`);
   }

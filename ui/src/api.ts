@@ -89,6 +89,8 @@ export interface User {
   kind: 'person' | 'service';
   created_at: string;
   last_login_at: string | null;
+  /** Identity provider of the latest sign-in. */
+  provider: string | null;
 }
 
 export interface Session {

@@ -26,7 +26,7 @@ export const SCHEMAS: Record<string, Schema> = {
   ExplainInput: obj({ user: str, action: { type: 'string', enum: ['read', 'use', 'update', 'delete', 'manage'] }, resource: obj({ type: resourceType, id: str, name: str }, ['type', 'id']) }),
   Decision: obj({ allow: bool, level, required: level, source: { type: 'string', enum: ['admin', 'user-grant', 'group-grant', 'pattern', 'default', 'token-scope', 'token-read-only'] }, reason: str }),
   Explanation: obj({ user: str, action: str, resource: { type: 'object' }, decision: ref('Decision'), considered: { type: 'object', description: 'every grant and pattern rule the policy looked at, the default level and the token limits' } }),
-  User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull }),
+  User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull, provider: strOrNull }),
   Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' } }),
   Token: obj({ id: str, name: str, prefix: str, owner: strOrNull, created_at: str, expires_at: str, last_used_at: strOrNull, last_used_ip: strOrNull, read_only: bool, scope: { type: ['array', 'null'] }, revoked_at: strOrNull }),
   NewToken: { allOf: [ref('Token'), obj({ token: { type: 'string', description: 'The secret, shown in this answer only' } })] },

@@ -83,7 +83,7 @@ export function UserPage({ username }: { username: string }) {
               <dt>Email</dt><dd>{d.user.email ?? '—'}</dd>
               <dt>Status</dt><dd>{d.user.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{d.user.is_admin && <Tag tone="info">admin</Tag>}</dd>
               <dt>First seen</dt><dd>{time(d.user.created_at)}</dd>
-              <dt>Last sign-in</dt><dd>{time(d.user.last_login_at)}</dd>
+              <dt>Last sign-in</dt><dd>{time(d.user.last_login_at)}{d.user.provider !== null && <> via <code>{d.user.provider}</code></>}</dd>
             </dl>
           </Card>
           <Card title="Grants">
