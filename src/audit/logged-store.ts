@@ -17,6 +17,9 @@ export function withAuditLog(store: Store, log: AuditLog): Store {
         reason: e.reason, request_id: e.requestId, client_ip: e.clientIp,
       }, `audit ${e.action}`);
     },
+    async appendMany(events) {
+      await Promise.all(events.map((e) => audit.append(e)));
+    },
     list: (opts) => store.audit.list(opts),
     prune: (before) => store.audit.prune(before),
   };

@@ -53,6 +53,7 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
       case 'patterns': patterns[e.resourceType].clear(); break;
       case 'federation': trustRules.clear(); clients.clear(); break;
       case 'all': clearAll(); break;
+      case 'mlflow-object': break; // the resolver's (src/server/app.ts)
     }
   });
 

@@ -17,6 +17,8 @@ export type Invalidation =
   | { readonly kind: 'grants'; readonly resourceType: ResourceType }
   /** Pattern rules for this resource type changed. */
   | { readonly kind: 'patterns'; readonly resourceType: ResourceType }
+  /** An MLflow experiment / model was deleted or renamed through a replica: its child → owner answers are stale. */
+  | { readonly kind: 'mlflow-object'; readonly resourceType: ResourceType; readonly id: string }
   /** Service accounts, trust rules or client mappings changed. */
   | { readonly kind: 'federation' }
   /** Forget everything (a replica lost its bus link, or another process wrote the SQLite file). */
@@ -53,6 +55,7 @@ function validEvent(e: Record<string, unknown> | undefined): Invalidation | unde
     case 'user-sessions': { const userId = str('userId'); return userId ? { kind: 'user-sessions', userId } : undefined; }
     case 'grants': return type ? { kind: 'grants', resourceType: type } : undefined;
     case 'patterns': return type ? { kind: 'patterns', resourceType: type } : undefined;
+    case 'mlflow-object': { const id = str('id'); return type && id ? { kind: 'mlflow-object', resourceType: type, id } : undefined; }
     case 'federation': return { kind: 'federation' };
     case 'all': return { kind: 'all' };
     default: return undefined;

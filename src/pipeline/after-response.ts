@@ -21,14 +21,14 @@ const HOOKS: Readonly<Record<string, AfterSuccess>> = {
     // Grants on registered models are keyed by name: they move with the model.
     for (const g of await gw.store.grants.listForResource('registered_model', from)) await gw.store.grants.set({ ...g, resourceId: to });
     await gw.store.grants.deleteForResource('registered_model', from);
-    gw.resolver.invalidate('registered_model', from);
+    await forgetOwner(gw, 'registered_model', from);
   },
   DeleteRegisteredModel: async (gw, ctx) => {
     const name = stringField(ctx.json, 'name');
     if (!name) return;
     // A model created later under the same name must not inherit the old model's grants.
     await gw.store.grants.deleteForResource('registered_model', name);
-    gw.resolver.invalidate('registered_model', name);
+    await forgetOwner(gw, 'registered_model', name);
   },
 };
 
@@ -47,9 +47,14 @@ async function grantCreator(gw: Gateway, ctx: RequestContext, type: 'experiment'
   });
 }
 
-function invalidateExperiment(gw: Gateway, ctx: RequestContext): void {
+async function invalidateExperiment(gw: Gateway, ctx: RequestContext): Promise<void> {
   const id = stringField(ctx.json, 'experiment_id') ?? stringField(ctx.json, 'experimentId');
-  if (id) gw.resolver.invalidate('experiment', id);
+  if (id) await forgetOwner(gw, 'experiment', id);
+}
+
+/** Every replica's resolver forgets the object (this one before the bus call returns). */
+async function forgetOwner(gw: Gateway, resourceType: 'experiment' | 'registered_model', id: string): Promise<void> {
+  await gw.bus.publish({ kind: 'mlflow-object', resourceType, id });
 }
 
 function stringField(body: unknown, name: string): string | undefined {

@@ -21,6 +21,7 @@ import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
 import { registerAdminRoutes } from '../admin/routes.js';
 import { withAuditLog } from '../audit/logged-store.js';
+import { withBatchedAudit } from '../audit/batched-store.js';
 import type { InvalidationBus } from '../cache/bus.js';
 import { withCaches } from '../cache/cached-store.js';
 import { openInvalidationBus } from '../cache/open-bus.js';
@@ -59,7 +60,7 @@ export interface BuildOptions {
 export async function buildServer(config: Config, opts: BuildOptions = {}): Promise<GatewayServer> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
   // Every audit event is also a log line (src/audit/logged-store.ts).
-  const logged = withAuditLog(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })), logger);
+  const logged = withAuditLog(withBatchedAudit(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }))), logger);
   // Writes announce themselves on the bus; the hot-path reads are cached until they do (src/cache).
   const bus = opts.bus ?? (await openInvalidationBus(config, logged, logger));
   const cacheStats = createCacheStats();
@@ -82,6 +83,10 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       : createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
     federation: createWorkloadFederation(config, store),
   };
+  // Deletes and renames seen by any replica reach every replica's resolver (src/pipeline/after-response.ts).
+  bus.subscribe((e) => {
+    if (e.kind === 'mlflow-object') gateway.resolver.invalidate(e.resourceType, e.id);
+  });
   let draining = false;
   let metricsListener: MetricsListener | undefined;
 

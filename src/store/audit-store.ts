@@ -10,6 +10,13 @@ function toRecord(r: Selectable<Tables['audit_events']>): AuditRecord {
   };
 }
 
+function toRow(e: AuditEvent) {
+  return {
+    time: e.time.getTime(), actor: e.actor, action: e.action, resource: e.resource, decision: e.decision, reason: e.reason,
+    request_id: e.requestId, client_ip: e.clientIp,
+  };
+}
+
 export function auditStore(db: Kysely<Tables>, dialect: Dialect): AuditStore {
   // Case-insensitive on both (SQLite's LIKE is, for ASCII; PostgreSQL needs ILIKE).
   const like = sql.raw(dialect === 'postgres' ? 'ilike' : 'like');
@@ -18,10 +25,10 @@ export function auditStore(db: Kysely<Tables>, dialect: Dialect): AuditStore {
     sql<boolean>`${sql.ref(column)} ${like} ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
   return {
     async append(e) {
-      await db.insertInto('audit_events').values({
-        time: e.time.getTime(), actor: e.actor, action: e.action, resource: e.resource, decision: e.decision, reason: e.reason,
-        request_id: e.requestId, client_ip: e.clientIp,
-      }).execute();
+      await db.insertInto('audit_events').values(toRow(e)).execute();
+    },
+    async appendMany(events) {
+      if (events.length > 0) await db.insertInto('audit_events').values(events.map(toRow)).execute();
     },
     async list(opts) {
       let q = db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(opts.limit);

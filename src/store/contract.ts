@@ -199,6 +199,15 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('appends several audit events in one call, in order', async () => {
+      const store = await makeStore();
+      const event = (action: string) => ({ time: new Date(), actor: 'alice', action, resource: null, decision: 'info' as const, reason: null, requestId: null, clientIp: null });
+      await store.audit.appendMany([event('one'), event('two'), event('three')]);
+      await store.audit.appendMany([]);
+      expect((await store.audit.list({ limit: 10 })).map((e) => e.action)).toEqual(['three', 'two', 'one']);
+      await store.close();
+    });
+
     it('filters audit events, pages them by seq and prunes old ones', async () => {
       const store = await makeStore();
       const ev = (time: number, actor: string | null, action: string, resource: string | null, decision: 'allow' | 'deny' | 'info') =>

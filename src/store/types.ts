@@ -246,6 +246,8 @@ export interface AuditQuery {
 /** Append-only: events are never changed; only whole old events are pruned (retention). */
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
+  /** Several events in one statement (one commit), in order. */
+  appendMany(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first. */
   list(opts: AuditQuery): Promise<AuditRecord[]>;
   /** Deletes events older than `before`; returns how many. */
