@@ -74,6 +74,13 @@ describe('loadConfig', () => {
     expect(r.notices.some((n) => n.startsWith('OIDC_DISCOVERY_URL is read as OIDC_ISSUER'))).toBe(true);
   });
 
+  it('reads claim settings as mapping expressions, the old space-separated list form included', () => {
+    const r = loadConfig({ ...MIN, OIDC_USERNAME_CLAIM: 'nickname  email', OIDC_GROUPS_CLAIM: 'realm_access.roles + groups' });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.config.usernameClaim).toBe('nickname,email');
+    expect(r.config.providers[0]!.claims).toMatchObject({ username: 'nickname,email', groups: 'realm_access.roles + groups' });
+  });
+
   it('only accepts the gateway\'s own callback as redirect URI', () => {
     const r = loadConfig({ ...MIN, OIDC_REDIRECT_URI: 'https://evil.example.com/cb' });
     expect(r.ok).toBe(false);

@@ -51,7 +51,9 @@ export const kinds = {
    */
   mapping: () =>
     z.union([z.array(trimmed), trimmed]).transform((v, ctx) => {
-      const text = Array.isArray(v) ? v.join(' | ') : v;
+      let text = Array.isArray(v) ? v.join(' | ') : v;
+      // The list form of earlier versions, `preferred_username email`, still means "the first present".
+      if (/^[^\s()|,+"]+(?:\s+[^\s()|,+"]+)+$/.test(text)) text = text.split(/\s+/).join(',');
       try {
         parseMapping(text);
       } catch (err) {
