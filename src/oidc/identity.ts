@@ -2,7 +2,7 @@ import { claimAtPath } from '../claims/path.js';
 import { evaluateMapping, firstMappedValue, parseMapping, type MappingExpr } from '../claims/mapping.js';
 import { checkEmailDomain, checkHostedDomain } from '../claims/restrictions.js';
 import { GatewayError } from '../errors/index.js';
-import type { LoginIdentity } from '../store/index.js';
+import type { LoginIdentity, UserStore } from '../store/index.js';
 import type { ProviderConfig } from './providers/types.js';
 
 /** Reads a claim path (`realm_access.roles`, `https://example.com/groups`) from a claims object. */
@@ -69,4 +69,27 @@ export function assertAllowedGroups(provider: ProviderConfig, who: { username: s
   if (!who.isAdmin && provider.allowedGroups.length > 0 && !who.groups.some((g) => provider.allowedGroups.includes(g))) {
     throw new GatewayError('GW_FORBIDDEN_GROUP', `${who.username} is not in a group allowed to use MLflow (${provider.allowedGroups.join(', ')})`);
   }
+}
+
+/**
+ * Maps claims and applies the provider's allowed-groups rule, but first records the groups of a
+ * person who already has an account: someone the provider no longer lets in loses access with
+ * everything they hold (personal tokens are checked against the groups as last seen), not only
+ * with the credential presented now. Nobody new gets an account by being refused.
+ */
+export async function admittedIdentity(
+  provider: ProviderConfig,
+  claims: Record<string, unknown>,
+  users: Pick<UserStore, 'findBySubject' | 'upsertOnLogin'>,
+): Promise<LoginIdentity> {
+  const identity = identityFromClaims(provider, claims, { enforceAllowedGroups: false });
+  try {
+    assertAllowedGroups(provider, identity);
+  } catch (refusal) {
+    if (await users.findBySubject(identity.subjectKey)) {
+      await users.upsertOnLogin(identity, new Date()).catch(() => undefined); // a username clash changes nothing here
+    }
+    throw refusal;
+  }
+  return identity;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, toGatewayError } from '../errors/index.js';
-import { identityFromClaims } from '../oidc/identity.js';
+import { admittedIdentity } from '../oidc/identity.js';
 import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
 import { safeReturnTo } from '../oidc/return-to.js';
 import type { ProviderEntry } from '../oidc/providers/registry.js';
@@ -52,7 +52,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     let who: string | null = null;
     try {
       const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
-      const identity = identityFromClaims(provider.config, tokens.claims);
+      const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users);
       const user = await gw.store.users.upsertOnLogin(identity, new Date());
       who = user.username;
       if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);

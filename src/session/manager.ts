@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/index.js';
-import { assertAllowedGroups, identityFromClaims } from '../oidc/identity.js';
+import { admittedIdentity } from '../oidc/identity.js';
 import { isGrantRevoked, refreshTokens, type TokenSet } from '../oidc/login-flow.js';
 import type { Providers } from '../oidc/providers/registry.js';
 import type { Store, User } from '../store/index.js';
@@ -63,9 +63,8 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       // Group sync: the provider's current groups replace the stored ones, also when they no longer
       // allow the user in: then the session ends here, and the stored groups stop the user's
       // personal tokens too (they are checked against the groups as last seen).
-      const identity = identityFromClaims(provider.config, tokens.claims, { enforceAllowedGroups: false });
+      const identity = await admittedIdentity(provider.config, tokens.claims, store.users);
       await store.users.upsertOnLogin(identity, new Date());
-      assertAllowedGroups(provider.config, identity);
       await store.sessions.updateTokens(sessionId, sealTokens(tokens), tokens.expiresAt);
       return true;
     } catch (err) {

@@ -61,6 +61,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       // The link is remembered: the next sign-in through B finds the account even without the email.
       const again = await store.users.upsertOnLogin({ ...fromB, email: null, emailVerified: false, groups: ['partners', 'x'] }, new Date(3000));
       expect(again).toMatchObject({ id: a.id, groups: ['partners', 'x'] });
+      expect((await store.users.findBySubject('https://idp-b#a-1'))?.id).toBe(a.id);
+      expect((await store.users.findBySubject(identity.subjectKey))?.id).toBe(a.id);
+      expect(await store.users.findBySubject('https://idp-b#nobody')).toBeUndefined();
       // And signing in through A again gives A's groups back (group sync follows the latest sign-in).
       expect((await store.users.upsertOnLogin({ ...identity, provider: 'a', emailVerified: true }, new Date(4000))).groups).toEqual(['team-a']);
       await store.close();

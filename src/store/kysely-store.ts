@@ -76,6 +76,13 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return r && toUser(r);
     },
+    async findBySubject(subjectKey) {
+      const linked = await db.selectFrom('user_identities').select('user_id').where('subject_key', '=', subjectKey).executeTakeFirst();
+      const r = await (linked
+        ? db.selectFrom('users').selectAll().where('id', '=', linked.user_id)
+        : db.selectFrom('users').selectAll().where('subject_key', '=', subjectKey).where('kind', '=', 'person')).executeTakeFirst();
+      return r && toUser(r);
+    },
     async getByUsername(username) {
       const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
       return r && toUser(r);

@@ -82,6 +82,8 @@ export interface UserStore {
    */
   upsertOnLogin(identity: LoginIdentity, now: Date): Promise<User>;
   get(id: string): Promise<User | undefined>;
+  /** The account an identity (`<issuer>#<sub>`) signs in to, if it has one; never creates one. */
+  findBySubject(subjectKey: string): Promise<User | undefined>;
   getByUsername(username: string): Promise<User | undefined>;
   list(opts?: { search?: string; limit?: number; offset?: number }): Promise<User[]>;
   setDisabled(id: string, disabled: boolean): Promise<void>;

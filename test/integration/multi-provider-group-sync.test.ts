@@ -73,4 +73,20 @@ describe('group sync with several providers', () => {
     const { result } = await signIn(stack, 'bob', '/', new HttpBrowser(), 'partner');
     expect(result.response.status).toBe(403);
   });
+
+  it('removed-then-signs-in-again: a refused sign-in or bearer token records the groups, so the person\'s personal token stops too', async () => {
+    const jwt = (await stack.idp.getTokens('alice')).access_token;
+    const minted = await fetch(`${stack.gatewayUrl}/_gateway/api/v1/tokens`, {
+      method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }),
+    });
+    expect(minted.status).toBe(201);
+    const pat = ((await minted.json()) as { token: string }).token;
+    expect((await withToken(pat)).status).toBe(200);
+    stack.idp.setUserGroups('alice', ['team-z']);
+    const { result } = await signIn(stack, 'alice', '/', new HttpBrowser(), 'oidc');
+    expect(result.response.status).toBe(403);
+    expect((await stack.server.gateway.store.users.getByUsername('alice'))?.groups).toEqual(['team-z']);
+    expect((await withToken(pat)).status).toBe(403);
+    stack.idp.setUserGroups('alice', ['team-a']);
+  });
 });

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { clientCredentialsClient, serviceAccountOfClient } from '../../federation/client-credentials.js';
-import { identityFromClaims } from '../../oidc/identity.js';
+import { admittedIdentity } from '../../oidc/identity.js';
 import { parseCookies } from '../../session/cookies.js';
 import { looksLikeToken } from '../../tokens/format.js';
 import type { Gateway } from '../gateway.js';
@@ -64,7 +64,7 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
       if (client !== undefined) {
         ctx.principal = { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
       } else {
-        const identity = identityFromClaims(provider.config, claims);
+        const identity = await admittedIdentity(provider.config, claims, gw.store.users);
         ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
       }
     } else if (scheme === 'basic' && credential) {
