@@ -19,8 +19,7 @@ describe.runIf(available('Dex', dexMissing()))('interop: Dex', () => {
     OIDC_ISSUER: issuer,
     OIDC_CLIENT_ID: DEX_CLIENT.id,
     OIDC_CLIENT_SECRET: DEX_CLIENT.secret,
-    OIDC_SCOPES: 'openid profile email groups',
-    OIDC_PROVIDER_DISPLAY_NAME: 'Dex',
+    OIDC_PRESET: 'dex', // scopes openid profile email groups offline_access; groups from `groups`
   });
 
   beforeAll(async () => {

@@ -22,8 +22,7 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
       OIDC_ISSUER: kc.issuer,
       OIDC_CLIENT_ID: GATEWAY_CLIENT.id,
       OIDC_CLIENT_SECRET: GATEWAY_CLIENT.secret,
-      OIDC_SCOPES: 'openid profile email',
-      OIDC_PROVIDER_DISPLAY_NAME: 'Keycloak',
+      OIDC_PRESET: 'keycloak', // groups + realm_access.roles + resource_access.mlflow-gateway.roles
     });
     for (const u of ['alice', 'bob', 'root'] as const) token[u] = (await kc.passwordGrant(u)).access_token;
   }, 300_000);
@@ -101,7 +100,9 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
     const alice = await adminCall(gw, token.root!, 'GET', 'users/alice');
     expect(alice.json.user).toMatchObject({ groups: ['team-a'], is_admin: false });
     expect(alice.json.groups).toEqual([expect.objectContaining({ name: 'team-a', grants: [expect.objectContaining({ resource_id: experiment_id, level: 'EDIT' })] })]);
-    const bob = await adminCall(gw, token.bob!, 'GET', 'users/alice');
-    expect(bob.status).toBe(403);
+    expect((await adminCall(gw, token.bob!, 'GET', 'users/alice')).status).toBe(403);
+    // bob's realm role arrives in realm_access.roles of his access token; the keycloak preset adds it to his groups.
+    const bob = await adminCall(gw, token.root!, 'GET', 'users/bob');
+    expect([...bob.json.user.groups].sort()).toEqual(['reviewers', 'team-b']);
   });
 });
