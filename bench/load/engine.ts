@@ -193,14 +193,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
 
 /**
  * The pass criteria shared by the CI test and `npm run bench:load`: no connection error, no error of
- * the gateway's own, MLflow's own 5xx (its SQLite backend under concurrent writes) at most 0.2 %
+ * the gateway's own, MLflow's own 5xx (its SQLite backend under concurrent writes) at most 1 %
  * of requests, and RSS flat (last third's max ≤ first third's max + band). Empty when passed.
  */
 export function verdict(r: LoadReport, rssBandMiB: number): string[] {
   const problems: string[] = [];
   if (r.errorsBy.connection > 0) problems.push(`${r.errorsBy.connection} connection errors`);
   if (r.errorsBy.gateway > 0) problems.push(`${r.errorsBy.gateway} errors answered by the gateway`);
-  if (r.errorsBy.mlflow > r.requests * 0.002) problems.push(`${r.errorsBy.mlflow} MLflow 5xx passed through (over 0.2 % of ${r.requests})`);
+  if (r.errorsBy.mlflow > r.requests * 0.01) problems.push(`${r.errorsBy.mlflow} MLflow 5xx passed through (over 1 % of ${r.requests})`);
   if (r.rss.lastThirdMaxMiB > r.rss.firstThirdMaxMiB + rssBandMiB) problems.push(`RSS grew ${r.rss.growthMiB} MiB (band ${rssBandMiB} MiB)`);
   return problems;
 }
