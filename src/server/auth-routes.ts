@@ -9,6 +9,8 @@ import { clearCookie, loginCookieName, parseCookies, serializeCookie, sessionCoo
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 
+const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /**
  * Sign-in, callbacks and sign-out under `<mount>/_gateway/`. With several providers, `/login`
  * shows a page to choose one (`/login?provider=<id>` starts it directly); each provider has its
@@ -24,7 +26,8 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     void reply.header('cache-control', 'no-store');
     const chosen = req.query.provider;
     if (chosen === undefined && gw.providers.all.length > 1) {
-      void reply.type('text/html; charset=utf-8');
+      // No script, nothing to load, never framed (no clickjacking of the provider choice).
+      void reply.type('text/html; charset=utf-8').header('content-security-policy', SIGN_IN_PAGE_CSP).header('x-frame-options', 'DENY');
       return signInPage({ loginUrl: `${base}/login`, returnTo, providers: gw.providers.all.map((p) => ({ id: p.config.id, displayName: p.config.displayName })) });
     }
     const provider = chosen === undefined ? gw.providers.default : gw.providers.get(chosen);

@@ -18,6 +18,8 @@ describe('sign-in with several providers', () => {
     expect(page.response.status).toBe(200);
     expect(page.url.startsWith(`${stack.gatewayUrl}/_gateway/login?return_to=`)).toBe(true);
     expect(page.response.headers.get('cache-control')).toBe('no-store');
+    expect(page.response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.response.headers.get('x-frame-options')).toBe('DENY');
     const html = await page.response.text();
     expect(html).toContain('Sign in to MLflow');
     const links = [...html.matchAll(/href="([^"]+)" data-provider="([^"]+)"/g)].map((m) => [m[2], m[1]!.replace(/&amp;/g, '&')]);
