@@ -60,16 +60,21 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
 
   it('gives the stock MLflow client with a Keycloak access token what was granted and 403 elsewhere', async () => {
     const forged = `${token.alice!.slice(0, -8)}AAAAAAAA`;
-    const [mine, bobs, forgery] = await mlflowAttempts(gw.gatewayUrl, [
+    const [mine, bobs, forgery, machine] = await mlflowAttempts(gw.gatewayUrl, [
       { token: token.alice!, create: `keycloak-alice-${Date.now()}` },
       // The creator owns the experiment; bob (another Keycloak user, no grant) is refused with MLflow's error.
       { token: token.bob!, created: 0 },
       // A token Keycloak did not sign is refused.
       { token: forged, created: 0 },
+      // A client-credentials token of another Keycloak client (audience mlflow-gateway) gets nothing of alice's.
+      { token: await kc.clientCredentials(), created: 0 },
     ]);
     expect(mine).toMatchObject({ ok: true });
     expect(bobs).toMatchObject({ ok: false, errorCode: 'PERMISSION_DENIED', status: 403 });
     expect(forgery).toMatchObject({ ok: false, status: 401 });
+    expect(machine).toMatchObject({ ok: false });
+    expect([401, 403]).toContain(machine!.status);
+    console.info(`[interop] Keycloak client-credentials token: ${machine!.status} ${machine!.errorCode}`);
   });
 
   it('maps Keycloak groups: team-a\'s grant lets alice in, bob is refused, mlflow-admins are administrators', async () => {

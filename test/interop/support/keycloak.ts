@@ -10,6 +10,8 @@ const SCRIPT = 'scripts/keycloak.sh';
 const REALM_FILE = 'test/interop/keycloak/realm.json';
 export const REALM = 'mlflow';
 export const GATEWAY_CLIENT = { id: 'mlflow-gateway', secret: 'keycloak-interop-secret-0123456789' };
+/** A confidential client with only a service account (client-credentials grant); its tokens name mlflow-gateway in `aud`. */
+export const CI_CLIENT = { id: 'mlflow-ci', secret: 'keycloak-ci-secret-0123456789' };
 /** Users of the realm file: name → password and the group Keycloak puts in their tokens. */
 export const KEYCLOAK_USERS = {
   alice: { password: 'alice-pass', group: 'team-a' },
@@ -33,6 +35,8 @@ export interface Keycloak {
   readonly startMs: number;
   /** Tokens for a realm user by the resource-owner password grant (direct access grants are on for the client). */
   passwordGrant(user: KeycloakUser): Promise<{ access_token: string; id_token: string }>;
+  /** An access token of the realm's `mlflow-ci` client by the client-credentials grant (a machine, no person). */
+  clientCredentials(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +82,14 @@ export async function startKeycloak(): Promise<Keycloak> {
       });
       if (!res.ok) throw new Error(`Keycloak password grant for ${user}: ${res.status} ${await res.text()}`);
       return (await res.json()) as { access_token: string; id_token: string };
+    },
+    async clientCredentials() {
+      const res = await fetch(`${issuer}/protocol/openid-connect/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CI_CLIENT.id, client_secret: CI_CLIENT.secret }),
+      });
+      if (!res.ok) throw new Error(`Keycloak client credentials: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { access_token: string }).access_token;
     },
     stop: async () => proc?.stop(),
   };
