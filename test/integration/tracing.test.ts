@@ -63,6 +63,16 @@ describe('OpenTelemetry tracing', () => {
     expect(attr('gateway.decision')).toEqual({ stringValue: 'allow' });
     const resource = received.flatMap((r) => r.body.resourceSpans).find((rs: any) => rs.scopeSpans.some((ss: any) => ss.spans.includes(span)));
     expect(resource.resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'gateway-under-test' } });
+    // A filtered search (the gateway's own MLflow calls carry the trace context too) is traced alike.
+    const searchTrace = 'a'.repeat(31) + 'b';
+    const search = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/runs/search`, {
+      method: 'POST', body: JSON.stringify({ experiment_ids: [String(exp.json.experiment_id)] }),
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json', traceparent: `00-${searchTrace}-${parentId}-01` },
+    });
+    expect(search.status).toBe(200);
+    let searchSpan: OtlpSpan | undefined;
+    while (Date.now() < deadline + 30_000 && !(searchSpan = spans().find((s) => s.traceId === searchTrace))) await new Promise((r) => setTimeout(r, 250));
+    expect(searchSpan?.name).toBe('POST SearchRuns');
     // Nothing secret rides along: no token, no query string.
     const all = JSON.stringify(received);
     expect(all).not.toContain(alice.token.slice(0, 24));

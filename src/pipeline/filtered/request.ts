@@ -21,7 +21,8 @@ export interface FilterRequest {
   readonly query: URLSearchParams;
   /**
    * Options of the gateway's own MLflow calls: the configured upstream timeout, and the client's
-   * workspace selector as the only header (no credentials: MLflow trusts the network position).
+   * workspace selector and the request's trace context as the only headers (no credentials: MLflow
+   * trusts the network position).
    */
   readonly upstreamCall: { readonly headers: Record<string, string>; readonly timeoutMs: number };
 }
@@ -32,8 +33,15 @@ export function createFilterRequest(gw: Gateway, req: FastifyRequest, reply: Fas
     access: createRequestAccess(gw, subject),
     method: req.method,
     query: new URLSearchParams(ctx.query),
-    upstreamCall: { headers: workspaceHeader(req), timeoutMs: gw.config.upstreamTimeout * 1000 },
+    upstreamCall: { headers: { ...workspaceHeader(req), ...traceHeaders(ctx) }, timeoutMs: gw.config.upstreamTimeout * 1000 },
   };
+}
+
+/** The gateway span's (or the client's validated) trace context, as on forwarded requests. */
+function traceHeaders(ctx: RequestContext): Record<string, string> {
+  const trace = ctx.trace;
+  if (!trace?.traceparent) return {};
+  return { traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) };
 }
 
 /** MLflow picks the workspace from X-MLFLOW-WORKSPACE; the gateway's own calls must see the same one. */
