@@ -131,6 +131,15 @@ describe('hot-path caches', () => {
     await inner.close();
   });
 
+  it('do not keep "no trust rule for this issuer" (issuers come from unverified tokens: a spray must not fill memory)', async () => {
+    const stats = createCacheStats();
+    const store = cachedOver(await openStore('sqlite::memory:'), createLocalBus(), stats);
+    await store.federation.rules({ issuer: 'https://made-up.example' });
+    await store.federation.rules({ issuer: 'https://made-up.example' });
+    expect(stats.snapshot().trust_rules).toEqual({ hit: 0, miss: 2, bypass: 0 });
+    await store.close();
+  });
+
   it('with SQLite, notice a write by another process (the CLI) through data_version within a second', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gw-cache-')), 'gw.db');
     const gateway = await openStore(`sqlite:${file}`);

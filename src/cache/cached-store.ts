@@ -22,7 +22,8 @@ export interface CacheTtls {
 const SESSION_FRESH_MS = 60_000;
 
 type PerType<V> = Record<ResourceType, TtlCache<V>>;
-const perType = <V>(ttlMs: number): PerType<V> => Object.fromEntries(RESOURCE_TYPES.map((t) => [t, new TtlCache<V>(ttlMs)])) as PerType<V>;
+/** Keys of grant lookups come from requests (resource ids): the per-type bound keeps their memory small. */
+const perType = <V>(ttlMs: number, max = 10_000): PerType<V> => Object.fromEntries(RESOURCE_TYPES.map((t) => [t, new TtlCache<V>(ttlMs, max)])) as PerType<V>;
 
 export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, stats: CacheStats): Store {
   const tokens = new TtlCache<ApiToken>(ttls.recordsMs);
@@ -57,7 +58,10 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
     }
   });
 
-  async function cached<V>(name: string, cache: TtlCache<NonNullable<V>>, key: string, load: () => Promise<V>, usable: (v: NonNullable<V>) => boolean = () => true): Promise<V> {
+  async function cached<V>(
+    name: string, cache: TtlCache<NonNullable<V>>, key: string, load: () => Promise<V>,
+    usable: (v: NonNullable<V>) => boolean = () => true, keep: (v: NonNullable<V>) => boolean = () => true,
+  ): Promise<V> {
     if (!bus.connected || cache.ttlMs <= 0) {
       stats.record(name, 'bypass');
       return load();
@@ -71,7 +75,7 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
     const before = generation;
     const value = await load();
     // Only what exists is kept: a token created on another replica must not meet a cached "no such token".
-    if (value !== undefined && value !== null && before === generation && bus.connected) cache.set(key, value);
+    if (value !== undefined && value !== null && keep(value) && before === generation && bus.connected) cache.set(key, value);
     return value;
   }
 
@@ -119,7 +123,9 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
     },
     federation: {
       ...store.federation,
-      rules: (opts) => cached('trust_rules', trustRules, JSON.stringify(opts ?? {}), () => store.federation.rules(opts)),
+      // The issuer comes from an unverified token: "no rule for it" is not kept, or a spray of made-up
+      // issuers would fill the cache.
+      rules: (opts) => cached('trust_rules', trustRules, JSON.stringify(opts ?? {}), () => store.federation.rules(opts), undefined, (r) => r.length > 0),
       clientMapping: (clientId) => cached('client_mapping', clients, clientId, () => store.federation.clientMapping(clientId)),
     },
   };
