@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareLoad, runLoad, summarize, verdict, type LoadFixtures } from '../../bench/load/engine.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+import { startGatewayProcess, type GatewayProcess } from '../../bench/load/gateway-process.js';
+import { startMlflow, type MlflowServer } from '../../src/devtools/mlflow.js';
 
 // A bounded soak: GW_LOAD_CLIENTS (default 200) concurrent clients for GW_LOAD_SECONDS (default 60;
-// shorter allowed locally) against a gateway process in front of the suite's real MLflow on
-// 127.0.0.1 — experiments/get, runs/search and runs/log-metric with personal tokens and IdP JWTs.
+// shorter allowed locally) against a gateway process in front of a real MLflow on 127.0.0.1 —
+// experiments/get, runs/search and runs/log-metric with personal tokens and IdP JWTs. The MLflow is
+// this file's own (same version and setup as the suite's): 200 clients keep its two workers' queue
+// seconds deep, and the other test files running meanwhile must not wait in that queue.
 // Asserted: no connection error, no error answered by the gateway (every non-2xx is MLflow's own
 // 5xx, at most 1 %; see verdict() in bench/load/engine.ts), and the gateway's RSS flat:
 // the largest sample of the last third at most 64 MiB above the largest of the first third.
@@ -14,15 +17,18 @@ const CLIENTS = Number(process.env.GW_LOAD_CLIENTS ?? 200);
 const RSS_BAND_MIB = 64;
 
 describe('bounded load soak', () => {
+  let mlflow: MlflowServer;
   let gw: GatewayProcess;
   let fixtures: LoadFixtures;
   beforeAll(async () => {
-    gw = await startGatewayProcess({ LOG_LEVEL: 'warn' });
+    mlflow = await startMlflow({ workers: 2, env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } });
+    gw = await startGatewayProcess(mlflow.url, { LOG_LEVEL: 'warn' });
     fixtures = await prepareLoad(gw);
   });
   afterAll(async () => {
     fixtures?.stop();
     await gw?.stop();
+    await mlflow?.stop();
   });
 
   it(`${CLIENTS} clients for ${SECONDS} s: no connection or gateway errors, RSS within +${RSS_BAND_MIB} MiB`, { timeout: (SECONDS + 300) * 1000 }, async () => {
