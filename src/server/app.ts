@@ -23,6 +23,7 @@ import { registerAdminRoutes } from '../admin/routes.js';
 import { withAuditLog } from '../audit/logged-store.js';
 import { withBatchedAudit } from '../audit/batched-store.js';
 import type { InvalidationBus } from '../cache/bus.js';
+import { trackBus } from '../cache/bus-metrics.js';
 import { withCaches } from '../cache/cached-store.js';
 import { openInvalidationBus } from '../cache/open-bus.js';
 import { withInvalidation } from '../cache/publishing-store.js';
@@ -63,6 +64,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   const logged = withAuditLog(withBatchedAudit(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }))), logger);
   // Writes announce themselves on the bus; the hot-path reads are cached until they do (src/cache).
   const bus = opts.bus ?? (await openInvalidationBus(config, logged, logger));
+  const untrackBus = trackBus(bus);
   const cacheStats = createCacheStats();
   cacheStats.onRecord((cache, outcome) => metrics.cacheLookup(cache, outcome === 'hit'));
   const store = withCaches(withInvalidation(logged, bus), bus, { recordsMs: config.cacheTtl * 1000, grantsMs: config.grantCacheTtl * 1000 }, cacheStats);
@@ -180,6 +182,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     }
     await metricsListener?.close();
     await tracing.shutdown();
+    untrackBus();
     await bus.close();
     await gateway.failures.close?.();
     await store.close();

@@ -31,8 +31,11 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
         await res.body.dump();
         if (res.statusCode !== 200) throw new Error(`MLflow /health answered ${res.statusCode}`);
       }),
+      // A replica without its invalidation bus reads the store for every request (slower, still
+      // correct): reported as degraded, never a reason to leave the load balancer.
+      ...(gw.bus.kind === 'local' ? [] : [{ name: 'invalidation-bus', ok: gw.bus.connected }]),
     ]);
-    const ready = !isDraining() && checks.every((c) => c.ok || c.name.startsWith('idp'));
+    const ready = !isDraining() && checks.every((c) => c.ok || c.name.startsWith('idp') || c.name === 'invalidation-bus');
     const degraded = ready && checks.some((c) => !c.ok);
     void reply.code(ready ? 200 : 503);
     return { status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', draining: isDraining(), checks };

@@ -74,6 +74,9 @@ describe('Prometheus metrics', () => {
     has(/^gateway_auth_total\{method="session",outcome="ok",reason=""\} [1-9]/);
     has(/^gateway_auth_total\{method="anonymous",outcome="ok",reason=""\} [1-9]/);
     has(/^gateway_auth_total\{method="pat-bearer",outcome="failed",reason="GW_INVALID_TOKEN"\} [1-9]/);
+    // The personal token was read from the store once (Bearer), then from the cache (Basic).
+    has(/^gateway_cache_lookups_total\{cache="token",result="miss"\} [1-9]/);
+    has(/^gateway_cache_lookups_total\{cache="token",result="hit"\} [1-9]/);
     has(/^gateway_upstream_response_seconds_bucket\{le="[^"]+",route_class="mlflow-api"\} [1-9]/);
     has(/^gateway_upstream_response_seconds_count\{route_class="mlflow-api"\} [1-9]/);
     has(/^process_resident_memory_bytes [1-9]/);

@@ -60,6 +60,10 @@ describe.skipIf(!redisAvailable())('stale-cache-after-bus-outage', () => {
     await redis.kill();
     expect(await within(5000, () => !b.server.gateway.bus.connected && !a.server.gateway.bus.connected)).toBeLessThan(Infinity);
     expect(b.logs.some((l) => l.includes('"event":"cache.bus_disconnected"'))).toBe(true);
+    // Reported, without taking the replica out of the load balancer.
+    const ready = await fetch(`${b.gatewayUrl}/_gateway/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'degraded', checks: expect.arrayContaining([{ name: 'invalidation-bus', ok: false }]) });
 
     // The revocation's event goes nowhere: Redis is down.
     expect((await alice.raw('DELETE', `/_gateway/api/v1/tokens/${t.id}`)).status).toBe(204);
@@ -76,6 +80,7 @@ describe.skipIf(!redisAvailable())('stale-cache-after-bus-outage', () => {
     expect(await onB(t.token)).toBe(401);
     expect(await onB(other.token)).toBe(200);
     expect(await onB(other.token)).toBe(200);
+    expect(await (await fetch(`${b.gatewayUrl}/_gateway/readyz`)).json()).toMatchObject({ checks: expect.arrayContaining([{ name: 'invalidation-bus', ok: true }]) });
     // And invalidations flow again.
     expect((await alice.raw('DELETE', `/_gateway/api/v1/tokens/${other.id}`)).status).toBe(204);
     expect(await within(1000, async () => (await onB(other.token)) === 401)).toBeLessThanOrEqual(1000);
