@@ -136,7 +136,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       decision === undefined ? 'none' : decision.startsWith('allow') ? 'allow' : decision.startsWith('deny') ? 'deny' : 'none',
       reply.statusCode,
     );
-    ctx?.trace?.end(reply.statusCode, decision === undefined ? undefined : { 'gateway.decision': decision.split(':')[0]! });
+    if (tracing.enabled) ctx?.trace?.end(reply.statusCode, decision === undefined ? undefined : { 'gateway.decision': decision.split(':')[0]! });
     req.log.info({
       event: 'request', method: req.method, path, status: reply.statusCode,
       user: ctx?.principal?.user.username, auth: ctx?.principal?.method, trust_rule: ctx?.principal?.trustRule, decision: ctx?.decision,

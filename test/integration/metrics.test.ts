@@ -79,6 +79,9 @@ describe('Prometheus metrics', () => {
     has(/^gateway_cache_lookups_total\{cache="token",result="hit"\} [1-9]/);
     has(/^gateway_upstream_response_seconds_bucket\{le="[^"]+",route_class="mlflow-api"\} [1-9]/);
     has(/^gateway_upstream_response_seconds_count\{route_class="mlflow-api"\} [1-9]/);
+    // The hot-path caches (src/cache) report through metrics.cacheLookup: PATs and sessions were looked up twice.
+    has(/^gateway_cache_lookups_total\{cache="[a-z_]+",result="hit"\} [1-9]/);
+    has(/^gateway_cache_lookups_total\{cache="[a-z_]+",result="miss"\} [1-9]/);
     has(/^process_resident_memory_bytes [1-9]/);
     has(/^nodejs_eventloop_lag_seconds /);
 
