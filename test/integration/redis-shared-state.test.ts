@@ -51,10 +51,12 @@ describe.skipIf(!redisAvailable())('Redis shared state', () => {
       expect(seenByB).toContainEqual({ kind: 'all' });
       // Published while down: delivered locally, queued for Redis.
       await a.publish({ kind: 'user', id: 'u1' });
+      seenByB.length = 0;
       await redis.restart();
       expect(await within(10_000, () => a.connected && b.connected)).toBeLessThan(Infinity);
-      // The queued event reaches B once A's publisher is back (B flushed everything on reconnect anyway).
-      expect(await within(3000, () => seenByB.some((e) => e.kind === 'user'))).toBeLessThan(Infinity);
+      // Whatever was published meanwhile may or may not reach B (A's queued publish can race B's
+      // re-subscription); what makes it safe is that B forgets everything when its link is back.
+      expect(seenByB).toContainEqual({ kind: 'all' });
       seenByB.length = 0;
       await a.publish({ kind: 'grants', resourceType: 'experiment' });
       expect(await within(1000, () => seenByB.some((e) => e.kind === 'grants'))).toBeLessThanOrEqual(1000);
