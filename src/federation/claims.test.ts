@@ -34,5 +34,12 @@ describe('workload claims', () => {
     expect(clientCredentialsClient({ sub: 'etl@clients', azp: 'etl', gty: 'client-credentials' })).toBe('etl'); // Auth0
     expect(clientCredentialsClient({ sub: '5f1c', oid: '5f1c', azp: 'etl', idtyp: 'app' })).toBe('etl'); // Entra ID
     expect(clientCredentialsClient({ sub: '5f1c', azp: 'etl', idtyp: 'user' })).toBeUndefined();
+    // Keycloak: sub is the service-account user's id; both marks and the preset are needed.
+    const kc = { sub: 'e6cf8f3d', azp: 'mlflow-ci', client_id: 'mlflow-ci', preferred_username: 'service-account-mlflow-ci' };
+    expect(clientCredentialsClient(kc, 'keycloak')).toBe('mlflow-ci');
+    expect(clientCredentialsClient(kc)).toBeUndefined(); // not under another preset
+    expect(clientCredentialsClient({ ...kc, client_id: undefined }, 'keycloak')).toBeUndefined(); // a person who picked the username
+    expect(clientCredentialsClient({ ...kc, preferred_username: 'alice' }, 'keycloak')).toBeUndefined(); // a person's token with a client_id mapper
+    expect(clientCredentialsClient({ ...kc, azp: 'mlflow-gateway' }, 'keycloak')).toBeUndefined();
   });
 });

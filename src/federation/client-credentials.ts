@@ -13,11 +13,24 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v.len
  *   `gty: client-credentials`  Auth0 (its `sub` is `<client>@clients`)
  *   `idtyp: app`               Microsoft Entra ID app-only tokens (optional claim)
  */
-export function clientCredentialsClient(claims: Record<string, unknown>): string | undefined {
+export function clientCredentialsClient(claims: Record<string, unknown>, preset?: string): string | undefined {
   const client = text(claims.client_id) ?? text(claims.azp) ?? text(claims.appid) ?? text(claims.cid);
   if (client === undefined) return undefined;
   if (claims.sub === client || claims.gty === 'client-credentials' || claims.idtyp === 'app') return client;
+  if (preset === 'keycloak' && isKeycloakServiceAccount(claims)) return client;
   return undefined;
+}
+
+/**
+ * Keycloak puts its service-account user's id in `sub`. Its client-credentials tokens are known by
+ * two marks together: the `client_id` claim (the "Client ID" mapper of Keycloak's `service_account`
+ * client scope, which only service-account tokens get) and the reserved username
+ * `service-account-<client id>` — a username alone could be chosen by a person at some realms, so
+ * both are required, and only under the keycloak preset.
+ */
+function isKeycloakServiceAccount(claims: Record<string, unknown>): boolean {
+  const client = text(claims.client_id);
+  return client !== undefined && claims.azp === client && claims.preferred_username === `service-account-${client.toLowerCase()}`;
 }
 
 export async function serviceAccountOfClient(store: Store, clientId: string): Promise<User> {

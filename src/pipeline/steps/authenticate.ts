@@ -60,7 +60,7 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
       const { claims, provider } = await gw.bearer.verify(credential);
       // Client mappings name clients of the default provider: another provider's client-credentials
       // token has no person in it and is refused below (no username).
-      const client = provider === gw.providers.default ? clientCredentialsClient(claims) : undefined;
+      const client = provider === gw.providers.default ? clientCredentialsClient(claims, provider.config.preset) : undefined;
       if (client !== undefined) {
         ctx.principal = { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
       } else {
