@@ -31,5 +31,10 @@ export function openPostgres(url: string, poolSize: number): Kysely<Tables> {
   // An idle connection whose server went away (restart, failover) emits 'error' on the pool; without
   // a listener that would crash the process. The pool has already dropped it; the next query reconnects.
   pool.on('error', () => undefined);
+  // A connection that dies while a query has it checked out (the pool's idle listener is off then)
+  // emits 'error' on the client itself: the query already fails with it (503) and the pool drops the
+  // client on release, but an unheard 'error' event would crash the process. Regression test:
+  // postgres-connection-loss.test.ts.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
