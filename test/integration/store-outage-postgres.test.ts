@@ -55,6 +55,10 @@ describe.runIf(postgresAvailable())('store outage on PostgreSQL', () => {
 
   it('fails closed with 503 GW_STORE_UNAVAILABLE for every kind of caller while PostgreSQL is down', async () => {
     await pg.kill();
+    // The invalidation listener notices the lost database within milliseconds (its connection ends;
+    // at worst its 1 s ping times out after 2 s). Until then caches may still answer for credentials
+    // valid a moment ago — safe, since nothing can be revoked in a dead database. From then on:
+    await expect.poll(async () => (await getExperiment()).status, { timeout: 5_000, interval: 50 }).toBe(503);
     for (const res of [
       await getExperiment(), // personal token
       await withPat('experiments/update', { method: 'POST', body: { experiment_id: experimentId, new_name: unique('renamed') } }), // a write
