@@ -1,13 +1,9 @@
 // A second gateway in this test process beside a startStack() one: same IdP, same configuration and
 // database (a shared file or server), its own port, store connection, caches and invalidation bus —
 // a replica as far as the first one can tell. (Separate processes: test/integration/replicas.test.ts.)
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { freePort } from '../../src/devtools/mlflow.js';
-import { buildServer } from '../../src/server/app.js';
-import { loggerOptions } from '../../src/server/logger.js';
-import type { Stack } from './stack.js';
+import { listenWithCapturedLogs, type Stack } from './stack.js';
 
 /** `env`: the same variables the stack was started with (its database and Redis URLs). */
 export async function startReplica(stack: Stack, env: Record<string, string>): Promise<Stack> {
@@ -28,15 +24,7 @@ export async function startReplica(stack: Stack, env: Record<string, string>): P
     ...env,
   });
   if (!result.ok) throw new Error(`replica config invalid: ${JSON.stringify(result.problems)}`);
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  const server = await buildServer(result.config, { logger: pino(loggerOptions('debug'), sink) });
-  await server.listen();
+  const { server, logs } = await listenWithCapturedLogs(result.config);
   return { gatewayUrl: origin, origin, idp: stack.idp, idps: stack.idps, server, config: result.config, logs, stop: () => server.close() };
 }
 

@@ -113,15 +113,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.env,
   });
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  const server = await buildServer(result.config, { logger: pino(loggerOptions('debug'), sink) });
-  await server.listen();
+  const { server, logs } = await listenWithCapturedLogs(result.config);
   return {
     gatewayUrl: publicUrl, origin, idp, idps, server, config: result.config, logs,
     async stop() {
@@ -129,4 +121,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await Promise.all([idp, ...Object.values(idps)].map((i) => i.stop()));
     },
   };
+}
+
+/** Builds and starts a gateway whose log lines are kept in memory (tests search them, e.g. for leaked secrets). */
+export async function listenWithCapturedLogs(config: Config): Promise<{ server: GatewayServer; logs: string[] }> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const server = await buildServer(config, { logger: pino(loggerOptions('debug'), sink) });
+  await server.listen();
+  return { server, logs };
 }

@@ -1,11 +1,8 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/index.js';
 import { freePort } from '../../../src/devtools/mlflow.js';
-import { buildServer, type GatewayServer } from '../../../src/server/app.js';
-import { loggerOptions } from '../../../src/server/logger.js';
-import { TEST_SECRET } from '../../support/stack.js';
+import type { GatewayServer } from '../../../src/server/app.js';
+import { listenWithCapturedLogs, TEST_SECRET } from '../../support/stack.js';
 
 export interface ExternalIdpGateway {
   readonly gatewayUrl: string;
@@ -35,15 +32,7 @@ export async function startGatewayFor(env: Record<string, string>, port?: number
     ...env,
   });
   if (!result.ok) throw new Error(`interop config invalid: ${JSON.stringify(result.problems)}`);
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  const server = await buildServer(result.config, { logger: pino(loggerOptions('debug'), sink) });
-  await server.listen();
+  const { server, logs } = await listenWithCapturedLogs(result.config);
   return { gatewayUrl, server, config: result.config, logs, stop: () => server.close() };
 }
 
