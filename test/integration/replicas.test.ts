@@ -8,7 +8,7 @@ import { redisAvailable, startRedis, type RedisServer } from '../support/redis.j
 import { within } from '../support/replica.js';
 import { signIn } from '../support/sign-in.js';
 import { unique } from '../support/mlflow-api.js';
-import { CLIENT_ID, CLIENT_SECRET, TEST_SECRET, type Stack } from '../support/stack.js';
+import { CLIENT_ID, CLIENT_SECRET, demoIdpEnv, type Stack } from '../support/stack.js';
 
 // Three gateway processes (the CLI's `serve`) on different ports share one PostgreSQL, in front of
 // the suite's real MLflow and a real IdP: what one replica writes, every other enforces — a session
@@ -59,13 +59,7 @@ describe.runIf(runnable).each(variants)('three replicas sharing $name', ({ redis
     const env = {
       MLFLOW_UPSTREAM_URL: inject('mlflowUrl'),
       GATEWAY_DATABASE_URL: await pg.createDatabase(),
-      GATEWAY_SECRET: TEST_SECRET,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_SCOPES: 'openid profile email groups offline_access',
-      OIDC_AUDIENCE: 'mlflow-gateway',
-      OIDC_ADMIN_GROUPS: 'mlflow-admins',
+      ...demoIdpEnv(idp.issuer),
       // Long TTLs: a change can only be seen in time through the bus, never by an entry expiring.
       GATEWAY_CACHE_TTL: '1h',
       GATEWAY_GRANT_CACHE_TTL: '1h',

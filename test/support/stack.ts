@@ -12,6 +12,19 @@ export const CLIENT_ID = 'mlflow-gateway';
 export const CLIENT_SECRET = 'test-client-secret-0123456789';
 export const TEST_SECRET = 'test-gateway-secret-0123456789-abcdefghijklmnop';
 
+/** The gateway settings every test gateway shares: the test secret and the demo IdP's client. */
+export function demoIdpEnv(issuer: string): Record<string, string> {
+  return {
+    GATEWAY_SECRET: TEST_SECRET,
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_SCOPES: 'openid profile email groups offline_access',
+    OIDC_AUDIENCE: 'mlflow-gateway',
+    OIDC_ADMIN_GROUPS: 'mlflow-admins',
+  };
+}
+
 export interface Stack {
   readonly gatewayUrl: string; // public URL including the mount path
   readonly origin: string;
@@ -100,13 +113,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     GATEWAY_PUBLIC_URL: publicUrl,
     GATEWAY_PORT: String(port),
     GATEWAY_DATABASE_URL: opts.env?.GATEWAY_DATABASE_URL ?? (await testDatabaseUrl()),
-    GATEWAY_SECRET: TEST_SECRET,
-    OIDC_ISSUER: idp.issuer,
-    OIDC_CLIENT_ID: CLIENT_ID,
-    OIDC_CLIENT_SECRET: CLIENT_SECRET,
-    OIDC_SCOPES: 'openid profile email groups offline_access',
-    OIDC_AUDIENCE: 'mlflow-gateway',
-    OIDC_ADMIN_GROUPS: 'mlflow-admins',
+    ...demoIdpEnv(idp.issuer),
     OIDC_JWKS_COOLDOWN: '0s',
     LOG_LEVEL: 'debug',
     ...extraEnv,
