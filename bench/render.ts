@@ -11,6 +11,6 @@ const dir = join(import.meta.dirname, 'results');
 const results = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Results;
 console.log(writeResults(results, dir, name).join('\n'));
 if (name === 'latest') {
-  updateReadme(join(import.meta.dirname, '../README.md'), results);
-  console.log('README.md: Performance section updated');
+  updateReadme(join(import.meta.dirname, '../docs/benchmarks.md'), results);
+  console.log('docs/benchmarks.md: Performance section updated');
 }

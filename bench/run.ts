@@ -34,8 +34,8 @@ try {
   const files = writeResults(results, join(import.meta.dirname, 'results'), name);
   log(`results written: ${files.join(', ')}`);
   if (name === 'latest') {
-    updateReadme(join(import.meta.dirname, '../README.md'), results);
-    log('README.md: Performance section updated');
+    updateReadme(join(import.meta.dirname, '../docs/benchmarks.md'), results);
+    log('docs/benchmarks.md: Performance section updated');
   }
   process.exit(0);
 } catch (err) {

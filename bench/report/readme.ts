@@ -14,7 +14,7 @@ export function performanceSection(r: Results): string {
   const out: string[] = [BEGIN, ''];
   out.push(`Measured ${r.startedAt.slice(0, 10)} on ${machineLine(r)}; load average ${r.machine.loadAverage.start.join(' / ')} at the start (a shared machine). `
     + `Every figure is side by side in one run, median over ${r.rest ? new Set(r.rest.samples.map((x) => x.round)).size : '?'} rounds. Full report with absolute numbers: `
-    + '[bench/results/latest.md](bench/results/latest.md); method and caveats: [bench/README.md](bench/README.md).', '');
+    + '[bench/results/latest.md](../bench/results/latest.md); method and caveats: [bench/README.md](../bench/README.md).', '');
   out.push('```bash', 'npm run bench              # ~25 min: writes bench/results/latest.{md,json} and this section', 'npm run bench -- --quick   # smoke run of every scenario', '```', '');
   out.push(goalsTable(r), '');
   if (r.rest) {
