@@ -3,9 +3,12 @@
 #   docker build -t mlflow-oidc-gateway .
 #   docker run -p 8080:8080 -e GATEWAY_PUBLIC_URL=… -e MLFLOW_UPSTREAM_URL=… -e OIDC_ISSUER=… \
 #     -e OIDC_CLIENT_ID=… -e OIDC_CLIENT_SECRET=… -e GATEWAY_SECRET=… mlflow-oidc-gateway
-# Both stages use the same Debian-based Node image, so better-sqlite3's native module built (or fetched
-# prebuilt) in the build stage loads in the runtime stage (same glibc, same Node ABI).
+# The build stage uses the Debian-based Node image; the runtime stage is the same Debian release with only
+# the node binary copied in (no npm, no C headers, no yarn: image layers never shrink when a later layer
+# deletes files, so they are left out instead). better-sqlite3's native module built (or fetched prebuilt)
+# in the build stage loads in the runtime stage: same glibc, same Node ABI.
 ARG NODE_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 # ---- build: compile the TypeScript (dist/) and the admin UI (ui/dist/) with the devDependencies ----
 FROM ${NODE_IMAGE} AS build
@@ -29,12 +32,12 @@ RUN npm run build \
  && mkdir -p build/Release \
  && mv /tmp/better_sqlite3.node build/Release/
 
-# ---- runtime: Node, the compiled code and the production dependencies; no compiler, no npm ----
-FROM ${NODE_IMAGE} AS runtime
-# The package managers are not needed to run the gateway; removing them shrinks the image and what an
-# attacker could use inside it.
-RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
-      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
+# ---- runtime: Debian slim, the node binary, the compiled code and the production dependencies ----
+FROM ${RUNTIME_IMAGE} AS runtime
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+# The "node" user (uid 1000) of the Node images, numeric below so that Kubernetes' runAsNonRoot can verify it.
+RUN groupadd --gid 1000 node \
+ && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \
  && mkdir -p /data \
  && chown 1000:1000 /data
 WORKDIR /app
@@ -50,8 +53,7 @@ ENV NODE_ENV=production \
     GATEWAY_HOST=0.0.0.0 \
     GATEWAY_PORT=8080 \
     GATEWAY_DATABASE_URL=sqlite:/data/gateway.db
-# The image's "node" user (uid 1000), numeric so that Kubernetes' runAsNonRoot can verify it. The
-# application files stay owned by root: the process cannot change its own code.
+# The application files stay owned by root: the process cannot change its own code.
 USER 1000:1000
 VOLUME ["/data"]
 EXPOSE 8080
