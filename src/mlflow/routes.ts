@@ -21,6 +21,7 @@ import type {
   HttpMethod,
   IdKind,
   IdRef,
+  ReferenceRef,
   Requirement,
   RouteServer,
   RouteSpec,
@@ -44,6 +45,11 @@ const EXPERIMENT_ID = auto('experiment_id', 'experiment_id');
 const EXPERIMENT_IDS = auto('experiment_id', 'experiment_ids', { many: true });
 const MODEL_NAME = auto('model_name', 'name');
 
+type RefOpts = Omit<ReferenceRef, 'kind' | 'from' | 'field' | 'action'>;
+/** A referenced field read by MLflow's request parser (query for GET-with-query, JSON body otherwise). */
+const ref = (kind: ReferenceRef['kind'], field: string, action: Action, o: RefOpts = {}): ReferenceRef => ({ kind, from: 'auto', field, action, ...o });
+const refHeader = (kind: ReferenceRef['kind'], field: string, action: Action, o: RefOpts = {}): ReferenceRef => ({ kind, from: 'header', field, action, ...o });
+
 const PUBLIC: BaseRequirement = { kind: 'public' };
 const AUTHENTICATED: BaseRequirement = { kind: 'authenticated' };
 const ADMIN: BaseRequirement = { kind: 'admin' };
@@ -60,6 +66,8 @@ const blocked = (feature: BlockedFeature, ifEnabled: BaseRequirement): Requireme
 interface Extra {
   readonly rpc?: string;
   readonly note?: string;
+  /** The references column: fields naming other resources than the requirement's. */
+  readonly refs?: readonly ReferenceRef[];
   readonly apiLike?: boolean;
   readonly server?: RouteServer;
 }
@@ -73,6 +81,7 @@ function route(method: HttpMethod, fullPath: string, requirement: Requirement, x
     server: x.server ?? 'flask',
     ...(x.rpc !== undefined ? { rpc: x.rpc } : {}),
     ...(x.note !== undefined ? { note: x.note } : {}),
+    ...(x.refs !== undefined && x.refs.length > 0 ? { references: x.refs } : {}),
   };
 }
 
@@ -98,7 +107,10 @@ const NOT_IMPLEMENTED = 'MLflow registers this path with handlers._not_implement
 
 const experiments: RouteSpec[] = [
   ...both('GET', '2.0', 'experiments/get-by-name', exp('read', auto('experiment_name', 'experiment_name')), { rpc: 'GetExperimentByName' }),
-  ...both('POST', '2.0', 'experiments/create', create('experiment'), { rpc: 'CreateExperiment' }),
+  ...both('POST', '2.0', 'experiments/create', create('experiment'), {
+    rpc: 'CreateExperiment',
+    refs: [ref('uri', 'artifact_location', 'update', { note: "an artifact location inside another experiment's artifact tree writes into (and lists) that tree" })],
+  }),
   ...both('GET', '2.0', 'experiments/search', filtered('experiment', 'search_experiments'), { rpc: 'SearchExperiments' }),
   ...both('POST', '2.0', 'experiments/search', filtered('experiment', 'search_experiments'), { rpc: 'SearchExperiments' }),
   ...both('GET', '2.0', 'experiments/get', exp('read', EXPERIMENT_ID), { rpc: 'GetExperiment' }),
@@ -123,8 +135,12 @@ const runs: RouteSpec[] = [
     'POST',
     '2.0',
     'runs/log-metric',
-    exp('update', RUN_ID, auto('logged_model_id', 'model_id', { optional: true })),
-    { rpc: 'LogMetric', note: 'model_id (optional) also writes the metric to that logged model: update on its experiment too.' },
+    exp('update', RUN_ID),
+    {
+      rpc: 'LogMetric',
+      note: 'model_id (optional) also writes the metric to that logged model: update on its experiment too.',
+      refs: [ref('logged_model_id', 'model_id', 'update')],
+    },
   ),
   ...both('POST', '2.0', 'runs/log-parameter', exp('update', RUN_ID), { rpc: 'LogParam' }),
   ...both('POST', '2.0', 'runs/set-tag', exp('update', RUN_ID), { rpc: 'SetTag' }),
@@ -148,15 +164,24 @@ const runs: RouteSpec[] = [
     'POST',
     '2.0',
     'runs/log-batch',
-    exp('update', RUN_ID, auto('logged_model_id', 'metrics[].model_id', { optional: true })),
-    { rpc: 'LogBatch', note: 'Per-metric model_id writes to logged models: update on each of their experiments too.' },
+    exp('update', RUN_ID),
+    {
+      rpc: 'LogBatch',
+      note: 'Per-metric model_id writes to logged models: update on each of their experiments too.',
+      refs: [ref('logged_model_id', 'metrics[].model_id', 'update')],
+    },
   ),
   ...both('POST', '2.0', 'runs/log-model', exp('update', RUN_ID), { rpc: 'LogModel' }),
-  ...both('POST', '2.0', 'runs/log-inputs', exp('update', RUN_ID, auto('logged_model_id', 'models[].model_id', { optional: true })), {
+  ...both('POST', '2.0', 'runs/log-inputs', exp('update', RUN_ID), {
     rpc: 'LogInputs',
+    refs: [
+      ref('logged_model_id', 'models[].model_id', 'update', { note: 'the run is recorded on the logged model (its inputs view): attached, as before this column' }),
+      ref('json', 'datasets[].dataset.source', 'read', { note: 'a dataset source (JSON) may point at runs:/, models:/ or artifacts of this server: read' }),
+    ],
   }),
-  ...both('POST', '2.0', 'runs/outputs', exp('update', RUN_ID, auto('logged_model_id', 'models[].model_id', { optional: true })), {
+  ...both('POST', '2.0', 'runs/outputs', exp('update', RUN_ID), {
     rpc: 'LogOutputs',
+    refs: [ref('logged_model_id', 'models[].model_id', 'update', { note: 'the run is recorded as the producer of the logged model: attached' })],
   }),
   // Hand-written Flask routes (mlflow/server/__init__.py): they read request.args / request.json directly.
   ajax('GET', '2.0', 'metrics/get-history-bulk', exp('read', query('run_id', 'run_id', { many: true })), {
@@ -192,10 +217,13 @@ const traces: RouteSpec[] = [
     'POST',
     '2.0',
     'traces/link-to-run',
-    exp('update', auto('run_id', 'run_id'), auto('trace_id', 'trace_ids', { many: true, optional: true, action: 'read' })),
-    { rpc: 'LinkTracesToRun', note: 'update on the run, read on every linked trace.' },
+    exp('update', auto('run_id', 'run_id')),
+    { rpc: 'LinkTracesToRun', note: 'update on the run, read on every linked trace.', refs: [ref('trace_id', 'trace_ids', 'read', { many: true })] },
   ),
-  ...both('POST', '2.0', 'traces/link-prompts', exp('update', auto('trace_id', 'trace_id')), { rpc: 'LinkPromptsToTrace' }),
+  ...both('POST', '2.0', 'traces/link-prompts', exp('update', auto('trace_id', 'trace_id')), {
+    rpc: 'LinkPromptsToTrace',
+    refs: [ref('model_name', 'prompt_versions[].name', 'read', { note: 'the prompts linked to the trace must be readable' })],
+  }),
   ...both('GET', '2.0', 'unified-traces', ADMIN, { rpc: 'SearchUnifiedTraces', note: NOT_IMPLEMENTED }),
   ...both('GET', '2.0', 'get-online-trace-details', ADMIN, { rpc: 'GetOnlineTraceDetails', note: NOT_IMPLEMENTED }),
   ajax('GET', '2.0', 'get-trace-artifact', exp('read', query('trace_id', 'request_id')), { rpc: 'serve_get_trace_artifact' }),
@@ -261,8 +289,8 @@ const loggedModels: RouteSpec[] = [
     'POST',
     '2.0',
     'logged-models',
-    exp('update', EXPERIMENT_ID, auto('run_id', 'source_run_id', { optional: true, action: 'read' })),
-    { rpc: 'CreateLoggedModel', note: 'update on the experiment, read on source_run_id when given.' },
+    exp('update', EXPERIMENT_ID),
+    { rpc: 'CreateLoggedModel', note: 'update on the experiment, read on source_run_id when given.', refs: [ref('run_id', 'source_run_id', 'read')] },
   ),
   ...both('PATCH', '2.0', 'logged-models/{model_id}', exp('update', LOGGED_MODEL, auto('logged_model_id', 'model_id')), {
     rpc: 'FinalizeLoggedModel',
@@ -343,7 +371,10 @@ const datasets: RouteSpec[] = [
 ];
 
 const scorers: RouteSpec[] = [
-  ...both('POST', '3.0', 'scorers/register', exp('update', EXPERIMENT_ID), { rpc: 'RegisterScorer' }),
+  ...both('POST', '3.0', 'scorers/register', exp('update', EXPERIMENT_ID), {
+    rpc: 'RegisterScorer',
+    refs: [ref('json', 'serialized_scorer', 'read', { note: 'a judge model `gateway:/<endpoint>` is invoked server-side by online scoring: use on the endpoint; other URIs read' })],
+  }),
   ...both(
     'GET',
     '3.0',
@@ -492,15 +523,15 @@ const registry: RouteSpec[] = [
     'POST',
     '2.0',
     'model-versions/create',
-    model(
-      'update',
-      MODEL_NAME,
-      auto('run_id', 'run_id', { optional: true, action: 'read' }),
-      auto('logged_model_id', 'model_id', { optional: true, action: 'read' }),
-    ),
+    model('update', MODEL_NAME),
     {
       rpc: 'CreateModelVersion',
-      note: 'update on the model; read on the source run / logged model when named. `source` is a URI MLflow validates itself.',
+      note: 'update on the model; read on what the version is copied or linked from (source URI, run, logged model).',
+      refs: [
+        ref('uri', 'source', 'read', { note: 'models:/<other>/<version|@alias|latest|stage> copies that version\'s storage location; runs:/, models:/m-…, mlflow-artifacts: name a run, logged model or experiment tree' }),
+        ref('run_id', 'run_id', 'read'),
+        ref('logged_model_id', 'model_id', 'read'),
+      ],
     },
   ),
   ...both('PATCH', '2.0', 'model-versions/update', model('update', MODEL_NAME), { rpc: 'UpdateModelVersion' }),
@@ -666,7 +697,8 @@ const fastapiRoutes: RouteSpec[] = [
   // otel_router
   fastapi('POST', '/v1/traces', exp('update', header('experiment_id', 'x-mlflow-experiment-id')), {
     rpc: 'export_traces',
-    note: 'OTLP/HTTP span export: update on the experiment named by the X-Mlflow-Experiment-Id header.',
+    note: 'OTLP/HTTP span export: update on the experiment named by the X-Mlflow-Experiment-Id header, on every existing trace the spans belong to (src/mlflow/otlp-trace-ids.ts), and on the run the traces are linked to.',
+    refs: [refHeader('run_id', 'x-mlflow-run-id', 'update', { note: 'MLflow links the exported traces to this run (the REST twin traces/link-to-run needs update on it)' })],
   }),
   // job_api_router
   fastapi('GET', '/ajax-api/3.0/jobs/{job_id}', exp('read', JOB), { rpc: 'get_job', note: FASTAPI_JOB_NOTE }),

@@ -97,6 +97,29 @@ export interface IdRef {
   readonly action?: Action;
 }
 
+/**
+ * A field that names ANOTHER resource than the one the route is about (issue #13 §1): the source a
+ * model version is copied from, the run a trace is linked to, an artifact location inside another
+ * experiment's tree… Each is checked at `action` when it exists on this server (403 otherwise);
+ * one that does not exist here is MLflow's business and passes. Always optional.
+ *   kind 'uri'   the value is a URI (models:/, runs:/, mlflow-artifacts:, prompts:/, gateway:/,
+ *                paths under the artifact root), read by src/mlflow/reference-uri.ts
+ *   kind 'json'  the value is a JSON document (or a string holding one) whose string values are
+ *                read as URIs (dataset `source`, serialized scorers)
+ */
+export interface ReferenceRef {
+  readonly kind: IdKind | 'uri' | 'json';
+  readonly from: IdSource;
+  /** As IdRef.field (dotted JSON path, `[]` iterates an array, both spellings looked up). */
+  readonly field: string;
+  readonly aliases?: readonly string[];
+  readonly many?: boolean;
+  /** read where data is copied or linked from; update where something is attached to the referenced object. */
+  readonly action: Action;
+  /** Why this level. */
+  readonly note?: string;
+}
+
 export type FilterKind =
   | 'search_experiments'
   | 'search_registered_models'
@@ -154,4 +177,6 @@ export interface RouteSpec {
   readonly server: RouteServer;
   /** Why the route is authorized this way, when it is a judgement call. */
   readonly note?: string;
+  /** Fields naming other resources than the requirement's (see ReferenceRef). */
+  readonly references?: readonly ReferenceRef[];
 }
