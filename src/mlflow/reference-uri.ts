@@ -118,22 +118,27 @@ function runTargets(netloc: string, path: string): UriTarget[] {
   return out;
 }
 
-/** What an artifact-tree path (`<experiment id>/…`, `workspaces/<ws>/<id>/…`) names. */
+/** What an artifact-tree path (`<experiment id>/…`, `workspaces/<ws>/<id>/…`) names, in every percent-decoding. */
 export function artifactTreeMeaning(treePath: string): UriMeaning {
-  const stripped = treePath.replace(/^\/+/, '');
-  for (const d of decodings(stripped)) {
-    if (/(^|[\\/])\.\.([\\/]|$)/.test(d)) return { names: 'unsafe', reason: 'the artifact path has a .. segment' };
+  const targets: UriTarget[] = [];
+  for (const d of decodings(treePath.replace(/^\/+/, ''))) {
+    const m = oneTreePath(d);
+    if (m.names === 'unsafe') return m;
+    if (m.names === 'resources') targets.push(...m.targets);
   }
-  const trimmed = stripped.replace(/\/+$/, '');
-  if (trimmed === '' || trimmed === '.') return { names: 'unsafe', reason: 'the URI names the whole artifact store' };
-  const segments = trimmed.split('/').filter((s) => s !== '' && s !== '.');
+  return resources(targets);
+}
+
+function oneTreePath(path: string): UriMeaning {
+  if (/(^|[\\/])\.\.([\\/]|$)/.test(path)) return { names: 'unsafe', reason: 'the artifact path has a .. segment' };
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.length === 0) return { names: 'unsafe', reason: 'the URI names the whole artifact store' };
   const base = segments[0] === 'workspaces' ? 2 : 0;
-  if (segments[0] === 'workspaces' && segments.length <= 2) return { names: 'unsafe', reason: 'the URI names a whole workspace of the artifact store' };
+  if (base === 2 && segments.length <= 2) return { names: 'unsafe', reason: 'the URI names a whole workspace of the artifact store' };
   const first = segments[base] ?? '';
   if (!/^[0-9]+$/.test(first)) return { names: 'nothing' };
   // The resolver's artifact_path kind reads `<id>/…` or `workspaces/<ws>/<id>/…` (canonical ids only).
-  const canonical = String(BigInt(first));
-  const value = [...segments.slice(0, base), canonical].join('/');
+  const value = [...segments.slice(0, base), String(BigInt(first))].join('/');
   return { names: 'resources', targets: [{ kind: 'artifact_path', value }] };
 }
 

@@ -18,7 +18,8 @@ import { referenceTargets, type ReferenceLookup } from './reference-targets.js';
  *     names) that MLflow reports missing keeps the gateway's own 404, because forwarding it would
  *     race whoever creates that object next.
  *   references (the route's references column): one that exists must allow its action; one that
- *     does not exist here is MLflow's business (a model version whose run lives on another server).
+ *     does not exist here is MLflow's business (a model version whose run lives on another server),
+ *     except, again, attaching (non-read) to a guessable one, which is refused (403).
  *
  * Administrators without token limits skip resolution entirely (they may do anything, and a
  * lookup per call would only cost them latency).
@@ -43,6 +44,11 @@ export async function checkResources(gw: Gateway, subject: Subject, ids: readonl
     }
     switch (resolution.reason) {
       case 'not_found':
+        if (!isPrimary && !passesUnknown(l, resolution)) {
+          // Attaching to a guessable object that does not exist yet (an artifact tree of the next
+          // experiment id) would attach to whoever creates it next.
+          throw new GatewayError('GW_DENIED', `Only administrators may ${l.action} ${describeKind(l.kind)} '${l.value}' (referenced by ${l.from}) before it exists`, { detail: resolution.message });
+        }
         if (!isPrimary || passesUnknown(l, resolution)) {
           passed.push(`${isPrimary ? 'unknown' : 'unknown reference'} ${l.from}`);
           continue;

@@ -62,6 +62,12 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         throw new GatewayError('GW_DENIED', `You may not create a ${requirement.resource.replace('_', ' ')} on this gateway (GATEWAY_CREATORS)`);
       }
       ctx.decision = `allow: create ${requirement.resource}`;
+      if (route.references?.length) {
+        // What the new object is attached to (an artifact_location in another experiment's tree).
+        const referenced = extractReferences(route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+        if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
+        ctx.decision = `${ctx.decision}; ${await checkResources(gw, subject, [], referenced.references)}`;
+      }
       break;
     case 'resource':
     case 'filtered': {
