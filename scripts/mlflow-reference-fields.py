@@ -5,20 +5,18 @@ Run with the pinned MLflow venv's interpreter (see scripts/mlflow-venv.sh):
 
     "$(bash scripts/mlflow-venv.sh)/bin/python" scripts/mlflow-reference-fields.py
 
-Walks every protobuf service in mlflow.protos (tracking, model registry, artifacts, webhooks,
-datasets, jobs, gateway…): for each RPC, its request message and the messages nested in it
+Walks the protobuf services the server registers (tracking, model registry, artifacts,
+webhooks: handlers.get_endpoints): for each RPC, its request message and the messages nested in it
 (depth-limited, cycles cut), and prints the fields whose name says they name another resource:
 `*_id`, `*_ids`, `*_uri`, `*_uris`, `*_name`, `*_names`, `source`, `artifact_location`, `name`
-(nested names), `location(s)`. Output: a JSON array of {"rpc", "message", "field"} sorted by rpc
-then field; `field` is a dotted path in the gateway's syntax (`a[].b` iterates a repeated message).
+(nested names), `location(s)`. Output: a JSON array of {"rpc" (the request message's name,
+as the route table's `rpc`), "message", "field"} sorted by rpc then field; `field` is a dotted path in the gateway's syntax (`a[].b` iterates a repeated message).
 Used by test/mlflow-reference-coverage.test.ts, which fails unless each field is classified in
 the route table (primary id, reference with its level) or in src/mlflow/reference-fields.ts (inert,
 with a reason).
 """
 
-import importlib
 import json
-import pkgutil
 import re
 import sys
 import traceback
@@ -28,24 +26,13 @@ _MAX_DEPTH = 5
 
 
 def _services():
-    import mlflow.protos as protos
+    """The protobuf services the tracking server registers (handlers.get_endpoints)."""
+    from mlflow.server import handlers
 
-    seen = set()
-    for mod in pkgutil.walk_packages(protos.__path__, protos.__name__ + "."):
-        if not mod.name.endswith("_pb2"):
-            continue
-        try:
-            m = importlib.import_module(mod.name)
-        except Exception:
-            continue
-        desc = getattr(m, "DESCRIPTOR", None)
-        if desc is None:
-            continue
-        for service in desc.services_by_name.values():
-            if service.full_name in seen:
-                continue
-            seen.add(service.full_name)
-            yield service
+    for name in ("MlflowService", "ModelRegistryService", "MlflowArtifactsService", "WebhookService"):
+        service = getattr(handlers, name, None)
+        if service is not None:
+            yield service.DESCRIPTOR
 
 
 def _fields(message, prefix, depth, stack, out):
@@ -70,7 +57,7 @@ def main() -> int:
                 fields = []
                 _fields(method.input_type, "", 0, frozenset({method.input_type.full_name}), fields)
                 for field in fields:
-                    rows.append({"rpc": method.name, "message": method.input_type.full_name, "field": field})
+                    rows.append({"rpc": method.input_type.name, "message": method.input_type.full_name, "field": field})
     except Exception:
         print("error: cannot walk the MLflow protobuf services", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)

@@ -234,6 +234,7 @@ const traces: RouteSpec[] = [
   // v3
   ...both('POST', '3.0', 'traces', exp('update', auto('experiment_id', 'trace.trace_info.trace_location.mlflow_experiment.experiment_id')), {
     rpc: 'StartTraceV3',
+    refs: [ref('trace_id', 'trace.trace_info.trace_id', 'update', { note: 'an existing trace id (of any experiment) gets the tags, metadata and assessments merged into it (SqlAlchemyStore.start_trace on IntegrityError)' })],
   }),
   ...both('GET', '3.0', 'traces/{trace_id}', exp('read', path('trace_id', 'trace_id')), { rpc: 'GetTraceInfoV3' }),
   ...both('GET', '3.0', 'traces/get', exp('read', auto('trace_id', 'trace_id')), { rpc: 'GetTrace' }),
@@ -313,7 +314,10 @@ const loggedModels: RouteSpec[] = [
 
 const ISSUE = path('issue_id', 'issue_id');
 const issues: RouteSpec[] = [
-  ...both('POST', '3.0', 'issues', exp('update', EXPERIMENT_ID), { rpc: 'CreateIssue' }),
+  ...both('POST', '3.0', 'issues', exp('update', EXPERIMENT_ID), {
+    rpc: 'CreateIssue',
+    refs: [ref('run_id', 'source_run_id', 'read', { note: 'the run the issue was found in is linked from the issue' })],
+  }),
   ...both('PATCH', '3.0', 'issues/{issue_id}', exp('update', ISSUE), { rpc: 'UpdateIssue' }),
   ...both('GET', '3.0', 'issues/{issue_id}', exp('read', ISSUE), { rpc: 'GetIssue' }),
   ...both('POST', '3.0', 'issues/search', exp('read', EXPERIMENT_ID), { rpc: 'SearchIssues' }),
@@ -349,7 +353,10 @@ const labelSchemas: RouteSpec[] = [
 
 const DATASET = path('dataset_id', 'dataset_id');
 const datasets: RouteSpec[] = [
-  ...both('POST', '3.0', 'datasets/create', exp('update', EXPERIMENT_IDS), { rpc: 'CreateDataset' }),
+  ...both('POST', '3.0', 'datasets/create', exp('update', EXPERIMENT_IDS), {
+    rpc: 'CreateDataset',
+    refs: [ref('json', 'source', 'read', { note: 'a dataset source (JSON or a URI) linking runs:/, models:/ or artifacts of this server' })],
+  }),
   ...both('GET', '3.0', 'datasets/{dataset_id}', exp('read', DATASET), { rpc: 'GetDataset' }),
   ...both('DELETE', '3.0', 'datasets/{dataset_id}', exp('delete', DATASET), { rpc: 'DeleteDataset' }),
   ...both('POST', '3.0', 'datasets/search', exp('read', EXPERIMENT_IDS), {
@@ -494,14 +501,23 @@ const promptOptimization: RouteSpec[] = [
 const QUEUE = auto('review_queue_id', 'queue_id');
 const QUEUE_NOTE = 'MLflow additionally restricts queue visibility/review to owners and members; the gateway uses the experiment permission.';
 const reviewQueues: RouteSpec[] = [
-  ...both('POST', '3.0', 'review-queues/create', exp('update', EXPERIMENT_ID), { rpc: 'CreateReviewQueue' }),
+  ...both('POST', '3.0', 'review-queues/create', exp('update', EXPERIMENT_ID), {
+    rpc: 'CreateReviewQueue',
+    refs: [ref('label_schema_id', 'schema_ids', 'read', { many: true, note: 'the queue asks the questions of these label schemas' })],
+  }),
   ...both('POST', '3.0', 'review-queues/get-or-create-user', exp('update', EXPERIMENT_ID), { rpc: 'GetOrCreateUserQueue' }),
   ...both('GET', '3.0', 'review-queues/get', exp('read', QUEUE), { rpc: 'GetReviewQueue', note: QUEUE_NOTE }),
   ...both('GET', '3.0', 'review-queues/get-by-name', exp('read', EXPERIMENT_ID), { rpc: 'GetReviewQueueByName', note: QUEUE_NOTE }),
   ...both('GET', '3.0', 'review-queues/list', exp('read', EXPERIMENT_ID), { rpc: 'ListReviewQueues', note: QUEUE_NOTE }),
-  ...both('POST', '3.0', 'review-queues/update', exp('update', QUEUE), { rpc: 'UpdateReviewQueue' }),
+  ...both('POST', '3.0', 'review-queues/update', exp('update', QUEUE), {
+    rpc: 'UpdateReviewQueue',
+    refs: [ref('label_schema_id', 'schema_ids', 'read', { many: true }), ref('label_schema_id', 'update_schema_ids', 'read', { many: true })],
+  }),
   ...both('POST', '3.0', 'review-queues/delete', exp('delete', QUEUE), { rpc: 'DeleteReviewQueue' }),
-  ...both('POST', '3.0', 'review-queues/items/add', exp('update', QUEUE), { rpc: 'AddItemsToReviewQueue' }),
+  ...both('POST', '3.0', 'review-queues/items/add', exp('update', QUEUE), {
+    rpc: 'AddItemsToReviewQueue',
+    refs: [ref('trace_id', 'item_ids', 'read', { many: true, note: 'items are traces (or sessions, which resolve to nothing): reviewers of the queue see them' })],
+  }),
   ...both('POST', '3.0', 'review-queues/items/remove', exp('update', QUEUE), { rpc: 'RemoveItemsFromReviewQueue' }),
   ...both('GET', '3.0', 'review-queues/items/list', exp('read', QUEUE), { rpc: 'ListReviewQueueItems', note: QUEUE_NOTE }),
   ...both('POST', '3.0', 'review-queues/items/set-status', exp('update', QUEUE), { rpc: 'SetReviewQueueItemStatus', note: QUEUE_NOTE }),
