@@ -104,6 +104,23 @@ describe('references the caller may read, and references to nothing on this serv
     denied(await bob.post('logged-models', { experiment_id: expE, name: 'lm', source_run_id: rH }));
   });
 
+  it('linking a trace whose export has not arrived yet is passed on; a foreign existing trace is refused', async () => {
+    const r = await bob.post('traces/link-to-run', { run_id: rB, trace_ids: [`tr-${randomUUID().replace(/-/g, '')}`] });
+    expect(r.json.gateway_code, JSON.stringify(r.json)).toBeUndefined();
+    const trace = await mlflow<{ trace: { trace_info: { trace_id: string } } }>('POST', '/api/3.0/mlflow/traces', {
+      trace: { trace_info: { trace_id: `tr-${randomUUID().replace(/-/g, '')}`, trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: expH } }, request_time: '2024-01-01T00:00:00Z', state: 'OK' } },
+    });
+    denied(await bob.post('traces/link-to-run', { run_id: rB, trace_ids: [trace.trace.trace_info.trace_id] }));
+  });
+
+  it('StartTraceV3 naming an existing trace of another experiment is refused (MLflow would merge into it)', async () => {
+    const id = `tr-${randomUUID().replace(/-/g, '')}`;
+    const info = (experiment_id: string) => ({ trace: { trace_info: { trace_id: id, trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id } }, request_time: '2024-01-01T00:00:00Z', state: 'OK', tags: { injected: 'yes' } } } });
+    await mlflow('POST', '/api/3.0/mlflow/traces', info(expH));
+    const r = await bob.raw('POST', '/api/3.0/mlflow/traces', { body: JSON.stringify(info(expE)), headers: { 'content-type': 'application/json' } });
+    denied(r);
+  });
+
   it('primary ids MLflow does not know get MLflow\'s answer (404, 400 for a malformed id)', async () => {
     fromMlflow(await bob.get('runs/get', { run_id: randomUUID().replace(/-/g, '') }), 404);
     fromMlflow(await bob.get('experiments/get-by-name', { experiment_name: unique('no-such') }), 404);
