@@ -1,7 +1,7 @@
 // Every reference-shaped field of the pinned MLflow's request messages is classified (issue #13
 // §1): for each RPC the route table lets non-administrators call, each field that
 // scripts/mlflow-reference-fields.py lists (`*_id`, `*_ids`, `*_uri`, `source`, `artifact_location`,
-// `name`…) must be a primary id of the route's requirement, a reference (with its level) in the
+// `name`…; for FastAPI routes their header, query and path parameters and request models) must be a primary id of the route's requirement, a reference (with its level) in the
 // route's references column, or inert with a written reason (src/mlflow/reference-fields.ts).
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -47,6 +47,16 @@ function callableByRpc(): Map<string, RouteSpec[]> {
   return out;
 }
 
+const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+/** Whether a table entry serves the message a field belongs to. */
+function servedBy(route: RouteSpec, f: ShapedField): boolean {
+  // FastAPI rows name their route template; the table keeps the same template (trailing slash aside).
+  if (f.message.startsWith('fastapi:')) return route.server === 'fastapi' && trimSlash(route.path) === trimSlash(f.message.slice('fastapi:'.length));
+  // ListArtifacts names two messages: mlflow.ListArtifacts (runs) and mlflow.artifacts.ListArtifacts (the proxy).
+  return route.path.includes('/mlflow-artifacts/') === f.message.startsWith('mlflow.artifacts.');
+}
+
 /** Field paths as the table writes them: snake_case, `[]` on arrays. */
 const same = (a: string, b: string) => a.replace(/\[\]/g, '') === b.replace(/\[\]/g, '');
 
@@ -62,18 +72,17 @@ function classification(route: RouteSpec, field: string): string | undefined {
 }
 
 describe('reference coverage (pinned MLflow request messages)', () => {
-  it('the script finds the request messages', () => {
+  it('the script finds the request messages and the FastAPI parameters', () => {
     expect(fields.length).toBeGreaterThan(100);
     expect(fields).toContainEqual(expect.objectContaining({ rpc: 'CreateModelVersion', field: 'source' }));
+    expect(fields).toContainEqual(expect.objectContaining({ rpc: 'export_traces', field: 'x-mlflow-run-id' }));
   });
 
   it('every reference-shaped field of a route non-administrators may call is classified', () => {
     const byRpc = callableByRpc();
     const missing: string[] = [];
     for (const f of fields) {
-      // ListArtifacts is the name of two messages: mlflow.ListArtifacts (runs) and mlflow.artifacts.ListArtifacts (the proxy).
-      const artifactService = f.message.startsWith('mlflow.artifacts.');
-      for (const route of (byRpc.get(f.rpc) ?? []).filter((r) => r.path.includes('/mlflow-artifacts/') === artifactService)) {
+      for (const route of (byRpc.get(f.rpc) ?? []).filter((r) => servedBy(r, f))) {
         if (classification(route, f.field) === undefined) missing.push(`${f.rpc} ${f.field} (${route.method} ${route.path})`);
       }
     }
@@ -82,6 +91,7 @@ describe('reference coverage (pinned MLflow request messages)', () => {
 
   it('no stale inert entry (every one names a field of the pinned MLflow)', () => {
     const known = new Set(fields.map((f) => `${f.rpc} ${f.field.replace(/\[\]/g, '')}`));
+    expect(known.size).toBeGreaterThan(0);
     const stale = Object.entries(INERT_FIELDS).flatMap(([rpc, m]) => Object.keys(m).map((k) => `${rpc} ${k.replace(/\[\]/g, '')}`)).filter((k) => !known.has(k));
     expect(stale).toEqual([]);
   });

@@ -25,8 +25,21 @@ export const INERT_EVERYWHERE: Readonly<Record<string, string>> = {
   deployment_job_id: 'a Databricks deployment job id stored as text; OSS MLflow runs nothing with it',
 };
 
+const MCP_READ = 'MCP server registry metadata (no credentials), readable by any signed-in user: the name only selects what is read';
+
 /** RPC → dotted field path → why it is inert in that request. */
 export const INERT_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  // FastAPI routes (by endpoint function name; fields are parameter names, headers lower-case).
+  export_traces: {
+    'x-mlflow-workspace':
+      'selects the MLflow workspace; the gateway authorizes workspaces on their own routes only and its lookups see the default workspace (documented limitation in src/mlflow/resolver.ts)',
+  },
+  get_mcp_server: { name: MCP_READ },
+  get_mcp_server_version: { name: MCP_READ },
+  get_version_by_alias: { name: MCP_READ },
+  search_mcp_server_versions: { name: MCP_READ },
+  search_server_access_endpoints: { name: MCP_READ },
+  get_mcp_access_endpoint: { name: MCP_READ, endpoint_id: MCP_READ },
   CreateExperiment: { name: NEW_NAME },
   CreateRegisteredModel: { name: NEW_NAME },
   CreateLoggedModel: { name: 'display name of the new logged model (not unique, not looked up)' },
