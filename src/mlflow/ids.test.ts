@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
-import { extractIds, lowerCamel } from './ids.js';
+import { extractIds, extractReferences, lowerCamel } from './ids.js';
 import type { ExtractInput, ExtractResult } from './ids.js';
 import type { RouteSpec } from './types.js';
 
@@ -144,15 +144,24 @@ describe('extractIds: arrays, encodings and bad bodies', () => {
     ).toEqual({ 'experiment_id:read': ['1', '9'] });
   });
 
-  it('collects per-id actions (update the run, read the linked traces)', () => {
-    expect(ids(extract('POST', '/api/2.0/mlflow/traces/link-to-run', { body: { run_id: 'r', trace_ids: ['t1', 't2'] } }))).toEqual({
-      'run_id:update': ['r'],
-      'trace_id:read': ['t1', 't2'],
+  it('collects per-id actions: the route\'s own ids, and the references column with its levels', () => {
+    const refs = (method: string, path: string, body: unknown, headers: ExtractInput['headers'] = {}) => {
+      const { route: spec, params } = route(method, path);
+      const r = extractReferences(spec, { method, query: new URLSearchParams(), body, params, headers });
+      if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+      return Object.fromEntries(r.references.map((x) => [`${x.kind}:${x.action}`, x.values]));
+    };
+    expect(ids(extract('POST', '/api/2.0/mlflow/traces/link-to-run', { body: { run_id: 'r', trace_ids: ['t1', 't2'] } }))).toEqual({ 'run_id:update': ['r'] });
+    expect(refs('POST', '/api/2.0/mlflow/traces/link-to-run', { run_id: 'r', trace_ids: ['t1', 't2'] })).toEqual({ 'trace_id:read': ['t1', 't2'] });
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] } }))).toEqual({ 'run_id:update': ['r'] });
+    expect(refs('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] })).toEqual({ 'logged_model_id:update': ['m1', 'm2'] });
+    expect(refs('POST', '/api/2.0/mlflow/model-versions/create', { name: 'n', source: 'models:/o/1', runId: 'r' })).toEqual({ 'uri:read': ['models:/o/1'], 'run_id:read': ['r'] });
+    expect(refs('POST', '/v1/traces', undefined, { 'x-mlflow-run-id': 'r9' })).toEqual({ 'run_id:update': ['r9'] });
+    expect(refs('POST', '/api/2.0/mlflow/runs/log-inputs', { run_id: 'r', datasets: [{ dataset: { source: { uri: 'runs:/x/y' } } }, { dataset: { source: '{"uri":"models:/m/1"}' } }] })).toEqual({
+      'json:read': ['{"uri":"runs:/x/y"}', '{"uri":"models:/m/1"}'],
     });
-    expect(ids(extract('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] } }))).toEqual({
-      'run_id:update': ['r'],
-      'logged_model_id:update': ['m1', 'm2'],
-    });
+    const { route: mv, params } = route('POST', '/api/2.0/mlflow/model-versions/create');
+    expect(extractReferences(mv, { method: 'POST', query: new URLSearchParams(), body: { name: 'n', run_id: 'a', runId: 'b' }, params, headers: {} })).toMatchObject({ ok: false, code: 'GW_AMBIGUOUS_ID' });
   });
 
   it('decodes a double-encoded JSON body once more, as MLflow does', () => {
