@@ -208,3 +208,22 @@ describe('extractIds: arrays, encodings and bad bodies', () => {
     expect(extract('POST', '/api/2.0/mlflow/runs/search', { body: {} })).toEqual({ ok: true, ids: [] });
   });
 });
+
+describe('extractReferences: map keys and {key, value} lists', () => {
+  const refs = (method: string, path: string, body: unknown) => {
+    const r = classify(method, path);
+    if (!r.ok) throw new Error('unclassified');
+    const x = extractReferences(r.route, { method, query: new URLSearchParams(), body, params: r.params, headers: {} });
+    if (!x.ok) throw new Error(`${x.code}: ${x.message}`);
+    return Object.fromEntries(x.references.map((v) => [`${v.kind}:${v.action}:${v.from}`, v.values]));
+  };
+  it('StartTraceV3 trace_metadata["mlflow.sourceRun"] and the v2 request_metadata entry link a run (update)', () => {
+    expect(refs('POST', '/api/3.0/mlflow/traces', { trace: { trace_info: { trace_id: 'tr-1', trace_metadata: { 'mlflow.sourceRun': 'r1', other: 'x' } } } })).toEqual({
+      'trace_id:update:body:trace.trace_info.trace_id': ['tr-1'],
+      'run_id:update:body:trace.trace_info.trace_metadata.{mlflow.sourceRun}': ['r1'],
+    });
+    expect(refs('POST', '/api/2.0/mlflow/traces', { experiment_id: '1', request_metadata: [{ key: 'a', value: 'b' }, { key: 'mlflow.sourceRun', value: 'r2' }] })).toEqual({
+      'run_id:update:body:request_metadata[key=mlflow.sourceRun].value': ['r2'],
+    });
+  });
+});

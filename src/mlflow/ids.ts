@@ -119,10 +119,28 @@ type FieldRef = Pick<IdRef, 'field' | 'aliases' | 'many'>;
 interface PathSeg {
   readonly name: string;
   readonly array: boolean;
+  /** `{mlflow.sourceRun}`: a map key, looked up verbatim (no other spelling, dots allowed). */
+  readonly literal?: boolean;
+  /** `request_metadata[key=mlflow.sourceRun]`: iterate the array, keeping the {key, value} entries with this key. */
+  readonly keyIs?: string;
 }
 
+/** `a.b[].{map.key}.c[key=K].value` → segments. */
 function parseField(field: string): PathSeg[] {
-  return field.split('.').map((s) => (s.endsWith('[]') ? { name: s.slice(0, -2), array: true } : { name: s, array: false }));
+  return (field.match(/\{[^}]*\}|[^.[]+(?:\[(?:key=[^\]]*)?\])?/g) ?? []).map((s) => {
+    if (s.startsWith('{')) return { name: s.slice(1, -1), array: false, literal: true };
+    const filter = /^(.*)\[key=([^\]]*)\]$/.exec(s);
+    if (filter) return { name: filter[1] as string, array: true, keyIs: filter[2] as string };
+    return s.endsWith('[]') ? { name: s.slice(0, -2), array: true } : { name: s, array: false };
+  });
+}
+
+function segmentSpellings(seg: PathSeg, aliases?: readonly string[]): readonly string[] {
+  return seg.literal ? [seg.name] : spellings(seg.name, aliases);
+}
+
+function keyed(items: unknown[], seg: PathSeg): unknown[] {
+  return seg.keyIs === undefined ? items : items.filter((i) => isObject(i) && i.key === seg.keyIs);
 }
 
 /**
@@ -138,12 +156,12 @@ function fromJson(node: unknown, segs: readonly PathSeg[], i: number, ref: Field
   const last = i === segs.length - 1;
   let result: string[] | undefined;
   let resultKey = '';
-  for (const key of spellings(seg.name, last ? ref.aliases : [])) {
+  for (const key of segmentSpellings(seg, last ? ref.aliases : [])) {
     if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
     const where = trail ? `${trail}.${key}` : key;
     const v = node[key];
     const vals: string[] = [];
-    const items: unknown[] = seg.array || (last && ref.many) ? arrayOf(v, where) : [v];
+    const items: unknown[] = keyed(seg.array || (last && ref.many) ? arrayOf(v, where) : [v], seg);
     for (const item of items) {
       if (last) {
         const s = scalar(item, where);
@@ -276,10 +294,10 @@ function jsonField(input: ExtractInput, ref: ReferenceRef): { source: 'body'; ra
   const walk = (node: unknown, i: number): void => {
     if (!isObject(node)) return;
     const seg = segs[i] as PathSeg;
-    for (const key of spellings(seg.name)) {
+    for (const key of segmentSpellings(seg)) {
       if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
       const v = node[key];
-      const items = seg.array ? (Array.isArray(v) ? v : []) : [v];
+      const items = keyed(seg.array ? (Array.isArray(v) ? v : []) : [v], seg);
       for (const item of items) {
         if (i < segs.length - 1) walk(item, i + 1);
         else if (typeof item === 'string') out.push(item);

@@ -198,10 +198,12 @@ const runs: RouteSpec[] = [
   route('GET', '/get-artifact', exp('read', query('run_id', 'run_id', { aliases: ['run_uuid'] })), { rpc: 'serve_artifacts' }),
 ];
 
+/** v2 trace request metadata `mlflow.sourceRun` links the trace to that run. */
+const SOURCE_RUN_V2 = ref('run_id', 'request_metadata[key=mlflow.sourceRun].value', 'update', { note: 'links the trace to the run, like traces/link-to-run' });
 const traces: RouteSpec[] = [
   // v2 (deprecated) trace API: request_id is the trace id.
-  ...both('POST', '2.0', 'traces', exp('update', EXPERIMENT_ID), { rpc: 'StartTrace' }),
-  ...both('PATCH', '2.0', 'traces/{request_id}', exp('update', path('trace_id', 'request_id')), { rpc: 'EndTrace' }),
+  ...both('POST', '2.0', 'traces', exp('update', EXPERIMENT_ID), { rpc: 'StartTrace', refs: [SOURCE_RUN_V2] }),
+  ...both('PATCH', '2.0', 'traces/{request_id}', exp('update', path('trace_id', 'request_id')), { rpc: 'EndTrace', refs: [SOURCE_RUN_V2] }),
   ...both('GET', '2.0', 'traces/{request_id}/info', exp('read', path('trace_id', 'request_id')), { rpc: 'GetTraceInfo' }),
   ...both('GET', '2.0', 'traces', filtered('experiment', 'search_traces', { ...EXPERIMENT_IDS, optional: true }), {
     rpc: 'SearchTraces',
@@ -234,7 +236,10 @@ const traces: RouteSpec[] = [
   // v3
   ...both('POST', '3.0', 'traces', exp('update', auto('experiment_id', 'trace.trace_info.trace_location.mlflow_experiment.experiment_id')), {
     rpc: 'StartTraceV3',
-    refs: [ref('trace_id', 'trace.trace_info.trace_id', 'update', { note: 'an existing trace id (of any experiment) gets the tags, metadata and assessments merged into it (SqlAlchemyStore.start_trace on IntegrityError)' })],
+    refs: [
+      ref('trace_id', 'trace.trace_info.trace_id', 'update', { note: 'an existing trace id (of any experiment) gets the tags, metadata and assessments merged into it (SqlAlchemyStore.start_trace on IntegrityError)' }),
+      ref('run_id', 'trace.trace_info.trace_metadata.{mlflow.sourceRun}', 'update', { note: "links the trace to the run (searches by run id match it), like traces/link-to-run" }),
+    ],
   }),
   ...both('GET', '3.0', 'traces/{trace_id}', exp('read', path('trace_id', 'trace_id')), { rpc: 'GetTraceInfoV3' }),
   ...both('GET', '3.0', 'traces/get', exp('read', auto('trace_id', 'trace_id')), { rpc: 'GetTrace' }),

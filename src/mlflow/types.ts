@@ -81,8 +81,10 @@ export interface IdRef {
   readonly from: IdSource;
   /**
    * Path parameter name, header name, query key, or dotted JSON path for the body. In a JSON path a
-   * segment ending in `[]` iterates an array (`locations[].mlflow_experiment.experiment_id`). Every
-   * segment is also looked up in lowerCamelCase, as protobuf's ParseDict accepts both spellings.
+   * segment ending in `[]` iterates an array (`locations[].mlflow_experiment.experiment_id`), one
+   * ending in `[key=K]` iterates the {key, value} entries with key K, and `{a.b}` is a map key taken
+   * verbatim. Every other segment is also looked up in lowerCamelCase, as protobuf's ParseDict accepts
+   * both spellings.
    */
   readonly field: string;
   /** Other spellings of the last segment (e.g. run_uuid for run_id). */
