@@ -126,3 +126,18 @@ describe('OTLP: X-Mlflow-Run-Id needs update on that run', () => {
     expect(r.json.gateway_code).toBeUndefined();
   });
 });
+
+describe('REST trace creation: a trace linked to a run by its metadata needs update on that run', () => {
+  const v3 = (experiment_id: string, run: string) => ({
+    trace: { trace_info: { trace_id: `tr-${randomBytes(16).toString('hex')}`, trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id } }, request_time: '2024-01-01T00:00:00Z', state: 'OK', trace_metadata: { 'mlflow.sourceRun': run } } },
+  });
+  const post = (path: string, body: unknown) => bob.raw('POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  it('StartTraceV3 with trace_metadata mlflow.sourceRun of a foreign run is refused; one\'s own is accepted', async () => {
+    denied(await post('/api/3.0/mlflow/traces', v3(expE, rH)));
+    const ok = await post('/api/3.0/mlflow/traces', v3(expE, rB));
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+  });
+  it('v2 StartTrace with a request_metadata entry mlflow.sourceRun of a foreign run is refused', async () => {
+    denied(await post('/api/2.0/mlflow/traces', { experiment_id: expE, timestamp_ms: 1, request_metadata: [{ key: 'mlflow.sourceRun', value: rH }] }));
+  });
+});
