@@ -300,6 +300,14 @@ function notFound(message: string, malformed = false): Looked {
 function adminOnly(message: string, ttl: Looked['ttl'] = 'none'): Looked {
   return { value: { ok: false, reason: 'admin_only', message }, ttl };
 }
+/**
+ * An id that cannot be put into MLflow's lookup URL unchanged (/, \\, ?, #, %, . or ..): whether such an
+ * object exists cannot be told, so only administrators may name it (it is never "not found", which
+ * would let the request through to MLflow).
+ */
+function unlookable(what: string): Looked {
+  return adminOnly(`this ${what} id cannot be looked up safely (it contains /, \\, ?, # or %): administrators only`);
+}
 function upstreamError(message: string): Looked {
   return { value: { ok: false, reason: 'upstream_error', message }, ttl: 'none' };
 }
@@ -476,7 +484,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
       case 'run_id':
         return childOfExperiment(`run ${value}`, `${API2}/runs/get`, { run_id: value }, 'run.info.experiment_id');
       case 'trace_id': {
-        if (!pathSafe(value)) return notFound(`trace ${value} not found`);
+        if (!pathSafe(value)) return unlookable('trace');
         const what = `trace ${value}`;
         const r = classify(await call(`${API3}/traces/${encodeURIComponent(value)}`), what);
         if (!('json' in r)) return r;
@@ -488,7 +496,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return experimentsOf([expId], what);
       }
       case 'logged_model_id':
-        if (!pathSafe(value)) return notFound(`logged model ${value} not found`);
+        if (!pathSafe(value)) return unlookable('logged model');
         return childOfExperiment(`logged model ${value}`, `${API2}/logged-models/${encodeURIComponent(value)}`, { allow_deleted: 'true' }, 'model.info.experiment_id');
       case 'model_name': {
         const r = classify(await call(`${API2}/registered-models/get`, { name: value }), `registered model ${JSON.stringify(value)}`);
@@ -514,7 +522,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return found([name === undefined ? { type: 'gateway_endpoint', id } : { type: 'gateway_endpoint', id, name }]);
       }
       case 'dataset_id': {
-        if (!pathSafe(value)) return notFound(`dataset ${value} not found`);
+        if (!pathSafe(value)) return unlookable('dataset');
         const what = `dataset ${value}`;
         const r = classify(await call(`${API3}/datasets/${encodeURIComponent(value)}/experiment-ids`), what);
         if (!('json' in r)) return r;
@@ -527,7 +535,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return adminOnly(`${what} is linked to no experiment`, 'short');
       }
       case 'job_id': {
-        if (!pathSafe(value)) return notFound(`job ${value} not found`);
+        if (!pathSafe(value)) return unlookable('job');
         const what = `job ${value}`;
         const r = classify(await call(`/ajax-api/3.0/jobs/${encodeURIComponent(value)}`), what);
         if (!('json' in r)) return r;
@@ -536,7 +544,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return experimentsOf([expId], what);
       }
       case 'issue_id':
-        if (!pathSafe(value)) return notFound(`issue ${value} not found`);
+        if (!pathSafe(value)) return unlookable('issue');
         return childOfExperiment(`issue ${value}`, `${API3}/issues/${encodeURIComponent(value)}`, undefined, 'issue.experiment_id');
       case 'review_queue_id':
         return childOfExperiment(`review queue ${value}`, `${API3}/review-queues/get`, { queue_id: value }, 'review_queue.experiment_id');

@@ -206,7 +206,6 @@ describe('resolver against real MLflow', () => {
       ['experiment_id', 'abc'],
       ['experiment_name', `${tag}-missing`],
       ['trace_id', 'tr-00000000000000000000000000000000'],
-      ['trace_id', '../experiments'],
       ['logged_model_id', 'm-00000000000000000000000000000000'],
       ['model_name', `${tag}-missing-model`],
       ['issue_id', 'iss-missing'],
@@ -219,6 +218,8 @@ describe('resolver against real MLflow', () => {
       ['run_id', ''],
     ];
     for (const [kind, value] of unknown) expect(await r.resolve(kind, value), `${kind} ${value}`).toMatchObject({ ok: false, reason: 'not_found' });
+    // An id that cannot be put into the lookup URL is not "unknown" (which would pass the request on): administrators only.
+    expect(await r.resolve('trace_id', '../experiments')).toMatchObject({ ok: false, reason: 'admin_only' });
   });
 
   it('answers admin_only for artifact paths that name no experiment and for credential objects', async () => {
