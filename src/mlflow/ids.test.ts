@@ -210,6 +210,14 @@ describe('extractIds: arrays, encodings and bad bodies', () => {
 });
 
 describe('extractReferences: map keys and {key, value} lists', () => {
+  it('serialized scorers (a string or a list of strings holding JSON) are passed on as JSON text', () => {
+    const r = classify('POST', '/ajax-api/3.0/mlflow/genai/evaluate/invoke');
+    if (!r.ok) throw new Error('unclassified');
+    const scorer = JSON.stringify({ instructions_judge_pydantic_data: { model: 'gateway:/chat' } });
+    const x = extractReferences(r.route, { method: 'POST', query: new URLSearchParams(), body: { experiment_id: '1', trace_ids: [], serialized_scorers: [scorer] }, params: r.params, headers: {} });
+    expect(x).toMatchObject({ ok: true, references: [{ kind: 'json', action: 'read', values: [scorer] }] });
+  });
+
   const refs = (method: string, path: string, body: unknown) => {
     const r = classify(method, path);
     if (!r.ok) throw new Error('unclassified');

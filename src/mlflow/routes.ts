@@ -339,6 +339,10 @@ const issues: RouteSpec[] = [
     {
       rpc: '_invoke_issue_detection_handler',
       note: 'Creates a run and a server-side job that calls an LLM: update on the experiment, use on endpoint_name; a raw secret_id is administrators only.',
+      refs: [
+        ref('trace_id', 'trace_ids', 'read', { many: true, note: 'the job sends these traces to the LLM' }),
+        ref('uri', 'model', 'read', { note: 'a `gateway:/<endpoint>` model is invoked by the job: use on it' }),
+      ],
     },
   ),
 ];
@@ -404,10 +408,12 @@ const scorers: RouteSpec[] = [
   ajax('POST', '3.0', 'scorer/invoke', exp('update', body('experiment_id', 'experiment_id'), body('trace_id', 'trace_ids', { many: true, optional: true, action: 'read' })), {
     rpc: '_invoke_scorer_handler',
     note: 'Runs a scorer job over existing traces of the experiment (may log assessments): update on the experiment, read on the traces.',
+    refs: [ref('json', 'serialized_scorer', 'read', { note: 'a `gateway:/<endpoint>` judge is invoked by the job: use on it' })],
   }),
   ajax('POST', '3.0', 'genai/evaluate/invoke', exp('update', EXPERIMENT_ID, auto('trace_id', 'trace_ids', { many: true, optional: true, action: 'read' })), {
     rpc: '_invoke_genai_evaluate_handler',
     note: 'Creates an evaluation run and a server-side job in the experiment.',
+    refs: [ref('json', 'serialized_scorers[]', 'read', { note: '`gateway:/<endpoint>` judges are invoked by the job: use on them' })],
   }),
 ];
 

@@ -299,6 +299,17 @@ describe('resolver against real MLflow', () => {
     expect(await r.resolve('experiment_name', name)).toEqual(experiment(id, name));
   });
 
+  it('fresh: asks MLflow past a cached not_found (before an unknown id is passed on to MLflow)', async () => {
+    const r = createResolver({ upstreamUrl: mlflowUrl, notFoundTtlMs: 60_000 });
+    const name = `${tag}-fresh`;
+    expect(await r.resolve('experiment_name', name)).toMatchObject({ ok: false, reason: 'not_found' });
+    const id = await createExperiment(name);
+    expect(await r.resolve('experiment_name', name)).toMatchObject({ ok: false, reason: 'not_found' }); // cached
+    expect(await r.resolve('experiment_name', name, { fresh: true })).toEqual(experiment(id, name));
+    expect(await r.resolve('experiment_id', '987654320', { fresh: true })).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await r.resolve('experiment_id', 'abc')).toMatchObject({ ok: false, reason: 'not_found', malformed: true });
+  });
+
   it('answers upstream_error when MLflow is unreachable, and does not cache it', async () => {
     const r = createResolver({ upstreamUrl: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
     const first = await r.resolve('run_id', 'abc');
