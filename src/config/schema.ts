@@ -51,7 +51,7 @@ export const SCHEMA = {
   }),
   maxJsonBody: field({
     env: 'GATEWAY_MAX_JSON_BODY', group: 'Gateway', schema: kinds.int(1024, 1024 ** 3), default: '33554432',
-    description: 'Largest JSON request body (bytes) the gateway reads to find resource ids. Artifact bodies are streamed and not limited by this.',
+    description: 'Largest JSON request body (bytes) the gateway reads to find resource ids; also the limit of an OTLP span export (`/v1/traces`), compressed and decompressed. Artifact bodies are streamed and not limited by this.',
   }),
   // ── Identity provider ────────────────────────────────────────────────────
   // These OIDC_* settings configure the classic single provider, whose id is `oidc`. Further

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
-import { extractIds, lowerCamel } from './ids.js';
+import { extractIds, extractReferences, lowerCamel } from './ids.js';
 import type { ExtractInput, ExtractResult } from './ids.js';
 import type { RouteSpec } from './types.js';
 
@@ -144,15 +144,24 @@ describe('extractIds: arrays, encodings and bad bodies', () => {
     ).toEqual({ 'experiment_id:read': ['1', '9'] });
   });
 
-  it('collects per-id actions (update the run, read the linked traces)', () => {
-    expect(ids(extract('POST', '/api/2.0/mlflow/traces/link-to-run', { body: { run_id: 'r', trace_ids: ['t1', 't2'] } }))).toEqual({
-      'run_id:update': ['r'],
-      'trace_id:read': ['t1', 't2'],
+  it('collects per-id actions: the route\'s own ids, and the references column with its levels', () => {
+    const refs = (method: string, path: string, body: unknown, headers: ExtractInput['headers'] = {}) => {
+      const { route: spec, params } = route(method, path);
+      const r = extractReferences(spec, { method, query: new URLSearchParams(), body, params, headers });
+      if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+      return Object.fromEntries(r.references.map((x) => [`${x.kind}:${x.action}`, x.values]));
+    };
+    expect(ids(extract('POST', '/api/2.0/mlflow/traces/link-to-run', { body: { run_id: 'r', trace_ids: ['t1', 't2'] } }))).toEqual({ 'run_id:update': ['r'] });
+    expect(refs('POST', '/api/2.0/mlflow/traces/link-to-run', { run_id: 'r', trace_ids: ['t1', 't2'] })).toEqual({ 'trace_id:read': ['t1', 't2'] });
+    expect(ids(extract('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] } }))).toEqual({ 'run_id:update': ['r'] });
+    expect(refs('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] })).toEqual({ 'logged_model_id:update': ['m1', 'm2'] });
+    expect(refs('POST', '/api/2.0/mlflow/model-versions/create', { name: 'n', source: 'models:/o/1', runId: 'r' })).toEqual({ 'uri:read': ['models:/o/1'], 'run_id:read': ['r'] });
+    expect(refs('POST', '/v1/traces', undefined, { 'x-mlflow-run-id': 'r9' })).toEqual({ 'run_id:update': ['r9'] });
+    expect(refs('POST', '/api/2.0/mlflow/runs/log-inputs', { run_id: 'r', datasets: [{ dataset: { source: { uri: 'runs:/x/y' } } }, { dataset: { source: '{"uri":"models:/m/1"}' } }] })).toEqual({
+      'json:read': ['{"uri":"runs:/x/y"}', '{"uri":"models:/m/1"}'],
     });
-    expect(ids(extract('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: 'r', metrics: [{ model_id: 'm1' }, { modelId: 'm2' }, {}] } }))).toEqual({
-      'run_id:update': ['r'],
-      'logged_model_id:update': ['m1', 'm2'],
-    });
+    const { route: mv, params } = route('POST', '/api/2.0/mlflow/model-versions/create');
+    expect(extractReferences(mv, { method: 'POST', query: new URLSearchParams(), body: { name: 'n', run_id: 'a', runId: 'b' }, params, headers: {} })).toMatchObject({ ok: false, code: 'GW_AMBIGUOUS_ID' });
   });
 
   it('decodes a double-encoded JSON body once more, as MLflow does', () => {
@@ -197,5 +206,32 @@ describe('extractIds: arrays, encodings and bad bodies', () => {
     expect(extract('GET', '/api/2.0/mlflow/experiments/search', { query: 'filter=x' })).toEqual({ ok: true, ids: [] });
     expect(ids(extract('POST', '/api/2.0/mlflow/runs/search', { body: { experiment_ids: ['1'] } }))).toEqual({ 'experiment_id:read': ['1'] });
     expect(extract('POST', '/api/2.0/mlflow/runs/search', { body: {} })).toEqual({ ok: true, ids: [] });
+  });
+});
+
+describe('extractReferences: map keys and {key, value} lists', () => {
+  it('serialized scorers (a string or a list of strings holding JSON) are passed on as JSON text', () => {
+    const r = classify('POST', '/ajax-api/3.0/mlflow/genai/evaluate/invoke');
+    if (!r.ok) throw new Error('unclassified');
+    const scorer = JSON.stringify({ instructions_judge_pydantic_data: { model: 'gateway:/chat' } });
+    const x = extractReferences(r.route, { method: 'POST', query: new URLSearchParams(), body: { experiment_id: '1', trace_ids: [], serialized_scorers: [scorer] }, params: r.params, headers: {} });
+    expect(x).toMatchObject({ ok: true, references: [{ kind: 'json', action: 'read', values: [scorer] }] });
+  });
+
+  const refs = (method: string, path: string, body: unknown) => {
+    const r = classify(method, path);
+    if (!r.ok) throw new Error('unclassified');
+    const x = extractReferences(r.route, { method, query: new URLSearchParams(), body, params: r.params, headers: {} });
+    if (!x.ok) throw new Error(`${x.code}: ${x.message}`);
+    return Object.fromEntries(x.references.map((v) => [`${v.kind}:${v.action}:${v.from}`, v.values]));
+  };
+  it('StartTraceV3 trace_metadata["mlflow.sourceRun"] and the v2 request_metadata entry link a run (update)', () => {
+    expect(refs('POST', '/api/3.0/mlflow/traces', { trace: { trace_info: { trace_id: 'tr-1', trace_metadata: { 'mlflow.sourceRun': 'r1', other: 'x' } } } })).toEqual({
+      'trace_id:update:body:trace.trace_info.trace_id': ['tr-1'],
+      'run_id:update:body:trace.trace_info.trace_metadata.{mlflow.sourceRun}': ['r1'],
+    });
+    expect(refs('POST', '/api/2.0/mlflow/traces', { experiment_id: '1', request_metadata: [{ key: 'a', value: 'b' }, { key: 'mlflow.sourceRun', value: 'r2' }] })).toEqual({
+      'run_id:update:body:request_metadata[key=mlflow.sourceRun].value': ['r2'],
+    });
   });
 });

@@ -12,7 +12,7 @@
 // for a scalar field) is refused as ambiguous — the classic way to make an authorizer check one id
 // while the handler acts on another.
 import type { Action } from '../policy/types.js';
-import type { IdKind, IdRef, IdSource, RouteSpec } from './types.js';
+import type { IdKind, IdRef, IdSource, ReferenceRef, RouteSpec } from './types.js';
 
 export interface ExtractedId {
   readonly kind: IdKind;
@@ -113,20 +113,41 @@ function normalizeBody(raw: unknown): Record<string, unknown> {
   return r.value;
 }
 
+/** What the readers need of an IdRef or a ReferenceRef. */
+type FieldRef = Pick<IdRef, 'field' | 'aliases' | 'many'>;
+
 interface PathSeg {
   readonly name: string;
   readonly array: boolean;
+  /** `{mlflow.sourceRun}`: a map key, looked up verbatim (no other spelling, dots allowed). */
+  readonly literal?: boolean;
+  /** `request_metadata[key=mlflow.sourceRun]`: iterate the array, keeping the {key, value} entries with this key. */
+  readonly keyIs?: string;
 }
 
+/** `a.b[].{map.key}.c[key=K].value` → segments. */
 function parseField(field: string): PathSeg[] {
-  return field.split('.').map((s) => (s.endsWith('[]') ? { name: s.slice(0, -2), array: true } : { name: s, array: false }));
+  return (field.match(/\{[^}]*\}|[^.[]+(?:\[(?:key=[^\]]*)?\])?/g) ?? []).map((s) => {
+    if (s.startsWith('{')) return { name: s.slice(1, -1), array: false, literal: true };
+    const filter = /^(.*)\[key=([^\]]*)\]$/.exec(s);
+    if (filter) return { name: filter[1] as string, array: true, keyIs: filter[2] as string };
+    return s.endsWith('[]') ? { name: s.slice(0, -2), array: true } : { name: s, array: false };
+  });
+}
+
+function segmentSpellings(seg: PathSeg, aliases?: readonly string[]): readonly string[] {
+  return seg.literal ? [seg.name] : spellings(seg.name, aliases);
+}
+
+function keyed(items: unknown[], seg: PathSeg): unknown[] {
+  return seg.keyIs === undefined ? items : items.filter((i) => isObject(i) && i.key === seg.keyIs);
 }
 
 /**
  * Values at a dotted JSON path, looking up every spelling at every level. Two spellings present
  * at the same level must yield the same values.
  */
-function fromJson(node: unknown, segs: readonly PathSeg[], i: number, ref: IdRef, trail: string): string[] {
+function fromJson(node: unknown, segs: readonly PathSeg[], i: number, ref: FieldRef, trail: string): string[] {
   if (!isObject(node)) {
     if (node === undefined || node === null) return [];
     throw new IdError('GW_BAD_BODY', `${trail || 'the request body'} must be a JSON object`);
@@ -135,12 +156,12 @@ function fromJson(node: unknown, segs: readonly PathSeg[], i: number, ref: IdRef
   const last = i === segs.length - 1;
   let result: string[] | undefined;
   let resultKey = '';
-  for (const key of spellings(seg.name, last ? ref.aliases : [])) {
+  for (const key of segmentSpellings(seg, last ? ref.aliases : [])) {
     if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
     const where = trail ? `${trail}.${key}` : key;
     const v = node[key];
     const vals: string[] = [];
-    const items: unknown[] = seg.array || (last && ref.many) ? arrayOf(v, where) : [v];
+    const items: unknown[] = keyed(seg.array || (last && ref.many) ? arrayOf(v, where) : [v], seg);
     for (const item of items) {
       if (last) {
         const s = scalar(item, where);
@@ -165,7 +186,7 @@ function arrayOf(v: unknown, where: string): unknown[] {
   return v;
 }
 
-function fromQuery(q: URLSearchParams, ref: IdRef): string[] {
+function fromQuery(q: URLSearchParams, ref: FieldRef): string[] {
   let result: string[] | undefined;
   let resultKey = '';
   for (const key of spellings(ref.field, ref.aliases)) {
@@ -184,7 +205,7 @@ function fromQuery(q: URLSearchParams, ref: IdRef): string[] {
   return result ?? [];
 }
 
-function fromHeader(headers: ExtractInput['headers'], ref: IdRef): string[] {
+function fromHeader(headers: ExtractInput['headers'], ref: FieldRef): string[] {
   const v = headers[ref.field.toLowerCase()];
   const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
   if (list.length > 1 && list.some((x) => x !== list[0])) {
@@ -207,6 +228,87 @@ function describe(source: Exclude<IdSource, 'auto'>, field: string): string {
   return `${source}:${field}`;
 }
 
+/** Reads one field where MLflow reads it (the JSON body is normalised once per request). */
+function fieldReader(input: ExtractInput): (ref: FieldRef & { from: IdSource }) => { source: Exclude<IdSource, 'auto'>; raw: string[] } {
+  const fieldSource = requestFieldSource(input.method, input.query);
+  let body: Record<string, unknown> | undefined;
+  return (ref) => {
+    const source: Exclude<IdSource, 'auto'> = ref.from === 'auto' ? fieldSource : ref.from;
+    switch (source) {
+      case 'query':
+        return { source, raw: fromQuery(input.query, ref) };
+      case 'body':
+        body ??= normalizeBody(input.body);
+        return { source, raw: fromJson(body, parseField(ref.field), 0, ref, '') };
+      case 'path': {
+        const v = input.params[ref.field];
+        return { source, raw: v === undefined ? [] : [v] };
+      }
+      case 'header':
+        return { source, raw: fromHeader(input.headers, ref) };
+    }
+  };
+}
+
+/** One referenced field's values (see ReferenceRef). */
+export interface ExtractedReference {
+  readonly kind: ReferenceRef['kind'];
+  readonly values: readonly string[];
+  readonly action: Action;
+  /** 'body:source', 'header:x-mlflow-run-id'… for audit logs. */
+  readonly from: string;
+}
+
+export type ExtractReferencesResult =
+  | { readonly ok: true; readonly references: readonly ExtractedReference[] }
+  | { readonly ok: false; readonly code: IdErrorCode; readonly message: string };
+
+/**
+ * The values of every referenced field the route lists, read exactly like ids (same spellings,
+ * same ambiguity refusal). Absent fields are skipped: references are never required.
+ * A JSON document nested in a body field (kind 'json') is passed on as its JSON text.
+ */
+export function extractReferences(route: RouteSpec, input: ExtractInput): ExtractReferencesResult {
+  const refs = route.references ?? [];
+  if (refs.length === 0) return { ok: true, references: [] };
+  try {
+    const reader = fieldReader(input);
+    const out: ExtractedReference[] = [];
+    for (const ref of refs) {
+      const { source, raw } = ref.kind === 'json' ? jsonField(input, ref) : reader(ref);
+      const values = [...new Set(raw.filter((v) => v !== ''))];
+      if (values.length > 0) out.push({ kind: ref.kind, values, action: ref.action, from: describe(source, ref.field) });
+    }
+    return { ok: true, references: out };
+  } catch (e) {
+    if (e instanceof IdError) return { ok: false, code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+/** A body field holding a JSON document, as an object or as a string: returned as JSON text. */
+function jsonField(input: ExtractInput, ref: ReferenceRef): { source: 'body'; raw: string[] } {
+  const body = normalizeBody(input.body);
+  const segs = parseField(ref.field);
+  const out: string[] = [];
+  const walk = (node: unknown, i: number): void => {
+    if (!isObject(node)) return;
+    const seg = segs[i] as PathSeg;
+    for (const key of segmentSpellings(seg)) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      const v = node[key];
+      const items = keyed(seg.array ? (Array.isArray(v) ? v : []) : [v], seg);
+      for (const item of items) {
+        if (i < segs.length - 1) walk(item, i + 1);
+        else if (typeof item === 'string') out.push(item);
+        else if (item !== undefined && item !== null) out.push(JSON.stringify(item));
+      }
+    }
+  };
+  walk(body, 0);
+  return { source: 'body', raw: out };
+}
+
 /**
  * Extract the ids the route's requirement names. For a `resource` requirement at least one id must
  * be present (a request naming nothing is refused); other requirement kinds without ids return [].
@@ -226,29 +328,10 @@ export function extractIds(route: RouteSpec, input: ExtractInput): ExtractResult
   }
 
   try {
-    const fieldSource = requestFieldSource(input.method, input.query);
-    let body: Record<string, unknown> | undefined;
+    const reader = fieldReader(input);
     const out: ExtractedId[] = [];
     for (const ref of refs) {
-      const source: Exclude<IdSource, 'auto'> = ref.from === 'auto' ? fieldSource : ref.from;
-      let raw: string[];
-      switch (source) {
-        case 'query':
-          raw = fromQuery(input.query, ref);
-          break;
-        case 'body':
-          body ??= normalizeBody(input.body);
-          raw = fromJson(body, parseField(ref.field), 0, ref, '');
-          break;
-        case 'path': {
-          const v = input.params[ref.field];
-          raw = v === undefined ? [] : [v];
-          break;
-        }
-        case 'header':
-          raw = fromHeader(input.headers, ref);
-          break;
-      }
+      const { source, raw } = reader(ref);
       // proto3: an empty string is the unset value.
       const values = [...new Set(raw.filter((v) => v !== ''))];
       if (values.length === 0 && ref.default !== undefined) values.push(ref.default);

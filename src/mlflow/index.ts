@@ -4,8 +4,8 @@ export type { NormalizeResult } from './normalize.js';
 export { ROUTES } from './routes.js';
 export { classify, compileRoutes, isApiLikePath } from './classify.js';
 export type { ClassifyResult, Classifier } from './classify.js';
-export { extractIds, lowerCamel, normalizeRequestJson, requestFieldSource } from './ids.js';
-export type { ExtractedId, ExtractInput, ExtractResult } from './ids.js';
+export { extractIds, extractReferences, lowerCamel, normalizeRequestJson, requestFieldSource } from './ids.js';
+export type { ExtractedId, ExtractedReference, ExtractInput, ExtractResult } from './ids.js';
 export { HTTP_METHODS, ID_KINDS, ID_KIND_RESOURCE } from './types.js';
 export type {
   BaseRequirement,

@@ -49,10 +49,25 @@ export interface ResolvedResource {
 
 export type Resolution =
   | { ok: true; resources: ResolvedResource[] }
-  | { ok: false; reason: 'not_found' | 'admin_only' | 'upstream_error'; message: string };
+  | { ok: false; reason: 'not_found' | 'admin_only' | 'upstream_error'; message: string; malformed?: boolean };
+
+export interface ResolveOptions {
+  /**
+   * Ask MLflow even when a cached answer exists (the answer is cached afterwards as usual). Used
+   * before a request naming an unknown object is passed on to MLflow: a cached not_found may be
+   * up to notFoundTtlMs old, and the object may have been created (by someone else) since.
+   */
+  readonly fresh?: boolean;
+}
 
 export interface Resolver {
-  resolve(kind: IdKind, value: string): Promise<Resolution>;
+  resolve(kind: IdKind, value: string, opts?: ResolveOptions): Promise<Resolution>;
+  /**
+   * The server's default artifact root (`<root>/<experiment id>` is an experiment's default
+   * artifact location), learned from experiment 0's artifact_location; undefined when it cannot
+   * be told (experiment 0 missing, or a location not ending in /0).
+   */
+  artifactRoot(): Promise<string | undefined>;
   /** Drop cached entries about an experiment / model (after delete/rename). */
   invalidate(type: ResourceType, id: string): void;
   /** hits: answered from the cache or by joining an identical lookup in flight; misses: went to MLflow. */
@@ -279,11 +294,19 @@ interface Looked {
 const API2 = '/api/2.0/mlflow';
 const API3 = '/api/3.0/mlflow';
 
-function notFound(message: string): Looked {
-  return { value: { ok: false, reason: 'not_found', message }, ttl: 'short' };
+function notFound(message: string, malformed = false): Looked {
+  return { value: { ok: false, reason: 'not_found', message, ...(malformed ? { malformed } : {}) }, ttl: 'short' };
 }
 function adminOnly(message: string, ttl: Looked['ttl'] = 'none'): Looked {
   return { value: { ok: false, reason: 'admin_only', message }, ttl };
+}
+/**
+ * An id that cannot be put into MLflow's lookup URL unchanged (/, \\, ?, #, %, . or ..): whether such an
+ * object exists cannot be told, so only administrators may name it (it is never "not found", which
+ * would let the request through to MLflow).
+ */
+function unlookable(what: string): Looked {
+  return adminOnly(`this ${what} id cannot be looked up safely (it contains /, \\, ?, # or %): administrators only`);
 }
 function upstreamError(message: string): Looked {
   return { value: { ok: false, reason: 'upstream_error', message }, ttl: 'none' };
@@ -324,7 +347,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     if (r.kind === 'ok') return { json: r.json };
     if (r.kind === 'network_error') return upstreamError(r.message);
     if (r.status === 404 || r.errorCode === 'RESOURCE_DOES_NOT_EXIST') return notFound(`${what} not found`);
-    if (r.status === 400 && r.errorCode === 'INVALID_PARAMETER_VALUE') return notFound(`${what} not found (MLflow rejected the id: ${r.message})`);
+    if (r.status === 400 && r.errorCode === 'INVALID_PARAMETER_VALUE') return notFound(`${what} not found (MLflow rejected the id: ${r.message})`, true);
     if (r.status >= 500 || r.status === 429) return upstreamError(`MLflow answered ${r.status} for ${what}: ${r.message}`);
     return upstreamError(`MLflow answered ${r.status} ${r.errorCode ?? ''} for ${what}: ${r.message}`.replace(/\s+/g, ' '));
   }
@@ -361,8 +384,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
   let generation = 0;
 
   /** Cache + single-flight around an uncached lookup. `directTags` also index not-found answers. */
-  function cached(key: string, directTags: readonly string[], lookup: () => Promise<Looked>): Promise<Resolution> {
-    const entry = cache.get(key);
+  function cached(key: string, directTags: readonly string[], lookup: () => Promise<Looked>, fresh = false): Promise<Resolution> {
+    const entry = fresh ? undefined : cache.get(key);
     if (entry) {
       if (entry.expires > Date.now()) {
         hits++;
@@ -370,7 +393,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
       }
       dropKey(key);
     }
-    const pending = inflight.get(key);
+    const pending = fresh ? undefined : inflight.get(key);
     if (pending) {
       hits++;
       return pending;
@@ -409,7 +432,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     return found([name === undefined ? { type: 'experiment', id } : { type: 'experiment', id, name }]);
   }
 
-  function experimentById(id: string, workspace?: string): Promise<Resolution> {
+  function experimentById(id: string, workspace?: string, fresh = false): Promise<Resolution> {
     const key = workspace === undefined ? `experiment_id\u0000${id}` : `experiment_id\u0000${id}\u0000ws\u0000${workspace}`;
     return cached(key, [tagOf('experiment', id)], async () => {
       const res = await call(`${API2}/experiments/get`, { experiment_id: id }, workspace === undefined ? undefined : { 'x-mlflow-workspace': workspace });
@@ -419,7 +442,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
       }
       const r = classify(res, `experiment ${id}`);
       return 'json' in r ? experimentFrom(r.json, `experiment ${id}`) : r;
-    });
+    }, fresh);
   }
 
   /** A child object's experiment, with the experiment's name when MLflow still knows it. */
@@ -461,7 +484,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
       case 'run_id':
         return childOfExperiment(`run ${value}`, `${API2}/runs/get`, { run_id: value }, 'run.info.experiment_id');
       case 'trace_id': {
-        if (!pathSafe(value)) return notFound(`trace ${value} not found`);
+        if (!pathSafe(value)) return unlookable('trace');
         const what = `trace ${value}`;
         const r = classify(await call(`${API3}/traces/${encodeURIComponent(value)}`), what);
         if (!('json' in r)) return r;
@@ -473,7 +496,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return experimentsOf([expId], what);
       }
       case 'logged_model_id':
-        if (!pathSafe(value)) return notFound(`logged model ${value} not found`);
+        if (!pathSafe(value)) return unlookable('logged model');
         return childOfExperiment(`logged model ${value}`, `${API2}/logged-models/${encodeURIComponent(value)}`, { allow_deleted: 'true' }, 'model.info.experiment_id');
       case 'model_name': {
         const r = classify(await call(`${API2}/registered-models/get`, { name: value }), `registered model ${JSON.stringify(value)}`);
@@ -499,7 +522,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return found([name === undefined ? { type: 'gateway_endpoint', id } : { type: 'gateway_endpoint', id, name }]);
       }
       case 'dataset_id': {
-        if (!pathSafe(value)) return notFound(`dataset ${value} not found`);
+        if (!pathSafe(value)) return unlookable('dataset');
         const what = `dataset ${value}`;
         const r = classify(await call(`${API3}/datasets/${encodeURIComponent(value)}/experiment-ids`), what);
         if (!('json' in r)) return r;
@@ -512,7 +535,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return adminOnly(`${what} is linked to no experiment`, 'short');
       }
       case 'job_id': {
-        if (!pathSafe(value)) return notFound(`job ${value} not found`);
+        if (!pathSafe(value)) return unlookable('job');
         const what = `job ${value}`;
         const r = classify(await call(`/ajax-api/3.0/jobs/${encodeURIComponent(value)}`), what);
         if (!('json' in r)) return r;
@@ -521,7 +544,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return experimentsOf([expId], what);
       }
       case 'issue_id':
-        if (!pathSafe(value)) return notFound(`issue ${value} not found`);
+        if (!pathSafe(value)) return unlookable('issue');
         return childOfExperiment(`issue ${value}`, `${API3}/issues/${encodeURIComponent(value)}`, undefined, 'issue.experiment_id');
       case 'review_queue_id':
         return childOfExperiment(`review queue ${value}`, `${API3}/review-queues/get`, { queue_id: value }, 'review_queue.experiment_id');
@@ -541,7 +564,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
     }
   }
 
-  async function resolve(kind: IdKind, value: string): Promise<Resolution> {
+  async function resolve(kind: IdKind, value: string, ro: ResolveOptions = {}): Promise<Resolution> {
+    const fresh = ro.fresh === true;
     if (typeof value !== 'string') return { ok: false, reason: 'not_found', message: `${kind}: not a string` };
     switch (kind) {
       case 'gateway_secret_id':
@@ -554,17 +578,17 @@ export function createResolver(opts: ResolverOptions): Resolver {
       case 'artifact_path': {
         const target = artifactPathExperiment(value);
         if (!target.ok) return { ok: false, reason: 'admin_only', message: target.message };
-        return experimentById(target.experimentId, target.workspace);
+        return experimentById(target.experimentId, target.workspace, fresh);
       }
       case 'experiment_id':
         if (!value) return { ok: false, reason: 'not_found', message: 'empty experiment id' };
-        return experimentById(value);
+        return experimentById(value, undefined, fresh);
       default: {
         if (!value) return { ok: false, reason: 'not_found', message: `empty ${kind}` };
         const direct: string[] = [];
         if (kind === 'model_name') direct.push(tagOf('registered_model', value), tagOf('prompt', value));
         if (kind === 'endpoint_id' || kind === 'endpoint_name') direct.push(tagOf('gateway_endpoint', value));
-        return cached(`${kind}\u0000${value}`, direct, () => lookup(kind, value));
+        return cached(`${kind}\u0000${value}`, direct, () => lookup(kind, value), fresh);
       }
     }
   }
@@ -583,8 +607,20 @@ export function createResolver(opts: ResolverOptions): Resolver {
     }
   }
 
+  let root: { value: string | undefined; expires: number } | undefined;
+  async function artifactRoot(): Promise<string | undefined> {
+    if (root && root.expires > Date.now()) return root.value;
+    const r = await call(`${API2}/experiments/get`, { experiment_id: '0' });
+    if (r.kind === 'network_error' || (r.kind === 'http_error' && r.status >= 500)) return undefined; // not cached: ask again next time
+    const loc = r.kind === 'ok' ? str(field(r.json, 'experiment.artifact_location')) : undefined;
+    const value = loc !== undefined && /\/0\/?$/.test(loc) ? loc.replace(/\/0\/?$/, '') : undefined;
+    root = { value, expires: Date.now() + Math.max(ttlMs, 60_000) };
+    return value;
+  }
+
   return {
     resolve,
+    artifactRoot,
     invalidate,
     stats: () => ({ hits, misses }),
   };

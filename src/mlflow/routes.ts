@@ -21,6 +21,7 @@ import type {
   HttpMethod,
   IdKind,
   IdRef,
+  ReferenceRef,
   Requirement,
   RouteServer,
   RouteSpec,
@@ -44,6 +45,11 @@ const EXPERIMENT_ID = auto('experiment_id', 'experiment_id');
 const EXPERIMENT_IDS = auto('experiment_id', 'experiment_ids', { many: true });
 const MODEL_NAME = auto('model_name', 'name');
 
+type RefOpts = Omit<ReferenceRef, 'kind' | 'from' | 'field' | 'action'>;
+/** A referenced field read by MLflow's request parser (query for GET-with-query, JSON body otherwise). */
+const ref = (kind: ReferenceRef['kind'], field: string, action: Action, o: RefOpts = {}): ReferenceRef => ({ kind, from: 'auto', field, action, ...o });
+const refHeader = (kind: ReferenceRef['kind'], field: string, action: Action, o: RefOpts = {}): ReferenceRef => ({ kind, from: 'header', field, action, ...o });
+
 const PUBLIC: BaseRequirement = { kind: 'public' };
 const AUTHENTICATED: BaseRequirement = { kind: 'authenticated' };
 const ADMIN: BaseRequirement = { kind: 'admin' };
@@ -60,6 +66,8 @@ const blocked = (feature: BlockedFeature, ifEnabled: BaseRequirement): Requireme
 interface Extra {
   readonly rpc?: string;
   readonly note?: string;
+  /** The references column: fields naming other resources than the requirement's. */
+  readonly refs?: readonly ReferenceRef[];
   readonly apiLike?: boolean;
   readonly server?: RouteServer;
 }
@@ -73,6 +81,7 @@ function route(method: HttpMethod, fullPath: string, requirement: Requirement, x
     server: x.server ?? 'flask',
     ...(x.rpc !== undefined ? { rpc: x.rpc } : {}),
     ...(x.note !== undefined ? { note: x.note } : {}),
+    ...(x.refs !== undefined && x.refs.length > 0 ? { references: x.refs } : {}),
   };
 }
 
@@ -98,7 +107,10 @@ const NOT_IMPLEMENTED = 'MLflow registers this path with handlers._not_implement
 
 const experiments: RouteSpec[] = [
   ...both('GET', '2.0', 'experiments/get-by-name', exp('read', auto('experiment_name', 'experiment_name')), { rpc: 'GetExperimentByName' }),
-  ...both('POST', '2.0', 'experiments/create', create('experiment'), { rpc: 'CreateExperiment' }),
+  ...both('POST', '2.0', 'experiments/create', create('experiment'), {
+    rpc: 'CreateExperiment',
+    refs: [ref('uri', 'artifact_location', 'update', { note: "an artifact location inside another experiment's artifact tree writes into (and lists) that tree" })],
+  }),
   ...both('GET', '2.0', 'experiments/search', filtered('experiment', 'search_experiments'), { rpc: 'SearchExperiments' }),
   ...both('POST', '2.0', 'experiments/search', filtered('experiment', 'search_experiments'), { rpc: 'SearchExperiments' }),
   ...both('GET', '2.0', 'experiments/get', exp('read', EXPERIMENT_ID), { rpc: 'GetExperiment' }),
@@ -123,8 +135,12 @@ const runs: RouteSpec[] = [
     'POST',
     '2.0',
     'runs/log-metric',
-    exp('update', RUN_ID, auto('logged_model_id', 'model_id', { optional: true })),
-    { rpc: 'LogMetric', note: 'model_id (optional) also writes the metric to that logged model: update on its experiment too.' },
+    exp('update', RUN_ID),
+    {
+      rpc: 'LogMetric',
+      note: 'model_id (optional) also writes the metric to that logged model: update on its experiment too.',
+      refs: [ref('logged_model_id', 'model_id', 'update')],
+    },
   ),
   ...both('POST', '2.0', 'runs/log-parameter', exp('update', RUN_ID), { rpc: 'LogParam' }),
   ...both('POST', '2.0', 'runs/set-tag', exp('update', RUN_ID), { rpc: 'SetTag' }),
@@ -148,15 +164,24 @@ const runs: RouteSpec[] = [
     'POST',
     '2.0',
     'runs/log-batch',
-    exp('update', RUN_ID, auto('logged_model_id', 'metrics[].model_id', { optional: true })),
-    { rpc: 'LogBatch', note: 'Per-metric model_id writes to logged models: update on each of their experiments too.' },
+    exp('update', RUN_ID),
+    {
+      rpc: 'LogBatch',
+      note: 'Per-metric model_id writes to logged models: update on each of their experiments too.',
+      refs: [ref('logged_model_id', 'metrics[].model_id', 'update')],
+    },
   ),
   ...both('POST', '2.0', 'runs/log-model', exp('update', RUN_ID), { rpc: 'LogModel' }),
-  ...both('POST', '2.0', 'runs/log-inputs', exp('update', RUN_ID, auto('logged_model_id', 'models[].model_id', { optional: true })), {
+  ...both('POST', '2.0', 'runs/log-inputs', exp('update', RUN_ID), {
     rpc: 'LogInputs',
+    refs: [
+      ref('logged_model_id', 'models[].model_id', 'update', { note: 'the run is recorded on the logged model (its inputs view): attached, as before this column' }),
+      ref('json', 'datasets[].dataset.source', 'read', { note: 'a dataset source (JSON) may point at runs:/, models:/ or artifacts of this server: read' }),
+    ],
   }),
-  ...both('POST', '2.0', 'runs/outputs', exp('update', RUN_ID, auto('logged_model_id', 'models[].model_id', { optional: true })), {
+  ...both('POST', '2.0', 'runs/outputs', exp('update', RUN_ID), {
     rpc: 'LogOutputs',
+    refs: [ref('logged_model_id', 'models[].model_id', 'update', { note: 'the run is recorded as the producer of the logged model: attached' })],
   }),
   // Hand-written Flask routes (mlflow/server/__init__.py): they read request.args / request.json directly.
   ajax('GET', '2.0', 'metrics/get-history-bulk', exp('read', query('run_id', 'run_id', { many: true })), {
@@ -173,10 +198,12 @@ const runs: RouteSpec[] = [
   route('GET', '/get-artifact', exp('read', query('run_id', 'run_id', { aliases: ['run_uuid'] })), { rpc: 'serve_artifacts' }),
 ];
 
+/** v2 trace request metadata `mlflow.sourceRun` links the trace to that run. */
+const SOURCE_RUN_V2 = ref('run_id', 'request_metadata[key=mlflow.sourceRun].value', 'update', { note: 'links the trace to the run, like traces/link-to-run' });
 const traces: RouteSpec[] = [
   // v2 (deprecated) trace API: request_id is the trace id.
-  ...both('POST', '2.0', 'traces', exp('update', EXPERIMENT_ID), { rpc: 'StartTrace' }),
-  ...both('PATCH', '2.0', 'traces/{request_id}', exp('update', path('trace_id', 'request_id')), { rpc: 'EndTrace' }),
+  ...both('POST', '2.0', 'traces', exp('update', EXPERIMENT_ID), { rpc: 'StartTrace', refs: [SOURCE_RUN_V2] }),
+  ...both('PATCH', '2.0', 'traces/{request_id}', exp('update', path('trace_id', 'request_id')), { rpc: 'EndTrace', refs: [SOURCE_RUN_V2] }),
   ...both('GET', '2.0', 'traces/{request_id}/info', exp('read', path('trace_id', 'request_id')), { rpc: 'GetTraceInfo' }),
   ...both('GET', '2.0', 'traces', filtered('experiment', 'search_traces', { ...EXPERIMENT_IDS, optional: true }), {
     rpc: 'SearchTraces',
@@ -192,10 +219,13 @@ const traces: RouteSpec[] = [
     'POST',
     '2.0',
     'traces/link-to-run',
-    exp('update', auto('run_id', 'run_id'), auto('trace_id', 'trace_ids', { many: true, optional: true, action: 'read' })),
-    { rpc: 'LinkTracesToRun', note: 'update on the run, read on every linked trace.' },
+    exp('update', auto('run_id', 'run_id')),
+    { rpc: 'LinkTracesToRun', note: 'update on the run, read on every linked trace.', refs: [ref('trace_id', 'trace_ids', 'read', { many: true })] },
   ),
-  ...both('POST', '2.0', 'traces/link-prompts', exp('update', auto('trace_id', 'trace_id')), { rpc: 'LinkPromptsToTrace' }),
+  ...both('POST', '2.0', 'traces/link-prompts', exp('update', auto('trace_id', 'trace_id')), {
+    rpc: 'LinkPromptsToTrace',
+    refs: [ref('model_name', 'prompt_versions[].name', 'read', { note: 'the prompts linked to the trace must be readable' })],
+  }),
   ...both('GET', '2.0', 'unified-traces', ADMIN, { rpc: 'SearchUnifiedTraces', note: NOT_IMPLEMENTED }),
   ...both('GET', '2.0', 'get-online-trace-details', ADMIN, { rpc: 'GetOnlineTraceDetails', note: NOT_IMPLEMENTED }),
   ajax('GET', '2.0', 'get-trace-artifact', exp('read', query('trace_id', 'request_id')), { rpc: 'serve_get_trace_artifact' }),
@@ -206,6 +236,10 @@ const traces: RouteSpec[] = [
   // v3
   ...both('POST', '3.0', 'traces', exp('update', auto('experiment_id', 'trace.trace_info.trace_location.mlflow_experiment.experiment_id')), {
     rpc: 'StartTraceV3',
+    refs: [
+      ref('trace_id', 'trace.trace_info.trace_id', 'update', { note: 'an existing trace id (of any experiment) gets the tags, metadata and assessments merged into it (SqlAlchemyStore.start_trace on IntegrityError)' }),
+      ref('run_id', 'trace.trace_info.trace_metadata.{mlflow.sourceRun}', 'update', { note: "links the trace to the run (searches by run id match it), like traces/link-to-run" }),
+    ],
   }),
   ...both('GET', '3.0', 'traces/{trace_id}', exp('read', path('trace_id', 'trace_id')), { rpc: 'GetTraceInfoV3' }),
   ...both('GET', '3.0', 'traces/get', exp('read', auto('trace_id', 'trace_id')), { rpc: 'GetTrace' }),
@@ -261,8 +295,8 @@ const loggedModels: RouteSpec[] = [
     'POST',
     '2.0',
     'logged-models',
-    exp('update', EXPERIMENT_ID, auto('run_id', 'source_run_id', { optional: true, action: 'read' })),
-    { rpc: 'CreateLoggedModel', note: 'update on the experiment, read on source_run_id when given.' },
+    exp('update', EXPERIMENT_ID),
+    { rpc: 'CreateLoggedModel', note: 'update on the experiment, read on source_run_id when given.', refs: [ref('run_id', 'source_run_id', 'read')] },
   ),
   ...both('PATCH', '2.0', 'logged-models/{model_id}', exp('update', LOGGED_MODEL, auto('logged_model_id', 'model_id')), {
     rpc: 'FinalizeLoggedModel',
@@ -285,7 +319,10 @@ const loggedModels: RouteSpec[] = [
 
 const ISSUE = path('issue_id', 'issue_id');
 const issues: RouteSpec[] = [
-  ...both('POST', '3.0', 'issues', exp('update', EXPERIMENT_ID), { rpc: 'CreateIssue' }),
+  ...both('POST', '3.0', 'issues', exp('update', EXPERIMENT_ID), {
+    rpc: 'CreateIssue',
+    refs: [ref('run_id', 'source_run_id', 'read', { note: 'the run the issue was found in is linked from the issue' })],
+  }),
   ...both('PATCH', '3.0', 'issues/{issue_id}', exp('update', ISSUE), { rpc: 'UpdateIssue' }),
   ...both('GET', '3.0', 'issues/{issue_id}', exp('read', ISSUE), { rpc: 'GetIssue' }),
   ...both('POST', '3.0', 'issues/search', exp('read', EXPERIMENT_ID), { rpc: 'SearchIssues' }),
@@ -302,6 +339,10 @@ const issues: RouteSpec[] = [
     {
       rpc: '_invoke_issue_detection_handler',
       note: 'Creates a run and a server-side job that calls an LLM: update on the experiment, use on endpoint_name; a raw secret_id is administrators only.',
+      refs: [
+        ref('trace_id', 'trace_ids', 'read', { many: true, note: 'the job sends these traces to the LLM' }),
+        ref('uri', 'model', 'read', { note: 'a `gateway:/<endpoint>` model is invoked by the job: use on it' }),
+      ],
     },
   ),
 ];
@@ -321,7 +362,10 @@ const labelSchemas: RouteSpec[] = [
 
 const DATASET = path('dataset_id', 'dataset_id');
 const datasets: RouteSpec[] = [
-  ...both('POST', '3.0', 'datasets/create', exp('update', EXPERIMENT_IDS), { rpc: 'CreateDataset' }),
+  ...both('POST', '3.0', 'datasets/create', exp('update', EXPERIMENT_IDS), {
+    rpc: 'CreateDataset',
+    refs: [ref('json', 'source', 'read', { note: 'a dataset source (JSON or a URI) linking runs:/, models:/ or artifacts of this server' })],
+  }),
   ...both('GET', '3.0', 'datasets/{dataset_id}', exp('read', DATASET), { rpc: 'GetDataset' }),
   ...both('DELETE', '3.0', 'datasets/{dataset_id}', exp('delete', DATASET), { rpc: 'DeleteDataset' }),
   ...both('POST', '3.0', 'datasets/search', exp('read', EXPERIMENT_IDS), {
@@ -343,7 +387,10 @@ const datasets: RouteSpec[] = [
 ];
 
 const scorers: RouteSpec[] = [
-  ...both('POST', '3.0', 'scorers/register', exp('update', EXPERIMENT_ID), { rpc: 'RegisterScorer' }),
+  ...both('POST', '3.0', 'scorers/register', exp('update', EXPERIMENT_ID), {
+    rpc: 'RegisterScorer',
+    refs: [ref('json', 'serialized_scorer', 'read', { note: 'a judge model `gateway:/<endpoint>` is invoked server-side by online scoring: use on the endpoint; other URIs read' })],
+  }),
   ...both(
     'GET',
     '3.0',
@@ -361,10 +408,12 @@ const scorers: RouteSpec[] = [
   ajax('POST', '3.0', 'scorer/invoke', exp('update', body('experiment_id', 'experiment_id'), body('trace_id', 'trace_ids', { many: true, optional: true, action: 'read' })), {
     rpc: '_invoke_scorer_handler',
     note: 'Runs a scorer job over existing traces of the experiment (may log assessments): update on the experiment, read on the traces.',
+    refs: [ref('json', 'serialized_scorer', 'read', { note: 'a `gateway:/<endpoint>` judge is invoked by the job: use on it' })],
   }),
   ajax('POST', '3.0', 'genai/evaluate/invoke', exp('update', EXPERIMENT_ID, auto('trace_id', 'trace_ids', { many: true, optional: true, action: 'read' })), {
     rpc: '_invoke_genai_evaluate_handler',
     note: 'Creates an evaluation run and a server-side job in the experiment.',
+    refs: [ref('json', 'serialized_scorers[]', 'read', { note: '`gateway:/<endpoint>` judges are invoked by the job: use on them' })],
   }),
 ];
 
@@ -463,14 +512,23 @@ const promptOptimization: RouteSpec[] = [
 const QUEUE = auto('review_queue_id', 'queue_id');
 const QUEUE_NOTE = 'MLflow additionally restricts queue visibility/review to owners and members; the gateway uses the experiment permission.';
 const reviewQueues: RouteSpec[] = [
-  ...both('POST', '3.0', 'review-queues/create', exp('update', EXPERIMENT_ID), { rpc: 'CreateReviewQueue' }),
+  ...both('POST', '3.0', 'review-queues/create', exp('update', EXPERIMENT_ID), {
+    rpc: 'CreateReviewQueue',
+    refs: [ref('label_schema_id', 'schema_ids', 'read', { many: true, note: 'the queue asks the questions of these label schemas' })],
+  }),
   ...both('POST', '3.0', 'review-queues/get-or-create-user', exp('update', EXPERIMENT_ID), { rpc: 'GetOrCreateUserQueue' }),
   ...both('GET', '3.0', 'review-queues/get', exp('read', QUEUE), { rpc: 'GetReviewQueue', note: QUEUE_NOTE }),
   ...both('GET', '3.0', 'review-queues/get-by-name', exp('read', EXPERIMENT_ID), { rpc: 'GetReviewQueueByName', note: QUEUE_NOTE }),
   ...both('GET', '3.0', 'review-queues/list', exp('read', EXPERIMENT_ID), { rpc: 'ListReviewQueues', note: QUEUE_NOTE }),
-  ...both('POST', '3.0', 'review-queues/update', exp('update', QUEUE), { rpc: 'UpdateReviewQueue' }),
+  ...both('POST', '3.0', 'review-queues/update', exp('update', QUEUE), {
+    rpc: 'UpdateReviewQueue',
+    refs: [ref('label_schema_id', 'schema_ids', 'read', { many: true }), ref('label_schema_id', 'update_schema_ids', 'read', { many: true })],
+  }),
   ...both('POST', '3.0', 'review-queues/delete', exp('delete', QUEUE), { rpc: 'DeleteReviewQueue' }),
-  ...both('POST', '3.0', 'review-queues/items/add', exp('update', QUEUE), { rpc: 'AddItemsToReviewQueue' }),
+  ...both('POST', '3.0', 'review-queues/items/add', exp('update', QUEUE), {
+    rpc: 'AddItemsToReviewQueue',
+    refs: [ref('trace_id', 'item_ids', 'read', { many: true, note: 'items are traces (or sessions, which resolve to nothing): reviewers of the queue see them' })],
+  }),
   ...both('POST', '3.0', 'review-queues/items/remove', exp('update', QUEUE), { rpc: 'RemoveItemsFromReviewQueue' }),
   ...both('GET', '3.0', 'review-queues/items/list', exp('read', QUEUE), { rpc: 'ListReviewQueueItems', note: QUEUE_NOTE }),
   ...both('POST', '3.0', 'review-queues/items/set-status', exp('update', QUEUE), { rpc: 'SetReviewQueueItemStatus', note: QUEUE_NOTE }),
@@ -492,15 +550,15 @@ const registry: RouteSpec[] = [
     'POST',
     '2.0',
     'model-versions/create',
-    model(
-      'update',
-      MODEL_NAME,
-      auto('run_id', 'run_id', { optional: true, action: 'read' }),
-      auto('logged_model_id', 'model_id', { optional: true, action: 'read' }),
-    ),
+    model('update', MODEL_NAME),
     {
       rpc: 'CreateModelVersion',
-      note: 'update on the model; read on the source run / logged model when named. `source` is a URI MLflow validates itself.',
+      note: 'update on the model; read on what the version is copied or linked from (source URI, run, logged model).',
+      refs: [
+        ref('uri', 'source', 'read', { note: 'models:/<other>/<version|@alias|latest|stage> copies that version\'s storage location; runs:/, models:/m-…, mlflow-artifacts: name a run, logged model or experiment tree' }),
+        ref('run_id', 'run_id', 'read'),
+        ref('logged_model_id', 'model_id', 'read'),
+      ],
     },
   ),
   ...both('PATCH', '2.0', 'model-versions/update', model('update', MODEL_NAME), { rpc: 'UpdateModelVersion' }),
@@ -666,7 +724,8 @@ const fastapiRoutes: RouteSpec[] = [
   // otel_router
   fastapi('POST', '/v1/traces', exp('update', header('experiment_id', 'x-mlflow-experiment-id')), {
     rpc: 'export_traces',
-    note: 'OTLP/HTTP span export: update on the experiment named by the X-Mlflow-Experiment-Id header.',
+    note: 'OTLP/HTTP span export: update on the experiment named by the X-Mlflow-Experiment-Id header, on every existing trace the spans belong to (src/mlflow/otlp-trace-ids.ts), and on the run the traces are linked to.',
+    refs: [refHeader('run_id', 'x-mlflow-run-id', 'update', { note: 'MLflow links the exported traces to this run (the REST twin traces/link-to-run needs update on it)' })],
   }),
   // job_api_router
   fastapi('GET', '/ajax-api/3.0/jobs/{job_id}', exp('read', JOB), { rpc: 'get_job', note: FASTAPI_JOB_NOTE }),

@@ -81,8 +81,10 @@ export interface IdRef {
   readonly from: IdSource;
   /**
    * Path parameter name, header name, query key, or dotted JSON path for the body. In a JSON path a
-   * segment ending in `[]` iterates an array (`locations[].mlflow_experiment.experiment_id`). Every
-   * segment is also looked up in lowerCamelCase, as protobuf's ParseDict accepts both spellings.
+   * segment ending in `[]` iterates an array (`locations[].mlflow_experiment.experiment_id`), one
+   * ending in `[key=K]` iterates the {key, value} entries with key K, and `{a.b}` is a map key taken
+   * verbatim. Every other segment is also looked up in lowerCamelCase, as protobuf's ParseDict accepts
+   * both spellings.
    */
   readonly field: string;
   /** Other spellings of the last segment (e.g. run_uuid for run_id). */
@@ -95,6 +97,29 @@ export interface IdRef {
   readonly default?: string;
   /** Action for this id when it differs from the requirement's (e.g. read the traces linked to a run being updated). */
   readonly action?: Action;
+}
+
+/**
+ * A field that names ANOTHER resource than the one the route is about (issue #13 §1): the source a
+ * model version is copied from, the run a trace is linked to, an artifact location inside another
+ * experiment's tree… Each is checked at `action` when it exists on this server (403 otherwise);
+ * one that does not exist here is MLflow's business and passes. Always optional.
+ *   kind 'uri'   the value is a URI (models:/, runs:/, mlflow-artifacts:, prompts:/, gateway:/,
+ *                paths under the artifact root), read by src/mlflow/reference-uri.ts
+ *   kind 'json'  the value is a JSON document (or a string holding one) whose string values are
+ *                read as URIs (dataset `source`, serialized scorers)
+ */
+export interface ReferenceRef {
+  readonly kind: IdKind | 'uri' | 'json';
+  readonly from: IdSource;
+  /** As IdRef.field (dotted JSON path, `[]` iterates an array, both spellings looked up). */
+  readonly field: string;
+  readonly aliases?: readonly string[];
+  readonly many?: boolean;
+  /** read where data is copied or linked from; update where something is attached to the referenced object. */
+  readonly action: Action;
+  /** Why this level. */
+  readonly note?: string;
 }
 
 export type FilterKind =
@@ -154,4 +179,6 @@ export interface RouteSpec {
   readonly server: RouteServer;
   /** Why the route is authorized this way, when it is a judgement call. */
   readonly note?: string;
+  /** Fields naming other resources than the requirement's (see ReferenceRef). */
+  readonly references?: readonly ReferenceRef[];
 }

@@ -1,36 +1,61 @@
 import { GatewayError } from '../errors/index.js';
-import type { ExtractedId } from '../mlflow/index.js';
-import type { ResolvedResource } from '../mlflow/resolver.js';
+import type { ExtractedId, ExtractedReference, IdKind } from '../mlflow/index.js';
+import type { Resolution, ResolvedResource } from '../mlflow/resolver.js';
 import type { Action, Decision, Subject } from '../policy/index.js';
 import type { Gateway } from './gateway.js';
+import { referenceTargets, type ReferenceLookup } from './reference-targets.js';
 
 /**
  * Checks `action` on every resource the request names: each id is resolved to the resource that
  * owns it (a run to its experiment, a model version to its model…) and the policy decides per
  * resource. One refusal refuses the request. Returns the decision summary for the access log.
  *
+ * Two kinds of names (issue #13 §1, #14 cause 4):
+ *   primary ids (the route requirement's): one that MLflow does not know is passed on, so that the
+ *     client gets MLflow's own answer (404 RESOURCE_DOES_NOT_EXIST, 400 for a malformed id) —
+ *     after a fresh lookup, so a cached "not found" cannot let a request through to an object
+ *     created since. Exception: a write naming a guessable id (sequential experiment ids, chosen
+ *     names) that MLflow reports missing keeps the gateway's own 404, because forwarding it would
+ *     race whoever creates that object next.
+ *   references (the route's references column): one that exists must allow its action; one that
+ *     does not exist here is MLflow's business (a model version whose run lives on another server),
+ *     except, again, attaching (non-read) to a guessable one, which is refused (403).
+ *
  * Administrators without token limits skip resolution entirely (they may do anything, and a
- * lookup per call would only cost them latency). An id MLflow does not know is answered with
- * MLflow's own RESOURCE_DOES_NOT_EXIST, because clients depend on it (set_experiment creates the
- * experiment after a 404 from get-by-name).
+ * lookup per call would only cost them latency).
  */
-export async function checkResources(gw: Gateway, subject: Subject, ids: readonly ExtractedId[]): Promise<string> {
+export async function checkResources(gw: Gateway, subject: Subject, ids: readonly ExtractedId[], references: readonly ExtractedReference[] = []): Promise<string> {
   if (subject.isAdmin && !subject.scope && !subject.maxLevel) return 'allow: administrator';
-  const lookups = ids.flatMap((id) => id.values.map((value) => ({ id, value })));
-  if (lookups.length === 0) return 'allow: nothing named';
-  const resolved = await Promise.all(lookups.map(async ({ id, value }) => ({ id, value, resolution: await gw.resolver.resolve(id.kind, value) })));
+  const primary: ReferenceLookup[] = ids.flatMap((id) => id.values.map((value) => ({ kind: id.kind, value, action: id.action, from: id.from })));
+  const referenced = await referenceTargets(gw, references);
+  if (primary.length === 0 && referenced.length === 0) return 'allow: nothing named';
+
+  const resolved = await Promise.all([
+    ...primary.map(async (l) => ({ l, primary: true, resolution: await resolvePrimary(gw, l) })),
+    ...referenced.map(async (l) => ({ l, primary: false, resolution: l.unsafe ? unsafe(l.unsafe) : await gw.resolver.resolve(l.kind, l.value) })),
+  ]);
 
   const checks: { action: Action; resource: ResolvedResource }[] = [];
-  for (const { id, value, resolution } of resolved) {
+  const passed: string[] = [];
+  for (const { l, primary: isPrimary, resolution } of resolved) {
     if (resolution.ok) {
-      for (const resource of resolution.resources) checks.push({ action: id.action, resource });
+      for (const resource of resolution.resources) checks.push({ action: l.action, resource });
       continue;
     }
     switch (resolution.reason) {
       case 'not_found':
-        throw new GatewayError('GW_RESOURCE_NOT_FOUND', `No ${describeKind(id.kind)} '${value}' exists`, { detail: resolution.message });
+        if (!isPrimary && !passesUnknown(l, resolution)) {
+          // Attaching to a guessable object that does not exist yet (an artifact tree of the next
+          // experiment id) would attach to whoever creates it next.
+          throw new GatewayError('GW_DENIED', `Only administrators may ${l.action} ${describeKind(l.kind)} '${l.value}' (referenced by ${l.from}) before it exists`, { detail: resolution.message });
+        }
+        if (!isPrimary || passesUnknown(l, resolution)) {
+          passed.push(`${isPrimary ? 'unknown' : 'unknown reference'} ${l.from}`);
+          continue;
+        }
+        throw new GatewayError('GW_RESOURCE_NOT_FOUND', `No ${describeKind(l.kind)} '${l.value}' exists`, { detail: resolution.message });
       case 'admin_only':
-        throw new GatewayError('GW_DENIED', `Only administrators may ${id.action} ${describeKind(id.kind)} '${value}'`, { detail: resolution.message });
+        throw new GatewayError('GW_DENIED', `Only administrators may ${l.action} ${describeKind(l.kind)} '${l.value}'${isPrimary ? '' : ` (referenced by ${l.from})`}`, { detail: resolution.message });
       case 'upstream_error':
         throw new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow could not be asked who owns the requested object; try again shortly', { detail: resolution.message });
     }
@@ -39,7 +64,28 @@ export async function checkResources(gw: Gateway, subject: Subject, ids: readonl
   const decisions = await Promise.all(checks.map(async (c) => ({ ...c, decision: await gw.access.check(subject, c.action, c.resource) })));
   const denied = decisions.find((d) => !d.decision.allow);
   if (denied) throw denial(denied.action, denied.resource, denied.decision);
-  return `allow: ${[...new Set(decisions.map((d) => d.decision.reason))].join('; ')}`;
+  const reasons = [...new Set(decisions.map((d) => d.decision.reason)), ...new Set(passed.map((p) => `${p}: MLflow answers`))];
+  return `allow: ${reasons.join('; ')}`;
+}
+
+/** Ids anyone can predict or choose: a missing one may be created by someone else at any moment. */
+const GUESSABLE: ReadonlySet<IdKind> = new Set(['experiment_id', 'experiment_name', 'model_name', 'endpoint_name', 'workspace_name', 'artifact_path']);
+
+/** A primary id MLflow reported missing: forward (MLflow answers) unless that would race a creation. */
+function passesUnknown(l: ReferenceLookup, resolution: Extract<Resolution, { ok: false }>): boolean {
+  if (resolution.malformed) return true; // MLflow refuses the id itself: it can never name an object
+  return l.action === 'read' || !GUESSABLE.has(l.kind);
+}
+
+/** Primary ids: a cached "not found" is confirmed with MLflow before the request is passed on. */
+async function resolvePrimary(gw: Gateway, l: ReferenceLookup): Promise<Resolution> {
+  const first = await gw.resolver.resolve(l.kind, l.value);
+  if (first.ok || first.reason !== 'not_found') return first;
+  return gw.resolver.resolve(l.kind, l.value, { fresh: true });
+}
+
+function unsafe(reason: string): Resolution {
+  return { ok: false, reason: 'admin_only', message: reason };
 }
 
 function denial(action: Action, resource: ResolvedResource, decision: Decision): GatewayError {

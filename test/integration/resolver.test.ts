@@ -206,7 +206,6 @@ describe('resolver against real MLflow', () => {
       ['experiment_id', 'abc'],
       ['experiment_name', `${tag}-missing`],
       ['trace_id', 'tr-00000000000000000000000000000000'],
-      ['trace_id', '../experiments'],
       ['logged_model_id', 'm-00000000000000000000000000000000'],
       ['model_name', `${tag}-missing-model`],
       ['issue_id', 'iss-missing'],
@@ -219,6 +218,8 @@ describe('resolver against real MLflow', () => {
       ['run_id', ''],
     ];
     for (const [kind, value] of unknown) expect(await r.resolve(kind, value), `${kind} ${value}`).toMatchObject({ ok: false, reason: 'not_found' });
+    // An id that cannot be put into the lookup URL is not "unknown" (which would pass the request on): administrators only.
+    expect(await r.resolve('trace_id', '../experiments')).toMatchObject({ ok: false, reason: 'admin_only' });
   });
 
   it('answers admin_only for artifact paths that name no experiment and for credential objects', async () => {
@@ -296,6 +297,17 @@ describe('resolver against real MLflow', () => {
     expect(await r.resolve('experiment_name', name)).toMatchObject({ ok: false, reason: 'not_found' }); // cached
     await new Promise((res) => setTimeout(res, 350));
     expect(await r.resolve('experiment_name', name)).toEqual(experiment(id, name));
+  });
+
+  it('fresh: asks MLflow past a cached not_found (before an unknown id is passed on to MLflow)', async () => {
+    const r = createResolver({ upstreamUrl: mlflowUrl, notFoundTtlMs: 60_000 });
+    const name = `${tag}-fresh`;
+    expect(await r.resolve('experiment_name', name)).toMatchObject({ ok: false, reason: 'not_found' });
+    const id = await createExperiment(name);
+    expect(await r.resolve('experiment_name', name)).toMatchObject({ ok: false, reason: 'not_found' }); // cached
+    expect(await r.resolve('experiment_name', name, { fresh: true })).toEqual(experiment(id, name));
+    expect(await r.resolve('experiment_id', '987654320', { fresh: true })).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await r.resolve('experiment_id', 'abc')).toMatchObject({ ok: false, reason: 'not_found', malformed: true });
   });
 
   it('answers upstream_error when MLflow is unreachable, and does not cache it', async () => {

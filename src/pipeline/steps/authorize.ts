@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
-import { extractIds } from '../../mlflow/index.js';
+import { extractIds, extractReferences } from '../../mlflow/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
@@ -8,6 +8,7 @@ import { applyAttribution, rewritesBody } from '../attribution.js';
 import { needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
 import { assertTokenAllowsAdmin } from '../token-limits.js';
+import { otlpReferences } from '../otlp-references.js';
 
 /**
  * Step 5: decide by the route's requirement. Unknown routes fail closed for everyone but
@@ -61,15 +62,26 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         throw new GatewayError('GW_DENIED', `You may not create a ${requirement.resource.replace('_', ' ')} on this gateway (GATEWAY_CREATORS)`);
       }
       ctx.decision = `allow: create ${requirement.resource}`;
+      if (route.references?.length) {
+        // What the new object is attached to (an artifact_location in another experiment's tree).
+        const referenced = extractReferences(route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+        if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
+        ctx.decision = `${ctx.decision}; ${await checkResources(gw, subject, [], referenced.references)}`;
+      }
       break;
     case 'resource':
     case 'filtered': {
-      const extracted = extractIds(route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+      const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
+      const extracted = extractIds(route, input);
       if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
+      const referenced = extractReferences(route, input);
+      if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
+      const plainAdmin = subject.isAdmin && !subject.scope && !subject.maxLevel;
+      const references = [...referenced.references, ...(plainAdmin ? [] : await otlpReferences(gw, req, ctx))];
       // Lists of ids on filtered routes (search_runs' experiment_ids…) are narrowed to what the
       // caller may read by serveFiltered instead of refusing the whole call; single ids are checked.
       const ids = requirement.kind === 'filtered' ? extracted.ids.filter((id) => !id.many) : extracted.ids;
-      ctx.decision = await checkResources(gw, subject, ids);
+      ctx.decision = await checkResources(gw, subject, ids, references);
       if (requirement.kind === 'filtered') ctx.decision = `${ctx.decision}; filtered ${requirement.filter}`;
       break;
     }
