@@ -29,6 +29,11 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
       updateTokens: (id, sealed, exp) => after(sessions.updateTokens(id, sealed, exp), { kind: 'session', id }),
       delete: (id) => after(sessions.delete(id), { kind: 'session', id }),
       deleteForUser: (userId) => after(sessions.deleteForUser(userId), { kind: 'user-sessions', userId }),
+      async deleteByIdp(match) {
+        const ended = await sessions.deleteByIdp(match);
+        for (const s of ended) await bus.publish({ kind: 'session', id: s.id });
+        return ended;
+      },
       // deleteExpired needs no event: an expired or idle session is refused on its own dates by every replica.
     },
     grants: {

@@ -23,6 +23,8 @@ export interface ResolvedSession {
   readonly idToken: string | undefined;
   /** Id of the provider the session was signed in with. */
   readonly provider: string;
+  /** `<issuer>#<sid>` of the IdP session it came from (null: the IdP sent no `sid`). */
+  readonly idpSid: string | null;
 }
 
 /** Refresh this long before the IdP access token expires, so a session never carries stale groups. */
@@ -92,6 +94,7 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
           id: minted.id, secretHash: minted.secretHash, userId: user.id,
           expiresAt: new Date(now.getTime() + config.sessionMaxAge * 1000),
           tokensSealed: sealTokens(tokens), idpExpiresAt: tokens.expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null,
+          ...idpSessionKeys(tokens.claims),
         },
         now,
       );
@@ -131,6 +134,7 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       return {
         sessionId: session.id,
         user,
+        idpSid: session.idpSid,
         get idToken() {
           return open().idToken;
         },
@@ -144,4 +148,15 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       await store.sessions.delete(sessionId);
     },
   };
+}
+
+/**
+ * What a back-channel logout token may name this session by: the verified ID token's issuer with
+ * its `sub` and its `sid` (OpenID Connect Back-Channel Logout 1.0 §2.1). Keys carry the issuer, so
+ * one IdP can never name another's sessions.
+ */
+export function idpSessionKeys(claims: Record<string, unknown>): { idpSubject: string | null; idpSid: string | null } {
+  const iss = typeof claims.iss === 'string' && claims.iss !== '' ? claims.iss : undefined;
+  const key = (v: unknown) => (iss && typeof v === 'string' && v !== '' && v.length <= 512 ? `${iss}#${v}` : null);
+  return { idpSubject: key(claims.sub), idpSid: key(claims.sid) };
 }

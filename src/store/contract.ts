@@ -97,6 +97,39 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('ends sessions by IdP session and subject (back-channel logout), never on an empty match', async () => {
+      const store = await makeStore();
+      const user = await store.users.upsertOnLogin(identity, new Date());
+      const now = new Date();
+      const base = { secretHash: Buffer.alloc(32, 1), userId: user.id, expiresAt: new Date(now.getTime() + 60_000), tokensSealed: null, idpExpiresAt: null, ip: null, userAgent: null };
+      await store.sessions.create({ ...base, id: 'a', idpSubject: 'https://idp#alice', idpSid: 'https://idp#sid-1' }, now);
+      await store.sessions.create({ ...base, id: 'b', idpSubject: 'https://idp#alice', idpSid: 'https://idp#sid-2' }, now);
+      await store.sessions.create({ ...base, id: 'c', idpSubject: 'https://other#alice', idpSid: 'https://other#sid-1' }, now);
+      await store.sessions.create({ ...base, id: 'd' }, now);
+      expect((await store.sessions.get('a'))).toMatchObject({ idpSubject: 'https://idp#alice', idpSid: 'https://idp#sid-1' });
+      expect((await store.sessions.get('d'))).toMatchObject({ idpSubject: null, idpSid: null });
+      await expect(store.sessions.deleteByIdp({})).rejects.toThrow();
+      expect(await store.sessions.deleteByIdp({ subjectKey: 'https://idp#alice', sidKey: 'https://idp#sid-9' })).toEqual([]);
+      expect(await store.sessions.deleteByIdp({ sidKey: 'https://idp#sid-1' })).toEqual([{ id: 'a', userId: user.id }]);
+      expect((await store.sessions.deleteByIdp({ subjectKey: 'https://idp#alice' })).map((s) => s.id)).toEqual(['b']);
+      expect((await store.sessions.listForUser(user.id)).map((s) => s.id).sort()).toEqual(['c', 'd']);
+      await store.close();
+    });
+
+    it('lets a one-time id be used once per namespace until it expires (replay defence)', async () => {
+      const store = await makeStore();
+      const t = (s: number) => new Date(1_000_000 + s * 1000);
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(60), t(0))).toBe(true);
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(60), t(1))).toBe(false);
+      expect(await store.oneTimeIds.use('jti:b', 'x', t(60), t(1))).toBe(true); // namespaces are apart
+      const racing = await Promise.all([1, 2, 3, 4].map(() => store.oneTimeIds.use('jti:a', 'y', t(60), t(1))));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(200), t(61))).toBe(true); // expired: may be claimed again
+      expect(await store.oneTimeIds.prune(t(100))).toBe(2); // jti:a/y and jti:b/x
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(300), t(150))).toBe(false);
+      await store.close();
+    });
+
     it('keeps one grant per principal and resource, and finds grants for a user and groups', async () => {
       const store = await makeStore();
       await store.grants.set({ principalType: 'user', principal: 'alice', resourceType: 'experiment', resourceId: '1', level: 'READ' });

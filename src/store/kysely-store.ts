@@ -9,6 +9,7 @@ import { federationStore } from './federation-store.js';
 import { serviceAccountStore } from './service-account-store.js';
 import { isUniqueViolation, withStoreErrors } from './store-errors.js';
 import { tokenStore } from './token-store.js';
+import { oneTimeIdStore } from './one-time-id-store.js';
 import { toUser } from './user-row.js';
 import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
 
@@ -29,6 +30,7 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     tokens: tokenStore(db),
     serviceAccounts: serviceAccountStore(db),
     federation: federationStore(db),
+    oneTimeIds: oneTimeIdStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -178,7 +180,7 @@ function toSession(r: Selectable<Tables['sessions']>): Session {
   return {
     id: r.id, secretHash: Buffer.from(r.secret_hash, 'hex'), userId: r.user_id, createdAt: date(r.created_at),
     expiresAt: date(r.expires_at), lastSeenAt: date(r.last_seen_at), tokensSealed: r.tokens_sealed,
-    idpExpiresAt: dateOrNull(r.idp_expires_at), ip: r.ip, userAgent: r.user_agent,
+    idpExpiresAt: dateOrNull(r.idp_expires_at), ip: r.ip, userAgent: r.user_agent, idpSubject: r.idp_subject, idpSid: r.idp_sid,
   };
 }
 
@@ -190,6 +192,7 @@ function sessionStore(db: Kysely<Tables>): SessionStore {
       await db.insertInto('sessions').values({
         id: s.id, secret_hash: s.secretHash.toString('hex'), user_id: s.userId, created_at: ms(now), expires_at: ms(s.expiresAt),
         last_seen_at: ms(now), tokens_sealed: s.tokensSealed, idp_expires_at: s.idpExpiresAt && ms(s.idpExpiresAt), ip: s.ip, user_agent: s.userAgent,
+        idp_subject: s.idpSubject ?? null, idp_sid: s.idpSid ?? null,
       }).execute();
     },
     async get(id) {
@@ -212,6 +215,13 @@ function sessionStore(db: Kysely<Tables>): SessionStore {
     async listForUser(userId) {
       const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
       return rows.map(toSession);
+    },
+    async deleteByIdp(match) {
+      if (!match.subjectKey && !match.sidKey) throw new Error('deleteByIdp needs a subject or an IdP session');
+      let q = db.deleteFrom('sessions');
+      if (match.subjectKey) q = q.where('idp_subject', '=', match.subjectKey);
+      if (match.sidKey) q = q.where('idp_sid', '=', match.sidKey);
+      return q.returning(['id', 'user_id']).execute().then((rows) => rows.map((r) => ({ id: r.id, userId: r.user_id })));
     },
     async deleteExpired(now, idleSeconds) {
       const r = await db.deleteFrom('sessions')

@@ -167,5 +167,25 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         select subject_key, id, null, email, 0, created_at, last_login_at from users where kind = 'person'`.execute(db);
     },
   },
+  // Enterprise identity lifecycle (issue #18). Sessions remember the IdP session they came from
+  // (`<issuer>#<sid>`) and subject (`<issuer>#<sub>`), so a back-channel logout token can end them.
+  // One-time ids (logout-token jti, SAML assertion ids) are claimed here, so a replay is refused by
+  // every replica; expired ones are pruned.
+  '0008_enterprise_identity': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('idp_subject', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('idp_sid', 'text').execute();
+      await db.schema.createIndex('sessions_idp_subject').on('sessions').column('idp_subject').execute();
+      await db.schema.createIndex('sessions_idp_sid').on('sessions').column('idp_sid').execute();
+      await db.schema
+        .createTable('one_time_ids')
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('one_time_ids_pk', ['namespace', 'id'])
+        .execute();
+      await db.schema.createIndex('one_time_ids_expiry').on('one_time_ids').column('expires_at').execute();
+    },
+  },
   };
 }

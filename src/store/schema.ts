@@ -13,7 +13,10 @@ export interface Tables {
   sessions: {
     id: string; secret_hash: string; user_id: string; created_at: number; expires_at: number; last_seen_at: number;
     tokens_sealed: string | null; idp_expires_at: number | null; ip: string | null; user_agent: string | null;
+    /** `<issuer>#<sub>` and `<issuer>#<sid>` of the IdP sign-in (0008; null: GitHub, or older sessions). */
+    idp_subject: string | null; idp_sid: string | null;
   };
+  one_time_ids: { namespace: string; id: string; expires_at: number };
   grants: { principal_type: string; principal: string; resource_type: string; resource_id: string; level: string; created_at: number };
   pattern_rules: {
     id: string; principal_type: string; principal: string; resource_type: string; matcher: string; pattern: string; level: string; created_at: number;

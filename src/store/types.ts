@@ -50,6 +50,10 @@ export interface Session {
   readonly idpExpiresAt: Date | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** `<issuer>#<sub>` of the IdP identity the session was signed in with (null: GitHub, older sessions). */
+  readonly idpSubject: string | null;
+  /** `<issuer>#<sid>`: the IdP session (ID token `sid`), which a back-channel logout token may name. */
+  readonly idpSid: string | null;
 }
 
 export interface NewSession {
@@ -61,6 +65,16 @@ export interface NewSession {
   readonly idpExpiresAt: Date | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  readonly idpSubject?: string | null;
+  readonly idpSid?: string | null;
+}
+
+/** What a back-channel logout names: an IdP session, a subject, or both (then both must match). */
+export interface IdpSessionMatch {
+  /** `<issuer>#<sub>` */
+  readonly subjectKey?: string | undefined;
+  /** `<issuer>#<sid>` */
+  readonly sidKey?: string | undefined;
 }
 
 export interface AuditEvent {
@@ -98,6 +112,8 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
   listForUser(userId: string): Promise<Session[]>;
+  /** Deletes the sessions signed in through that IdP session and/or subject; returns their ids and users. Refuses an empty match. */
+  deleteByIdp(match: IdpSessionMatch): Promise<{ id: string; userId: string }[]>;
   deleteExpired(now: Date, idleSeconds: number): Promise<number>;
 }
 
@@ -256,6 +272,17 @@ export interface AuditStore {
   prune(before: Date): Promise<number>;
 }
 
+/**
+ * Ids that may be used once (a logout token's jti, a SAML assertion id), across every replica:
+ * the first `use` wins, every later one of the same (namespace, id) before it expires is refused.
+ */
+export interface OneTimeIdStore {
+  /** True when this call claimed the id; false when it was used before (a replay). */
+  use(namespace: string, id: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /** Forgets ids whose expiry passed (their tokens are refused on their dates anyway). */
+  prune(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly users: UserStore;
@@ -265,6 +292,7 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly federation: FederationStore;
+  readonly oneTimeIds: OneTimeIdStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

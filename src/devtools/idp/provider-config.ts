@@ -30,6 +30,11 @@ export interface DemoClient {
    * then matches on any port (RFC 8252 §7.3), as a CLI's short-lived local listener needs.
    */
   applicationType?: 'web' | 'native';
+  /**
+   * OpenID Connect Back-Channel Logout 1.0: where the IdP POSTs a logout token (with `sid`) when
+   * the person's IdP session ends (RP-initiated logout at the IdP, or `endSessions` in tests).
+   */
+  backchannelLogoutUri?: string;
 }
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -81,6 +86,7 @@ export function clientMetadata(client: DemoClient): ClientMetadata {
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
     ...(client.applicationType ? { application_type: client.applicationType } : {}),
+    ...(client.backchannelLogoutUri ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
   };
 }
 
@@ -174,6 +180,7 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       // Access tokens are JWTs for the gateway's audience, so the userinfo endpoint (which only
       // accepts audience-less opaque tokens) would be unusable; all claims are in the ID token.
       userinfo: { enabled: false },
