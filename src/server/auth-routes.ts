@@ -97,6 +97,9 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
         provider = gw.providers.get(resolved.provider) ?? provider;
         username = resolved.user.username;
         await gw.sessions.destroy(resolved.sessionId);
+        // The IdP session ends with this sign-out (RP-initiated logout): any other gateway session
+        // signed in through the same IdP session (its `sid`) ends with it, on every replica.
+        if (resolved.idpSid) await gw.store.sessions.deleteByIdp({ sidKey: resolved.idpSid });
         await gw.store.audit.append({ time: new Date(), actor: username, action: 'logout', resource: null, decision: 'info', reason: null, requestId: req.id, clientIp: req.ip });
       }
     }
