@@ -1,6 +1,6 @@
 // OpenID Connect Back-Channel Logout 1.0: the IdP POSTs a signed `logout_token` when a person's
 // IdP session ends; the gateway ends the sessions signed in through it, on every replica.
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
 import type { IdpSessionMatch, OneTimeIdStore } from '../store/index.js';
@@ -60,6 +60,7 @@ export function createLogoutTokenVerifier(config: Config, entry: ProviderEntry, 
         requiredClaims: ['iat', 'jti'],
       }));
     } catch (err) {
+      if ((err instanceof joseErrors.JWTClaimValidationFailed || err instanceof joseErrors.JWTExpired) && err.claim === 'iat') throw invalid(`The logout token is too old or from the future (iat; at most ${LOGOUT_TOKEN_MAX_AGE_SECONDS} s)`, err);
       throw invalid(`The logout token is not valid: ${describeJoseError(err).replace(/^The token/, 'it')}`, err);
     }
     const events = claims.events;

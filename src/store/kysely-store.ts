@@ -10,6 +10,7 @@ import { serviceAccountStore } from './service-account-store.js';
 import { isUniqueViolation, withStoreErrors } from './store-errors.js';
 import { tokenStore } from './token-store.js';
 import { oneTimeIdStore } from './one-time-id-store.js';
+import { SCIM_SUBJECT_PREFIX, scimStore } from './scim-store.js';
 import { toUser } from './user-row.js';
 import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
 
@@ -31,6 +32,7 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     serviceAccounts: serviceAccountStore(db),
     federation: federationStore(db),
     oneTimeIds: oneTimeIdStore(db),
+    scim: scimStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -111,7 +113,8 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       ? db.selectFrom('users').selectAll().where('id', '=', linked.user_id)
       : db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).where('kind', '=', 'person')).executeTakeFirst();
     // Groups and the admin flag always follow the latest sign-in (group sync), whichever identity it was.
-    const sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now), provider };
+    let sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now), provider };
+    if (existing) sync = { ...sync, groups_json: await provisionedGroups(existing.id, identity) };
 
     if (existing && existing.subject_key !== identity.subjectKey) {
       // A linked identity: the account keeps its own name and profile.
@@ -121,6 +124,17 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
     }
     const fields = { username: identity.username, email: identity.email, display_name: identity.displayName, ...sync };
     if (!existing) {
+      // An account provisioned by SCIM ahead of this first sign-in: the identity joins it.
+      const provisioned = await scimLinkTarget(identity);
+      if (provisioned) {
+        const joined = { ...sync, groups_json: await provisionedGroups(provisioned.id, identity), subject_key: identity.subjectKey };
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: provisioned.id, created_at: ms(now), ...identityRow }).execute();
+          await trx.updateTable('users').set(joined).where('id', '=', provisioned.id).execute();
+          await trx.updateTable('scim_users').set({ linked_at: ms(now) }).where('user_id', '=', provisioned.id).execute();
+        });
+        return toUser({ ...provisioned, ...joined });
+      }
       const target = await linkTarget(identity);
       if (target) {
         await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: target.id, created_at: ms(now), ...identityRow }).execute();
@@ -152,6 +166,46 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: row.id, created_at: ms(now), ...identityRow }).execute();
     });
     return toUser(row);
+  }
+
+  /**
+   * The SCIM-provisioned account no identity has signed in to yet that matches the identity by the
+   * configured attribute. userName and email compare case-insensitively (RFC 7643: caseExact false);
+   * email only when the provider says it is verified. More than one: refused, never guessed.
+   */
+  async function scimLinkTarget(identity: LoginIdentity): Promise<Selectable<Tables['users']> | undefined> {
+    const link = identity.scimLink;
+    if (!link) return undefined;
+    let q = db.selectFrom('users').innerJoin('scim_users', 'scim_users.user_id', 'users.id').selectAll('users')
+      .where('users.subject_key', 'like', `${SCIM_SUBJECT_PREFIX}%`).where('scim_users.linked_at', 'is', null);
+    if (link.by === 'externalId') {
+      if (!link.externalId) return undefined;
+      q = q.where('scim_users.external_id', '=', link.externalId);
+    } else if (link.by === 'userName') {
+      q = q.where((eb) => eb(eb.fn('lower', ['users.username']), '=', identity.username.toLowerCase()));
+    } else {
+      if (!identity.emailVerified || !identity.email) return undefined;
+      q = q.where((eb) => eb(eb.fn('lower', ['users.email']), '=', identity.email!.toLowerCase()));
+    }
+    const found = await q.limit(2).execute();
+    if (found.length > 1) {
+      throw new GatewayError('GW_CONFLICT', `Several provisioned accounts match ${identity.username} by ${link.by}; an administrator must resolve it before this identity can sign in`);
+    }
+    return found[0];
+  }
+
+  /**
+   * The groups of an account at sign-in: the identity's claims, unless the account is provisioned
+   * and SCIM is a group source; the claims are kept beside SCIM's so membership changes can recompute.
+   */
+  async function provisionedGroups(userId: string, identity: LoginIdentity): Promise<string> {
+    const claims = JSON.stringify(identity.groups);
+    const source = identity.groupSource ?? 'claims';
+    const recorded = await db.updateTable('scim_users').set({ claim_groups_json: claims }).where('user_id', '=', userId).executeTakeFirst();
+    if (source === 'claims' || Number(recorded.numUpdatedRows) === 0) return claims;
+    const scim = (await db.selectFrom('scim_group_members').innerJoin('scim_groups', 'scim_groups.id', 'scim_group_members.group_id')
+      .select('scim_groups.display_name').where('scim_group_members.user_id', '=', userId).execute()).map((r) => r.display_name);
+    return JSON.stringify([...new Set([...(source === 'both' ? identity.groups : []), ...scim])].sort());
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
+import type { GroupSource, ScimStore } from './scim-types.js';
 
 /** A person or service account known to the gateway. */
 export interface User {
@@ -35,6 +36,14 @@ export interface LoginIdentity {
    * email (both verified). Without it, a new identity whose username is taken is refused (GW_CONFLICT).
    */
   readonly linkByEmail?: boolean;
+  /**
+   * SCIM: a new identity of this provider signs in to the account provisioned ahead of it that
+   * matches by this attribute (`externalId` compares with `externalId` here); several matches are
+   * refused (GW_CONFLICT). Absent: provisioned accounts are never joined by this identity.
+   */
+  readonly scimLink?: { readonly by: 'externalId' | 'userName' | 'email'; readonly externalId?: string | undefined } | undefined;
+  /** Where a provisioned account's groups come from (default `claims`: as for everyone else). */
+  readonly groupSource?: GroupSource | undefined;
 }
 
 export interface Session {
@@ -293,6 +302,8 @@ export interface Store {
   readonly serviceAccounts: ServiceAccountStore;
   readonly federation: FederationStore;
   readonly oneTimeIds: OneTimeIdStore;
+  /** SCIM 2.0 provisioning (src/scim). */
+  readonly scim: ScimStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

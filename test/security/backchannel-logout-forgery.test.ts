@@ -66,7 +66,7 @@ describe('back-channel logout token forgery', () => {
 
   it('stale-token: a logout token issued long ago is refused', async () => {
     const old = Math.floor(Date.now() / 1000) - 3600;
-    await expectRefused(await signLogoutToken(stack.idp, { sid, iat: old, exp: old + 7200 }), /iat|age|old/i);
+    await expectRefused(await signLogoutToken(stack.idp, { sid, iat: old, exp: old + 7200 }), /too old/);
   });
 
   it('no-subject: a token naming neither sub nor sid is refused, as is one without jti', async () => {

@@ -103,6 +103,14 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
 
   return {
     adapter: s.store.factory,
+    // oidc-provider's own fetch refuses special-use addresses (SSRF defence), loopback included;
+    // the demo IdP's relying parties (back-channel logout) are all on loopback, and only there.
+    fetch: (url, options = {}) => {
+      const host = new URL(url instanceof Request ? url.url : url).hostname;
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return Promise.reject(new Error(`demo IdP: refusing to call ${host} (loopback only)`));
+      const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     clients: s.clients.map(clientMetadata),
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
