@@ -7,6 +7,7 @@ import type { Store, User } from '../store/index.js';
 import type { Sealer } from './seal.js';
 import { metrics } from '../metrics/index.js';
 import { mintSessionToken, parseSessionToken, secretMatches } from './token.js';
+import { scimSignIn } from '../scim/sign-in.js';
 
 /** IdP tokens kept (encrypted) with a session, for refresh and RP-initiated logout. */
 interface SealedTokens {
@@ -65,7 +66,7 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       // Group sync: the provider's current groups replace the stored ones, also when they no longer
       // allow the user in: then the session ends here, and the stored groups stop the user's
       // personal tokens too (they are checked against the groups as last seen).
-      const identity = await admittedIdentity(provider.config, tokens.claims, store.users);
+      const identity = await admittedIdentity(provider.config, tokens.claims, store.users, scimSignIn(config));
       await store.users.upsertOnLogin(identity, new Date());
       await store.sessions.updateTokens(sessionId, sealTokens(tokens), tokens.expiresAt);
       return true;
