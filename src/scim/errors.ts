@@ -8,9 +8,13 @@ export type ScimType =
   | 'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidVers' | 'sensitive';
 
 export class ScimError extends Error {
-  constructor(readonly status: number, message: string, readonly scimType?: ScimType) {
+  readonly status: number;
+  readonly scimType: ScimType | undefined;
+  constructor(status: number, message: string, scimType?: ScimType) {
     super(message);
     this.name = 'ScimError';
+    this.status = status;
+    this.scimType = scimType;
   }
 }
 

@@ -10,6 +10,7 @@ import { createProviders } from '../oidc/providers/registry.js';
 import { isApiPath } from '../pipeline/steps/require-identity.js';
 import { handleProxied } from '../pipeline/pipeline.js';
 import { registerBackchannelLogoutRoutes } from '../oidc/backchannel-routes.js';
+import { registerScimRoutes } from '../scim/routes.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
@@ -155,6 +156,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   registerMetricsRoute(app, config);
   registerAuthRoutes(app, gateway);
   registerBackchannelLogoutRoutes(app, gateway);
+  registerScimRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
   registerUiRoutes(app, gateway);
   const proxy = (req: FastifyRequest, reply: FastifyReply) => handleProxied(gateway, req, reply);

@@ -90,6 +90,18 @@ export function scimStore(db: Kysely<Tables>): ScimStore {
       });
       return (await this.getUser(id))!;
     },
+    async adoptUser(userId, u, now) {
+      return db.transaction().execute(async (trx) => {
+        const taken = await trx.selectFrom('scim_users').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+        if (taken) return false;
+        await trx.insertInto('scim_users').values({
+          user_id: userId, external_id: u.externalId, active: u.active ? 1 : 0, doc_json: JSON.stringify(u.doc), version: 1,
+          claim_groups_json: '[]', created_at: now.getTime(), updated_at: now.getTime(), linked_at: now.getTime(),
+        }).execute();
+        await trx.updateTable('users').set({ email: u.email, display_name: u.displayName, disabled: u.active ? 0 : 1 }).where('id', '=', userId).execute();
+        return true;
+      });
+    },
     async getUser(userId) {
       const r = await users().where('scim_users.user_id', '=', userId).executeTakeFirst();
       return r && toScimUser(r);

@@ -68,6 +68,11 @@ export interface ScimStore {
 
   /** Creates the gateway account (kind person, not signed in yet) and its SCIM record together. GW_CONFLICT on a taken username. */
   createUser(user: NewScimUser, now: Date): Promise<ScimUser>;
+  /**
+   * Takes an existing person account (signed in before SCIM was set up) under SCIM management with
+   * this record, keeping its identities. False when it already has a SCIM record.
+   */
+  adoptUser(userId: string, user: NewScimUser, now: Date): Promise<boolean>;
   getUser(userId: string): Promise<ScimUser | undefined>;
   listUsers(): Promise<ScimUser[]>;
   /**
