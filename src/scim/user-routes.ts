@@ -31,6 +31,14 @@ export function registerScimUserRoutes(ctx: ScimContext): void {
     return u;
   }
 
+  /** userName is unique case-insensitively (RFC 7643: caseExact false): `ALICE` is `alice`. */
+  async function assertUserNameFree(userName: string, self?: string): Promise<void> {
+    const lower = userName.toLowerCase();
+    if ((await store.scim.listUsers()).some((u) => u.userId !== self && u.username.toLowerCase() === lower)) {
+      throw new ScimError(409, `A user with userName ${userName} already exists`, 'uniqueness');
+    }
+  }
+
   ctx.route('GET', '/Users', async (req) => {
     const q = (req.query ?? {}) as ScimQuery;
     const { start, count } = paging(q);
@@ -50,6 +58,7 @@ export function registerScimUserRoutes(ctx: ScimContext): void {
 
   ctx.route('POST', '/Users', async (req, reply, actor) => {
     const input = userInput(await scimBody(req));
+    await assertUserNameFree(input.username);
     let created: ScimUser;
     const holder = await store.users.getByUsername(input.username);
     if (holder) {
@@ -81,6 +90,7 @@ export function registerScimUserRoutes(ctx: ScimContext): void {
     if (ifVersion !== undefined && ifVersion !== before.version) throw new ScimError(412, 'The user changed since that version (If-Match)', 'invalidVers');
     const input = userInput(await next(before));
     if (input.username !== before.username) {
+      await assertUserNameFree(input.username, before.userId);
       const holder = await store.users.getByUsername(input.username);
       if (holder && holder.id !== before.userId) throw new ScimError(409, `A user with userName ${input.username} already exists`, 'uniqueness');
     }
