@@ -153,12 +153,15 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it${holder.kind === 'service' ? '' : ' (identities of different providers are never merged, unless the provider links accounts by verified email)'}`);
     }
     if (existing) {
-      await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
+      // A SCIM-managed account keeps the name and profile SCIM gave it; sign-in only syncs.
+      const managed = await db.selectFrom('scim_users').select('user_id').where('user_id', '=', existing.id).executeTakeFirst();
+      const changes = managed ? sync : fields;
+      await db.updateTable('users').set(changes).where('id', '=', existing.id).execute();
       const recorded = await db.updateTable('user_identities').set(identityRow).where('subject_key', '=', identity.subjectKey).executeTakeFirst();
       if (Number(recorded.numUpdatedRows) === 0) {
         await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: existing.id, created_at: ms(now), ...identityRow }).execute();
       }
-      return toUser({ ...existing, ...fields });
+      return toUser({ ...existing, ...changes });
     }
     const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
     await db.transaction().execute(async (trx) => {
