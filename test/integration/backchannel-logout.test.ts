@@ -69,4 +69,20 @@ describe('OIDC back-channel logout (oidc-provider)', () => {
     expect(location.searchParams.get('id_token_hint')).toBeTruthy();
     expect((await whoami(browser)).status).toBe(401);
   });
+
+  it('RP-initiated logout honours sid: another gateway session of the same IdP session ends with it', async () => {
+    const { browser: first } = await signIn(stack, 'carol');
+    // A second browser profile sharing the IdP session (its cookies): single sign-on, same sid.
+    const second = new HttpBrowser();
+    for (const c of first.cookies(stack.idp.issuer)) second.setCookie(`${stack.idp.issuer}${c.path}`, `${c.name}=${c.value}; Path=${c.path}`);
+    const sso = await second.follow(`${stack.gatewayUrl}/`);
+    expect(sso.url.startsWith(stack.gatewayUrl)).toBe(true); // no login form: the IdP session signed it in
+    const store = stack.server.gateway.store;
+    const carol = await store.users.getByUsername('carol');
+    const sids = (await store.sessions.listForUser(carol!.id)).map((s) => s.idpSid);
+    expect(new Set(sids).size).toBe(1);
+    expect((await whoami(second)).status).toBe(200);
+    expect((await first.request(`${stack.gatewayUrl}/_gateway/logout`, { method: 'POST' })).status).toBe(302);
+    expect((await whoami(second)).status).toBe(401);
+  });
 });
