@@ -139,8 +139,15 @@ export function scimStore(db: Kysely<Tables>): ScimStore {
     },
     getGroup: group,
     async listGroups() {
-      const ids = await db.selectFrom('scim_groups').select('id').orderBy('created_at').orderBy('id').execute();
-      return (await Promise.all(ids.map((r) => group(r.id)))).filter((g): g is ScimGroup => g !== undefined);
+      // Two queries whatever the number of groups (every SCIM list and user read needs them all).
+      const rows = await db.selectFrom('scim_groups').selectAll().orderBy('created_at').orderBy('id').execute();
+      const members = await db.selectFrom('scim_group_members').select(['group_id', 'user_id']).orderBy('user_id').execute();
+      const byGroup = new Map<string, string[]>();
+      for (const m of members) byGroup.set(m.group_id, [...(byGroup.get(m.group_id) ?? []), m.user_id]);
+      return rows.map((r) => ({
+        id: r.id, displayName: r.display_name, externalId: r.external_id, members: byGroup.get(r.id) ?? [], version: Number(r.version),
+        createdAt: date(r.created_at), updatedAt: date(r.updated_at),
+      }));
     },
     async updateGroup(id, g, now, ifVersion) {
       return db.transaction().execute(async (trx) => {
