@@ -13,6 +13,8 @@ import { registerTrustRuleRoutes } from '../federation/routes.js';
 import { registerAccessRoutes } from './access-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerGroupRoutes } from './group-routes.js';
+import { registerScimAdminRoutes } from '../scim/admin-routes.js';
+import { registerProviderRoutes } from './provider-routes.js';
 import { registerOpenApiRoute } from './openapi/route.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerUserDetailRoutes } from './user-detail-routes.js';
@@ -37,6 +39,8 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     registerUserDetailRoutes(scope, gw, base);
     registerSessionRoutes(scope, gw, base);
     registerGroupRoutes(scope, gw, base);
+    registerScimAdminRoutes(scope, gw, base);
+    registerProviderRoutes(scope, gw, base);
     registerAccessRoutes(scope, gw, base);
     registerAuditRoutes(scope, gw, base);
     registerOpenApiRoute(scope, gw, base);

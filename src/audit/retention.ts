@@ -12,6 +12,8 @@ export interface Pruner {
 
 export function startAuditRetention(store: Store, retentionSeconds: number, log: { info(o: object, m: string): void; warn(o: object, m: string): void }): Pruner {
   const pruneNow = async (now = new Date()) => {
+    // The same hourly sweep forgets expired one-time ids (logout-token jti, SAML assertion ids).
+    await store.oneTimeIds.prune(now);
     const deleted = await store.audit.prune(new Date(now.getTime() - retentionSeconds * 1000));
     if (deleted > 0) log.info({ event: 'audit.pruned', deleted, retention_days: Math.round(retentionSeconds / 86400) }, 'pruned old audit events');
     return deleted;

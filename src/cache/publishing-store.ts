@@ -12,7 +12,7 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
     for (const e of events) await bus.publish(e);
     return result;
   }
-  const { users, sessions, grants, tokens, serviceAccounts, federation } = store;
+  const { users, sessions, grants, tokens, serviceAccounts, federation, scim } = store;
   return {
     ...store,
     users: {
@@ -29,6 +29,11 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
       updateTokens: (id, sealed, exp) => after(sessions.updateTokens(id, sealed, exp), { kind: 'session', id }),
       delete: (id) => after(sessions.delete(id), { kind: 'session', id }),
       deleteForUser: (userId) => after(sessions.deleteForUser(userId), { kind: 'user-sessions', userId }),
+      async deleteByIdp(match) {
+        const ended = await sessions.deleteByIdp(match);
+        for (const s of ended) await bus.publish({ kind: 'session', id: s.id });
+        return ended;
+      },
       // deleteExpired needs no event: an expired or idle session is refused on its own dates by every replica.
     },
     grants: {
@@ -60,6 +65,23 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
       update: (userId, changes) => after(serviceAccounts.update(userId, changes), { kind: 'user', id: userId }, { kind: 'federation' }),
       // Deleting an account takes its tokens, grants, rules and mappings with it: forget everything.
       delete: (userId) => after(serviceAccounts.delete(userId), { kind: 'all' }),
+    },
+    // SCIM changes accounts (profile, enabled, groups): every replica must re-read them.
+    scim: {
+      ...scim,
+      async createUser(user, now) {
+        const created = await scim.createUser(user, now);
+        await bus.publish({ kind: 'user', id: created.userId });
+        return created;
+      },
+      adoptUser: (userId, user, now) => after(scim.adoptUser(userId, user, now), { kind: 'user', id: userId }),
+      updateUser: (userId, user, now, ifVersion) => after(scim.updateUser(userId, user, now, ifVersion), { kind: 'user', id: userId }),
+      deleteUser: (userId) => after(scim.deleteUser(userId), { kind: 'user', id: userId }),
+      async syncGroups(userIds, source) {
+        const changed = await scim.syncGroups(userIds, source);
+        for (const id of changed) await bus.publish({ kind: 'user', id });
+        return changed;
+      },
     },
     federation: {
       ...federation,

@@ -20,6 +20,16 @@ describe('loadConfig', () => {
     expect(short.ok).toBe(false);
   });
 
+  it('checks the SCIM settings: link attribute, group source, and a provisioning provider that exists', () => {
+    const ok = loadConfig({ ...MIN, GATEWAY_SCIM_LINK_BY: 'externalId', GATEWAY_SCIM_EXTERNAL_ID_CLAIM: 'oid', GATEWAY_SCIM_GROUP_SOURCE: 'both', GATEWAY_SCIM_PROVIDER: 'oidc' });
+    expect(ok.ok && { by: ok.config.scimLinkBy, claim: ok.config.scimExternalIdClaim, source: ok.config.scimGroupSource }).toEqual({ by: 'externalId', claim: 'oid', source: 'both' });
+    const defaults = loadConfig(MIN);
+    expect(defaults.ok && [defaults.config.scimLinkBy, defaults.config.scimGroupSource, defaults.config.scimProvider]).toEqual(['userName', 'claims', undefined]);
+    const bad = loadConfig({ ...MIN, GATEWAY_SCIM_LINK_BY: 'mail', GATEWAY_SCIM_GROUP_SOURCE: 'idp', GATEWAY_SCIM_PROVIDER: 'entra' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.map((p) => p.env).sort()).toEqual(['GATEWAY_SCIM_GROUP_SOURCE', 'GATEWAY_SCIM_LINK_BY', 'GATEWAY_SCIM_PROVIDER']);
+  });
+
   it('applies defaults, derives the mount path, and freezes the result', () => {
     const r = loadConfig(MIN);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

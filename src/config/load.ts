@@ -89,6 +89,10 @@ export function loadConfig(env: Record<string, string | undefined>, file?: strin
     env, fileProviders: fromFile.providers, fileName: file ?? env.GATEWAY_CONFIG_FILE, top: raw, topExplicit: explicit,
     topEnv: (key) => (SCHEMA as Record<string, FieldSpec>)[key]?.env ?? key, legacyConfigured, publicUrl,
   }, problems, notices);
+  // The provisioning provider must be one that signs people in (else nobody could ever join a provisioned account).
+  if (raw.scimProvider !== undefined && providers.length > 0 && !providers.some((p) => p.id === raw.scimProvider)) {
+    problems.push({ env: 'GATEWAY_SCIM_PROVIDER', message: `names no configured provider (configured: ${providers.map((p) => p.id).join(', ')})` });
+  }
   if (problems.length > 0) return { ok: false, problems, notices };
   return { ok: true, config: deepFreeze(derive(raw, providers)) as Config, notices };
 }

@@ -226,6 +226,23 @@ export const SCHEMA = {
     env: 'GATEWAY_AUTH_FAILURE_WINDOW', group: 'Tokens', schema: kinds.duration(1, 86400), default: '5m',
     description: 'Window over which failed token or Basic attempts are counted (and how long a blocked client waits at most).',
   }),
+  // ── Provisioning (SCIM 2.0, src/scim) ────────────────────────────────────
+  scimLinkBy: field({
+    env: 'GATEWAY_SCIM_LINK_BY', group: 'Provisioning (SCIM)', schema: kinds.enumOf(['externalId', 'userName', 'email'] as const), default: 'userName',
+    description: 'How a person provisioned by SCIM is joined by their first sign-in through `GATEWAY_SCIM_PROVIDER`: `userName` (the SCIM userName equals the username claim, case-insensitively), `email` (the SCIM email equals the verified email claim) or `externalId` (the SCIM externalId equals the claim `GATEWAY_SCIM_EXTERNAL_ID_CLAIM`). More than one match is refused.',
+  }),
+  scimExternalIdClaim: field({
+    env: 'GATEWAY_SCIM_EXTERNAL_ID_CLAIM', group: 'Provisioning (SCIM)', schema: kinds.string(), default: 'sub',
+    description: 'The ID-token claim compared with the SCIM `externalId` when `GATEWAY_SCIM_LINK_BY=externalId` (Entra ID: `oid` when its provisioning maps `objectId` to externalId; Okta: `sub`).',
+  }),
+  scimProvider: field({
+    env: 'GATEWAY_SCIM_PROVIDER', group: 'Provisioning (SCIM)', schema: kinds.string(),
+    description: 'Id of the identity provider whose identities join SCIM-provisioned accounts (the IdP that provisions). Default: the first provider. Identities of other providers never join a provisioned account.',
+  }),
+  scimGroupSource: field({
+    env: 'GATEWAY_SCIM_GROUP_SOURCE', group: 'Provisioning (SCIM)', schema: kinds.enumOf(['claims', 'scim', 'both'] as const), default: 'claims',
+    description: 'Where a provisioned person\'s groups come from: `claims` (the IdP\'s groups claim at sign-in, as for everyone), `scim` (SCIM group membership only) or `both` (their union). The administrator flag always comes from the claims.',
+  }),
   // ── Logging ──────────────────────────────────────────────────────────────
   auditRetention: field({
     env: 'GATEWAY_AUDIT_RETENTION', group: 'Logging', schema: kinds.duration(86400, 100 * 365 * 86400), default: '365d',

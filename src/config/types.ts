@@ -92,7 +92,7 @@ export interface FieldSpec<S extends z.ZodType = z.ZodType> {
   readonly env: string;
   /** Older names still accepted (e.g. mlflow-oidc-auth's), with a start-up notice naming `env`. */
   readonly aliases?: readonly string[];
-  readonly group: 'Upstream' | 'Gateway' | 'Identity provider' | 'Sessions' | 'Authorization' | 'Tokens' | 'Caching and replicas' | 'Logging' | 'Operations';
+  readonly group: 'Upstream' | 'Gateway' | 'Identity provider' | 'Sessions' | 'Authorization' | 'Tokens' | 'Caching and replicas' | 'Provisioning (SCIM)' | 'Logging' | 'Operations';
   readonly schema: S;
   /** Default in the string form an operator would type; parsed through `schema`. */
   readonly default?: string;

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   GW_RATE_LIMITED: { status: 429, description: 'Too many failed authentication attempts; retry after the given delay.', mlflowCode: 'REQUEST_LIMIT_EXCEEDED' },
   GW_LOGIN_FAILED: { status: 400, description: 'The sign-in could not be completed (state, PKCE, nonce or IdP error).', mlflowCode: 'BAD_REQUEST' },
   GW_LOGIN_MIX_UP: { status: 400, description: 'A sign-in response reached the callback of another identity provider than the one the sign-in was started with, or names another issuer (mix-up attack defence); nothing is signed in.', mlflowCode: 'BAD_REQUEST' },
+  GW_LOGOUT_TOKEN_INVALID: { status: 400, description: 'A back-channel logout token was refused: bad signature, issuer, audience or age, no logout event, a nonce, no sub/sid, or a jti used before; no session was ended.', mlflowCode: 'BAD_REQUEST' },
   GW_IDP_UNAVAILABLE: { status: 503, description: 'The identity provider could not be reached.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
   GW_STORE_UNAVAILABLE: { status: 503, description: 'The gateway store is unavailable; requests fail closed.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
   GW_UPSTREAM_UNAVAILABLE: { status: 502, description: 'MLflow could not be reached or closed the connection.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },

@@ -4,6 +4,7 @@ import { checkEmailDomain, checkHostedDomain } from '../claims/restrictions.js';
 import { GatewayError } from '../errors/index.js';
 import type { LoginIdentity, UserStore } from '../store/index.js';
 import type { ProviderConfig } from './providers/types.js';
+import { scimIdentityFields, type ScimSignIn } from '../scim/sign-in.js';
 
 /** Reads a claim path (`realm_access.roles`, `https://example.com/groups`) from a claims object. */
 export function claimAt(claims: Record<string, unknown>, path: string): unknown {
@@ -81,8 +82,9 @@ export async function admittedIdentity(
   provider: ProviderConfig,
   claims: Record<string, unknown>,
   users: Pick<UserStore, 'findBySubject' | 'upsertOnLogin'>,
+  scim?: ScimSignIn,
 ): Promise<LoginIdentity> {
-  const identity = identityFromClaims(provider, claims, { enforceAllowedGroups: false });
+  const identity = { ...identityFromClaims(provider, claims, { enforceAllowedGroups: false }), ...scimIdentityFields(scim, provider.id, claims) };
   try {
     assertAllowedGroups(provider, identity);
   } catch (refusal) {

@@ -9,6 +9,8 @@ import { createBearerVerifier } from '../oidc/bearer.js';
 import { createProviders } from '../oidc/providers/registry.js';
 import { isApiPath } from '../pipeline/steps/require-identity.js';
 import { handleProxied } from '../pipeline/pipeline.js';
+import { registerBackchannelLogoutRoutes } from '../oidc/backchannel-routes.js';
+import { registerScimRoutes } from '../scim/routes.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
@@ -153,6 +155,8 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   registerHealthRoutes(app, gateway, () => draining);
   registerMetricsRoute(app, config);
   registerAuthRoutes(app, gateway);
+  registerBackchannelLogoutRoutes(app, gateway);
+  registerScimRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
   registerUiRoutes(app, gateway);
   const proxy = (req: FastifyRequest, reply: FastifyReply) => handleProxied(gateway, req, reply);

@@ -8,6 +8,7 @@ import { signInPage } from './sign-in-page.js';
 import { clearCookie, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
+import { scimSignIn } from '../scim/sign-in.js';
 
 const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -55,7 +56,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     let who: string | null = null;
     try {
       const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
-      const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users);
+      const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users, scimSignIn(gw.config));
       const user = await gw.store.users.upsertOnLogin(identity, new Date());
       who = user.username;
       if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
@@ -97,6 +98,9 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
         provider = gw.providers.get(resolved.provider) ?? provider;
         username = resolved.user.username;
         await gw.sessions.destroy(resolved.sessionId);
+        // The IdP session ends with this sign-out (RP-initiated logout): any other gateway session
+        // signed in through the same IdP session (its `sid`) ends with it, on every replica.
+        if (resolved.idpSid) await gw.store.sessions.deleteByIdp({ sidKey: resolved.idpSid });
         await gw.store.audit.append({ time: new Date(), actor: username, action: 'logout', resource: null, decision: 'info', reason: null, requestId: req.id, clientIp: req.ip });
       }
     }

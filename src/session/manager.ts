@@ -7,6 +7,7 @@ import type { Store, User } from '../store/index.js';
 import type { Sealer } from './seal.js';
 import { metrics } from '../metrics/index.js';
 import { mintSessionToken, parseSessionToken, secretMatches } from './token.js';
+import { scimSignIn } from '../scim/sign-in.js';
 
 /** IdP tokens kept (encrypted) with a session, for refresh and RP-initiated logout. */
 interface SealedTokens {
@@ -23,6 +24,8 @@ export interface ResolvedSession {
   readonly idToken: string | undefined;
   /** Id of the provider the session was signed in with. */
   readonly provider: string;
+  /** `<issuer>#<sid>` of the IdP session it came from (null: the IdP sent no `sid`). */
+  readonly idpSid: string | null;
 }
 
 /** Refresh this long before the IdP access token expires, so a session never carries stale groups. */
@@ -63,7 +66,7 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       // Group sync: the provider's current groups replace the stored ones, also when they no longer
       // allow the user in: then the session ends here, and the stored groups stop the user's
       // personal tokens too (they are checked against the groups as last seen).
-      const identity = await admittedIdentity(provider.config, tokens.claims, store.users);
+      const identity = await admittedIdentity(provider.config, tokens.claims, store.users, scimSignIn(config));
       await store.users.upsertOnLogin(identity, new Date());
       await store.sessions.updateTokens(sessionId, sealTokens(tokens), tokens.expiresAt);
       return true;
@@ -92,6 +95,7 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
           id: minted.id, secretHash: minted.secretHash, userId: user.id,
           expiresAt: new Date(now.getTime() + config.sessionMaxAge * 1000),
           tokensSealed: sealTokens(tokens), idpExpiresAt: tokens.expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null,
+          ...idpSessionKeys(tokens.claims),
         },
         now,
       );
@@ -131,6 +135,7 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       return {
         sessionId: session.id,
         user,
+        idpSid: session.idpSid,
         get idToken() {
           return open().idToken;
         },
@@ -144,4 +149,15 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
       await store.sessions.delete(sessionId);
     },
   };
+}
+
+/**
+ * What a back-channel logout token may name this session by: the verified ID token's issuer with
+ * its `sub` and its `sid` (OpenID Connect Back-Channel Logout 1.0 §2.1). Keys carry the issuer, so
+ * one IdP can never name another's sessions.
+ */
+export function idpSessionKeys(claims: Record<string, unknown>): { idpSubject: string | null; idpSid: string | null } {
+  const iss = typeof claims.iss === 'string' && claims.iss !== '' ? claims.iss : undefined;
+  const key = (v: unknown) => (iss && typeof v === 'string' && v !== '' && v.length <= 512 ? `${iss}#${v}` : null);
+  return { idpSubject: key(claims.sub), idpSid: key(claims.sid) };
 }

@@ -97,6 +97,100 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('ends sessions by IdP session and subject (back-channel logout), never on an empty match', async () => {
+      const store = await makeStore();
+      const user = await store.users.upsertOnLogin(identity, new Date());
+      const now = new Date();
+      const base = { secretHash: Buffer.alloc(32, 1), userId: user.id, expiresAt: new Date(now.getTime() + 60_000), tokensSealed: null, idpExpiresAt: null, ip: null, userAgent: null };
+      await store.sessions.create({ ...base, id: 'a', idpSubject: 'https://idp#alice', idpSid: 'https://idp#sid-1' }, now);
+      await store.sessions.create({ ...base, id: 'b', idpSubject: 'https://idp#alice', idpSid: 'https://idp#sid-2' }, now);
+      await store.sessions.create({ ...base, id: 'c', idpSubject: 'https://other#alice', idpSid: 'https://other#sid-1' }, now);
+      await store.sessions.create({ ...base, id: 'd' }, now);
+      expect((await store.sessions.get('a'))).toMatchObject({ idpSubject: 'https://idp#alice', idpSid: 'https://idp#sid-1' });
+      expect((await store.sessions.get('d'))).toMatchObject({ idpSubject: null, idpSid: null });
+      await expect(store.sessions.deleteByIdp({})).rejects.toThrow();
+      expect(await store.sessions.deleteByIdp({ subjectKey: 'https://idp#alice', sidKey: 'https://idp#sid-9' })).toEqual([]);
+      expect(await store.sessions.deleteByIdp({ sidKey: 'https://idp#sid-1' })).toEqual([{ id: 'a', userId: user.id }]);
+      expect((await store.sessions.deleteByIdp({ subjectKey: 'https://idp#alice' })).map((s) => s.id)).toEqual(['b']);
+      expect((await store.sessions.listForUser(user.id)).map((s) => s.id).sort()).toEqual(['c', 'd']);
+      await store.close();
+    });
+
+    it('lets a one-time id be used once per namespace until it expires (replay defence)', async () => {
+      const store = await makeStore();
+      const t = (s: number) => new Date(1_000_000 + s * 1000);
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(60), t(0))).toBe(true);
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(60), t(1))).toBe(false);
+      expect(await store.oneTimeIds.use('jti:b', 'x', t(60), t(1))).toBe(true); // namespaces are apart
+      const racing = await Promise.all([1, 2, 3, 4].map(() => store.oneTimeIds.use('jti:a', 'y', t(60), t(1))));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(200), t(61))).toBe(true); // expired: may be claimed again
+      expect(await store.oneTimeIds.prune(t(100))).toBe(2); // jti:a/y and jti:b/x
+      expect(await store.oneTimeIds.use('jti:a', 'x', t(300), t(150))).toBe(false);
+      await store.close();
+    });
+
+    it('provisions people ahead of sign-in (SCIM) and joins them by the configured match, refusing ambiguity', async () => {
+      const store = await makeStore();
+      const now = new Date(5000);
+      const doc = { emails: [{ value: 'Pat@Example.com', primary: true }] };
+      const pat = await store.scim.createUser({ username: 'pat', email: 'pat@example.com', displayName: 'Pat', externalId: 'ext-1', active: true, doc }, now);
+      expect(pat).toMatchObject({ username: 'pat', externalId: 'ext-1', active: true, version: 1, linkedAt: null, doc });
+      expect((await store.users.get(pat.userId))).toMatchObject({ username: 'pat', kind: 'person', disabled: false, lastLoginAt: null });
+      await expect(store.scim.createUser({ username: 'pat', email: null, displayName: null, externalId: null, active: true, doc: {} }, now)).rejects.toMatchObject({ code: 'GW_CONFLICT' });
+      // Optimistic concurrency: an update names the version it read.
+      expect(await store.scim.updateUser(pat.userId, { username: 'pat', email: 'pat@example.com', displayName: 'Pat P.', externalId: 'ext-1', active: true, doc }, now, 7)).toBe(false);
+      expect(await store.scim.updateUser(pat.userId, { username: 'pat', email: 'pat@example.com', displayName: 'Pat P.', externalId: 'ext-1', active: true, doc }, now, 1)).toBe(true);
+      expect((await store.scim.getUser(pat.userId))?.version).toBe(2);
+      // A group, its members, and groups as the source.
+      const g = await store.scim.createGroup({ displayName: 'ops', externalId: null, members: [pat.userId] }, now);
+      expect(await store.scim.groupsOf(pat.userId)).toEqual(['ops']);
+      expect(await store.scim.syncGroups([pat.userId], 'scim')).toEqual([pat.userId]);
+      expect((await store.users.get(pat.userId))?.groups).toEqual(['ops']);
+      // First sign-in joins by externalId (identity of the provisioning provider), groups from both sources.
+      const identity = { subjectKey: 'https://idp#pat-sub', username: 'pat.p', email: 'pat@example.com', displayName: 'Pat', groups: ['idp-team'], isAdmin: false, provider: 'a', emailVerified: true };
+      const joined = await store.users.upsertOnLogin({ ...identity, scimLink: { by: 'externalId', externalId: 'ext-1' }, groupSource: 'both' }, new Date(6000));
+      expect(joined).toMatchObject({ id: pat.userId, username: 'pat', subjectKey: 'https://idp#pat-sub', groups: ['idp-team', 'ops'] });
+      expect((await store.scim.getUser(pat.userId))?.linkedAt?.getTime()).toBe(6000);
+      expect((await store.users.upsertOnLogin({ ...identity, groups: ['idp-2'], groupSource: 'both' }, new Date(7000))).groups).toEqual(['idp-2', 'ops']);
+      expect(await store.scim.updateGroup(g.id, { displayName: 'ops', externalId: null, members: [] }, now)).toBe(true);
+      await store.scim.syncGroups([pat.userId], 'both');
+      expect((await store.users.get(pat.userId))?.groups).toEqual(['idp-2']);
+      // Two unlinked provisioned accounts with the same email: a match by email is refused, never guessed.
+      await store.scim.createUser({ username: 'sam1', email: 'sam@example.com', displayName: null, externalId: null, active: true, doc: {} }, now);
+      await store.scim.createUser({ username: 'sam2', email: 'SAM@example.com', displayName: null, externalId: null, active: true, doc: {} }, now);
+      const sam = { subjectKey: 'https://idp#sam', username: 'sam', email: 'sam@example.com', displayName: null, groups: [], isAdmin: false, emailVerified: true, scimLink: { by: 'email' as const } };
+      await expect(store.users.upsertOnLogin(sam, now)).rejects.toMatchObject({ code: 'GW_CONFLICT', message: expect.stringMatching(/Several provisioned accounts/) });
+      // Unverified email never matches; without a SCIM link nothing joins (a separate account).
+      expect((await store.users.upsertOnLogin({ ...sam, emailVerified: false, username: 'sam-unverified' }, now)).username).toBe('sam-unverified');
+      // An existing signed-in account can be taken under SCIM management (adopted) once.
+      const bob = await store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#bob', username: 'bob', email: null }, now);
+      expect(await store.scim.adoptUser(bob.id, { username: 'bob', email: 'bob@example.com', displayName: 'Bob', externalId: 'ext-b', active: false, doc: {} }, now)).toBe(true);
+      expect(await store.scim.adoptUser(bob.id, { username: 'bob', email: null, displayName: null, externalId: null, active: true, doc: {} }, now)).toBe(false);
+      expect(await store.users.get(bob.id)).toMatchObject({ disabled: true, email: 'bob@example.com' });
+      expect((await store.scim.listUsers()).map((u) => u.username).sort()).toEqual(['bob', 'pat', 'sam1', 'sam2']);
+      expect(await store.scim.deleteUser(pat.userId)).toBe(true);
+      expect(await store.scim.getUser(pat.userId)).toBeUndefined();
+      expect(await store.users.get(pat.userId)).toBeDefined(); // the account stays
+      await store.close();
+    });
+
+    it('keeps SCIM tokens hashed, rotates and revokes them', async () => {
+      const store = await makeStore();
+      const t = await store.scim.createToken({ id: 't1', name: 'entra', secretHash: Buffer.alloc(32, 3), allowedCidrs: ['10.0.0.0/8'], createdBy: 'root' }, new Date(1000));
+      expect(t).toMatchObject({ id: 't1', allowedCidrs: ['10.0.0.0/8'], revokedAt: null, lastUsedAt: null });
+      await store.scim.touchToken('t1', new Date(2000), '10.1.2.3');
+      await store.scim.touchToken('t1', new Date(3000), '10.9.9.9'); // within a minute: not written
+      expect(await store.scim.getToken('t1')).toMatchObject({ lastUsedIp: '10.1.2.3' });
+      expect(await store.scim.replaceTokenSecret('t1', Buffer.alloc(32, 4))).toBe(true);
+      expect((await store.scim.getToken('t1'))?.secretHash.equals(Buffer.alloc(32, 4))).toBe(true);
+      expect(await store.scim.revokeToken('t1', new Date(4000))).toBe(true);
+      expect(await store.scim.revokeToken('t1', new Date(5000))).toBe(false);
+      expect(await store.scim.replaceTokenSecret('t1', Buffer.alloc(32, 5))).toBe(false);
+      expect((await store.scim.listTokens()).map((x) => x.revokedAt?.getTime())).toEqual([4000]);
+      await store.close();
+    });
+
     it('keeps one grant per principal and resource, and finds grants for a user and groups', async () => {
       const store = await makeStore();
       await store.grants.set({ principalType: 'user', principal: 'alice', resourceType: 'experiment', resourceId: '1', level: 'READ' });

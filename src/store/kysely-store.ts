@@ -9,6 +9,8 @@ import { federationStore } from './federation-store.js';
 import { serviceAccountStore } from './service-account-store.js';
 import { isUniqueViolation, withStoreErrors } from './store-errors.js';
 import { tokenStore } from './token-store.js';
+import { oneTimeIdStore } from './one-time-id-store.js';
+import { SCIM_SUBJECT_PREFIX, scimStore } from './scim-store.js';
 import { toUser } from './user-row.js';
 import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
 
@@ -29,6 +31,8 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     tokens: tokenStore(db),
     serviceAccounts: serviceAccountStore(db),
     federation: federationStore(db),
+    oneTimeIds: oneTimeIdStore(db),
+    scim: scimStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -109,7 +113,8 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       ? db.selectFrom('users').selectAll().where('id', '=', linked.user_id)
       : db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).where('kind', '=', 'person')).executeTakeFirst();
     // Groups and the admin flag always follow the latest sign-in (group sync), whichever identity it was.
-    const sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now), provider };
+    let sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now), provider };
+    if (existing) sync = { ...sync, groups_json: await provisionedGroups(existing.id, identity) };
 
     if (existing && existing.subject_key !== identity.subjectKey) {
       // A linked identity: the account keeps its own name and profile.
@@ -119,6 +124,17 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
     }
     const fields = { username: identity.username, email: identity.email, display_name: identity.displayName, ...sync };
     if (!existing) {
+      // An account provisioned by SCIM ahead of this first sign-in: the identity joins it.
+      const provisioned = await scimLinkTarget(identity);
+      if (provisioned) {
+        const joined = { ...sync, groups_json: await provisionedGroups(provisioned.id, identity), subject_key: identity.subjectKey };
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: provisioned.id, created_at: ms(now), ...identityRow }).execute();
+          await trx.updateTable('users').set(joined).where('id', '=', provisioned.id).execute();
+          await trx.updateTable('scim_users').set({ linked_at: ms(now) }).where('user_id', '=', provisioned.id).execute();
+        });
+        return toUser({ ...provisioned, ...joined });
+      }
       const target = await linkTarget(identity);
       if (target) {
         await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: target.id, created_at: ms(now), ...identityRow }).execute();
@@ -137,12 +153,15 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       throw new GatewayError('GW_CONFLICT', `The username ${identity.username} already belongs to another ${holder.kind === 'service' ? 'service account' : 'identity'} on this gateway; an administrator must resolve it${holder.kind === 'service' ? '' : ' (identities of different providers are never merged, unless the provider links accounts by verified email)'}`);
     }
     if (existing) {
-      await db.updateTable('users').set(fields).where('id', '=', existing.id).execute();
+      // A SCIM-managed account keeps the name and profile SCIM gave it; sign-in only syncs.
+      const managed = await db.selectFrom('scim_users').select('user_id').where('user_id', '=', existing.id).executeTakeFirst();
+      const changes = managed ? sync : fields;
+      await db.updateTable('users').set(changes).where('id', '=', existing.id).execute();
       const recorded = await db.updateTable('user_identities').set(identityRow).where('subject_key', '=', identity.subjectKey).executeTakeFirst();
       if (Number(recorded.numUpdatedRows) === 0) {
         await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: existing.id, created_at: ms(now), ...identityRow }).execute();
       }
-      return toUser({ ...existing, ...fields });
+      return toUser({ ...existing, ...changes });
     }
     const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
     await db.transaction().execute(async (trx) => {
@@ -150,6 +169,46 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: row.id, created_at: ms(now), ...identityRow }).execute();
     });
     return toUser(row);
+  }
+
+  /**
+   * The SCIM-provisioned account no identity has signed in to yet that matches the identity by the
+   * configured attribute. userName and email compare case-insensitively (RFC 7643: caseExact false);
+   * email only when the provider says it is verified. More than one: refused, never guessed.
+   */
+  async function scimLinkTarget(identity: LoginIdentity): Promise<Selectable<Tables['users']> | undefined> {
+    const link = identity.scimLink;
+    if (!link) return undefined;
+    let q = db.selectFrom('users').innerJoin('scim_users', 'scim_users.user_id', 'users.id').selectAll('users')
+      .where('users.subject_key', 'like', `${SCIM_SUBJECT_PREFIX}%`).where('scim_users.linked_at', 'is', null);
+    if (link.by === 'externalId') {
+      if (!link.externalId) return undefined;
+      q = q.where('scim_users.external_id', '=', link.externalId);
+    } else if (link.by === 'userName') {
+      q = q.where((eb) => eb(eb.fn('lower', ['users.username']), '=', identity.username.toLowerCase()));
+    } else {
+      if (!identity.emailVerified || !identity.email) return undefined;
+      q = q.where((eb) => eb(eb.fn('lower', ['users.email']), '=', identity.email!.toLowerCase()));
+    }
+    const found = await q.limit(2).execute();
+    if (found.length > 1) {
+      throw new GatewayError('GW_CONFLICT', `Several provisioned accounts match ${identity.username} by ${link.by}; an administrator must resolve it before this identity can sign in`);
+    }
+    return found[0];
+  }
+
+  /**
+   * The groups of an account at sign-in: the identity's claims, unless the account is provisioned
+   * and SCIM is a group source; the claims are kept beside SCIM's so membership changes can recompute.
+   */
+  async function provisionedGroups(userId: string, identity: LoginIdentity): Promise<string> {
+    const claims = JSON.stringify(identity.groups);
+    const source = identity.groupSource ?? 'claims';
+    const recorded = await db.updateTable('scim_users').set({ claim_groups_json: claims }).where('user_id', '=', userId).executeTakeFirst();
+    if (source === 'claims' || Number(recorded.numUpdatedRows) === 0) return claims;
+    const scim = (await db.selectFrom('scim_group_members').innerJoin('scim_groups', 'scim_groups.id', 'scim_group_members.group_id')
+      .select('scim_groups.display_name').where('scim_group_members.user_id', '=', userId).execute()).map((r) => r.display_name);
+    return JSON.stringify([...new Set([...(source === 'both' ? identity.groups : []), ...scim])].sort());
   }
 
   /**
@@ -178,7 +237,7 @@ function toSession(r: Selectable<Tables['sessions']>): Session {
   return {
     id: r.id, secretHash: Buffer.from(r.secret_hash, 'hex'), userId: r.user_id, createdAt: date(r.created_at),
     expiresAt: date(r.expires_at), lastSeenAt: date(r.last_seen_at), tokensSealed: r.tokens_sealed,
-    idpExpiresAt: dateOrNull(r.idp_expires_at), ip: r.ip, userAgent: r.user_agent,
+    idpExpiresAt: dateOrNull(r.idp_expires_at), ip: r.ip, userAgent: r.user_agent, idpSubject: r.idp_subject, idpSid: r.idp_sid,
   };
 }
 
@@ -190,6 +249,7 @@ function sessionStore(db: Kysely<Tables>): SessionStore {
       await db.insertInto('sessions').values({
         id: s.id, secret_hash: s.secretHash.toString('hex'), user_id: s.userId, created_at: ms(now), expires_at: ms(s.expiresAt),
         last_seen_at: ms(now), tokens_sealed: s.tokensSealed, idp_expires_at: s.idpExpiresAt && ms(s.idpExpiresAt), ip: s.ip, user_agent: s.userAgent,
+        idp_subject: s.idpSubject ?? null, idp_sid: s.idpSid ?? null,
       }).execute();
     },
     async get(id) {
@@ -212,6 +272,13 @@ function sessionStore(db: Kysely<Tables>): SessionStore {
     async listForUser(userId) {
       const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
       return rows.map(toSession);
+    },
+    async deleteByIdp(match) {
+      if (!match.subjectKey && !match.sidKey) throw new Error('deleteByIdp needs a subject or an IdP session');
+      let q = db.deleteFrom('sessions');
+      if (match.subjectKey) q = q.where('idp_subject', '=', match.subjectKey);
+      if (match.sidKey) q = q.where('idp_sid', '=', match.sidKey);
+      return q.returning(['id', 'user_id']).execute().then((rows) => rows.map((r) => ({ id: r.id, userId: r.user_id })));
     },
     async deleteExpired(now, idleSeconds) {
       const r = await db.deleteFrom('sessions')

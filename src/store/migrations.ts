@@ -167,5 +167,69 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         select subject_key, id, null, email, 0, created_at, last_login_at from users where kind = 'person'`.execute(db);
     },
   },
+  // Enterprise identity lifecycle (issue #18). Sessions remember the IdP session they came from
+  // (`<issuer>#<sid>`) and subject (`<issuer>#<sub>`), so a back-channel logout token can end them.
+  // One-time ids (logout-token jti, SAML assertion ids) are claimed here, so a replay is refused by
+  // every replica; expired ones are pruned.
+  '0008_enterprise_identity': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('idp_subject', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('idp_sid', 'text').execute();
+      await db.schema.createIndex('sessions_idp_subject').on('sessions').column('idp_subject').execute();
+      await db.schema.createIndex('sessions_idp_sid').on('sessions').column('idp_sid').execute();
+      await db.schema
+        .createTable('one_time_ids')
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('one_time_ids_pk', ['namespace', 'id'])
+        .execute();
+      await db.schema.createIndex('one_time_ids_expiry').on('one_time_ids').column('expires_at').execute();
+      // SCIM 2.0 provisioning: bearer tokens of provisioning clients (hashed like personal tokens),
+      // provisioned people (a users row made ahead of sign-in, with the SCIM resource as sent) and
+      // groups with their members. The users row stays the account; SCIM adds what the IdP pushed.
+      await db.schema
+        .createTable('scim_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('allowed_cidrs_json', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('last_used_ip', 'text')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('scim_users')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('external_id', 'text')
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('doc_json', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('claim_groups_json', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('linked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('scim_users_external_id').on('scim_users').column('external_id').execute();
+      await db.schema
+        .createTable('scim_groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull().unique())
+        .addColumn('external_id', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('scim_group_members')
+        .addColumn('group_id', 'text', (c) => c.notNull().references('scim_groups.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('scim_group_members_pk', ['group_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('scim_group_members_user').on('scim_group_members').column('user_id').execute();
+    },
+  },
   };
 }

@@ -13,7 +13,20 @@ export interface Tables {
   sessions: {
     id: string; secret_hash: string; user_id: string; created_at: number; expires_at: number; last_seen_at: number;
     tokens_sealed: string | null; idp_expires_at: number | null; ip: string | null; user_agent: string | null;
+    /** `<issuer>#<sub>` and `<issuer>#<sid>` of the IdP sign-in (0008; null: GitHub, or older sessions). */
+    idp_subject: string | null; idp_sid: string | null;
   };
+  one_time_ids: { namespace: string; id: string; expires_at: number };
+  scim_tokens: {
+    id: string; name: string; secret_hash: string; allowed_cidrs_json: string | null; created_at: number; created_by: string;
+    last_used_at: number | null; last_used_ip: string | null; revoked_at: number | null;
+  };
+  scim_users: {
+    user_id: string; external_id: string | null; active: number; doc_json: string; version: number; claim_groups_json: string;
+    created_at: number; updated_at: number; linked_at: number | null;
+  };
+  scim_groups: { id: string; display_name: string; external_id: string | null; version: number; created_at: number; updated_at: number };
+  scim_group_members: { group_id: string; user_id: string };
   grants: { principal_type: string; principal: string; resource_type: string; resource_id: string; level: string; created_at: number };
   pattern_rules: {
     id: string; principal_type: string; principal: string; resource_type: string; matcher: string; pattern: string; level: string; created_at: number;

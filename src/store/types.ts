@@ -1,4 +1,5 @@
 import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
+import type { GroupSource, ScimStore } from './scim-types.js';
 
 /** A person or service account known to the gateway. */
 export interface User {
@@ -35,6 +36,14 @@ export interface LoginIdentity {
    * email (both verified). Without it, a new identity whose username is taken is refused (GW_CONFLICT).
    */
   readonly linkByEmail?: boolean;
+  /**
+   * SCIM: a new identity of this provider signs in to the account provisioned ahead of it that
+   * matches by this attribute (`externalId` compares with `externalId` here); several matches are
+   * refused (GW_CONFLICT). Absent: provisioned accounts are never joined by this identity.
+   */
+  readonly scimLink?: { readonly by: 'externalId' | 'userName' | 'email'; readonly externalId?: string | undefined } | undefined;
+  /** Where a provisioned account's groups come from (default `claims`: as for everyone else). */
+  readonly groupSource?: GroupSource | undefined;
 }
 
 export interface Session {
@@ -50,6 +59,10 @@ export interface Session {
   readonly idpExpiresAt: Date | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** `<issuer>#<sub>` of the IdP identity the session was signed in with (null: GitHub, older sessions). */
+  readonly idpSubject: string | null;
+  /** `<issuer>#<sid>`: the IdP session (ID token `sid`), which a back-channel logout token may name. */
+  readonly idpSid: string | null;
 }
 
 export interface NewSession {
@@ -61,6 +74,16 @@ export interface NewSession {
   readonly idpExpiresAt: Date | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  readonly idpSubject?: string | null;
+  readonly idpSid?: string | null;
+}
+
+/** What a back-channel logout names: an IdP session, a subject, or both (then both must match). */
+export interface IdpSessionMatch {
+  /** `<issuer>#<sub>` */
+  readonly subjectKey?: string | undefined;
+  /** `<issuer>#<sid>` */
+  readonly sidKey?: string | undefined;
 }
 
 export interface AuditEvent {
@@ -98,6 +121,8 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
   listForUser(userId: string): Promise<Session[]>;
+  /** Deletes the sessions signed in through that IdP session and/or subject; returns their ids and users. Refuses an empty match. */
+  deleteByIdp(match: IdpSessionMatch): Promise<{ id: string; userId: string }[]>;
   deleteExpired(now: Date, idleSeconds: number): Promise<number>;
 }
 
@@ -256,6 +281,17 @@ export interface AuditStore {
   prune(before: Date): Promise<number>;
 }
 
+/**
+ * Ids that may be used once (a logout token's jti, a SAML assertion id), across every replica:
+ * the first `use` wins, every later one of the same (namespace, id) before it expires is refused.
+ */
+export interface OneTimeIdStore {
+  /** True when this call claimed the id; false when it was used before (a replay). */
+  use(namespace: string, id: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /** Forgets ids whose expiry passed (their tokens are refused on their dates anyway). */
+  prune(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly users: UserStore;
@@ -265,6 +301,9 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly federation: FederationStore;
+  readonly oneTimeIds: OneTimeIdStore;
+  /** SCIM 2.0 provisioning (src/scim). */
+  readonly scim: ScimStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

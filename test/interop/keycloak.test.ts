@@ -6,6 +6,8 @@ import { available } from './support/availability.js';
 import { adminCall, startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
 import { GATEWAY_CLIENT, keycloakMissing, startKeycloak, type Keycloak, type KeycloakUser } from './support/keycloak.js';
 import { mlflowAttempts } from './support/mlflow-client.js';
+import { freePort } from '../../src/devtools/mlflow.js';
+import { HttpBrowser } from '../support/http-browser.js';
 
 // Interop with a real Keycloak 26 (Maven Central distribution, scripts/keycloak.sh) and the realm in
 // test/interop/keycloak/realm.json: its login page in Chromium, its access tokens with the stock MLflow
@@ -16,14 +18,16 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
   const token: Partial<Record<KeycloakUser, string>> = {};
 
   beforeAll(async () => {
-    kc = await startKeycloak();
+    // The gateway's port is chosen first: Keycloak must know its back-channel logout URL at import.
+    const port = await freePort();
+    kc = await startKeycloak({ GATEWAY_BACKCHANNEL_LOGOUT_URL: `http://127.0.0.1:${port}/_gateway/backchannel-logout/oidc` });
     console.info(`[interop] Keycloak ready in ${kc.startMs} ms at ${kc.issuer}`);
     gw = await startGatewayFor({
       OIDC_ISSUER: kc.issuer,
       OIDC_CLIENT_ID: GATEWAY_CLIENT.id,
       OIDC_CLIENT_SECRET: GATEWAY_CLIENT.secret,
       OIDC_PRESET: 'keycloak', // groups + realm_access.roles + resource_access.mlflow-gateway.roles
-    });
+    }, port);
     for (const u of ['alice', 'bob', 'root'] as const) token[u] = (await kc.passwordGrant(u)).access_token;
   }, 300_000);
   afterAll(async () => {
@@ -123,5 +127,31 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
     // bob's realm role arrives in realm_access.roles of his access token; the keycloak preset adds it to his groups.
     const bob = await adminCall(gw, token.root!, 'GET', 'users/bob');
     expect([...bob.json.user.groups].sort()).toEqual(['reviewers', 'team-b']);
+  });
+
+  it.runIf(!process.env.KEYCLOAK_URL)('back-channel logout: signing out at Keycloak ends the gateway session of that Keycloak session at once', async () => {
+    const signInAt = async () => {
+      const browser = new HttpBrowser();
+      const login = await browser.follow(`${gw.gatewayUrl}/`);
+      expect(login.url.startsWith(`${kc.issuer}/protocol/openid-connect/auth`)).toBe(true);
+      const done = await browser.submitForm(login.url, await login.response.text(), { username: 'alice', password: 'alice-pass' });
+      expect(done.url.startsWith(gw.gatewayUrl)).toBe(true);
+      return browser;
+    };
+    const whoami = (b: HttpBrowser) => b.get(`${gw.gatewayUrl}/_gateway/api/v1/whoami`, { accept: 'application/json' });
+    const laptop = await signInAt();
+    const desktop = await signInAt();
+    expect((await whoami(laptop)).status).toBe(200);
+    // The session carries Keycloak's sid, as the logout token will name it.
+    const alice = await gw.server.gateway.store.users.getByUsername('alice');
+    const sessions = await gw.server.gateway.store.sessions.listForUser(alice!.id);
+    expect(sessions.every((s) => s.idpSid?.startsWith(`${kc.issuer}#`))).toBe(true);
+    // Sign out at Keycloak itself (its logout confirmation page): Keycloak POSTs a logout token.
+    const confirm = await laptop.follow(`${kc.issuer}/protocol/openid-connect/logout`);
+    await laptop.submitForm(confirm.url, await confirm.response.text(), { confirmLogout: 'Logout' });
+    await expect.poll(async () => (await whoami(laptop)).status, { timeout: 10_000 }).toBe(401);
+    expect((await whoami(desktop)).status).toBe(200);
+    const audit = await gw.server.gateway.store.audit.list({ limit: 5, action: 'logout.backchannel' });
+    expect(audit[0]).toMatchObject({ actor: 'alice' });
   });
 });

@@ -47,6 +47,8 @@ export interface StackOptions {
    * Further providers, each backed by its own real in-process IdP (same demo users, own issuer and
    * keys), configured through GATEWAY_PROVIDERS / GATEWAY_PROVIDER_<ID>_* after the OIDC_* one.
    */
+  /** Registers the gateway's back-channel logout endpoint with the demo IdP's client (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogout?: boolean;
   extraProviders?: ReadonlyArray<{ id: string; displayName?: string; env?: Record<string, string>; idp?: Partial<DemoIdpOptions> }>;
 }
 
@@ -77,6 +79,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         redirectUris: [`${publicUrl}/_gateway/callback`, 'http://127.0.0.1/test-callback'],
         postLogoutRedirectUris: [`${publicUrl}/_gateway/signed-out`],
         grantTypes: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+        ...(opts.backchannelLogout ? { backchannelLogoutUri: `${publicUrl}/_gateway/backchannel-logout/oidc` } : {}),
       },
       ...(opts.idp?.clients ?? []),
     ],

@@ -11,6 +11,7 @@ import { PatternsPage } from './pages/Patterns';
 import { ProfilePage } from './pages/Profile';
 import { ResourcesPage } from './pages/Resources';
 import { ServiceAccountsPage } from './pages/ServiceAccounts';
+import { ProvisioningPage } from './pages/Provisioning';
 import { UserPage, UsersPage } from './pages/Users';
 import { Link, usePath } from './router';
 import { useLoad } from './use-load';
@@ -31,6 +32,7 @@ const NAV: NavItem[] = [
   { path: '/groups', label: 'Groups', admin: true },
   { path: '/patterns', label: 'Pattern rules', admin: true },
   { path: '/service-accounts', label: 'Service accounts', admin: true },
+  { path: '/provisioning', label: 'Provisioning & sign-in', admin: true },
 ];
 
 function route(path: string, me: Me): ReactNode {
@@ -49,6 +51,7 @@ function route(path: string, me: Me): ReactNode {
     case '/groups': return <GroupsPage />;
     case '/patterns': return <PatternsPage />;
     case '/service-accounts': return <ServiceAccountsPage />;
+    case '/provisioning': return <ProvisioningPage />;
   }
   return <NotFound admin={false} />;
 }

@@ -81,4 +81,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'get', path: 'trust-rules', tag: 'service accounts', summary: 'Workload identity federation rules and presets', who: 'administrators', ok: [200, list('trust_rules', 'TrustRule')] },
   { method: 'post', path: 'trust-rules', tag: 'service accounts', summary: 'Add a trust rule', who: 'administrators', body: 'TrustRuleInput', ok: [201, wrap('trust_rule', 'TrustRule')] },
   { method: 'delete', path: 'trust-rules/{id}', tag: 'service accounts', summary: 'Remove a trust rule', who: 'administrators', params: [p('id', 'rule id')], ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'scim', tag: 'provisioning', summary: 'SCIM status: endpoint, settings, provisioned users and groups, last sync, tokens', who: 'administrators', ok: [200, 'ScimStatus'] },
+  { method: 'post', path: 'scim/tokens', tag: 'provisioning', summary: 'Create a SCIM token (shown once), optionally restricted to client addresses', who: 'administrators', body: 'ScimTokenInput', ok: [201, 'NewScimToken'] },
+  { method: 'post', path: 'scim/tokens/{id}/rotate', tag: 'provisioning', summary: 'Rotate a SCIM token: new secret, the old one stops at once', who: 'administrators', params: [p('id', 'token id')], ok: [200, 'NewScimToken'] },
+  { method: 'delete', path: 'scim/tokens/{id}', tag: 'provisioning', summary: 'Revoke a SCIM token', who: 'administrators', params: [p('id', 'token id')], ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'identity-providers', tag: 'provisioning', summary: 'Sign-in providers: what to register at each IdP (redirect and back-channel logout URLs), discovery state', who: 'administrators', ok: [200, { type: 'object' }] },
 ];

@@ -12,7 +12,16 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const list = (items: Schema) => ({ type: 'array', items });
 const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
 
+const scimToken = obj({ id: str, name: str, allowed_cidrs: { type: ['array', 'null'], items: str }, created_at: str, created_by: str, last_used_at: strOrNull, last_used_ip: strOrNull, revoked_at: strOrNull });
+
 export const SCHEMAS: Record<string, Schema> = {
+  ScimToken: scimToken,
+  ScimTokenInput: obj({ name: str, allowed_cidrs: { type: 'array', items: str, description: 'CIDRs the token is accepted from (empty or absent: any)' } }, ['name']),
+  NewScimToken: obj({ token: { type: 'string', description: 'mogscim_…: shown only in this answer' }, scim_token: ref('ScimToken') }),
+  ScimStatus: obj({
+    endpoint: str, link_by: { type: 'string', enum: ['externalId', 'userName', 'email'] }, group_source: { type: 'string', enum: ['claims', 'scim', 'both'] }, provider: str,
+    users: obj({ total: { type: 'integer' }, active: { type: 'integer' }, linked: { type: 'integer' } }), groups: { type: 'integer' }, last_sync: strOrNull, tokens: list(ref('ScimToken')),
+  }),
   Error: obj({
     error_code: { type: 'string', description: 'MLflow error code for the situation, e.g. PERMISSION_DENIED (what MLflow clients act on)' },
     gateway_code: { type: 'string', description: 'The gateway\'s stable code, e.g. GW_DENIED (see the README\'s error table)' },

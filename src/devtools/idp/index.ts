@@ -148,6 +148,8 @@ export async function startDemoIdp(opts: DemoIdpOptions): Promise<DemoIdp> {
       errors: oidc.errors,
     }));
     provider.on('server_error', (_ctx, err) => reportError(err));
+    // A logout token the RP did not accept is the RP's problem, but it must not pass silently.
+    provider.on('backchannel.error', (_ctx, err, client) => console.error(`demo IdP: back-channel logout to ${client.clientId} failed: ${err.message}`));
     return { provider, callback: provider.callback() };
   };
 

@@ -30,6 +30,11 @@ export interface DemoClient {
    * then matches on any port (RFC 8252 §7.3), as a CLI's short-lived local listener needs.
    */
   applicationType?: 'web' | 'native';
+  /**
+   * OpenID Connect Back-Channel Logout 1.0: where the IdP POSTs a logout token (with `sid`) when
+   * the person's IdP session ends (RP-initiated logout at the IdP, or `endSessions` in tests).
+   */
+  backchannelLogoutUri?: string;
 }
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -81,6 +86,7 @@ export function clientMetadata(client: DemoClient): ClientMetadata {
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
     ...(client.applicationType ? { application_type: client.applicationType } : {}),
+    ...(client.backchannelLogoutUri ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
   };
 }
 
@@ -97,6 +103,14 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
 
   return {
     adapter: s.store.factory,
+    // oidc-provider's own fetch refuses special-use addresses (SSRF defence), loopback included;
+    // the demo IdP's relying parties (back-channel logout) are all on loopback, and only there.
+    fetch: (url, options = {}) => {
+      const host = new URL(url instanceof Request ? url.url : url).hostname;
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return Promise.reject(new Error(`demo IdP: refusing to call ${host} (loopback only)`));
+      const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     clients: s.clients.map(clientMetadata),
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
@@ -174,6 +188,7 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       // Access tokens are JWTs for the gateway's audience, so the userinfo endpoint (which only
       // accepts audience-less opaque tokens) would be unusable; all claims are in the ID token.
       userinfo: { enabled: false },

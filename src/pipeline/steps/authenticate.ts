@@ -8,6 +8,7 @@ import type { Gateway } from '../gateway.js';
 import type { User } from '../../store/index.js';
 import type { AuthMethod, Principal, RequestContext } from '../context.js';
 import { metrics, type AuthMethodLabel } from '../../metrics/index.js';
+import { scimSignIn } from '../../scim/sign-in.js';
 
 const METHOD_LABEL: Readonly<Record<AuthMethod, AuthMethodLabel>> = {
   session: 'session', jwt: 'jwt', token: 'pat-bearer', basic: 'pat-basic', client: 'client-credentials', federated: 'federated',
@@ -64,7 +65,7 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
       if (client !== undefined) {
         ctx.principal = { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
       } else {
-        const identity = await admittedIdentity(provider.config, claims, gw.store.users);
+        const identity = await admittedIdentity(provider.config, claims, gw.store.users, scimSignIn(gw.config));
         ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
       }
     } else if (scheme === 'basic' && credential) {

@@ -44,8 +44,9 @@ export interface Keycloak {
  * Starts Keycloak on a free loopback port: production mode on the prepared (optimized) build, plain
  * HTTP, in-memory H2 (dev-mem: nothing persists), realm imported at start. KEYCLOAK_URL reuses a
  * server that already runs with that realm (handy while writing tests; never set in CI).
+ * `realmEnv`: environment for the realm file's placeholders (GATEWAY_BACKCHANNEL_LOGOUT_URL).
  */
-export async function startKeycloak(): Promise<Keycloak> {
+export async function startKeycloak(realmEnv: Record<string, string> = {}): Promise<Keycloak> {
   let proc: ServerProcess | undefined;
   let url = process.env.KEYCLOAK_URL?.replace(/\/$/, '');
   const started = Date.now();
@@ -64,7 +65,8 @@ export async function startKeycloak(): Promise<Keycloak> {
       '--cache=local', // one node: no cluster discovery at start
     ], {
       // C1 only: a short-lived test server starts in about two thirds of the time on two busy cores.
-      env: { JAVA_HOME: javaHome, JAVA_OPTS_APPEND: '-XX:TieredStopAtLevel=1' },
+      // realmEnv fills the realm file's ${...} placeholders (Keycloak resolves them at import).
+      env: { JAVA_HOME: javaHome, JAVA_OPTS_APPEND: '-XX:TieredStopAtLevel=1', ...realmEnv },
     });
     await waitForUrl(proc, `${url}/realms/${REALM}/.well-known/openid-configuration`, 240_000);
   }
