@@ -13,6 +13,8 @@ export interface Profile {
     readonly maxSeconds: Readonly<Record<number, number>>;
     readonly warmupRequests: number;
   };
+  /** Python http.client, interleaved request by request (scenarios/python-client.ts). */
+  readonly client: { readonly requests: number; readonly warmup: number };
   readonly ceiling: { readonly requests: number; readonly connections: number; readonly maxSeconds: number };
   readonly search: {
     readonly experiments: number;
@@ -34,6 +36,7 @@ export const FULL: Profile = {
   name: 'full',
   rounds: 3,
   rest: { concurrencies: [1, 32], requests: { 1: 200, 32: 600 }, maxSeconds: { 1: 2.5, 32: 3.5 }, warmupRequests: 40 },
+  client: { requests: 1_500, warmup: 50 },
   ceiling: { requests: 4_000, connections: 32, maxSeconds: 6 },
   search: { experiments: 10_000, readable: 50, firstPageIterations: 15, fullScanIterations: 5, maxSecondsPerCell: 45 },
   artifacts: { bytes: 1024 * MiB, rounds: 2 },
@@ -45,6 +48,7 @@ export const QUICK: Profile = {
   name: 'quick',
   rounds: 1,
   rest: { concurrencies: [1, 32], requests: { 1: 20, 32: 40 }, maxSeconds: { 1: 1, 32: 1 }, warmupRequests: 5 },
+  client: { requests: 100, warmup: 10 },
   ceiling: { requests: 1_000, connections: 32, maxSeconds: 3 },
   search: { experiments: 1_000, readable: 50, firstPageIterations: 3, fullScanIterations: 1, maxSecondsPerCell: 10 },
   artifacts: { bytes: 32 * MiB, rounds: 1 },

@@ -80,6 +80,13 @@ export function renderMarkdown(r: Results): string {
     for (const x of r.rest.refused) out.push(`- ${r.targets[x.target]?.label ?? x.target} refused ${x.endpoint} (${x.status}): \`${x.body.slice(0, 160).replace(/\s+/g, ' ')}\``);
     if (r.rest.refused.length) out.push('');
   }
+  if (r.client) {
+    out.push('## 1b. What a Python script sees (http.client, interleaved)', '');
+    out.push('One keep-alive connection per target, one request at a time, targets alternating request by request (the independent check\'s method; bench/README.md explains why it differs from wrk\'s figures). Latency in ms.', '');
+    out.push(table(['Endpoint', 'Target', 'requests', 'p50', 'p99', 'added p50', 'added p99', 'framing', 'non-2xx'], r.client.map((c) => [
+      c.endpoint, c.target, String(c.requests), f(c.p50), f(c.p99), signed(c.addedP50), signed(c.addedP99), c.framing, String(c.non2xx),
+    ])), '');
+  }
 
   if (r.ceiling) {
     const c = r.ceiling;
