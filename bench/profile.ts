@@ -35,7 +35,8 @@ const MiB = 1024 * 1024;
 export const FULL: Profile = {
   name: 'full',
   rounds: 3,
-  rest: { concurrencies: [1, 32], requests: { 1: 200, 32: 600 }, maxSeconds: { 1: 2.5, 32: 3.5 }, warmupRequests: 40 },
+  // 1,000 per cell × 3 rounds: 3,000 samples per cell at concurrency 1 (a p99 of 200 samples is 2 requests).
+  rest: { concurrencies: [1, 32], requests: { 1: 1_000, 32: 600 }, maxSeconds: { 1: 12, 32: 3.5 }, warmupRequests: 200 },
   client: { requests: 1_500, warmup: 50 },
   ceiling: { requests: 4_000, connections: 32, maxSeconds: 6 },
   search: { experiments: 10_000, readable: 50, firstPageIterations: 15, fullScanIterations: 5, maxSecondsPerCell: 45 },

@@ -134,7 +134,7 @@ export function renderMarkdown(r: Results): string {
     out.push('## 6. Start-up and idle memory', '');
     out.push(table(['spawn → listening', 'node + tsx boot', 'imports', 'config + buildServer', 'listen', 'RSS when ready', 'RSS idle (2 s)'],
       [[`${f(m.spawnToReadyMs, 0)} ms`, `${f(m.bootMs, 0)} ms`, `${f(m.importMs, 0)} ms`, `${f(m.buildMs, 0)} ms`, `${f(m.listenMs, 0)} ms`, mib(m.rssReady), mib(m.rssIdle)]]), '');
-    out.push(`Median of ${r.startup.samples.length} fresh processes (new SQLite store each, migrations included), run with \`node --import tsx\` (TypeScript compiled on load).`
+    out.push(`Median of ${r.startup.samples.length} fresh processes (new SQLite store each, migrations included), the gateway's modules from the compiled \`dist/\`, loaded by a small TypeScript child run with \`node --import tsx\` (tsx's own start-up is in the boot column; \`npm run bench:footprint\` measures the plain \`bin/mlflow-oidc-gateway.js serve\`).`
       + (r.startup.mainGatewayAtEnd ? ` The gateway that served scenarios 1 and 3 held ${mib(r.startup.mainGatewayAtEnd.rss)} at the end (peak ${mib(r.startup.mainGatewayAtEnd.peak)}).` : ''), '');
   }
 
