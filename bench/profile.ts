@@ -13,6 +13,8 @@ export interface Profile {
     readonly maxSeconds: Readonly<Record<number, number>>;
     readonly warmupRequests: number;
   };
+  /** Python http.client, interleaved request by request (scenarios/python-client.ts). */
+  readonly client: { readonly requests: number; readonly warmup: number };
   readonly ceiling: { readonly requests: number; readonly connections: number; readonly maxSeconds: number };
   readonly search: {
     readonly experiments: number;
@@ -33,7 +35,9 @@ const MiB = 1024 * 1024;
 export const FULL: Profile = {
   name: 'full',
   rounds: 3,
-  rest: { concurrencies: [1, 32], requests: { 1: 200, 32: 600 }, maxSeconds: { 1: 2.5, 32: 3.5 }, warmupRequests: 40 },
+  // 1,000 per cell × 3 rounds: 3,000 samples per cell at concurrency 1 (a p99 of 200 samples is 2 requests).
+  rest: { concurrencies: [1, 32], requests: { 1: 1_000, 32: 600 }, maxSeconds: { 1: 12, 32: 3.5 }, warmupRequests: 200 },
+  client: { requests: 1_500, warmup: 50 },
   ceiling: { requests: 4_000, connections: 32, maxSeconds: 6 },
   search: { experiments: 10_000, readable: 50, firstPageIterations: 15, fullScanIterations: 5, maxSecondsPerCell: 45 },
   artifacts: { bytes: 1024 * MiB, rounds: 2 },
@@ -45,6 +49,7 @@ export const QUICK: Profile = {
   name: 'quick',
   rounds: 1,
   rest: { concurrencies: [1, 32], requests: { 1: 20, 32: 40 }, maxSeconds: { 1: 1, 32: 1 }, warmupRequests: 5 },
+  client: { requests: 100, warmup: 10 },
   ceiling: { requests: 1_000, connections: 32, maxSeconds: 3 },
   search: { experiments: 1_000, readable: 50, firstPageIterations: 3, fullScanIterations: 1, maxSecondsPerCell: 10 },
   artifacts: { bytes: 32 * MiB, rounds: 1 },

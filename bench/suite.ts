@@ -21,13 +21,14 @@ import { runArtifacts } from './scenarios/artifacts.js';
 import { runCeiling } from './scenarios/ceiling.js';
 import { runFilteredSearch, type SearchTarget } from './scenarios/filtered-search.js';
 import { restEndpoints, withHeaders, type Endpoint } from './scenarios/rest-endpoints.js';
+import { runPythonClient } from './scenarios/python-client.js';
 import { runRestLatency } from './scenarios/rest-latency.js';
 import { runStartup } from './scenarios/startup.js';
 import { ADMIN_USER, REST_USER, SEARCH_USER, setUp, type Setup } from './setup.js';
 
 // Runs the scenarios in order against one shared setup and gathers everything the report needs.
 
-export const SCENARIOS = ['startup', 'rest', 'search', 'ceiling', 'artifacts'] as const;
+export const SCENARIOS = ['startup', 'rest', 'client', 'search', 'ceiling', 'artifacts'] as const;
 const ROOT = resolve(import.meta.dirname, '..');
 
 export async function runAll(profile: Profile, opts: { keep: boolean; peers: boolean; only: string[] | undefined }): Promise<Results> {
@@ -35,6 +36,9 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
   const startedAt = new Date();
   const loadStart = loadavg();
   ensureWrk();
+  // The gateway children run the compiled dist/ (lib/gateway-child.ts): build it from this checkout.
+  log('build: tsc -p tsconfig.build.json (the gateway under test runs dist/)');
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const setup = await setUp(profile, opts);
   const mlflowVersions = await venvVersions(setup.mlflowVenv, 'mlflow');
   const peerVersions = setup.peerVenv ? await venvVersions(setup.peerVenv, 'mlflow-oidc-auth') : undefined;
@@ -80,6 +84,11 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
       log(`rest: ${list.map((t) => t.id).join(', ')}`);
       const rest = await runRestLatency(list, endpoints, profile, createSettle(() => serversOf(setup)));
       out.rest = { ...rest, endpoints: endpoints.map((e) => e.id), requests: { ...profile.rest.requests } };
+    }
+
+    if (scenarios.includes('client')) {
+      const list = (await restTargets(setup, missing, { peers: false })).filter((t) => t.id === 'direct' || t.id === 'gw-jwt' || t.id === 'gw-token-bearer');
+      out.client = await runPythonClient(join(setup.mlflowVenv, 'bin/python'), list, endpoints.filter((e) => e.id === 'experiments/get' || e.id === 'registered-models/get'), profile);
     }
 
     if (scenarios.includes('search')) {
@@ -147,9 +156,10 @@ async function gatewayTargets(gw: GatewayContext, username: string, missing: Mis
   return list;
 }
 
-async function restTargets(setup: Setup, missing: MissingTarget[]): Promise<Target[]> {
+async function restTargets(setup: Setup, missing: MissingTarget[], opts: { peers: boolean } = { peers: true }): Promise<Target[]> {
   const list: Target[] = [{ id: 'direct', label: 'MLflow (direct)', kind: 'direct', url: setup.mlflow.url, headers: {} }];
-  list.push(...(await gatewayTargets({ url: setup.mainGateway.url, process: setup.mainGateway, idp: setup.idp }, REST_USER, missing)));
+  list.push(...(await gatewayTargets({ url: setup.mainGateway.url, process: setup.mainGateway, idp: setup.idp }, REST_USER, opts.peers ? missing : undefined)));
+  if (!opts.peers) return list;
   const peers = setup.peers;
   if (peers) {
     list.push(

@@ -1,5 +1,6 @@
 // The gateway under test, in its own process (started by gateway-process.ts with
-// `node --import tsx`), so that its CPU time, RSS and event loop are its own and not the load
+// `node --import tsx`; the gateway's own modules are the compiled dist/ that users run, built at the
+// start of the run — BENCH_GATEWAY_BUILD=src runs the TypeScript sources instead), so that its CPU time, RSS and event loop are its own and not the load
 // generator's or the orchestrator's. Configured from the environment exactly like `serve`;
 // logs go to stdout (the parent sends them to a file). Talks to the parent over IPC:
 //   → { op: 'ready', url, timings }                          once listening
@@ -18,7 +19,12 @@ interface Command {
 
 async function main(): Promise<void> {
   const booted = performance.now(); // node + tsx start-up, measured from process start
-  const [{ loadConfig }, { buildServer }] = await Promise.all([import('../../src/config/index.js'), import('../../src/server/app.js')]);
+  // dist/ is what users run; tsx then only loads this file (tsx costs start-up time, nothing per request).
+  const fromSrc = process.env.BENCH_GATEWAY_BUILD === 'src';
+  const [{ loadConfig }, { buildServer }] = (await Promise.all([
+    import(fromSrc ? '../../src/config/index.js' : '../../dist/config/index.js'),
+    import(fromSrc ? '../../src/server/app.js' : '../../dist/server/app.js'),
+  ])) as [typeof import('../../src/config/index.js'), typeof import('../../src/server/app.js')];
   const imported = performance.now();
   const loaded = loadConfig(process.env);
   if (!loaded.ok) throw new Error(`gateway config invalid: ${JSON.stringify(loaded.problems)}`);

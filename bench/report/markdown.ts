@@ -80,6 +80,13 @@ export function renderMarkdown(r: Results): string {
     for (const x of r.rest.refused) out.push(`- ${r.targets[x.target]?.label ?? x.target} refused ${x.endpoint} (${x.status}): \`${x.body.slice(0, 160).replace(/\s+/g, ' ')}\``);
     if (r.rest.refused.length) out.push('');
   }
+  if (r.client) {
+    out.push('## 1b. What a Python script sees (http.client, interleaved)', '');
+    out.push('One keep-alive connection per target, one request at a time, targets alternating request by request (the independent check\'s method; bench/README.md explains why it differs from wrk\'s figures). Latency in ms.', '');
+    out.push(table(['Endpoint', 'Target', 'requests', 'p50', 'p99', 'added p50', 'added p99', 'framing', 'non-2xx'], r.client.map((c) => [
+      c.endpoint, c.target, String(c.requests), f(c.p50), f(c.p99), signed(c.addedP50), signed(c.addedP99), c.framing, String(c.non2xx),
+    ])), '');
+  }
 
   if (r.ceiling) {
     const c = r.ceiling;
@@ -127,7 +134,7 @@ export function renderMarkdown(r: Results): string {
     out.push('## 6. Start-up and idle memory', '');
     out.push(table(['spawn → listening', 'node + tsx boot', 'imports', 'config + buildServer', 'listen', 'RSS when ready', 'RSS idle (2 s)'],
       [[`${f(m.spawnToReadyMs, 0)} ms`, `${f(m.bootMs, 0)} ms`, `${f(m.importMs, 0)} ms`, `${f(m.buildMs, 0)} ms`, `${f(m.listenMs, 0)} ms`, mib(m.rssReady), mib(m.rssIdle)]]), '');
-    out.push(`Median of ${r.startup.samples.length} fresh processes (new SQLite store each, migrations included), run with \`node --import tsx\` (TypeScript compiled on load).`
+    out.push(`Median of ${r.startup.samples.length} fresh processes (new SQLite store each, migrations included), the gateway's modules from the compiled \`dist/\`, loaded by a small TypeScript child run with \`node --import tsx\` (tsx's own start-up is in the boot column; \`npm run bench:footprint\` measures the plain \`bin/mlflow-oidc-gateway.js serve\`).`
       + (r.startup.mainGatewayAtEnd ? ` The gateway that served scenarios 1 and 3 held ${mib(r.startup.mainGatewayAtEnd.rss)} at the end (peak ${mib(r.startup.mainGatewayAtEnd.peak)}).` : ''), '');
   }
 

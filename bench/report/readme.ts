@@ -22,6 +22,8 @@ export function performanceSection(r: Results): string {
     out.push(addedLatencyTable(r), '');
   }
   const lines: string[] = [];
+  const py = r.client?.filter((c) => c.addedP50 !== undefined);
+  if (py?.length) lines.push(`What a Python script sees (http.client, keep-alive, requests interleaved one by one): ${py.map((c) => `${c.endpoint} ${c.target} ${c.addedP50! >= 0 ? '+' : ''}${c.addedP50!.toFixed(2)} / ${c.addedP99! >= 0 ? '+' : ''}${c.addedP99!.toFixed(2)} ms added p50 / p99 (${c.requests} each way)`).join('; ')}.`);
   const jwt = r.ceiling?.cells.filter((c) => c.target === 'gw-jwt');
   if (jwt?.length) lines.push(`Gateway ceiling (canned-JSON upstream, bearer JWT): ${f(Math.min(...jwt.map((c) => c.rpsPerCore ?? NaN)))}–${f(Math.max(...jwt.map((c) => c.rpsPerCore ?? NaN)))} requests/s per core of gateway CPU (${f(Math.min(...jwt.map((c) => c.cpuUsPerRequest ?? NaN)))}–${f(Math.max(...jwt.map((c) => c.cpuUsPerRequest ?? NaN)))} µs CPU per request).`);
   const s = r.search;
@@ -44,7 +46,7 @@ export function performanceSection(r: Results): string {
     lines.push(`Artifacts (${f(a.bytes / 2 ** 20)} MiB): upload ${f(up?.mibPerSecond)} MiB/s through the gateway vs ${f(du?.mibPerSecond)} direct, download ${f(down?.mibPerSecond)} vs ${f(dd?.mibPerSecond)}; gateway RSS ${f(a.gatewayRssBefore / 2 ** 20)} MiB before, at most ${f(Math.max(up?.gatewayPeakRss ?? 0, down?.gatewayPeakRss ?? 0) / 2 ** 20)} MiB during.`);
   }
   const st = r.startup?.median;
-  if (st) lines.push(`Start-up: ${f(st.spawnToReadyMs)} ms from spawn to listening (with tsx compiling TypeScript on load; ${f(st.buildMs)} ms of it building the server), ${f(st.rssIdle / 2 ** 20)} MiB RSS idle.`);
+  if (st) lines.push(`Start-up: ${f(st.spawnToReadyMs)} ms from spawn to listening (compiled dist/, loaded from a tsx-run child; ${f(st.buildMs)} ms of it building the server), ${f(st.rssIdle / 2 ** 20)} MiB RSS idle.`);
   for (const l of lines) out.push(`- ${l}`);
   out.push('', END);
   return out.join('\n');

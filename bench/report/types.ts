@@ -1,6 +1,7 @@
 import type { ArtifactResult } from '../scenarios/artifacts.js';
 import type { CeilingResult } from '../scenarios/ceiling.js';
 import type { SearchResult } from '../scenarios/filtered-search.js';
+import type { ClientCell } from '../scenarios/python-client.js';
 import type { RestResult } from '../scenarios/rest-latency.js';
 import type { StartupResult } from '../scenarios/startup.js';
 import type { ProfileSummary } from '../lib/cpuprofile.js';
@@ -45,6 +46,8 @@ export interface Results {
   basicAuthCredentialCheck?: { uncachedMs: number; cachedMs: number };
   seeding: { experiments: number; seconds: number; method: string; readable: number };
   rest?: RestResult & { endpoints: string[]; requests: Record<number, number> };
+  /** Python http.client, interleaved request by request: what a user's script sees. */
+  client?: ClientCell[];
   ceiling?: CeilingResult & { endpoints: string[]; requests: number; connections: number };
   search?: SearchResult & { experiments: number; readable: number };
   artifacts?: ArtifactResult;

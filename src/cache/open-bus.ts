@@ -1,8 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { createLocalBus, type InvalidationBus } from './bus.js';
-import { createPostgresBus } from './postgres-bus.js';
-import { createRedisBus } from './redis-bus.js';
 import type { BusLog } from './remote-link.js';
 import { watchSqliteWrites } from './sqlite-watch.js';
 
@@ -16,7 +14,10 @@ const CONNECT_WAIT_MS = 3000;
  */
 export async function openInvalidationBus(config: Pick<Config, 'redisUrl' | 'databaseUrl'>, store: Store, log: BusLog): Promise<InvalidationBus> {
   if (config.redisUrl !== undefined || store.kind === 'postgres') {
-    const bus = config.redisUrl !== undefined ? createRedisBus(config.redisUrl, log) : createPostgresBus(config.databaseUrl, log);
+    // Loaded only here: ioredis and pg cost ~15 MiB of RSS and start-up time each (bench/README.md, footprint).
+    const bus = config.redisUrl !== undefined
+      ? (await import('./redis-bus.js')).createRedisBus(config.redisUrl, log)
+      : (await import('./postgres-bus.js')).createPostgresBus(config.databaseUrl, log);
     await waitConnected(bus, CONNECT_WAIT_MS);
     if (!bus.connected) log.warn({ event: 'cache.bus_unavailable', bus: bus.kind }, `invalidation bus (${bus.kind}) not reachable yet; serving from the store without caches until it is`);
     return bus;

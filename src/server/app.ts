@@ -16,7 +16,6 @@ import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
 import { createResolver } from '../mlflow/resolver.js';
 import { createFailureLimiter } from '../tokens/failure-limiter.js';
-import { createSharedFailureLimiter } from '../tokens/shared-failure-limiter.js';
 import { createTokenService } from '../tokens/service.js';
 import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
@@ -81,9 +80,10 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, timeoutMs: config.upstreamTimeout * 1000, promptsAsPrompt: false }),
     access: createAccessControl(config, store),
     tokens: createTokenService(config, store),
-    // With Redis, failures are counted across replicas (src/tokens/shared-failure-limiter.ts).
+    // With Redis, failures are counted across replicas (src/tokens/shared-failure-limiter.ts; ioredis
+    // is loaded only then).
     failures: config.redisUrl !== undefined
-      ? createSharedFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000, config.redisUrl, logger)
+      ? (await import('../tokens/shared-failure-limiter.js')).createSharedFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000, config.redisUrl, logger)
       : createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
     federation: createWorkloadFederation(config, store),
   };

@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { GatewayError } from '../errors/index.js';
 import { createKyselyStore } from './kysely-store.js';
-import { openPostgres } from './postgres.js';
 import type { Tables } from './schema.js';
 import type { Store } from './types.js';
 
@@ -27,7 +26,11 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
     return { ...store, dataVersion: () => Number(dataVersion.get()) };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return createKyselyStore(openPostgres(url, opts.poolSize ?? 10), 'postgres');
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // pg is loaded only for a PostgreSQL store (a SQLite deployment never pays for it).
+    const { openPostgres } = await import('./postgres.js');
+    return createKyselyStore(openPostgres(url, opts.poolSize ?? 10), 'postgres');
+  }
   throw new GatewayError('GW_CONFIG_INVALID', `GATEWAY_DATABASE_URL must start with sqlite: or postgres:// (got a ${url.split(':')[0]}: URL)`);
 }
 

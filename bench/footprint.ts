@@ -1,0 +1,50 @@
+// `npm run bench:footprint [-- --starts=5]` — start-up and idle memory of the compiled gateway
+// (`npm run build` first: it measures dist/, as users run it), and what each optional package would
+// cost if `serve` loaded it. Writes bench/results/footprint.json. Loopback only, bounded.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDistServe, type DistStart } from './footprint/dist-serve.js';
+import { importCost, type ImportCost } from './footprint/import-cost.js';
+import { median } from './lib/stats.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const starts = Math.min(Number(process.argv.find((a) => a.startsWith('--starts='))?.slice(9) ?? 5), 20);
+if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (or `npx tsc -p tsconfig.build.json`) first');
+
+/** Optional parts (loaded only when configured or first used) next to what serve always loads. */
+const OPTIONAL = ['oidc-provider', 'pg', 'ioredis', 'graphql', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http'];
+const ALWAYS = ['fastify', '@fastify/reply-from', 'undici', 'kysely', 'better-sqlite3', 'jose', 'openid-client', 'zod', 'pino', 'prom-client', 'yaml'];
+const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+
+const load = { start: loadavg()[0]!, end: NaN };
+const work = mkdtempSync(join(tmpdir(), 'gateway-footprint-'));
+const samples: Record<'file' | 'memory', DistStart[]> = { file: [], memory: [] };
+try {
+  for (let i = 0; i < starts; i++) {
+    samples.file.push(await startDistServe({ storeUrl: `sqlite:${join(work, `store-${i}.db`)}`, idleMs: 2000 }));
+    samples.memory.push(await startDistServe({ storeUrl: 'sqlite::memory:', idleMs: 2000 }));
+    console.log(`footprint: start ${i + 1}/${starts}: ${samples.file[i]!.spawnToListeningMs.toFixed(0)} ms, idle ${mib(samples.file[i]!.rssIdle)} MiB`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const imports: ImportCost[] = [...OPTIONAL, ...ALWAYS].map(importCost);
+const baseline = importCost('node:fs');
+load.end = loadavg()[0]!;
+
+const summary = (list: DistStart[]) => ({
+  spawnToListeningMs: Math.round(median(list.map((s) => s.spawnToListeningMs))),
+  rssListeningMiB: mib(median(list.map((s) => s.rssListening))),
+  rssIdleMiB: mib(median(list.map((s) => s.rssIdle))),
+  all: list.map((s) => ({ ms: Math.round(s.spawnToListeningMs), rssIdleMiB: mib(s.rssIdle) })),
+});
+const result = {
+  when: new Date().toISOString(), node: process.version, starts, loadAverage: load,
+  fileStore: summary(samples.file), memoryStore: summary(samples.memory),
+  importCost: { baselineMiB: Math.round(baseline.rssMiB * 10) / 10, packages: imports.map((c) => ({ ...c, rssMiB: Math.round(c.rssMiB * 10) / 10, ms: Math.round(c.ms), optional: OPTIONAL.includes(c.pkg) })) },
+};
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/footprint.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));

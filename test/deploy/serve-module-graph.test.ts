@@ -1,0 +1,113 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../support/stack.js';
+
+// What `serve` loads when nothing optional is configured. Each optional package costs RSS and
+// start-up time (bench/README.md, "Footprint"): the PostgreSQL and Redis clients, the
+// OpenTelemetry SDK, the GraphQL parser, and above all the demo IdP's oidc-provider, which a
+// production process must never contain. The compiled dist/ entry runs with a module-resolution
+// hook that writes every resolved URL to a file; the test reads the packages out of it.
+// A property test, not a timed one.
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = resolve(ROOT, 'bin/mlflow-oidc-gateway.js');
+const run = promisify(execFile);
+
+const NEVER_WHEN_UNCONFIGURED = ['oidc-provider', 'pg', 'ioredis', 'graphql', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources'];
+
+let dir: string;
+
+beforeAll(async () => {
+  await run(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  dir = mkdtempSync(join(tmpdir(), 'serve-module-graph-'));
+  writeFileSync(join(dir, 'hooks.mjs'), [
+    "import { appendFileSync } from 'node:fs';",
+    'export async function resolve(specifier, context, next) {',
+    '  const r = await next(specifier, context);',
+    '  appendFileSync(process.env.MODULE_TRACE_FILE, r.url + "\\n");',
+    '  return r;',
+    '}',
+  ].join('\n'));
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Packages (node_modules names, scoped ones as @scope/name) whose files were resolved. */
+function packagesIn(traceFile: string): Set<string> {
+  const names = new Set<string>();
+  for (const url of readFileSync(traceFile, 'utf8').split('\n')) {
+    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (m?.[1]) names.add(m[1]);
+  }
+  return names;
+}
+
+/** Runs `serve` until it logs that it listens (or exits), then stops it; returns the packages it loaded. */
+async function servePackages(name: string, extraEnv: Record<string, string>, until: 'listening' | 'exit'): Promise<Set<string>> {
+  const trace = join(dir, `${name}.txt`);
+  writeFileSync(trace, '');
+  const child = spawn(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, BIN, 'serve'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      MODULE_TRACE_FILE: trace,
+      // IdP and MLflow on a closed port: start-up needs neither.
+      MLFLOW_UPSTREAM_URL: 'http://127.0.0.1:9',
+      OIDC_ISSUER: 'http://127.0.0.1:9/idp',
+      OIDC_CLIENT_ID: 'mlflow-gateway',
+      GATEWAY_SECRET: TEST_SECRET,
+      GATEWAY_PUBLIC_URL: 'http://127.0.0.1:8080',
+      GATEWAY_DATABASE_URL: 'sqlite::memory:',
+      GATEWAY_PORT: '0',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    if (until === 'listening') {
+      await new Promise<void>((ok, fail) => {
+        const timer = setInterval(() => {
+          if (out.includes('"event":"listening"')) ok();
+        }, 50);
+        void exited.then((code) => {
+          clearInterval(timer);
+          fail(new Error(`gateway exited ${code} before listening: ${out}`));
+        });
+        void exited.finally(() => clearInterval(timer));
+        setTimeout(() => clearInterval(timer), 60_000);
+      });
+      child.kill('SIGTERM');
+    }
+    await exited;
+  } finally {
+    child.kill('SIGKILL');
+  }
+  return packagesIn(trace);
+}
+
+describe('serve module graph (compiled dist, nothing optional configured)', () => {
+  it('never loads the demo IdP (oidc-provider), pg, ioredis, GraphQL or the OpenTelemetry SDK', async () => {
+    const loaded = await servePackages('plain', {}, 'listening');
+    // The trace works: the packages serve always needs are in it.
+    for (const needed of ['fastify', 'kysely', 'better-sqlite3', 'jose', 'openid-client', 'undici']) expect(loaded).toContain(needed);
+    expect(NEVER_WHEN_UNCONFIGURED.filter((p) => loaded.has(p))).toEqual([]);
+  });
+
+  it('loads pg once a PostgreSQL store is configured (the trace sees lazily loaded CommonJS packages)', async () => {
+    // A closed port: the store cannot be opened and serve exits, after it loaded the driver.
+    const loaded = await servePackages('postgres', { GATEWAY_DATABASE_URL: 'postgres://gateway:x@127.0.0.1:9/gateway' }, 'exit');
+    expect(loaded).toContain('pg');
+    expect(loaded).not.toContain('oidc-provider');
+  });
+});
