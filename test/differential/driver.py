@@ -1,0 +1,230 @@
+"""Differential driver: one scripted session of MLflow's own Python client against ONE target.
+
+Run it once against MLflow directly and once through the gateway (same script, same order), then
+diff the two outputs (test/differential/compare.ts). Every operation records what the client saw:
+its outcome (return value or MlflowException: error_code, HTTP status, message) and every HTTP
+exchange it made (method, path, status, JSON body). Ids, timestamps, the run's name prefix and the
+target URL are normalised, so two sessions that did the same thing print the same JSON.
+
+Parameters (all explicit, so the `versions` suite can run it per MLflow version):
+  MLFLOW_TRACKING_URI    the target (MLflow's URL, or the gateway's)
+  MLFLOW_TRACKING_TOKEN  bearer token for the gateway (unset for MLflow directly)
+  DIFF_PREFIX            unique name prefix of this session's objects (normalised to <P>)
+  DIFF_OUT               file the JSON result is written to
+Run with the python of the MLflow venv under test.
+"""
+import json
+import os
+import re
+import sys
+import tempfile
+import traceback
+
+# Traces are exported synchronously, so a read right after a write sees it on both targets.
+os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
+
+import requests
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException, RestException
+
+URI = os.environ["MLFLOW_TRACKING_URI"].rstrip("/")
+TOKEN = os.environ.get("MLFLOW_TRACKING_TOKEN")
+P = os.environ["DIFF_PREFIX"]
+OUT = os.environ["DIFF_OUT"]
+ONLY = set(filter(None, os.environ.get("DIFF_ONLY", "").split(",")))
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+ID_KEYS = {
+    "experiment_id", "experiment_ids", "run_id", "run_uuid", "trace_id", "request_id", "model_id",
+    "source_run_id", "dataset_id", "assessment_id", "scorer_id", "endpoint_id", "secret_id",
+    "model_definition_id", "job_id", "webhook_id", "issue_id", "queue_id", "schema_id", "span_id",
+    "parent_id", "parent_span_id", "logged_model_id", "dataset_record_id", "id", "trace_ids",
+    "run_ids", "resource_id", "model_ids", "binding_id", "guardrail_id", "budget_policy_id",
+    "experimentId", "runId", "runUuid", "traceId", "requestId", "modelId", "datasetId",
+}
+TIME_KEY = re.compile(r"(time|timestamp|_ms|duration|_at|Time|Timestamp|_nano|Ms|At)$")
+HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
+
+
+class Normaliser:
+    """Ids are labelled by the operation that first saw them (`<runs.create#1>`), so a difference in
+    one operation's answer cannot shift the labels of every later one."""
+
+    def __init__(self):
+        self.ids = {}
+        self.op = ""
+        self.seen_in_op = 0
+
+    def label(self, value):
+        if value not in self.ids:
+            self.seen_in_op += 1
+            self.ids[value] = "<%s#%d>" % (self.op, self.seen_in_op)
+        return self.ids[value]
+
+    def collect(self, node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                self.collect(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                self.collect(v, key)
+        elif key in ID_KEYS and isinstance(node, (str, int)) and str(node) not in ("", "0"):
+            self.label(str(node))
+
+    def text(self, s, key=None):
+        s = s.replace(URI, "<URL>").replace(P, "<P>")
+        if key in ID_KEYS and s in self.ids:
+            return self.ids[s]
+        for value in sorted(self.ids, key=len, reverse=True):
+            if value.isdigit():
+                # a numeric id only where an id can stand (path segment, quoted, id=…): not in "0.1"
+                s = re.sub(r"(?<=[/=' \"(])%s(?=[/' \")]|$)" % re.escape(value), self.ids[value], s)
+            elif len(value) >= 6:
+                s = s.replace(value, self.ids[value])
+        # ids the session never saw under an id key (generated span ids, digests): shape only
+        return HEX32.sub("<hex32>", s)
+
+    def walk(self, node, key=None):
+        if isinstance(node, dict):
+            return {k: self.walk(v, k) for k, v in sorted(node.items())}
+        if isinstance(node, list):
+            return [self.walk(v, key) for v in node]
+        if key is not None and TIME_KEY.search(key) and isinstance(node, (int, float, str)) and node not in ("", 0):
+            return "<t>"
+        if isinstance(node, str):
+            return self.text(node, key)
+        if key in ID_KEYS and isinstance(node, int):
+            return self.ids.get(str(node), node)
+        return node
+
+    def __call__(self, op, node):
+        self.op, self.seen_in_op = op, 0
+        self.collect(node)
+        return self.walk(node)
+
+
+N = Normaliser()
+
+# ---------------------------------------------------------------------------------------------
+# Recording every HTTP exchange the client makes
+
+_exchanges = []
+_original_request = requests.Session.request
+
+
+def _recording_request(self, method, url, *args, **kwargs):
+    resp = _original_request(self, method, url, *args, **kwargs)
+    path = url.split("?", 1)[0]
+    entry = {"method": method.upper(), "path": path, "status": resp.status_code}
+    if not kwargs.get("stream"):
+        ctype = resp.headers.get("content-type", "")
+        if "json" in ctype:
+            try:
+                entry["json"] = resp.json()
+            except ValueError:
+                entry["text"] = resp.text[:300]
+        elif resp.status_code >= 400:
+            entry["text"] = resp.text[:300]
+    _exchanges.append(entry)
+    return resp
+
+
+requests.Session.request = _recording_request
+
+
+def to_plain(value):
+    """A client return value as JSON-able data (entities via to_dictionary/to_proto)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [to_plain(v) for v in value]
+    if hasattr(value, "token") and hasattr(value, "__iter__"):  # PagedList
+        return {"items": [to_plain(v) for v in value], "token": bool(value.token)}
+    for attr in ("to_dictionary", "to_dict"):
+        fn = getattr(value, attr, None)
+        if callable(fn):
+            try:
+                return to_plain(fn())
+            except Exception:
+                pass
+    if hasattr(value, "to_proto"):
+        try:
+            from google.protobuf.json_format import MessageToDict
+
+            return MessageToDict(value.to_proto(), preserving_proto_field_name=True)
+        except Exception:
+            pass
+    if hasattr(value, "__dict__"):
+        return {k.lstrip("_"): to_plain(v) for k, v in vars(value).items() if not callable(v)}
+    return repr(value)
+
+
+results = []
+ctx = {}
+
+
+def brief(entry):
+    """An answer that lists server-wide objects (other sessions' too): status and error only."""
+    out = {k: entry[k] for k in ("method", "path", "status")}
+    body = entry.get("json")
+    if isinstance(body, dict):
+        out["error_code"] = body.get("error_code")
+        out["message"] = body.get("message")
+    return out
+
+
+def op(name, fn, brief_http=False):
+    """Run one operation; record outcome and exchanges (brief_http: status/error only)."""
+    if ONLY and not any(name.startswith(o) for o in ONLY):
+        return None
+    del _exchanges[:]
+    value = None
+    try:
+        value = fn()
+        outcome = {"ok": to_plain(value)}
+    except MlflowException as e:
+        outcome = {"error": type(e).__name__, "error_code": e.error_code, "status": e.get_http_status_code(), "message": e.message}
+    except Exception as e:  # the client itself failed (a driver bug shows up in both runs)
+        outcome = {"error": type(e).__name__, "message": str(e)[:500]}
+    record = {"op": name, "outcome": outcome, "http": [brief(x) if brief_http else dict(x) for x in _exchanges]}
+    results.append(N(name, record))
+    return value
+
+
+def raw(method, path, body=None, params=None, headers=None, data=None):
+    """A raw REST call with the target's credentials (invalid inputs the client would never send)."""
+    h = {"Authorization": "Bearer %s" % TOKEN} if TOKEN else {}
+    h.update(headers or {})
+    kwargs = {"params": params, "headers": h, "timeout": 60}
+    if body is not None:
+        kwargs["json"] = body
+    if data is not None:
+        kwargs["data"] = data
+    resp = requests.request(method, URI + path, **kwargs)
+    return {"status": resp.status_code}
+
+
+def R(method, path, body=None, **kw):
+    return lambda: raw(method, path, body, **kw)
+
+
+c = MlflowClient()
+mlflow.set_tracking_uri(URI)
+store = c._tracking_client.store
+
+from scenarios import run_all  # noqa: E402  (the operations, in one order for every target)
+
+try:
+    run_all(op=op, raw=R, c=c, store=store, P=P, ctx=ctx, mlflow=mlflow)
+except Exception:
+    results.append({"op": "driver.crash", "outcome": {"error": traceback.format_exc()}})
+finally:
+    with open(OUT, "w") as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+print("ops=%d" % len(results))
