@@ -325,7 +325,10 @@ const issues: RouteSpec[] = [
   }),
   ...both('PATCH', '3.0', 'issues/{issue_id}', exp('update', ISSUE), { rpc: 'UpdateIssue' }),
   ...both('GET', '3.0', 'issues/{issue_id}', exp('read', ISSUE), { rpc: 'GetIssue' }),
-  ...both('POST', '3.0', 'issues/search', exp('read', EXPERIMENT_ID), { rpc: 'SearchIssues' }),
+  ...both('POST', '3.0', 'issues/search', filtered('experiment', 'search_issues', { ...EXPERIMENT_ID, optional: true }), {
+    rpc: 'SearchIssues',
+    note: 'experiment_id is optional to MLflow (then every issue of the server): a named one must be readable; without one the answer is filtered.',
+  }),
   ajax(
     'POST',
     '3.0',
@@ -368,11 +371,11 @@ const datasets: RouteSpec[] = [
   }),
   ...both('GET', '3.0', 'datasets/{dataset_id}', exp('read', DATASET), { rpc: 'GetDataset' }),
   ...both('DELETE', '3.0', 'datasets/{dataset_id}', exp('delete', DATASET), { rpc: 'DeleteDataset' }),
-  ...both('POST', '3.0', 'datasets/search', exp('read', EXPERIMENT_IDS), {
+  ...both('POST', '3.0', 'datasets/search', filtered('experiment', 'search_datasets', { ...EXPERIMENT_IDS, optional: true }), {
     rpc: 'SearchEvaluationDatasets',
-    note: 'Must be scoped to experiments the caller can read (an unscoped search would list every dataset).',
+    note: 'experiment_ids is optional to MLflow (then every dataset): named ones are narrowed to the readable ones; without any the answer keeps datasets whose experiments are all readable.',
   }),
-  ...both('GET', '3.0', 'datasets/search', exp('read', EXPERIMENT_IDS), { rpc: 'SearchEvaluationDatasets' }),
+  ...both('GET', '3.0', 'datasets/search', filtered('experiment', 'search_datasets', { ...EXPERIMENT_IDS, optional: true }), { rpc: 'SearchEvaluationDatasets' }),
   ...both('PATCH', '3.0', 'datasets/{dataset_id}/tags', exp('update', DATASET), { rpc: 'SetDatasetTags' }),
   ...both('DELETE', '3.0', 'datasets/{dataset_id}/tags/{key}', exp('update', DATASET), { rpc: 'DeleteDatasetTag' }),
   ...both('POST', '3.0', 'datasets/{dataset_id}/records', exp('update', DATASET), { rpc: 'UpsertDatasetRecords' }),
@@ -469,7 +472,10 @@ const gatewayConfig: RouteSpec[] = [
   ...both('POST', '3.0', 'gateway/endpoints/models/detach', endpoint('update', ENDPOINT_ID), { rpc: 'DetachModelFromGatewayEndpoint' }),
   ...both('POST', '3.0', 'gateway/endpoints/bindings/create', endpoint('update', ENDPOINT_ID), { rpc: 'CreateGatewayEndpointBinding' }),
   ...both('DELETE', '3.0', 'gateway/endpoints/bindings/delete', endpoint('update', ENDPOINT_ID), { rpc: 'DeleteGatewayEndpointBinding' }),
-  ...both('GET', '3.0', 'gateway/endpoints/bindings/list', endpoint('read', ENDPOINT_ID), { rpc: 'ListGatewayEndpointBindings' }),
+  ...both('GET', '3.0', 'gateway/endpoints/bindings/list', filtered('gateway_endpoint', 'list_endpoint_bindings', { ...ENDPOINT_ID, optional: true }), {
+    rpc: 'ListGatewayEndpointBindings',
+    note: 'endpoint_id is optional to MLflow (resource_type / resource_id alone list bindings of every endpoint): a named endpoint must be readable; otherwise the answer is filtered.',
+  }),
   ...both('POST', '3.0', 'gateway/endpoints/set-tag', endpoint('update', ENDPOINT_ID), { rpc: 'SetGatewayEndpointTag' }),
   ...both('DELETE', '3.0', 'gateway/endpoints/delete-tag', endpoint('update', ENDPOINT_ID), { rpc: 'DeleteGatewayEndpointTag' }),
   ...both('POST', '3.0', 'gateway/budgets/create', ADMIN, { rpc: 'CreateGatewayBudgetPolicy', note: ADMIN_GATEWAY }),
@@ -490,9 +496,9 @@ const gatewayConfig: RouteSpec[] = [
   ajax('GET', '3.0', 'gateway/supported-providers', AUTHENTICATED, { rpc: '_list_supported_providers' }),
   ajax('GET', '3.0', 'gateway/supported-models', AUTHENTICATED, { rpc: '_list_supported_models' }),
   ajax('GET', '3.0', 'gateway/provider-config', AUTHENTICATED, { rpc: '_get_provider_config' }),
-  ajax('GET', '3.0', 'gateway/secrets/config', ADMIN, {
+  ajax('GET', '3.0', 'gateway/secrets/config', filtered('gateway_endpoint', 'secrets_config'), {
     rpc: '_get_secrets_config',
-    note: 'MLflow redacts this for non-admins; the gateway cannot redact, and only administrators manage secrets.',
+    note: "Any signed-in user (MLflow's UI reads it before listing endpoints); non-administrators get it without using_default_passphrase, as MLflow's own auth redacts it.",
   }),
 ];
 

@@ -133,6 +133,10 @@ export type FilterKind =
   | 'list_gateway_endpoints'
   | 'list_gateway_models'
   | 'list_workspaces'
+  | 'search_issues'
+  | 'search_datasets'
+  | 'list_endpoint_bindings'
+  | 'secrets_config'
   | 'graphql';
 
 /** A requirement that does not depend on an operator feature switch. */

@@ -11,7 +11,13 @@ export type AfterSuccess = (gw: Gateway, ctx: RequestContext, response: unknown)
 
 const HOOKS: Readonly<Record<string, AfterSuccess>> = {
   CreateExperiment: async (gw, ctx, res) => grantCreator(gw, ctx, 'experiment', field(res, 'experiment_id')),
-  CreateRegisteredModel: async (gw, ctx, res) => grantCreator(gw, ctx, 'registered_model', field(res, 'registered_model.name')),
+  CreateRegisteredModel: async (gw, ctx, res) => {
+    const name = field(res, 'registered_model.name');
+    await grantCreator(gw, ctx, 'registered_model', name);
+    // The client's usual "get, 404, create, create a version" (register_prompt, register_model)
+    // must not meet the resolver's cached "no such model" from the first step.
+    if (typeof name === 'string' && name !== '') await forgetOwner(gw, 'registered_model', name);
+  },
   DeleteExperiment: async (gw, ctx) => invalidateExperiment(gw, ctx),
   UpdateExperiment: async (gw, ctx) => invalidateExperiment(gw, ctx),
   RenameRegisteredModel: async (gw, ctx) => {

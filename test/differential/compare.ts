@@ -26,17 +26,18 @@ interface OpRule {
 const IDENTITY_TAG = 'mlflow.user';
 const GATEWAY_TAG = 'gateway.subject';
 
+function isIdentityTag(t: unknown): boolean {
+  return isObj(t) && (t.key === IDENTITY_TAG || t.key === GATEWAY_TAG);
+}
+
+/** Who created a run, as neither side's business: user_id → <user>, the identity tags dropped. */
 function authorship(node: unknown): unknown {
-  if (Array.isArray(node)) {
-    return node
-      .filter((t) => !(isObj(t) && t.key === GATEWAY_TAG))
-      .map((t) => (isObj(t) && t.key === IDENTITY_TAG && 'value' in t ? { ...t, value: '<user>' } : authorship(t)));
-  }
+  if (Array.isArray(node)) return node.filter((t) => !isIdentityTag(t)).map(authorship);
   if (!isObj(node)) return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === GATEWAY_TAG) continue;
-    out[k] = k === 'user_id' || k === 'userId' || k === IDENTITY_TAG ? '<user>' : authorship(v);
+    if (k === GATEWAY_TAG || k === IDENTITY_TAG) continue;
+    out[k] = k === 'user_id' || k === 'userId' ? '<user>' : authorship(v);
   }
   return out;
 }

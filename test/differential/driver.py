@@ -48,6 +48,11 @@ ID_KEYS = {
 }
 TIME_KEY = re.compile(r"(time|timestamp|_ms|duration|_at|Time|Timestamp|_nano|Ms|At)$")
 HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
+EPOCH_MS = re.compile(r"\b1[0-9]{12}\b")
+DATETIME = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?\b")
+PY_SET = re.compile(r"\{('[^']*'(?:, '[^']*')*)\}")
+# values that depend on names/timestamps of the session, not on the target
+OPAQUE_KEYS = {"digest"}
 
 
 class Normaliser:
@@ -77,16 +82,20 @@ class Normaliser:
 
     def text(self, s, key=None):
         s = s.replace(URI, "<URL>").replace(P, "<P>")
-        if key in ID_KEYS and s in self.ids:
+        if (key in ID_KEYS or key == "ok") and s in self.ids:
             return self.ids[s]
         for value in sorted(self.ids, key=len, reverse=True):
             if value.isdigit():
-                # a numeric id only where an id can stand (path segment, quoted, id=…): not in "0.1"
-                s = re.sub(r"(?<=[/=' \"(])%s(?=[/' \")]|$)" % re.escape(value), self.ids[value], s)
+                # a numeric id only where it stands alone: not inside "0.1", "12", "v2"
+                s = re.sub(r"(?<![\w.])%s(?!\w|\.\d)" % re.escape(value), self.ids[value], s)
             elif len(value) >= 6:
                 s = s.replace(value, self.ids[value])
         # ids the session never saw under an id key (generated span ids, digests): shape only
-        return HEX32.sub("<hex32>", s)
+        s = HEX32.sub("<hex32>", s)
+        s = EPOCH_MS.sub("<t>", s)
+        s = DATETIME.sub("<datetime>", s)
+        # Python set reprs in MLflow's messages come out in per-process hash order
+        return PY_SET.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", s)
 
     def walk(self, node, key=None):
         if isinstance(node, dict):
@@ -95,6 +104,8 @@ class Normaliser:
             return [self.walk(v, key) for v in node]
         if key is not None and TIME_KEY.search(key) and isinstance(node, (int, float, str)) and node not in ("", 0):
             return "<t>"
+        if key in OPAQUE_KEYS and node:
+            return "<%s>" % key
         if isinstance(node, str):
             return self.text(node, key)
         if key in ID_KEYS and isinstance(node, int):

@@ -41,7 +41,7 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("experiments.fluent.set_experiment.dotdot", lambda: mlflow.set_experiment(P + "-f/../g").name)
     op("experiments.raw.get.missing_id", raw("GET", "/api/2.0/mlflow/experiments/get"))
     op("experiments.raw.create.missing_name", raw("POST", "/api/2.0/mlflow/experiments/create", {}))
-    op("experiments.raw.create.wrong_type", raw("POST", "/api/2.0/mlflow/experiments/create", {"name": 5}))
+    op("experiments.raw.create.wrong_type", raw("POST", "/api/2.0/mlflow/experiments/create", {"name": ["not", "a", "string"]}))
     op("experiments.raw.get_by_name.missing", raw("GET", "/api/2.0/mlflow/experiments/get-by-name"))
     op("experiments.raw.delete.missing_id", raw("POST", "/api/2.0/mlflow/experiments/delete", {}))
     op("experiments.raw.update.missing_id", raw("POST", "/api/2.0/mlflow/experiments/update", {"new_name": "x"}))
@@ -140,7 +140,7 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("artifacts.raw.upload", raw("POST", "/ajax-api/2.0/mlflow/upload-artifact", params={"run_uuid": run_id, "path": "up.txt"}, data=b"x", headers={"content-type": "text/plain"}))
     op("artifacts.raw.upload.dotdot", raw("POST", "/ajax-api/2.0/mlflow/upload-artifact", params={"run_uuid": run_id, "path": "../up.txt"}, data=b"x"))
     op("artifacts.proxy.list_root", raw("GET", "/api/2.0/mlflow-artifacts/artifacts"), brief_http=True)
-    op("artifacts.proxy.list_experiment", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": str(exp_id)}))
+    op("artifacts.proxy.list_experiment", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": str(exp_id)}), brief_http=True)
 
     # ----------------------------------------------------------------- inputs, outputs, datasets
     ds = Dataset(name="ds", digest="abc123", source_type="local", source="file:///tmp/ds")
@@ -158,7 +158,7 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("datasets.raw.search.empty", raw("POST", "/api/3.0/mlflow/datasets/search", {}), brief_http=True)
     op("datasets.set_tags", lambda: c.set_dataset_tags(eds_id, {"k2": "v2"}))
     op("datasets.delete_tag", lambda: c.delete_dataset_tag(eds_id, "k2"))
-    op("datasets.records.merge", lambda: eds.merge_records([{"inputs": {"q": "1"}, "expectations": {"a": "2"}}]) and None if eds else None)
+    op("datasets.records.merge", lambda: eds.merge_records([{"inputs": {"q": "question-one"}, "expectations": {"a": "answer-two"}}]) and None if eds else None)
     op("datasets.raw.records", raw("GET", "/api/3.0/mlflow/datasets/%s/records" % eds_id))
     op("datasets.raw.experiment_ids", raw("GET", "/api/3.0/mlflow/datasets/%s/experiment-ids" % eds_id))
 

@@ -51,3 +51,18 @@ export async function serveListGatewayModels(fr: FilterRequest): Promise<true> {
   // Not protobuf JSON: OpenAI's list shape keeps `data` even when empty.
   return sendJson(fr, { ...(isObject(models.json) ? models.json : { object: 'list' }), data: kept });
 }
+
+/**
+ * The AI gateway's secrets configuration (GET ajax-api/3.0/mlflow/gateway/secrets/config), which
+ * MLflow's UI reads before showing endpoints. Non-administrators get it as MLflow's own auth gives
+ * it to them (auth.redact_secrets_config_for_non_admins): `using_default_passphrase` is a
+ * security-posture signal (are the stored provider keys encrypted with the default passphrase?)
+ * and is removed; the rest carries no secret.
+ */
+export async function serveSecretsConfig(fr: FilterRequest): Promise<true> {
+  const r = await mlflowCall(fr.gw.config.upstreamUrl, fr.ctx.path, fr.upstreamCall);
+  if (r.kind !== 'ok') return relayUpstreamFailure(fr, r);
+  const { using_default_passphrase: _posture, ...rest } = isObject(r.json) ? r.json : {};
+  noteDecision(fr, 'secrets config (redacted for non-administrators)');
+  return sendJson(fr, rest);
+}
