@@ -10,7 +10,7 @@ import type { RouteSpec } from '../src/mlflow/types.js';
 
 function requiredNonPathIds(r: RouteSpec): string[] {
   const req = r.requirement.kind === 'blocked' ? r.requirement.ifEnabled : r.requirement;
-  if (req.kind !== 'resource' && req.kind !== 'filtered') return [];
+  if (req.kind !== 'resource' && req.kind !== 'filtered' && req.kind !== 'create') return [];
   return (req.ids ?? []).filter((i) => !i.optional && i.default === undefined && i.from !== 'path').map((i) => i.field);
 }
 
@@ -32,5 +32,11 @@ describe('ids the route table calls required are required by MLflow', () => {
       if (res.status < 400) accepted.push(`${r.method} ${r.path} (${requiredNonPathIds(r).join(', ')}) → ${res.status}`);
     }
     expect(accepted).toEqual([]);
+  });
+
+  it('SearchTracesV3 without locations is refused by MLflow (the gateway lets MLflow answer it)', async () => {
+    const res = await fetch(`${inject('mlflowUrl')}/api/3.0/mlflow/traces/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error_code: string }).error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 });

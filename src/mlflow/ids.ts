@@ -360,6 +360,10 @@ export function extractIds(route: RouteSpec, input: ExtractInput, opts: ExtractO
   } else if (req.kind === 'filtered') {
     refs = req.ids ?? [];
     defaultAction = 'read';
+  } else if (req.kind === 'create') {
+    // What a new object is built from (an endpoint's model definitions…): each ref names its action.
+    refs = req.ids ?? [];
+    defaultAction = 'use';
   } else {
     return { ok: true, ids: [] };
   }

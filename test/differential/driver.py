@@ -51,8 +51,9 @@ HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
 EPOCH_MS = re.compile(r"\b1[0-9]{12}\b")
 DATETIME = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?\b")
 PY_SET = re.compile(r"\{('[^']*'(?:, '[^']*')*)\}")
-# values that depend on names/timestamps of the session, not on the target
-OPAQUE_KEYS = {"digest"}
+NUMERIC_ID = r"(/|id=|path=|experiment |Experiment |'|\"|,|\[|\()%s(?=[/'\",\]) ]|\.(?![0-9])|%%2F|$)"
+# values that depend on names, id lengths or timestamps of the session, not on the target
+OPAQUE_KEYS = {"digest", "mlflow.trace.sizeBytes", "mlflow.trace.sizeStats"}
 
 
 class Normaliser:
@@ -84,12 +85,14 @@ class Normaliser:
         s = s.replace(URI, "<URL>").replace(P, "<P>")
         if (key in ID_KEYS or key == "ok") and s in self.ids:
             return self.ids[s]
-        for value in sorted(self.ids, key=len, reverse=True):
-            if value.isdigit():
-                # a numeric id only where it stands alone: not inside "0.1", "12", "v2"
-                s = re.sub(r"(?<![\w.])%s(?!\w|\.\d)" % re.escape(value), self.ids[value], s)
-            elif len(value) >= 6:
-                s = s.replace(value, self.ids[value])
+        ids = sorted(self.ids, key=len, reverse=True)
+        # Numeric ids (experiments) first and only where an id stands: after "/", "id=", a quote,
+        # a comma…, never a whole value under another key ("version": "2") nor inside "0.2",
+        # "Errno -2" or a label's "#2".
+        for value in (v for v in ids if v.isdigit()):
+            s = re.sub(NUMERIC_ID % re.escape(value), lambda m, v=value: m.group(1) + self.ids[v], s)
+        for value in (v for v in ids if not v.isdigit() and len(v) >= 6):
+            s = s.replace(value, self.ids[value])
         # ids the session never saw under an id key (generated span ids, digests): shape only
         s = HEX32.sub("<hex32>", s)
         s = EPOCH_MS.sub("<t>", s)
@@ -99,6 +102,8 @@ class Normaliser:
 
     def walk(self, node, key=None):
         if isinstance(node, dict):
+            if node.get("key") in OPAQUE_KEYS and "value" in node:
+                return {**{k: self.walk(v, k) for k, v in sorted(node.items()) if k != "value"}, "value": "<%s>" % node["key"]}
             return {k: self.walk(v, k) for k, v in sorted(node.items())}
         if isinstance(node, list):
             return [self.walk(v, key) for v in node]

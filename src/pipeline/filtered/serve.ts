@@ -6,7 +6,7 @@ import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { serveExperimentIdsSearch, serveSearchTracesV2, serveSearchTracesV3 } from './experiment-scoped.js';
 import { serveSearchExperiments } from './experiments.js';
-import { serveListGatewayEndpoints, serveListGatewayModels, serveSecretsConfig } from './gateway-lists.js';
+import { serveListGatewayEndpoints, serveListGatewayModelDefinitions, serveListGatewayModels, serveListGatewaySecrets, serveSecretsConfig } from './gateway-lists.js';
 import { serveGraphql } from './graphql/index.js';
 import { serveSearchModelVersions, serveSearchRegisteredModels } from './registry.js';
 import { createFilterRequest, type FilterRequest } from './request.js';
@@ -61,5 +61,7 @@ const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> 
   search_datasets: serveSearchDatasets,
   list_endpoint_bindings: serveListEndpointBindings,
   secrets_config: serveSecretsConfig,
+  list_gateway_secrets: serveListGatewaySecrets,
+  list_gateway_model_definitions: serveListGatewayModelDefinitions,
   graphql: serveGraphql,
 };

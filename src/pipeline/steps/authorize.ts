@@ -62,11 +62,17 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         throw new GatewayError('GW_DENIED', `You may not create a ${requirement.resource.replace('_', ' ')} on this gateway (GATEWAY_CREATORS)`);
       }
       ctx.decision = `allow: create ${requirement.resource}`;
-      if (route.references?.length) {
-        // What the new object is attached to (an artifact_location in another experiment's tree).
-        const referenced = extractReferences(route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+      if (requirement.ids || route.references?.length) {
+        // What the new object is built from (an endpoint's model definitions, a model definition's
+        // secret) and attached to (an artifact_location in another experiment's tree).
+        const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
+        const extracted = extractIds(route, input, { deferToMlflow: true });
+        if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
+        const referenced = extractReferences(route, input, { deferToMlflow: true });
         if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
-        ctx.decision = `${ctx.decision}; ${await checkResources(gw, subject, [], referenced.references)}`;
+        ctx.decision = `${ctx.decision}; ${await checkResources(gw, subject, extracted.ids, referenced.references)}`;
+        const refuses = extracted.mlflowRefuses ?? referenced.mlflowRefuses;
+        if (refuses !== undefined) ctx.decision = `${ctx.decision}; MLflow validates (${refuses})`;
       }
       break;
     case 'resource':
