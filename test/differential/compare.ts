@@ -87,7 +87,7 @@ export const PENDING: readonly { readonly ops: RegExp; readonly modes: readonly 
   {
     owner: 'issue #14 cause 4 (sec-ref): unknown or malformed ids get the gateway\'s 404 instead of MLflow\'s answer',
     modes: ['user'],
-    ops: /\.(unknown|malformed|unknown_run|unknown_trace|unknown_experiment|unknown_source_run|foreign_run|dotdot)$|^(experiments\.fluent\.set_experiment|experiments\.get_by_name\.unknown|prompts\.register|prompts\.load\.unknown|jobs\.raw\.get\.unknown|logged_models\.search|registry\.version\..*|registry\.alias\..*|registry\.rename.*|registry\.delete|registry\.raw\.artifact|graphql\.search_model_versions|artifacts\.list\.dotdot)$/,
+    ops: /\.(unknown|malformed|malformed_experiment|unknown_run|unknown_trace|unknown_experiment|unknown_source_run|foreign_run|dotdot)$|^(experiments\.fluent\.set_experiment|experiments\.get_by_name\.unknown|prompts\.register|prompts\.load\.unknown|jobs\.raw\.get\.unknown|logged_models\.search|registry\.version\..*|registry\.alias\..*|registry\.rename.*|registry\.delete|registry\.raw\.artifact|graphql\.search_model_versions|artifacts\.list\.dotdot)$/,
   },
 ];
 
