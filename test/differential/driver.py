@@ -54,7 +54,9 @@ DATETIME = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{
 PY_SET = re.compile(r"\{('[^']*'(?:, '[^']*')*)\}")
 NUMERIC_ID = r"(/|id=|path=|experiment |Experiment |'|\"|,|\[|\()%s(?=[/'\",\]) ]|\.(?![0-9])|%%2F|$)"
 # values that depend on names, id lengths or timestamps of the session, not on the target
-OPAQUE_KEYS = {"digest", "mlflow.trace.sizeBytes", "mlflow.trace.sizeStats"}
+OPAQUE_KEYS = {"digest", "mlflow.trace.sizeBytes", "mlflow.trace.sizeStats", "mlflow.source.git.commit"}
+# links in MLflow's messages that carry numbers of their own (SQLAlchemy's error help pages)
+HELP_LINK = re.compile(r"https://sqlalche\.me/e/[0-9]+/[a-z0-9]+")
 
 
 class Normaliser:
@@ -83,7 +85,7 @@ class Normaliser:
             self.label(str(node))
 
     def text(self, s, key=None):
-        s = s.replace(URI, "<URL>").replace(P, "<P>")
+        s = HELP_LINK.sub("<sqlalchemy-help>", s.replace(URI, "<URL>").replace(P, "<P>"))
         if (key in ID_KEYS or key == "ok") and s in self.ids:
             return self.ids[s]
         ids = sorted(self.ids, key=len, reverse=True)

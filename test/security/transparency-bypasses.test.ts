@@ -21,7 +21,8 @@ describe('transparency without bypasses', () => {
     stack = await startStack({ env: { GATEWAY_DEFAULT_PERMISSION: 'NO_PERMISSIONS' } });
     [alice, bob] = await Promise.all([callerFor(stack, 'alice'), callerFor(stack, 'bob')]);
     expId = (await alice.post('experiments/create', { name: unique('tp-victim') })).json.experiment_id;
-    modelId = (await alice.post('logged-models', { experiment_id: expId, name: 'm' })).json.model.model_id;
+    modelId = (await alice.post('logged-models', { experiment_id: expId, name: 'm' })).json.model.info.model_id;
+    expect(modelId).toMatch(/^m-/);
     await post3(alice, 'datasets/create', { name: unique('tp-ds'), experiment_ids: [expId] });
     await post3(alice, 'issues', { experiment_id: expId, name: 'secret issue', description: 'alice only' });
     const secret = await post3(alice, 'gateway/secrets/create', { secret_name: unique('tp-secret'), secret_value: { api_key: 'sk-alice-0000' }, provider: 'openai' });
