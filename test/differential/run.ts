@@ -39,7 +39,7 @@ export async function runDriver(target: DriverTarget, opts: DriverOptions): Prom
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp',
     MLFLOW_TRACKING_URI: target.url, DIFF_PREFIX: target.prefix, DIFF_OUT: out,
-    MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_ENABLE_TELEMETRY: 'false', DO_NOT_TRACK: 'true', PYTHONUNBUFFERED: '1',
+    MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_ENABLE_TELEMETRY: 'false', DO_NOT_TRACK: 'true', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1',
     ...(target.token ? { MLFLOW_TRACKING_TOKEN: target.token } : {}),
     ...(opts.only ? { DIFF_ONLY: opts.only.join(',') } : {}),
   };
