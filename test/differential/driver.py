@@ -55,6 +55,9 @@ PY_SET = re.compile(r"\{('[^']*'(?:, '[^']*')*)\}")
 NUMERIC_ID = r"(/|id=|path=|experiment |Experiment |'|\"|,|\[|\()%s(?=[/'\",\]) ]|\.(?![0-9])|%%2F|$)"
 # values that depend on names, id lengths or timestamps of the session, not on the target
 OPAQUE_KEYS = {"digest", "mlflow.trace.sizeBytes", "mlflow.trace.sizeStats", "mlflow.source.git.commit"}
+# tags the client writes from a background thread (prompt ↔ experiment linking): present or not
+# depending on timing, on either target
+RACY_TAGS = {"_mlflow_experiment_ids"}
 # links in MLflow's messages that carry numbers of their own (SQLAlchemy's error help pages)
 HELP_LINK = re.compile(r"https://sqlalche\.me/e/[0-9]+/[a-z0-9]+")
 
@@ -104,7 +107,10 @@ class Normaliser:
         return PY_SET.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", s)
 
     def walk(self, node, key=None):
+        if isinstance(node, list):
+            node = [v for v in node if not (isinstance(v, dict) and v.get("key") in RACY_TAGS)]
         if isinstance(node, dict):
+            node = {k: v for k, v in node.items() if k not in RACY_TAGS}
             if node.get("key") in OPAQUE_KEYS and "value" in node:
                 return {**{k: self.walk(v, k) for k, v in sorted(node.items()) if k != "value"}, "value": "<%s>" % node["key"]}
             return {k: self.walk(v, k) for k, v in sorted(node.items())}
