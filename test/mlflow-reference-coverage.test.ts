@@ -62,7 +62,7 @@ const same = (a: string, b: string) => a.replace(/\[\]/g, '') === b.replace(/\[\
 
 function classification(route: RouteSpec, field: string): string | undefined {
   const req = route.requirement.kind === 'blocked' ? route.requirement.ifEnabled : route.requirement;
-  const ids = req.kind === 'resource' || req.kind === 'filtered' ? (req.ids ?? []) : [];
+  const ids = req.kind === 'resource' || req.kind === 'filtered' || req.kind === 'create' ? (req.ids ?? []) : [];
   for (const id of ids) if ([id.field, ...(id.aliases ?? [])].some((f) => same(f, field))) return `primary ${id.kind}`;
   for (const ref of route.references ?? []) if ([ref.field, ...(ref.aliases ?? [])].some((f) => same(f, field))) return `reference ${ref.kind} (${ref.action})`;
   const last = field.replace(/\[\]/g, '').split('.').pop() ?? field;

@@ -23,7 +23,7 @@ export function registerExplainCommand(program: Command, configFile: () => strin
     .description('explain the decision for a user, an action and a resource (every grant and rule considered)')
     .requiredOption('--user <username>', 'the user (groups as last seen at their sign-in)')
     .requiredOption('--action <action>', 'read | use | update | delete | manage')
-    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | workspace')
+    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace')
     .requiredOption('--resource-id <id>', 'the resource id')
     .option('--resource-name <name>', 'the resource name, which pattern rules match (default: the id)')
     .option('--json', 'print JSON')

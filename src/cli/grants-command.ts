@@ -22,7 +22,7 @@ export function registerGrantsCommand(program: Command, configFile: () => string
     .description('give a user or group a level on one resource (replaces their current grant there)')
     .option('--user <username>', 'the user (by username; they must have signed in once)')
     .option('--group <group>', 'the group (as the IdP names it)')
-    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | workspace')
+    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace')
     .requiredOption('--resource-id <id>', 'the resource id (experiment id, model name, …)')
     .requiredOption('--level <level>', 'NO_PERMISSIONS | READ | USE | EDIT | MANAGE')
     .option('--json', 'print JSON')

@@ -30,7 +30,7 @@ export function registerPatternsCommand(program: Command, configFile: () => stri
     .description('give a user or group a level on every resource of a type whose name matches')
     .option('--user <username>', 'the user (by username)')
     .option('--group <group>', 'the group')
-    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | workspace')
+    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace')
     .option('--matcher <matcher>', 'glob (* and ?) or regex (whole-name match)', 'glob')
     .requiredOption('--pattern <pattern>', 'e.g. "team-a-*"')
     .requiredOption('--level <level>', 'NO_PERMISSIONS | READ | USE | EDIT | MANAGE')

@@ -235,3 +235,37 @@ describe('extractReferences: map keys and {key, value} lists', () => {
     });
   });
 });
+
+describe('extractIds with deferToMlflow: what MLflow refuses itself is left to MLflow', () => {
+  const defer = (method: string, path: string, body: unknown) => {
+    const { route: spec, params } = route(method, path);
+    return extractIds(spec, { method, query: new URLSearchParams(''), body, params, headers: {} }, { deferToMlflow: true });
+  };
+
+  it('a missing required id: MLflow answers (the references present are still checked by the authorize step)', () => {
+    const r = defer('POST', '/api/2.0/mlflow/logged-models', { name: 'x', source_run_id: 'r1' });
+    expect(r).toMatchObject({ ok: true, mlflowRefuses: expect.stringContaining('experiment_id'), ids: [] });
+    const many = defer('POST', '/api/2.0/mlflow/model-versions/create', { source: 's' });
+    expect(many).toMatchObject({ ok: true, mlflowRefuses: expect.stringContaining('name') });
+  });
+
+  it('a mistyped field of a protobuf-parsed body: MLflow answers, the run is still checked', () => {
+    const { route: spec, params } = route('POST', '/api/2.0/mlflow/runs/log-batch');
+    const input = { method: 'POST', query: new URLSearchParams(''), body: { run_id: 'r1', metrics: { key: 'a' } }, params, headers: {} };
+    expect(ids(extractIds(spec, input, { deferToMlflow: true }))).toEqual({ 'run_id:update': ['r1'] });
+    expect(extractReferences(spec, input, { deferToMlflow: true })).toMatchObject({ ok: true, references: [], mlflowRefuses: expect.stringContaining('metrics') });
+    expect(extractReferences(spec, input)).toMatchObject({ ok: false, code: 'GW_BAD_BODY' });
+  });
+
+  it('a mistyped field of a hand-written handler is still refused by the gateway', () => {
+    expect(defer('POST', '/ajax-api/3.0/mlflow/scorer/invoke', { experiment_id: { x: 1 } })).toMatchObject({ ok: false, code: 'GW_BAD_BODY' });
+  });
+
+  it('ambiguity is never deferred: MLflow would accept it', () => {
+    expect(defer('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: 'a', runId: 'b', key: 'k' })).toMatchObject({ ok: false, code: 'GW_AMBIGUOUS_ID' });
+  });
+
+  it('without the option the gateway refuses as before', () => {
+    expect(extract('POST', '/api/2.0/mlflow/runs/log-metric', { body: { key: 'k' } })).toMatchObject({ ok: false, code: 'GW_MISSING_ID' });
+  });
+});

@@ -27,7 +27,17 @@ export interface ExtractedId {
 }
 
 export type ExtractResult =
-  | { readonly ok: true; readonly ids: readonly ExtractedId[] }
+  | {
+      readonly ok: true;
+      readonly ids: readonly ExtractedId[];
+      /**
+       * With `deferToMlflow`: why MLflow itself refuses this request (a required id is absent, or a
+       * field on the way to an id has the wrong type in a protobuf-parsed body). The ids that could
+       * be read are in `ids` and must still be authorized; the request then goes to MLflow, whose
+       * validation answers the client with MLflow's own message and code.
+       */
+      readonly mlflowRefuses?: string;
+    }
   | { readonly ok: false; readonly code: 'GW_AMBIGUOUS_ID' | 'GW_MISSING_ID' | 'GW_BAD_BODY'; readonly message: string };
 
 export interface ExtractInput {
@@ -260,7 +270,7 @@ export interface ExtractedReference {
 }
 
 export type ExtractReferencesResult =
-  | { readonly ok: true; readonly references: readonly ExtractedReference[] }
+  | { readonly ok: true; readonly references: readonly ExtractedReference[]; /** As ExtractResult's (deferToMlflow). */ readonly mlflowRefuses?: string }
   | { readonly ok: false; readonly code: IdErrorCode; readonly message: string };
 
 /**
@@ -268,18 +278,29 @@ export type ExtractReferencesResult =
  * same ambiguity refusal). Absent fields are skipped: references are never required.
  * A JSON document nested in a body field (kind 'json') is passed on as its JSON text.
  */
-export function extractReferences(route: RouteSpec, input: ExtractInput): ExtractReferencesResult {
+export function extractReferences(route: RouteSpec, input: ExtractInput, opts: ExtractOptions = {}): ExtractReferencesResult {
   const refs = route.references ?? [];
   if (refs.length === 0) return { ok: true, references: [] };
   try {
     const reader = fieldReader(input);
     const out: ExtractedReference[] = [];
+    let mlflowRefuses: string | undefined;
     for (const ref of refs) {
-      const { source, raw } = ref.kind === 'json' ? jsonField(input, ref) : reader(ref);
+      let source: Exclude<IdSource, 'auto'>;
+      let raw: string[];
+      try {
+        ({ source, raw } = ref.kind === 'json' ? jsonField(input, ref) : reader(ref));
+      } catch (e) {
+        // A mistyped field on the way to a reference (log-batch's `metrics` not a list): MLflow's
+        // protobuf parsing refuses the request before the handler runs (see ExtractOptions).
+        if (!(e instanceof IdError) || e.code !== 'GW_BAD_BODY' || !opts.deferToMlflow || !parsesProtobuf(route)) throw e;
+        mlflowRefuses ??= e.message;
+        continue;
+      }
       const values = [...new Set(raw.filter((v) => v !== ''))];
       if (values.length > 0) out.push({ kind: ref.kind, values, action: ref.action, from: describe(source, ref.field) });
     }
-    return { ok: true, references: out };
+    return mlflowRefuses === undefined ? { ok: true, references: out } : { ok: true, references: out, mlflowRefuses };
   } catch (e) {
     if (e instanceof IdError) return { ok: false, code: e.code, message: e.message };
     throw e;
@@ -313,7 +334,23 @@ function jsonField(input: ExtractInput, ref: ReferenceRef): { source: 'body'; ra
  * Extract the ids the route's requirement names. For a `resource` requirement at least one id must
  * be present (a request naming nothing is refused); other requirement kinds without ids return [].
  */
-export function extractIds(route: RouteSpec, input: ExtractInput): ExtractResult {
+export interface ExtractOptions {
+  /**
+   * Let MLflow answer requests it refuses anyway instead of the gateway's GW_MISSING_ID /
+   * GW_BAD_BODY: a missing required id (test/mlflow-required-ids.test.ts proves, route by route,
+   * that MLflow refuses every request lacking an id the table calls required) and a wrongly typed
+   * field in a body MLflow parses as protobuf (ParseDict fails before the handler runs). Ambiguous
+   * ids are still refused: MLflow would accept them.
+   */
+  readonly deferToMlflow?: boolean;
+}
+
+/** A Flask route whose handler parses the body into its protobuf request (handlers._get_request_message). */
+export function parsesProtobuf(route: RouteSpec): boolean {
+  return route.server === 'flask' && route.rpc !== undefined && /^[A-Z][A-Za-z0-9]*$/.test(route.rpc);
+}
+
+export function extractIds(route: RouteSpec, input: ExtractInput, opts: ExtractOptions = {}): ExtractResult {
   const req = route.requirement;
   let refs: readonly IdRef[];
   let defaultAction: Action;
@@ -323,6 +360,10 @@ export function extractIds(route: RouteSpec, input: ExtractInput): ExtractResult
   } else if (req.kind === 'filtered') {
     refs = req.ids ?? [];
     defaultAction = 'read';
+  } else if (req.kind === 'create') {
+    // What a new object is built from (an endpoint's model definitions…): each ref names its action.
+    refs = req.ids ?? [];
+    defaultAction = 'use';
   } else {
     return { ok: true, ids: [] };
   }
@@ -330,17 +371,30 @@ export function extractIds(route: RouteSpec, input: ExtractInput): ExtractResult
   try {
     const reader = fieldReader(input);
     const out: ExtractedId[] = [];
+    let mlflowRefuses: string | undefined;
     for (const ref of refs) {
-      const { source, raw } = reader(ref);
+      let source: Exclude<IdSource, 'auto'>;
+      let raw: string[];
+      try {
+        ({ source, raw } = reader(ref));
+      } catch (e) {
+        if (!(e instanceof IdError) || e.code !== 'GW_BAD_BODY' || !opts.deferToMlflow || !parsesProtobuf(route)) throw e;
+        mlflowRefuses ??= e.message;
+        continue;
+      }
       // proto3: an empty string is the unset value.
       const values = [...new Set(raw.filter((v) => v !== ''))];
       if (values.length === 0 && ref.default !== undefined) values.push(ref.default);
       if (values.length === 0) {
         if (ref.optional) continue;
-        throw new IdError('GW_MISSING_ID', `the request does not name ${describe(source, ref.field)} (${ref.kind})`);
+        const message = `the request does not name ${describe(source, ref.field)} (${ref.kind})`;
+        if (!opts.deferToMlflow) throw new IdError('GW_MISSING_ID', message);
+        mlflowRefuses ??= message;
+        continue;
       }
       out.push({ kind: ref.kind, values, action: ref.action ?? defaultAction, from: describe(source, ref.field), many: ref.many === true || ref.field.includes('[]') });
     }
+    if (mlflowRefuses !== undefined) return { ok: true, ids: out, mlflowRefuses };
     if (req.kind === 'resource' && out.length === 0) {
       const names = refs.map((r) => r.field).join(' or ');
       throw new IdError('GW_MISSING_ID', `the request names no resource (expected ${names})`);

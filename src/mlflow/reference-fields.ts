@@ -51,6 +51,13 @@ export const INERT_FIELDS: Readonly<Record<string, Readonly<Record<string, strin
   CreateReviewQueue: { name: NEW_NAME },
   UpdateReviewQueue: { name: NEW_NAME },
   UpdateGatewayEndpoint: { name: NEW_NAME },
+  CreateGatewayEndpoint: { name: NEW_NAME },
+  CreateGatewaySecret: { secret_name: NEW_NAME },
+  GetGatewaySecretInfo: {
+    secret_name: "not read by this handler (handlers._get_gateway_secret_info looks the secret up by secret_id only, which is required and checked)",
+  },
+  CreateGatewayModelDefinition: { name: NEW_NAME, model_name: "the provider's model name (e.g. gpt-4o), sent to the provider; no object of this server" },
+  UpdateGatewayModelDefinition: { name: NEW_NAME, model_name: "the provider's model name, sent to the provider; no object of this server" },
   RegisterScorer: { name: 'the scorer name inside the experiment the route checks' },
   DeleteScorer: { name: IN_EXPERIMENT },
   GetScorer: { name: IN_EXPERIMENT },

@@ -467,6 +467,20 @@ export function createResolver(opts: ResolverOptions): Resolver {
     return experimentsOf([expId], what);
   }
 
+  /** An AI-gateway object that is a resource itself (secret, model definition): its id and name. */
+  async function gatewayObject(what: string, apiPath: string, query: Record<string, string>, type: 'gateway_secret' | 'gateway_model_definition', idPath: string, namePath: string): Promise<Looked> {
+    const res = await call(apiPath, query);
+    if (res.kind === 'http_error' && (res.status === 501 || res.errorCode === 'NOT_IMPLEMENTED' || res.errorCode === 'FEATURE_DISABLED')) {
+      return adminOnly(`the MLflow AI gateway is unavailable (${res.message}): ${what} is administrators only`, 'short');
+    }
+    const r = classify(res, what);
+    if (!('json' in r)) return r;
+    const id = str(field(r.json, idPath));
+    const name = str(field(r.json, namePath));
+    if (!id) return upstreamError(`unexpected MLflow answer for ${what}: no ${idPath}`);
+    return found([name === undefined ? { type, id } : { type, id, name }]);
+  }
+
   // --- per kind -------------------------------------------------------------------------------
 
   async function lookup(kind: IdKind, value: string): Promise<Looked> {
@@ -474,8 +488,6 @@ export function createResolver(opts: ResolverOptions): Resolver {
       case 'experiment_id':
       case 'artifact_path':
       case 'workspace_name':
-      case 'gateway_secret_id':
-      case 'gateway_model_definition_id':
         throw new Error(`${kind} is resolved without the generic lookup`); // handled in resolve()
       case 'experiment_name': {
         const r = classify(await call(`${API2}/experiments/get-by-name`, { experiment_name: value }), `experiment named ${JSON.stringify(value)}`);
@@ -521,6 +533,17 @@ export function createResolver(opts: ResolverOptions): Resolver {
         if (!id) return upstreamError(`unexpected MLflow answer for ${what}: no endpoint.endpoint_id`);
         return found([name === undefined ? { type: 'gateway_endpoint', id } : { type: 'gateway_endpoint', id, name }]);
       }
+      case 'gateway_secret_id':
+        return gatewayObject(`gateway secret ${value}`, `${API3}/gateway/secrets/get`, { secret_id: value }, 'gateway_secret', 'secret.secret_id', 'secret.secret_name');
+      case 'gateway_model_definition_id':
+        return gatewayObject(
+          `gateway model definition ${value}`,
+          `${API3}/gateway/model-definitions/get`,
+          { model_definition_id: value },
+          'gateway_model_definition',
+          'model_definition.model_definition_id',
+          'model_definition.name',
+        );
       case 'dataset_id': {
         if (!pathSafe(value)) return unlookable('dataset');
         const what = `dataset ${value}`;
@@ -568,10 +591,6 @@ export function createResolver(opts: ResolverOptions): Resolver {
     const fresh = ro.fresh === true;
     if (typeof value !== 'string') return { ok: false, reason: 'not_found', message: `${kind}: not a string` };
     switch (kind) {
-      case 'gateway_secret_id':
-        return { ok: false, reason: 'admin_only', message: 'gateway secrets hold provider credentials: administrators only' };
-      case 'gateway_model_definition_id':
-        return { ok: false, reason: 'admin_only', message: 'gateway model definitions wrap provider credentials: administrators only' };
       case 'workspace_name':
         if (!value) return { ok: false, reason: 'not_found', message: 'empty workspace name' };
         return { ok: true, resources: [{ type: 'workspace', id: value, name: value }] };
@@ -588,6 +607,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
         const direct: string[] = [];
         if (kind === 'model_name') direct.push(tagOf('registered_model', value), tagOf('prompt', value));
         if (kind === 'endpoint_id' || kind === 'endpoint_name') direct.push(tagOf('gateway_endpoint', value));
+        if (kind === 'gateway_secret_id') direct.push(tagOf('gateway_secret', value));
+        if (kind === 'gateway_model_definition_id') direct.push(tagOf('gateway_model_definition', value));
         return cached(`${kind}\u0000${value}`, direct, () => lookup(kind, value), fresh);
       }
     }
@@ -601,6 +622,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
     if (keys) for (const key of [...keys]) dropKey(key);
     if (type === 'experiment') dropKey(`experiment_id\u0000${id}`);
     if (type === 'registered_model' || type === 'prompt') dropKey(`model_name\u0000${id}`);
+    if (type === 'gateway_secret') dropKey(`gateway_secret_id\u0000${id}`);
+    if (type === 'gateway_model_definition') dropKey(`gateway_model_definition_id\u0000${id}`);
     if (type === 'gateway_endpoint') {
       dropKey(`endpoint_id\u0000${id}`);
       dropKey(`endpoint_name\u0000${id}`);

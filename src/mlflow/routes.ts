@@ -60,7 +60,7 @@ const model = (action: Action, ...ids: IdRef[]): Requirement => res('registered_
 const endpoint = (action: Action, ...ids: IdRef[]): Requirement => res('gateway_endpoint', action, ...ids);
 const filtered = (resource: ResourceType, filter: FilterKind, ...ids: IdRef[]): Requirement =>
   ids.length > 0 ? { kind: 'filtered', resource, filter, ids } : { kind: 'filtered', resource, filter };
-const create = (resource: ResourceType): Requirement => ({ kind: 'create', resource });
+const create = (resource: ResourceType, ...ids: IdRef[]): Requirement => (ids.length > 0 ? { kind: 'create', resource, ids } : { kind: 'create', resource });
 const blocked = (feature: BlockedFeature, ifEnabled: BaseRequirement): Requirement => ({ kind: 'blocked', feature, ifEnabled });
 
 interface Extra {
@@ -325,7 +325,10 @@ const issues: RouteSpec[] = [
   }),
   ...both('PATCH', '3.0', 'issues/{issue_id}', exp('update', ISSUE), { rpc: 'UpdateIssue' }),
   ...both('GET', '3.0', 'issues/{issue_id}', exp('read', ISSUE), { rpc: 'GetIssue' }),
-  ...both('POST', '3.0', 'issues/search', exp('read', EXPERIMENT_ID), { rpc: 'SearchIssues' }),
+  ...both('POST', '3.0', 'issues/search', filtered('experiment', 'search_issues', { ...EXPERIMENT_ID, optional: true }), {
+    rpc: 'SearchIssues',
+    note: 'experiment_id is optional to MLflow (then every issue of the server): a named one must be readable; without one the answer is filtered.',
+  }),
   ajax(
     'POST',
     '3.0',
@@ -338,7 +341,7 @@ const issues: RouteSpec[] = [
     ),
     {
       rpc: '_invoke_issue_detection_handler',
-      note: 'Creates a run and a server-side job that calls an LLM: update on the experiment, use on endpoint_name; a raw secret_id is administrators only.',
+      note: 'Creates a run and a server-side job that calls an LLM: update on the experiment, use on endpoint_name and on a raw secret_id.',
       refs: [
         ref('trace_id', 'trace_ids', 'read', { many: true, note: 'the job sends these traces to the LLM' }),
         ref('uri', 'model', 'read', { note: 'a `gateway:/<endpoint>` model is invoked by the job: use on it' }),
@@ -368,11 +371,11 @@ const datasets: RouteSpec[] = [
   }),
   ...both('GET', '3.0', 'datasets/{dataset_id}', exp('read', DATASET), { rpc: 'GetDataset' }),
   ...both('DELETE', '3.0', 'datasets/{dataset_id}', exp('delete', DATASET), { rpc: 'DeleteDataset' }),
-  ...both('POST', '3.0', 'datasets/search', exp('read', EXPERIMENT_IDS), {
+  ...both('POST', '3.0', 'datasets/search', filtered('experiment', 'search_datasets', { ...EXPERIMENT_IDS, optional: true }), {
     rpc: 'SearchEvaluationDatasets',
-    note: 'Must be scoped to experiments the caller can read (an unscoped search would list every dataset).',
+    note: 'experiment_ids is optional to MLflow (then every dataset): named ones are narrowed to the readable ones; without any the answer keeps datasets whose experiments are all readable.',
   }),
-  ...both('GET', '3.0', 'datasets/search', exp('read', EXPERIMENT_IDS), { rpc: 'SearchEvaluationDatasets' }),
+  ...both('GET', '3.0', 'datasets/search', filtered('experiment', 'search_datasets', { ...EXPERIMENT_IDS, optional: true }), { rpc: 'SearchEvaluationDatasets' }),
   ...both('PATCH', '3.0', 'datasets/{dataset_id}/tags', exp('update', DATASET), { rpc: 'SetDatasetTags' }),
   ...both('DELETE', '3.0', 'datasets/{dataset_id}/tags/{key}', exp('update', DATASET), { rpc: 'DeleteDatasetTag' }),
   ...both('POST', '3.0', 'datasets/{dataset_id}/records', exp('update', DATASET), { rpc: 'UpsertDatasetRecords' }),
@@ -419,16 +422,20 @@ const scorers: RouteSpec[] = [
 
 // AI gateway configuration (v3 /mlflow/gateway/…).
 const ENDPOINT_ID = auto('endpoint_id', 'endpoint_id');
-const ADMIN_GATEWAY = 'Gateway secrets, model definitions, budgets and guardrails configure provider credentials and spend: administrators only.';
+const SECRET_ID = auto('gateway_secret_id', 'secret_id');
+const MODEL_DEFINITION_ID = auto('gateway_model_definition_id', 'model_definition_id');
+const ADMIN_GATEWAY = 'Gateway budgets and guardrails configure spend and policy for every endpoint: administrators only.';
 const gatewayConfig: RouteSpec[] = [
-  ...both('POST', '3.0', 'gateway/secrets/create', ADMIN, { rpc: 'CreateGatewaySecret', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/secrets/get', ADMIN, { rpc: 'GetGatewaySecretInfo', note: ADMIN_GATEWAY }),
-  ...both('POST', '3.0', 'gateway/secrets/update', ADMIN, { rpc: 'UpdateGatewaySecret', note: ADMIN_GATEWAY }),
-  ...both('DELETE', '3.0', 'gateway/secrets/delete', ADMIN, { rpc: 'DeleteGatewaySecret', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/secrets/list', ADMIN, { rpc: 'ListGatewaySecretInfos', note: ADMIN_GATEWAY }),
-  ...both('POST', '3.0', 'gateway/endpoints/create', ADMIN, {
+  // Secrets and model definitions are resources like endpoints (READ/USE/EDIT/MANAGE, creator
+  // MANAGE, filtered lists). MLflow returns a secret's value masked only, never the credential.
+  ...both('POST', '3.0', 'gateway/secrets/create', create('gateway_secret'), { rpc: 'CreateGatewaySecret', note: 'The creator gets MANAGE on the secret.' }),
+  ...both('GET', '3.0', 'gateway/secrets/get', res('gateway_secret', 'read', SECRET_ID), { rpc: 'GetGatewaySecretInfo', note: 'The answer carries the value masked.' }),
+  ...both('POST', '3.0', 'gateway/secrets/update', res('gateway_secret', 'update', SECRET_ID), { rpc: 'UpdateGatewaySecret', note: 'Key rotation: update (EDIT) on the secret.' }),
+  ...both('DELETE', '3.0', 'gateway/secrets/delete', res('gateway_secret', 'delete', SECRET_ID), { rpc: 'DeleteGatewaySecret' }),
+  ...both('GET', '3.0', 'gateway/secrets/list', filtered('gateway_secret', 'list_gateway_secrets'), { rpc: 'ListGatewaySecretInfos', note: 'Filtered to the secrets the caller may read.' }),
+  ...both('POST', '3.0', 'gateway/endpoints/create', create('gateway_endpoint', auto('gateway_model_definition_id', 'model_configs[].model_definition_id', { action: 'use' }), auto('experiment_id', 'experiment_id', { optional: true, action: 'update' })), {
     rpc: 'CreateGatewayEndpoint',
-    note: 'An endpoint must reference model definitions (administrator-owned credentials): administrators only.',
+    note: 'The creator gets MANAGE; every model definition it is built from must be usable (USE), a usage-tracking experiment writable.',
   }),
   ...both(
     'GET',
@@ -449,27 +456,39 @@ const gatewayConfig: RouteSpec[] = [
     ),
     {
       rpc: 'UpdateGatewayEndpoint',
-      note: 'update on the endpoint; re-pointing it at model definitions is administrators only; a usage-tracking experiment must be writable.',
+      note: 'update on the endpoint; every model definition it is re-pointed at must be usable (USE); a usage-tracking experiment must be writable.',
     },
   ),
   ...both('DELETE', '3.0', 'gateway/endpoints/delete', endpoint('delete', ENDPOINT_ID), { rpc: 'DeleteGatewayEndpoint' }),
   ...both('GET', '3.0', 'gateway/endpoints/list', filtered('gateway_endpoint', 'list_gateway_endpoints'), { rpc: 'ListGatewayEndpoints' }),
-  ...both('POST', '3.0', 'gateway/model-definitions/create', ADMIN, { rpc: 'CreateGatewayModelDefinition', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/model-definitions/get', ADMIN, { rpc: 'GetGatewayModelDefinition', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/model-definitions/list', ADMIN, { rpc: 'ListGatewayModelDefinitions', note: ADMIN_GATEWAY }),
-  ...both('POST', '3.0', 'gateway/model-definitions/update', ADMIN, { rpc: 'UpdateGatewayModelDefinition', note: ADMIN_GATEWAY }),
-  ...both('DELETE', '3.0', 'gateway/model-definitions/delete', ADMIN, { rpc: 'DeleteGatewayModelDefinition', note: ADMIN_GATEWAY }),
+  ...both('POST', '3.0', 'gateway/model-definitions/create', create('gateway_model_definition', { ...SECRET_ID, action: 'use' }), {
+    rpc: 'CreateGatewayModelDefinition',
+    note: 'The creator gets MANAGE; the secret it wraps must be usable (USE).',
+  }),
+  ...both('GET', '3.0', 'gateway/model-definitions/get', res('gateway_model_definition', 'read', MODEL_DEFINITION_ID), { rpc: 'GetGatewayModelDefinition' }),
+  ...both('GET', '3.0', 'gateway/model-definitions/list', filtered('gateway_model_definition', 'list_gateway_model_definitions', { ...SECRET_ID, optional: true }), {
+    rpc: 'ListGatewayModelDefinitions',
+    note: 'Filtered to the model definitions the caller may read; a named secret must be readable.',
+  }),
+  ...both('POST', '3.0', 'gateway/model-definitions/update', res('gateway_model_definition', 'update', MODEL_DEFINITION_ID, { ...SECRET_ID, optional: true, action: 'use' }), {
+    rpc: 'UpdateGatewayModelDefinition',
+    note: 'update on the model definition; re-pointing it at another secret needs USE on that secret.',
+  }),
+  ...both('DELETE', '3.0', 'gateway/model-definitions/delete', res('gateway_model_definition', 'delete', MODEL_DEFINITION_ID), { rpc: 'DeleteGatewayModelDefinition' }),
   ...both(
     'POST',
     '3.0',
     'gateway/endpoints/models/attach',
     endpoint('update', ENDPOINT_ID, auto('gateway_model_definition_id', 'model_config.model_definition_id', { action: 'use' })),
-    { rpc: 'AttachModelToGatewayEndpoint', note: 'Attaching a model definition (credentials) is effectively administrators only.' },
+    { rpc: 'AttachModelToGatewayEndpoint', note: 'update on the endpoint, USE on the model definition attached.' },
   ),
   ...both('POST', '3.0', 'gateway/endpoints/models/detach', endpoint('update', ENDPOINT_ID), { rpc: 'DetachModelFromGatewayEndpoint' }),
   ...both('POST', '3.0', 'gateway/endpoints/bindings/create', endpoint('update', ENDPOINT_ID), { rpc: 'CreateGatewayEndpointBinding' }),
   ...both('DELETE', '3.0', 'gateway/endpoints/bindings/delete', endpoint('update', ENDPOINT_ID), { rpc: 'DeleteGatewayEndpointBinding' }),
-  ...both('GET', '3.0', 'gateway/endpoints/bindings/list', endpoint('read', ENDPOINT_ID), { rpc: 'ListGatewayEndpointBindings' }),
+  ...both('GET', '3.0', 'gateway/endpoints/bindings/list', filtered('gateway_endpoint', 'list_endpoint_bindings', { ...ENDPOINT_ID, optional: true }), {
+    rpc: 'ListGatewayEndpointBindings',
+    note: 'endpoint_id is optional to MLflow (resource_type / resource_id alone list bindings of every endpoint): a named endpoint must be readable; otherwise the answer is filtered.',
+  }),
   ...both('POST', '3.0', 'gateway/endpoints/set-tag', endpoint('update', ENDPOINT_ID), { rpc: 'SetGatewayEndpointTag' }),
   ...both('DELETE', '3.0', 'gateway/endpoints/delete-tag', endpoint('update', ENDPOINT_ID), { rpc: 'DeleteGatewayEndpointTag' }),
   ...both('POST', '3.0', 'gateway/budgets/create', ADMIN, { rpc: 'CreateGatewayBudgetPolicy', note: ADMIN_GATEWAY }),
@@ -490,9 +509,9 @@ const gatewayConfig: RouteSpec[] = [
   ajax('GET', '3.0', 'gateway/supported-providers', AUTHENTICATED, { rpc: '_list_supported_providers' }),
   ajax('GET', '3.0', 'gateway/supported-models', AUTHENTICATED, { rpc: '_list_supported_models' }),
   ajax('GET', '3.0', 'gateway/provider-config', AUTHENTICATED, { rpc: '_get_provider_config' }),
-  ajax('GET', '3.0', 'gateway/secrets/config', ADMIN, {
+  ajax('GET', '3.0', 'gateway/secrets/config', filtered('gateway_endpoint', 'secrets_config'), {
     rpc: '_get_secrets_config',
-    note: 'MLflow redacts this for non-admins; the gateway cannot redact, and only administrators manage secrets.',
+    note: "Any signed-in user (MLflow's UI reads it before listing endpoints); non-administrators get it without using_default_passphrase, as MLflow's own auth redacts it.",
   }),
 ];
 

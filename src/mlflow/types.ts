@@ -63,8 +63,8 @@ export const ID_KIND_RESOURCE: Readonly<Record<IdKind, { resource: ResourceType 
   review_queue_id: { resource: 'experiment', resolve: 'GetReviewQueue → experiment_id' },
   label_schema_id: { resource: 'experiment', resolve: 'GetLabelSchema → experiment_id' },
   scorer_id: { resource: 'experiment', resolve: 'scorer row → experiment_id' },
-  gateway_secret_id: { resource: null, resolve: 'administrators only (provider credentials)' },
-  gateway_model_definition_id: { resource: null, resolve: 'administrators only (wraps a gateway secret)' },
+  gateway_secret_id: { resource: 'gateway_secret', resolve: 'GetGatewaySecretInfo → secret_id, secret_name (MLflow returns secrets masked only)' },
+  gateway_model_definition_id: { resource: 'gateway_model_definition', resolve: 'GetGatewayModelDefinition → model_definition_id, name' },
 };
 
 /** Where an id lives in the request. */
@@ -133,6 +133,12 @@ export type FilterKind =
   | 'list_gateway_endpoints'
   | 'list_gateway_models'
   | 'list_workspaces'
+  | 'search_issues'
+  | 'search_datasets'
+  | 'list_endpoint_bindings'
+  | 'secrets_config'
+  | 'list_gateway_secrets'
+  | 'list_gateway_model_definitions'
   | 'graphql';
 
 /** A requirement that does not depend on an operator feature switch. */
@@ -143,8 +149,11 @@ export type BaseRequirement =
   | { readonly kind: 'authenticated' }
   /** Administrators only (webhooks, workspace admin, gateway secrets/budgets, anything not safely authorizable). */
   | { readonly kind: 'admin' }
-  /** Top-level creation; the creator gets MANAGE afterwards. */
-  | { readonly kind: 'create'; readonly resource: ResourceType }
+  /**
+   * Top-level creation; the creator gets MANAGE afterwards. `ids`: what the new object is built
+   * from must be usable too (an endpoint's model definitions, a model definition's secret).
+   */
+  | { readonly kind: 'create'; readonly resource: ResourceType; readonly ids?: readonly IdRef[] }
   /** `action` on every id (children resolve to their parent). At least one id must be present. */
   | { readonly kind: 'resource'; readonly resource: ResourceType; readonly action: Action; readonly ids: readonly IdRef[] }
   /** Search/list: the request is narrowed or the response filtered; listed ids (if any) must be readable. */

@@ -11,7 +11,16 @@ export type AfterSuccess = (gw: Gateway, ctx: RequestContext, response: unknown)
 
 const HOOKS: Readonly<Record<string, AfterSuccess>> = {
   CreateExperiment: async (gw, ctx, res) => grantCreator(gw, ctx, 'experiment', field(res, 'experiment_id')),
-  CreateRegisteredModel: async (gw, ctx, res) => grantCreator(gw, ctx, 'registered_model', field(res, 'registered_model.name')),
+  CreateRegisteredModel: async (gw, ctx, res) => {
+    const name = field(res, 'registered_model.name');
+    await grantCreator(gw, ctx, 'registered_model', name);
+    // The client's usual "get, 404, create, create a version" (register_prompt, register_model)
+    // must not meet the resolver's cached "no such model" from the first step.
+    if (typeof name === 'string' && name !== '') await forgetOwner(gw, 'registered_model', name);
+  },
+  CreateGatewaySecret: async (gw, ctx, res) => grantCreator(gw, ctx, 'gateway_secret', field(res, 'secret.secret_id')),
+  CreateGatewayModelDefinition: async (gw, ctx, res) => grantCreator(gw, ctx, 'gateway_model_definition', field(res, 'model_definition.model_definition_id')),
+  CreateGatewayEndpoint: async (gw, ctx, res) => grantCreator(gw, ctx, 'gateway_endpoint', field(res, 'endpoint.endpoint_id')),
   DeleteExperiment: async (gw, ctx) => invalidateExperiment(gw, ctx),
   UpdateExperiment: async (gw, ctx) => invalidateExperiment(gw, ctx),
   RenameRegisteredModel: async (gw, ctx) => {
@@ -36,7 +45,7 @@ export function afterSuccessFor(rpc: string | undefined): AfterSuccess | undefin
   return rpc === undefined ? undefined : HOOKS[rpc];
 }
 
-async function grantCreator(gw: Gateway, ctx: RequestContext, type: 'experiment' | 'registered_model', id: unknown): Promise<void> {
+async function grantCreator(gw: Gateway, ctx: RequestContext, type: 'experiment' | 'registered_model' | 'gateway_secret' | 'gateway_model_definition' | 'gateway_endpoint', id: unknown): Promise<void> {
   const user = ctx.principal?.user;
   if (!user || (typeof id !== 'string' && typeof id !== 'number')) return;
   const resourceId = String(id);

@@ -42,6 +42,11 @@ export interface RequestContext {
   json?: unknown;
   /** Trace context forwarded to MLflow; its gateway span ends with the response. */
   trace?: RequestTrace;
+  /**
+   * MLflow refuses this request by its own validation (a required id is absent, a field has the
+   * wrong type): it is forwarded unfiltered so that MLflow's answer reaches the client.
+   */
+  mlflowValidates?: boolean;
   /** Runs with MLflow's JSON answer after a 2xx (creator grants, cache invalidation). */
   afterSuccess?: AfterSuccess;
 }

@@ -33,7 +33,7 @@ export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: Fas
   if (requireIdentity(gw, req, reply, ctx)) return reply;
   checkCsrf(gw, req, ctx);
   await authorize(gw, req, ctx);
-  if (ctx.route?.requirement.kind === 'filtered' && (await serveFiltered(gw, req, reply, ctx))) return reply;
+  if (ctx.route?.requirement.kind === 'filtered' && !ctx.mlflowValidates && (await serveFiltered(gw, req, reply, ctx))) return reply;
   return forward(gw, req, reply, ctx);
 }
 

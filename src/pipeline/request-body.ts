@@ -10,7 +10,7 @@ import { requestFieldSource, type RouteSpec } from '../mlflow/index.js';
 export function needsJsonBody(route: RouteSpec, method: string, query: URLSearchParams, rewrites: boolean): boolean {
   if (rewrites) return true;
   const req = route.requirement;
-  const refs = [...(req.kind === 'resource' ? req.ids : req.kind === 'filtered' ? (req.ids ?? []) : []), ...(route.references ?? [])];
+  const refs = [...(req.kind === 'resource' ? req.ids : req.kind === 'filtered' || req.kind === 'create' ? (req.ids ?? []) : []), ...(route.references ?? [])];
   const fieldSource = requestFieldSource(method, query);
   return refs.some((r) => r.from === 'body' || (r.from === 'auto' && fieldSource === 'body'));
 }

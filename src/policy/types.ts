@@ -9,8 +9,12 @@ export type Level = (typeof LEVELS)[number];
 export const ACTIONS = ['read', 'use', 'update', 'delete', 'manage'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Protected resource types. Children (runs, traces, versions…) resolve to one of these first. */
-export const RESOURCE_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'workspace'] as const;
+/**
+ * Protected resource types. Children (runs, traces, versions…) resolve to one of these first.
+ * The AI gateway's secrets (provider credentials, only ever returned masked by MLflow) and model
+ * definitions (a provider model + a secret) are resources like endpoints (issue #14, cause 6).
+ */
+export const RESOURCE_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition', 'workspace'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** A concrete resource after child → parent resolution. `name` is needed by pattern rules. */

@@ -45,6 +45,8 @@ interface Fixture {
   queueId: string;
   schemaId: string;
   endpointId: string;
+  secretId: string;
+  definitionId: string;
   endpointName: string;
   onlineScorer: string;
   offlineScorer: string;
@@ -120,7 +122,7 @@ beforeAll(async () => {
       const online = await api<{ scorer_id: string }>('POST', '/api/3.0/mlflow/scorers/register', { experiment_id: expB, name: 'online', serialized_scorer: judge('online') });
       await api('PUT', '/api/3.0/mlflow/scorers/online-config', { experiment_id: expB, name: 'online', sample_rate: 0.5 });
       const offline = await api<{ scorer_id: string }>('POST', '/api/3.0/mlflow/scorers/register', { experiment_id: expB, name: 'offline', serialized_scorer: judge('offline') });
-      return { ep, onlineScorer: online.scorer_id, offlineScorer: offline.scorer_id };
+      return { ep, secretId: secret.secret.secret_id, definitionId: def.model_definition.model_definition_id, onlineScorer: online.scorer_id, offlineScorer: offline.scorer_id };
     })(),
   ]);
   const py = await python;
@@ -142,6 +144,8 @@ beforeAll(async () => {
     queueId: queue.review_queue.queue_id,
     schemaId: schema.label_schema.schema_id,
     endpointId: endpoint.ep.endpoint.endpoint_id,
+    secretId: endpoint.secretId,
+    definitionId: endpoint.definitionId,
     onlineScorer: endpoint.onlineScorer,
     offlineScorer: endpoint.offlineScorer,
     endpointName,
@@ -166,6 +170,8 @@ describe('resolver against real MLflow', () => {
       ['label_schema_id', fx.schemaId, A],
       ['endpoint_id', fx.endpointId, { ok: true, resources: [{ type: 'gateway_endpoint', id: fx.endpointId, name: fx.endpointName }] }],
       ['endpoint_name', fx.endpointName, { ok: true, resources: [{ type: 'gateway_endpoint', id: fx.endpointId, name: fx.endpointName }] }],
+      ['gateway_secret_id', fx.secretId, { ok: true, resources: [{ type: 'gateway_secret', id: fx.secretId, name: `${tag}-secret` }] }],
+      ['gateway_model_definition_id', fx.definitionId, { ok: true, resources: [{ type: 'gateway_model_definition', id: fx.definitionId, name: `${tag}-def` }] }],
       ['artifact_path', `${fx.expA}/${fx.runId}/artifacts/model/MLmodel`, A],
       ['artifact_path', `${fx.expB}/traces/${fx.pythonTraceId}/artifacts/traces.json`, B],
       ['artifact_path', fx.expA, A],
@@ -240,8 +246,9 @@ describe('resolver against real MLflow', () => {
       `workspaces/default/${fx.expA}/x`, // workspaces are off: a literal directory at the root
     ];
     for (const p of paths) expect(await r.resolve('artifact_path', p), JSON.stringify(p)).toMatchObject({ ok: false, reason: 'admin_only' });
-    expect(await r.resolve('gateway_secret_id', 's-1')).toMatchObject({ ok: false, reason: 'admin_only' });
-    expect(await r.resolve('gateway_model_definition_id', 'd-1')).toMatchObject({ ok: false, reason: 'admin_only' });
+    // Secrets and model definitions are resources now (issue #14): an unknown one is simply not found.
+    expect(await r.resolve('gateway_secret_id', 's-1')).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await r.resolve('gateway_model_definition_id', 'd-1')).toMatchObject({ ok: false, reason: 'not_found' });
     // A scorer without an online scoring config: MLflow's REST API names no experiment for its id.
     expect(await r.resolve('scorer_id', fx.offlineScorer)).toMatchObject({ ok: false, reason: 'admin_only' });
     expect(await r.resolve('scorer_id', 'no-such-scorer')).toMatchObject({ ok: false, reason: 'admin_only' });

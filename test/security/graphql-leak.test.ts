@@ -60,13 +60,19 @@ function keysOf(v: unknown, out = new Set<string>()): Set<string> {
 const RUN_FIELDS = 'run { info { runId experimentId } experiment { experimentId name } modelVersions { name version } }';
 
 describe('GraphQL: objects named in arguments', () => {
-  it('mlflowGetExperiment: readable → data; unreadable or unknown → refused', async () => {
+  it('mlflowGetExperiment: readable → data; unreadable → refused; unknown → MLflow\'s own answer (nothing to disclose)', async () => {
     const q = (id: string) => `{ mlflowGetExperiment(input: {experimentId: "${id}"}) { experiment { experimentId name } } }`;
     const ok = await gql(bob, q(expA));
     expect(ok.status).toBe(200);
     expect(ok.json.data.mlflowGetExperiment.experiment).toEqual({ experimentId: expA, name: `${prefix}A` });
     denied(await gql(bob, q(expB)));
-    denied(await gql(bob, q('987654321')));
+    const unknown = await gql(bob, q('987654321'));
+    expect(unknown.status).toBe(200);
+    expect(unknown.json).toEqual({ data: { mlflowGetExperiment: null }, errors: ['No Experiment with id=987654321 exists'] });
+  });
+
+  it('an unknown run next to an unreadable one is still refused', async () => {
+    denied(await gql(bob, `{ mlflowGetMetricHistoryBulkInterval(input: {runIds: ["0123456789abcdef0123456789abcdef", "${rB}"], metricKey: "loss"}) { metrics { runId value } } }`));
   });
 
   it('mlflowGetRun and mlflowListArtifacts check the run (runId and the legacy runUuid)', async () => {

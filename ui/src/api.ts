@@ -53,7 +53,7 @@ export const qs = (o: Record<string, string | number | undefined>) =>
 
 export const LEVELS = ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const;
 export type Level = (typeof LEVELS)[number];
-export const RESOURCE_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'workspace'] as const;
+export const RESOURCE_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition', 'workspace'] as const;
 export const ACTIONS = ['read', 'use', 'update', 'delete', 'manage'] as const;
 
 export interface Me {

@@ -6,7 +6,7 @@ const str = { type: 'string' };
 const strOrNull = { type: ['string', 'null'] };
 const bool = { type: 'boolean' };
 const level = { type: 'string', enum: ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] };
-const resourceType = { type: 'string', enum: ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'workspace'] };
+const resourceType = { type: 'string', enum: ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition', 'workspace'] };
 const principalType = { type: 'string', enum: ['user', 'group'] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const list = (items: Schema) => ({ type: 'array', items });

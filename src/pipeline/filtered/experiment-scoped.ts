@@ -1,5 +1,6 @@
 import type { IdRef } from '../../mlflow/index.js';
 import { jsonObjectBody } from './body.js';
+import { listField } from './json.js';
 import { narrowExperiments, requestedExperimentIds, withoutField, withQueryValues } from './narrow.js';
 import { noteDecision, type FilterRequest } from './request.js';
 import { forwardRewritten, sendJson } from './send.js';
@@ -45,6 +46,9 @@ export async function serveSearchTracesV3(fr: FilterRequest): Promise<true> {
   const ref: IdRef = { kind: 'experiment_id', from: 'body', field: 'locations[].mlflow_experiment.experiment_id' };
   const narrowed = await narrowExperiments(fr, requestedExperimentIds(fr, ref, body));
   noteDecision(fr, `traces (${narrowed.ids.length} readable experiments${narrowed.dropped ? ', others dropped' : ''})`);
+  // No experiment location at all: MLflow refuses the request itself ("Missing value for required
+  // parameter 'locations'"), and the client gets that answer (nothing is searched).
+  if (!narrowed.requested && listField(body, 'locations').length === 0) return forwardRewritten(fr);
   if (narrowed.ids.length === 0) return sendJson(fr, {});
   const rewritten = withoutField(body, 'locations');
   rewritten.locations = narrowed.ids.map((id) => ({ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }));

@@ -24,6 +24,12 @@ export interface RequestAccess {
   experimentAllowed(action: Action, experimentId: string): Promise<boolean>;
   /** Same, for the experiment a run belongs to. */
   runAllowed(action: Action, runId: string): Promise<boolean>;
+  /**
+   * Like experimentAllowed / runAllowed, but an id MLflow does not know is 'missing' rather than
+   * refused: where MLflow answers such an id with its own "does not exist" (GraphQL), the client
+   * gets that answer (issue #14, cause 7); nothing exists that could be disclosed.
+   */
+  verdict(action: Action, kind: 'experiment_id' | 'run_id', id: string): Promise<'allow' | 'deny' | 'missing'>;
 }
 
 export function createRequestAccess(gw: Gateway, subject: Subject): RequestAccess {
@@ -39,15 +45,19 @@ export function createRequestAccess(gw: Gateway, subject: Subject): RequestAcces
     return p;
   }
 
-  async function resolvedAllowed(action: Action, kind: 'experiment_id' | 'run_id', id: string): Promise<boolean> {
+  async function verdict(action: Action, kind: 'experiment_id' | 'run_id', id: string): Promise<'allow' | 'deny' | 'missing'> {
     const r = await gw.resolver.resolve(kind, id);
     if (!r.ok) {
       if (r.reason === 'upstream_error') throw new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow could not be asked who owns the requested objects', { detail: r.message });
-      return false;
+      return r.reason === 'not_found' ? 'missing' : 'deny';
     }
-    if (r.resources.length === 0) return false;
+    if (r.resources.length === 0) return 'deny';
     const each = await Promise.all(r.resources.map((res) => allowed(action, res)));
-    return each.every(Boolean);
+    return each.every(Boolean) ? 'allow' : 'deny';
+  }
+
+  async function resolvedAllowed(action: Action, kind: 'experiment_id' | 'run_id', id: string): Promise<boolean> {
+    return (await verdict(action, kind, id)) === 'allow';
   }
 
   return {
@@ -56,6 +66,7 @@ export function createRequestAccess(gw: Gateway, subject: Subject): RequestAcces
     allowedEach: (action, resources) => mapLimit(resources, CHECK_CONCURRENCY, (r) => allowed(action, r)),
     experimentAllowed: (action, id) => resolvedAllowed(action, 'experiment_id', id),
     runAllowed: (action, id) => resolvedAllowed(action, 'run_id', id),
+    verdict,
   };
 }
 

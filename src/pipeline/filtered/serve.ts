@@ -6,10 +6,11 @@ import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { serveExperimentIdsSearch, serveSearchTracesV2, serveSearchTracesV3 } from './experiment-scoped.js';
 import { serveSearchExperiments } from './experiments.js';
-import { serveListGatewayEndpoints, serveListGatewayModels } from './gateway-lists.js';
+import { serveListGatewayEndpoints, serveListGatewayModelDefinitions, serveListGatewayModels, serveListGatewaySecrets, serveSecretsConfig } from './gateway-lists.js';
 import { serveSearchModelVersions, serveSearchRegisteredModels } from './registry.js';
 import { createFilterRequest, type FilterRequest } from './request.js';
 import { serveListScorers } from './scorers.js';
+import { serveListEndpointBindings, serveSearchDatasets, serveSearchIssues } from './unscoped-lists.js';
 import { serveListWorkspaces } from './workspaces.js';
 
 /**
@@ -36,6 +37,8 @@ function subjectOf(ctx: RequestContext): Subject {
 async function readsAll(gw: Gateway, subject: Subject, filter: FilterKind, resource: ResourceType): Promise<boolean> {
   // The model list is "endpoints you may invoke" (USE), which reading everything does not imply.
   if (filter === 'list_gateway_models') return false;
+  // Redacted for every non-administrator, whatever they may read.
+  if (filter === 'secrets_config') return subject.isAdmin;
   const types: ResourceType[] = filter === 'graphql' ? ['experiment', 'registered_model'] : [resource];
   for (const t of types) if (!(await gw.access.readsEverything(subject, t))) return false;
   return true;
@@ -53,6 +56,12 @@ const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> 
   list_gateway_endpoints: serveListGatewayEndpoints,
   list_gateway_models: serveListGatewayModels,
   list_workspaces: serveListWorkspaces,
+  search_issues: serveSearchIssues,
+  search_datasets: serveSearchDatasets,
+  list_endpoint_bindings: serveListEndpointBindings,
+  secrets_config: serveSecretsConfig,
+  list_gateway_secrets: serveListGatewaySecrets,
+  list_gateway_model_definitions: serveListGatewayModelDefinitions,
   // The graphql package (~13 MiB of RSS) is loaded on the first GraphQL request of a non-administrator.
   graphql: async (fr) => (await import('./graphql/index.js')).serveGraphql(fr),
 };

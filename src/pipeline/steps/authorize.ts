@@ -62,22 +62,36 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         throw new GatewayError('GW_DENIED', `You may not create a ${requirement.resource.replace('_', ' ')} on this gateway (GATEWAY_CREATORS)`);
       }
       ctx.decision = `allow: create ${requirement.resource}`;
-      if (route.references?.length) {
-        // What the new object is attached to (an artifact_location in another experiment's tree).
-        const referenced = extractReferences(route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+      if (requirement.ids || route.references?.length) {
+        // What the new object is built from (an endpoint's model definitions, a model definition's
+        // secret) and attached to (an artifact_location in another experiment's tree).
+        const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
+        const extracted = extractIds(route, input, { deferToMlflow: true });
+        if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
+        const referenced = extractReferences(route, input, { deferToMlflow: true });
         if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
-        ctx.decision = `${ctx.decision}; ${await checkResources(gw, subject, [], referenced.references)}`;
+        ctx.decision = `${ctx.decision}; ${await checkResources(gw, subject, extracted.ids, referenced.references)}`;
+        const refuses = extracted.mlflowRefuses ?? referenced.mlflowRefuses;
+        if (refuses !== undefined) ctx.decision = `${ctx.decision}; MLflow validates (${refuses})`;
       }
       break;
     case 'resource':
     case 'filtered': {
       const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
-      const extracted = extractIds(route, input);
+      const extracted = extractIds(route, input, { deferToMlflow: true });
       if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
-      const referenced = extractReferences(route, input);
+      const referenced = extractReferences(route, input, { deferToMlflow: true });
       if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
       const plainAdmin = subject.isAdmin && !subject.scope && !subject.maxLevel;
       const references = [...referenced.references, ...(plainAdmin ? [] : await otlpReferences(gw, req, ctx))];
+      const mlflowRefuses = extracted.mlflowRefuses ?? referenced.mlflowRefuses;
+      if (mlflowRefuses !== undefined) {
+        // MLflow refuses this request itself (see extractIds): every id and reference that could be
+        // read is still checked, then MLflow's validation answers — its message and code, not ours.
+        ctx.decision = `${await checkResources(gw, subject, extracted.ids, references)}; MLflow validates (${mlflowRefuses})`;
+        ctx.mlflowValidates = true;
+        break;
+      }
       // Lists of ids on filtered routes (search_runs' experiment_ids…) are narrowed to what the
       // caller may read by serveFiltered instead of refusing the whole call; single ids are checked.
       const ids = requirement.kind === 'filtered' ? extracted.ids.filter((id) => !id.many) : extracted.ids;

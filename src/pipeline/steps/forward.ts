@@ -10,10 +10,14 @@ import { metrics, routeClassOf } from '../../metrics/index.js';
 /** Step 6: stream the request to MLflow and the answer back; nothing is buffered unless a step read the JSON body. */
 export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext): FastifyReply {
   const upstream = new URL(gw.config.upstreamUrl);
-  const target = `${upstream.pathname.replace(/\/$/, '')}${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`;
+  // The source is the path only: reply-from refuses any `../` in its source, query string included,
+  // but traversal is the normaliser's business and only in the path (it refused dot segments
+  // already). The query string goes through untouched (an experiment named `team/../shared`).
+  const target = `${upstream.pathname.replace(/\/$/, '')}${ctx.path}`;
   const user = ctx.principal?.user;
   const started = performance.now();
   const options: Parameters<FastifyReply['from']>[1] = {
+    queryString: () => ctx.query,
     // reply-from's `headers` (not the client's): they carry the content-length of a rewritten body.
     rewriteRequestHeaders: (_r, headers) =>
       upstreamRequestHeaders(headers, {

@@ -6,6 +6,7 @@ import type { RootField } from './root-fields.js';
 // What each root field of MLflow 3.17.2's schema touches, and how the gateway authorizes it —
 // the same answer the REST twin of each field gets:
 //
+//   (an id MLflow does not know passes: MLflow answers it with its own "does not exist" error)
 //   Query.mlflowGetExperiment(input.experimentId)           read on the experiment, else refused
 //   Query.mlflowGetRun(input.runId | runUuid)               read on the run's experiment (both ids
 //   Query.mlflowListArtifacts(input.runId | runUuid)          when both are given), else refused
@@ -75,13 +76,14 @@ export async function checkRootFields(access: RequestAccess, fields: readonly Ro
         break;
       case 'Query.mlflowGetExperiment':
         if (opts.allExperiments) break;
-        await requireAll(f, idsAt(input, 'experimentId'), 'experiment', (id) => access.experimentAllowed('read', id));
+        // An experiment that does not exist gets MLflow's own answer ("No Experiment with id=…").
+        await requireAll(f, idsAt(input, 'experimentId'), 'experiment', async (id) => (await access.verdict('read', 'experiment_id', id)) !== 'deny');
         break;
       case 'Query.mlflowGetRun':
       case 'Query.mlflowListArtifacts':
       case 'Query.mlflowGetMetricHistoryBulkInterval':
         if (opts.allExperiments) break;
-        await requireAll(f, idsAt(input, 'runId', 'runUuid', 'runIds'), 'run', (id) => access.runAllowed('read', id));
+        await requireAll(f, idsAt(input, 'runId', 'runUuid', 'runIds'), 'run', async (id) => (await access.verdict('read', 'run_id', id)) !== 'deny');
         break;
       case 'Query.mlflowSearchRuns':
       case 'Mutation.mlflowSearchRuns':

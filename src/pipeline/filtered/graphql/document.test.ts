@@ -94,6 +94,7 @@ describe('finalDocument and filterModelVersions', () => {
       allowedEach: async (_a: Action, rs: readonly Resource[]) => rs.map((r) => r.id === 'ok'),
       experimentAllowed: async () => true,
       runAllowed: async () => true,
+      verdict: async () => 'allow' as const,
     };
     const n = 'gwabc';
     const data = { r: { runs: [{ modelVersions: [{ version: '1', [n]: 'ok' }, { version: '2', [n]: 'secret' }, { version: '3', [n]: null }] }] } };
