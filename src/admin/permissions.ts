@@ -11,7 +11,7 @@
 // the resources in its scope — an administrator's token included.
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { levelRank, type Level } from '../policy/index.js';
+import { grantLevelRank, type GrantLevel } from '../policy/index.js';
 import type { Caller } from './caller.js';
 import type { ResourceRef } from './input.js';
 import type { StoredPrincipal } from './principals.js';
@@ -62,10 +62,11 @@ export function reachesCaller(caller: Caller, principal: StoredPrincipal): boole
  *
  * `next` is the new level, or 'delete'. A deletion is only safe at MANAGE: removing a lower grant
  * lets the next rule in line decide (a group grant, a pattern, the default), which may be higher —
- * and removing a NO_PERMISSIONS group grant lifts a deny. Setting NO_PERMISSIONS achieves the
+ * and removing a NO_PERMISSIONS or DENY grant lifts a deny. DENY ranks below NO_PERMISSIONS, so
+ * setting one's own grant to DENY is a lowering. Setting NO_PERMISSIONS achieves the
  * removal without that risk, so the message suggests it.
  */
-export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: Level | null, next: Level | 'delete'): void {
+export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: GrantLevel | null, next: GrantLevel | 'delete'): void {
   if (isFullAdmin(caller) || !reachesCaller(caller, principal)) return;
   const whose = principal.type === 'user' ? 'your own grant' : `the grant of group ${principal.name}, which you are in`;
   if (next === 'delete') {
@@ -75,7 +76,7 @@ export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipa
   if (current === null) {
     throw new GatewayError('GW_DENIED', `No self-escalation: only an administrator may create ${whose}`);
   }
-  if (levelRank(next) > levelRank(current)) {
+  if (grantLevelRank(next) > grantLevelRank(current)) {
     throw new GatewayError('GW_DENIED', `No self-escalation: you may lower ${whose} but not raise it (${current} → ${next}); ask an administrator`);
   }
 }

@@ -32,7 +32,7 @@ const list = (key: string, item: string, extra: Record<string, Schema> = {}): Sc
   type: 'object', properties: { [key]: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, ...extra },
 });
 const wrap = (key: string, item: string): Schema => ({ type: 'object', properties: { [key]: { $ref: `#/components/schemas/${item}` } } });
-const RESOURCE = [q('resource_type', 'experiment, registered_model, prompt, gateway_endpoint or workspace'), q('resource_id', 'experiment id, model name…')];
+const RESOURCE = [q('resource_type', 'experiment, registered_model, prompt, gateway_endpoint, workspace, run, trace, logged_model, model_version (<model>/<version>) or prompt_version (<prompt>/<version>)'), q('resource_id', 'experiment id, model name…')];
 const AUDIT_FILTERS = [
   q('actor', 'username (non-administrators: only their own)'), q('action', 'exact action, or a prefix ending in * (request.*)'),
   q('decision', 'allow, deny or info', { enum: ['allow', 'deny', 'info'] }), q('resource', 'exact resource (experiment:12) or a prefix ending in *'),
