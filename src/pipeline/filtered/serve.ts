@@ -9,6 +9,7 @@ import { serveSearchExperiments } from './experiments.js';
 import { serveListGatewayEndpoints, serveListGatewayModels } from './gateway-lists.js';
 import { serveGraphql } from './graphql/index.js';
 import { serveSearchModelVersions, serveSearchRegisteredModels } from './registry.js';
+import { serveSearchRuns } from './runs.js';
 import { createFilterRequest, type FilterRequest } from './request.js';
 import { serveListScorers } from './scorers.js';
 import { serveListWorkspaces } from './workspaces.js';
@@ -46,7 +47,7 @@ const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> 
   search_experiments: serveSearchExperiments,
   search_registered_models: serveSearchRegisteredModels,
   search_model_versions: serveSearchModelVersions,
-  search_runs: (fr) => serveExperimentIdsSearch(fr, 'runs'),
+  search_runs: serveSearchRuns,
   search_logged_models: (fr) => serveExperimentIdsSearch(fr, 'logged models'),
   // GET /api/2.0/mlflow/traces (v2, query experiment_ids) and POST traces/search (v3, locations).
   search_traces: (fr) => (fr.method === 'GET' ? serveSearchTracesV2(fr) : serveSearchTracesV3(fr)),

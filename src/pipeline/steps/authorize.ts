@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
-import { extractIds, extractReferences } from '../../mlflow/index.js';
+import { extractIds, extractReferences, versionOf } from '../../mlflow/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
@@ -78,10 +78,13 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
       if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
       const plainAdmin = subject.isAdmin && !subject.scope && !subject.maxLevel;
       const references = [...referenced.references, ...(plainAdmin ? [] : await otlpReferences(gw, req, ctx))];
+      // A route on one model version checks that version (a child of its model or prompt).
+      const version = versionOf(route, input);
+      if (!version.ok) throw new GatewayError(version.code, version.message);
       // Lists of ids on filtered routes (search_runs' experiment_ids…) are narrowed to what the
       // caller may read by serveFiltered instead of refusing the whole call; single ids are checked.
       const ids = requirement.kind === 'filtered' ? extracted.ids.filter((id) => !id.many) : extracted.ids;
-      ctx.decision = await checkResources(gw, subject, ids, references);
+      ctx.decision = await checkResources(gw, subject, ids, references, version.version);
       if (requirement.kind === 'filtered') ctx.decision = `${ctx.decision}; filtered ${requirement.filter}`;
       break;
     }
