@@ -419,7 +419,12 @@ export function modelVersionsSource(upstreamUrl: string, query: SearchParams, op
   return {
     source: registrySearch(upstreamUrl, '/api/2.0/mlflow/model-versions/search', 'model_versions', parseModelVersion, query, MAX_BATCH.modelVersions, opts),
     itemKey: (v) => JSON.stringify([v.name, v.version]),
-    resourceOf: (v) => ({ type: 'registered_model', id: v.name, name: v.name }),
+    // A version is a child with grants of its own; a prompt's versions carry the prompt tag too.
+    resourceOf: (v) => {
+      const prompt = opts.promptsAsPrompt === true && isPromptTagged(v.tags);
+      const id = `${v.name}/${v.version}`;
+      return { type: prompt ? 'prompt_version' : 'model_version', id, name: id, parent: { type: prompt ? 'prompt' : 'registered_model', id: v.name, name: v.name } };
+    },
     itemsField: 'model_versions',
   };
 }

@@ -44,6 +44,25 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   Decision: obj({ allow: bool, level, required: level, source: { type: 'string', enum: ['admin', 'deny', 'user-grant', 'group-grant', 'pattern', 'default', 'token-scope', 'token-read-only'] }, reason: str }),
   Explanation: obj({ user: str, action: str, resource: { type: 'object' }, decision: ref('Decision'), considered: { type: 'object', description: 'every grant and pattern rule the policy looked at, the default level and the token limits' } }),
+  ProtectedKey: obj({
+    id: str, resource_type: { type: 'string', enum: ['registered_model', 'prompt', 'model_version', 'prompt_version', 'experiment', 'run'] }, resource_pattern: str,
+    target: { type: 'string', enum: ['alias', 'tag'] }, key_pattern: str, required_level: { type: ['string', 'null'], enum: [...LEVELS, null] }, allowed_groups: list(str), created_at: str, created_by: str,
+  }),
+  ProtectedKeyInput: obj({
+    resource_type: { type: 'string', enum: ['registered_model', 'prompt', 'model_version', 'prompt_version', 'experiment', 'run'] },
+    resource_pattern: { type: 'string', description: 'glob on the model / prompt / experiment name (versions: their model; runs: their experiment); default *' },
+    target: { type: 'string', enum: ['alias', 'tag'] }, key_pattern: { type: 'string', description: 'glob on the alias or tag key: champion, prod*' },
+    required_level: level, allowed_groups: list(str),
+  }, ['resource_type', 'target', 'key_pattern']),
+  TeamDefault: obj({
+    id: str, resource_type: { type: 'string', enum: ['experiment', 'registered_model', 'prompt'] }, level, grant_to: { type: 'string', enum: ['creator_groups', 'groups'] },
+    group_pattern: strOrNull, groups: list(str), creator_group: strOrNull, created_at: str, created_by: str,
+  }),
+  TeamDefaultInput: obj({
+    resource_type: { type: 'string', enum: ['experiment', 'registered_model', 'prompt'] }, level, grant_to: { type: 'string', enum: ['creator_groups', 'groups'] },
+    group_pattern: { type: 'string', description: 'grant_to creator_groups: only the creator\'s groups matching this glob' },
+    groups: list(str), creator_group: { type: 'string', description: 'only when the creator is in this group' },
+  }, ['resource_type', 'level', 'grant_to']),
   User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull, provider: strOrNull }),
   Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' } }),
   Token: obj({ id: str, name: str, prefix: str, owner: strOrNull, created_at: str, expires_at: str, last_used_at: strOrNull, last_used_ip: strOrNull, read_only: bool, scope: { type: ['array', 'null'] }, revoked_at: strOrNull }),

@@ -38,7 +38,11 @@ function subjectOf(ctx: RequestContext): Subject {
 async function readsAll(gw: Gateway, subject: Subject, filter: FilterKind, resource: ResourceType): Promise<boolean> {
   // The model list is "endpoints you may invoke" (USE), which reading everything does not imply.
   if (filter === 'list_gateway_models') return false;
-  const types: ResourceType[] = filter === 'graphql' ? ['experiment', 'registered_model'] : [resource];
+  // Registry searches return prompts too (MLflow stores them as registered models).
+  const types: ResourceType[] =
+    filter === 'graphql' ? ['experiment', 'registered_model', 'prompt']
+      : resource === 'registered_model' ? ['registered_model', 'prompt']
+        : [resource];
   for (const t of types) if (!(await gw.access.readsEverything(subject, t))) return false;
   return true;
 }
