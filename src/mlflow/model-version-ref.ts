@@ -31,7 +31,7 @@ export function versionOf(route: RouteSpec, input: ExtractInput): VersionRef {
     requirement: { kind: 'resource', resource: 'registered_model', action: 'read', ids: [{ kind: 'model_name', from, field: 'version', optional: true }] },
   };
   const r = extractIds(probe, input);
-  if (!r.ok) return r;
+  if (!r.ok) return r.code === 'GW_MISSING_ID' ? { ok: true, version: undefined } : r;
   const values = r.ids[0]?.values ?? [];
   if (values.length > 1) return { ok: false, code: 'GW_AMBIGUOUS_ID', message: 'The request names more than one model version' };
   return { ok: true, version: values[0] };

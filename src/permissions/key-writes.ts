@@ -46,10 +46,11 @@ export type FieldRead = { ok: true; values: string[] } | { ok: false; code: 'GW_
 export function readField(route: RouteSpec, input: ExtractInput, field: string): FieldRead {
   const probe: RouteSpec = {
     ...route,
-    requirement: { kind: 'resource', resource: 'experiment', action: 'read', ids: [{ kind: 'experiment_id', from: 'auto', field, optional: true, many: field.includes('[]') }] },
+    requirement: { kind: 'resource', resource: 'experiment', action: 'read', ids: [{ kind: 'experiment_id', from: 'auto', field, optional: true }] },
   };
   const r = extractIds(probe, input);
-  if (!r.ok) return r;
+  // The extractor insists that a resource route names something; an absent key field is just none.
+  if (!r.ok) return r.code === 'GW_MISSING_ID' ? { ok: true, values: [] } : r;
   return { ok: true, values: r.ids.flatMap((x) => [...x.values]) };
 }
 

@@ -14,8 +14,13 @@ export type AfterSuccess = (gw: Gateway, ctx: RequestContext, response: unknown)
 const HOOKS: Readonly<Record<string, AfterSuccess>> = {
   CreateExperiment: async (gw, ctx, res) => grantCreator(gw, ctx, 'experiment', field(res, 'experiment_id')),
   // A prompt is a registered model MLflow created with the prompt tag: what MLflow answers decides.
-  CreateRegisteredModel: async (gw, ctx, res) =>
-    grantCreator(gw, ctx, isPromptTagged(field(res, 'registered_model.tags')) ? 'prompt' : 'registered_model', field(res, 'registered_model.name')),
+  CreateRegisteredModel: async (gw, ctx, res) => {
+    const name = field(res, 'registered_model.name');
+    await grantCreator(gw, ctx, isPromptTagged(field(res, 'registered_model.tags')) ? 'prompt' : 'registered_model', name);
+    // A lookup just before the creation (register_prompt asks whether the name exists) left a
+    // short-lived "not found" in every resolver: the next call names the new model.
+    if (typeof name === 'string') await forgetOwner(gw, 'registered_model', name);
+  },
   DeleteExperiment: async (gw, ctx) => invalidateExperiment(gw, ctx),
   UpdateExperiment: async (gw, ctx) => invalidateExperiment(gw, ctx),
   RenameRegisteredModel: async (gw, ctx) => {
