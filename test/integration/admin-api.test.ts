@@ -217,7 +217,7 @@ describe('admin API', () => {
 
     it('refuses unknown actions, resource types and users', async () => {
       expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), action: 'write' }), 400, 'GW_BAD_REQUEST', /Unknown action "write"; expected one of read, use, update, delete, manage/);
-      expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), resource: { type: 'run', id: '1' } }), 400, 'GW_BAD_REQUEST', /Unknown type "run"/);
+      expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), resource: { type: 'job', id: '1' } }), 400, 'GW_BAD_REQUEST', /Unknown type "job"/);
       expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), resource: '101' }), 400, 'GW_BAD_REQUEST', /resource must be an object/);
       expectError(await call('POST', 'explain', 'admin', ask('nobody-such')), 404, 'GW_NOT_FOUND');
     });
