@@ -12,7 +12,7 @@ interface PrincipalOpts { user?: string; group?: string }
 interface ResourceOpts { resourceType?: string; resourceId?: string }
 interface GrantOpts extends PrincipalOpts, ResourceOpts { level?: string; json?: boolean }
 
-const GRANT_COLUMNS = ['principal_type', 'principal', 'resource_type', 'resource_id', 'level', 'override_parent_deny'];
+const GRANT_COLUMNS = ['principal_type', 'principal', 'resource_type', 'resource_id', 'level'];
 
 export function registerGrantsCommand(program: Command, configFile: () => string | undefined): void {
   const grants = program.command('grants').description('list, set and delete per-resource grants (users by username)');
@@ -83,7 +83,8 @@ export function registerGrantsCommand(program: Command, configFile: () => string
           : await storedPrincipal(store, principal!).then((p) => store.grants.listForPrincipal(p.type, p.key));
         const json = await grantsJson(store, rows);
         if (opts.json) printJson(json);
-        else printTable(json, GRANT_COLUMNS, 'no grants');
+        // The override column only when a grant carries it (child grants lifting a parent's DENY).
+        else printTable(json, json.some((g) => g.override_parent_deny) ? [...GRANT_COLUMNS, 'override_parent_deny'] : GRANT_COLUMNS, 'no grants');
       });
     });
 }
