@@ -365,8 +365,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.rules.addProtectedKey({ resourceType: 'run', resourcePattern: '*', target: 'tag', keyPattern: 'approved', requiredLevel: 'MANAGE', allowedGroups: [], createdBy: 'root' });
       const keys = await store.rules.protectedKeys();
       expect(keys).toHaveLength(2);
-      expect(keys[0]).toEqual(pk);
-      expect(keys[1]).toMatchObject({ requiredLevel: 'MANAGE', allowedGroups: [] });
+      // Ordered by creation time, then id: two rules of one millisecond come in id order.
+      expect(keys.find((k) => k.id === pk.id)).toEqual(pk);
+      expect(keys.find((k) => k.id !== pk.id)).toMatchObject({ requiredLevel: 'MANAGE', allowedGroups: [] });
       expect(await store.rules.deleteProtectedKey(pk.id)).toBe(true);
       expect(await store.rules.deleteProtectedKey(pk.id)).toBe(false);
       const td = await store.rules.addTeamDefault({
@@ -374,8 +375,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       });
       await store.rules.addTeamDefault({ resourceType: 'prompt', creatorGroup: null, grantTo: 'groups', groupPattern: null, groups: ['reviewers'], level: 'READ', createdBy: 'root' });
       const tds = await store.rules.teamDefaults();
-      expect(tds[0]).toEqual(td);
-      expect(tds[1]).toMatchObject({ creatorGroup: null, groups: ['reviewers'], level: 'READ' });
+      expect(tds.find((t) => t.id === td.id)).toEqual(td);
+      expect(tds.find((t) => t.id !== td.id)).toMatchObject({ creatorGroup: null, groups: ['reviewers'], level: 'READ' });
       expect(await store.rules.deleteTeamDefault(td.id)).toBe(true);
       expect(await store.rules.teamDefaults()).toHaveLength(1);
       await store.close();
