@@ -116,4 +116,38 @@ describe('permission model: child grants and DENY', () => {
     expect(plain.status).toBe(200);
     expect(plain.json.grant).toMatchObject({ resource_type: 'run', level: 'DENY' });
   });
+
+  it('protected tag keys hold on every route that writes tags (set-tag, log-batch, runs/create), with the rule named; the admin API validates and audits rules', async () => {
+    const api = `${stack.gatewayUrl}/_gateway/api/v1`;
+    const adminToken = (await stack.idp.getTokens('admin')).access_token;
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const res = await fetch(`${api}/${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, json: (await res.json()) as Record<string, any> };
+    };
+    expect((await call('POST', 'protected-keys', alice.token, { resource_type: 'run', target: 'tag', key_pattern: 'approved*', required_level: 'MANAGE' })).status).toBe(403);
+    expect((await call('POST', 'protected-keys', adminToken, { resource_type: 'run', target: 'alias', key_pattern: 'x', allowed_groups: ['g'] })).json.message).toMatch(/Aliases exist on registered models and prompts only/);
+    expect((await call('POST', 'protected-keys', adminToken, { resource_type: 'run', target: 'tag', key_pattern: 'x' })).json.message).toMatch(/needs required_level, allowed_groups, or both/);
+    const added = await call('POST', 'protected-keys', adminToken, { resource_type: 'run', target: 'tag', key_pattern: 'approved*', allowed_groups: ['release-managers'] });
+    expect(added.status).toBe(201);
+    const id = added.json.protected_key.id as string;
+    try {
+      // alice owns the experiment (MANAGE) but is not in release-managers.
+      const setTag = await alice.post('runs/set-tag', { run_id: runs[0]!, key: 'approved-by', value: 'alice' });
+      expect(setTag.status).toBe(403);
+      expect(setTag.json.gateway_code).toBe('GW_PROTECTED_KEY');
+      expect(setTag.json.message).toContain(`rule ${id}`);
+      const batch = await alice.post('runs/log-batch', { run_id: runs[0]!, tags: [{ key: 'ok', value: '1' }, { key: 'approved', value: 'yes' }] });
+      expect(batch.json.gateway_code).toBe('GW_PROTECTED_KEY');
+      const create = await alice.post('runs/create', { experiment_id: exp, tags: [{ key: 'approved', value: 'yes' }] });
+      expect(create.json.gateway_code).toBe('GW_PROTECTED_KEY');
+      expect((await alice.post('runs/set-tag', { run_id: runs[0]!, key: 'note', value: 'free' })).status).toBe(200);
+      const ajax = await alice.raw('POST', '/ajax-api/2.0/mlflow/runs/set-tag', { body: JSON.stringify({ run_id: runs[0]!, key: 'approved', value: 'x' }), headers: { 'content-type': 'application/json' } });
+      expect(ajax.json.gateway_code).toBe('GW_PROTECTED_KEY');
+      const audit = await stack.server.gateway.store.audit.list({ limit: 50, action: 'protected-key.add' });
+      expect(audit.map((e) => e.resource)).toContain(`protected-key:${id}`);
+    } finally {
+      expect((await call('DELETE', `protected-keys/${id}`, adminToken)).status).toBe(200);
+    }
+    expect((await alice.post('runs/set-tag', { run_id: runs[0]!, key: 'approved-by', value: 'alice' })).status).toBe(200);
+  });
 });
