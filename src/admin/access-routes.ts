@@ -7,7 +7,7 @@ import { ACTIONS, levelRank, type Resource, type Subject } from '../policy/index
 import { adminCaller } from './caller.js';
 import { allUsers } from './group-routes.js';
 import { oneOf, onlyFields, resourceRef, type Fields } from './input.js';
-import { isFullAdmin, requireManage, resourceName } from './permissions.js';
+import { isFullAdmin, requireManage, policyResource } from './permissions.js';
 
 export function registerAccessRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
   app.get(`${base}/access`, async (req, reply) => {
@@ -18,7 +18,7 @@ export function registerAccessRoutes(app: FastifyInstance, gw: Gateway, base: st
     const action = query.action === undefined ? 'read' : oneOf(query, 'action', ACTIONS);
     await requireManage(gw, caller, ref, 'read');
     caller.ctx.decision = isFullAdmin(caller) ? 'allow: administrator' : 'allow: MANAGE on the resource';
-    const resource: Resource = { type: ref.type, id: ref.id, name: await resourceName(gw, ref) };
+    const resource: Resource = await policyResource(gw, ref);
 
     const [users, groupNames] = await Promise.all([allUsers(gw), gw.store.grants.groupNames()]);
     const userRows = (await Promise.all(users.map(async (u) => {

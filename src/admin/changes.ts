@@ -1,7 +1,7 @@
 // Every change to grants and pattern rules goes through here, from the API and the CLI alike, so
 // each one leaves the same two traces: an audit row (durable, queryable) and a log line (for the
 // log pipeline). Neither ever holds a credential: only who, what, on which resource, at what level.
-import type { Level, PatternRule, ResourceType } from '../policy/index.js';
+import type { GrantLevel, PatternRule, ResourceType } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import type { StoredPrincipal } from './principals.js';
 
@@ -27,7 +27,7 @@ const principalLabel = (p: StoredPrincipal): string => `${p.type} ${p.name}`;
 /** Writes both traces of one change (or refused change); shared by every admin surface. */
 export async function recordChange(
   cx: ChangeContext,
-  event: { action: string; resource: string; reason: string; decision?: 'allow' | 'deny'; level?: Level | null; principal?: string },
+  event: { action: string; resource: string; reason: string; decision?: 'allow' | 'deny'; level?: GrantLevel | null; principal?: string },
 ): Promise<void> {
   const decision = event.decision ?? 'allow';
   await cx.store.audit.append({
@@ -40,28 +40,34 @@ export async function recordChange(
 }
 
 /** The level `target` holds on the resource right now through this exact grant, or null. */
-export async function currentGrantLevel(store: Store, target: GrantTarget): Promise<Level | null> {
+export async function currentGrantLevel(store: Store, target: GrantTarget): Promise<GrantLevel | null> {
   const all = await store.grants.listForResource(target.resourceType, target.resourceId);
   const hit = all.find((g) => g.principalType === target.principal.type && g.principal === target.principal.key);
   return hit?.level ?? null;
 }
 
-/** Creates or changes a grant; returns the level it had before (null: it is new). */
-export async function setGrant(cx: ChangeContext, target: GrantTarget, level: Level): Promise<Level | null> {
+/**
+ * Creates or changes a grant; returns the level it had before (null: it is new). `overrideParentDeny`
+ * (grants on children, administrators only: the caller checks) lets the grant decide for the child
+ * even under a DENY on the parent.
+ */
+export async function setGrant(cx: ChangeContext, target: GrantTarget, level: GrantLevel, overrideParentDeny = false): Promise<GrantLevel | null> {
   const previous = await currentGrantLevel(cx.store, target);
   await cx.store.grants.set({
     principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level,
+    ...(overrideParentDeny ? { overrideParentDeny: true } : {}),
   });
   const was = previous === null ? 'new grant' : `was ${previous}`;
+  const override = overrideParentDeny ? ', overriding a DENY on the parent' : '';
   await recordChange(cx, {
     action: 'grant.set', resource: resourceLabel(target.resourceType, target.resourceId), level, principal: principalLabel(target.principal),
-    reason: `${principalLabel(target.principal)} → ${level} (${was})`,
+    reason: `${principalLabel(target.principal)} → ${level}${override} (${was})`,
   });
   return previous;
 }
 
 /** Deletes a grant; returns the level it had, or undefined when there was none (nothing recorded). */
-export async function deleteGrant(cx: ChangeContext, target: GrantTarget): Promise<{ previous: Level | null } | undefined> {
+export async function deleteGrant(cx: ChangeContext, target: GrantTarget): Promise<{ previous: GrantLevel | null } | undefined> {
   const previous = await currentGrantLevel(cx.store, target);
   const deleted = await cx.store.grants.delete(target.principal.type, target.principal.key, target.resourceType, target.resourceId);
   if (!deleted) return undefined;

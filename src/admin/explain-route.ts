@@ -6,7 +6,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { requireJsonObject } from './body.js';
 import { adminCaller } from './caller.js';
 import { explainInput } from './input.js';
-import { requireAdmin } from './permissions.js';
+import { policyResource, requireAdmin } from './permissions.js';
 import { userByUsername } from './principals.js';
 import { explanationJson } from './serialize.js';
 
@@ -20,7 +20,9 @@ export function registerExplainRoute(app: FastifyInstance, gw: Gateway, base: st
     if (!own) requireAdmin(caller, 'explain the access of other users', 'read');
     caller.ctx.decision = own ? 'allow: own access' : 'allow: administrator';
     const user = await userByUsername(gw.store, input.username);
-    const explanation = await gw.access.explain(gw.access.subjectOf(user), input.action, input.resource);
+    // A child named without its parent is completed from MLflow (the decision the proxy would make).
+    const resource = input.resource.parent !== undefined ? input.resource : { ...(await policyResource(gw, input.resource)), ...(input.resource.name ? { name: input.resource.name } : {}) };
+    const explanation = await gw.access.explain(gw.access.subjectOf(user), input.action, resource);
     return { user: user.username, action: input.action, resource: input.resource, ...(await explanationJson(gw.store, explanation)) };
   });
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError, isGatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import type { Level } from '../policy/index.js';
+import type { GrantLevel } from '../policy/index.js';
 import { readJsonObject, requireJsonObject } from './body.js';
 import { adminCaller, type Caller } from './caller.js';
 import { currentGrantLevel, deleteGrant, recordRefusal, resourceLabel, setGrant, type GrantTarget } from './changes.js';
@@ -41,8 +41,14 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
     const caller = await adminCaller(gw, req, reply);
     const input = grantInput(await requireJsonObject(req));
     const target = await authorizeChange(gw, caller, 'grant.set', input, (t, current) => assertNoSelfEscalation(caller, t.principal, current, input.level));
-    const previous = await setGrant(caller.changes, target, input.level);
-    const [grant] = await grantsJson(gw.store, [{ principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level }]);
+    // Lifting a parent's DENY is the administrator's word, never an owner's (the owner of an
+    // experiment could otherwise undo a DENY an administrator put on it, one run at a time).
+    if (input.overrideParentDeny) requireAdmin(caller, 'set override_parent_deny on a grant', 'write');
+    const previous = await setGrant(caller.changes, target, input.level, input.overrideParentDeny);
+    const [grant] = await grantsJson(gw.store, [{
+      principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level,
+      ...(input.overrideParentDeny ? { overrideParentDeny: true } : {}),
+    }]);
     return { grant, previous_level: previous };
   });
 
@@ -72,7 +78,7 @@ async function keyFields(req: FastifyRequest): Promise<Fields> {
  * audited: an owner probing for more than they hold is worth seeing.
  */
 async function authorizeChange(
-  gw: Gateway, caller: Caller, action: string, key: GrantKey, selfCheck: (target: GrantTarget, current: Level | null) => void,
+  gw: Gateway, caller: Caller, action: string, key: GrantKey, selfCheck: (target: GrantTarget, current: GrantLevel | null) => void,
 ): Promise<GrantTarget> {
   const resource = resourceLabel(key.resource.type, key.resource.id);
   try {

@@ -3,7 +3,7 @@
 // refusal is GW_BAD_REQUEST naming the field and what is accepted: an admin surface must never
 // guess what a typo meant (a misspelt level silently becoming NO_PERMISSIONS would be a bug).
 import { GatewayError } from '../errors/index.js';
-import { ACTIONS, LEVELS, RESOURCE_TYPES, validatePattern, type Action, type Level, type PatternRule, type ResourceType } from '../policy/index.js';
+import { ACTIONS, CHILD_PARENT, GRANT_LEVELS, RESOURCE_TYPES, isChildType, validatePattern, type Action, type GrantLevel, type PatternRule, type ResourceType } from '../policy/index.js';
 
 export const PRINCIPAL_TYPES = ['user', 'group'] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
@@ -76,7 +76,9 @@ export interface GrantKey {
 }
 
 export interface GrantInput extends GrantKey {
-  readonly level: Level;
+  readonly level: GrantLevel;
+  /** Only on a grant on a child resource, only by administrators (checked by the route). */
+  readonly overrideParentDeny: boolean;
 }
 
 export interface PatternInput {
@@ -84,13 +86,20 @@ export interface PatternInput {
   readonly resourceType: ResourceType;
   readonly matcher: PatternRule['matcher'];
   readonly pattern: string;
-  readonly level: Level;
+  readonly level: GrantLevel;
+}
+
+interface ExplainResource {
+  readonly type: ResourceType;
+  readonly id: string;
+  readonly name?: string;
 }
 
 export interface ExplainInput {
   readonly username: string;
   readonly action: Action;
-  readonly resource: { readonly type: ResourceType; readonly id: string; readonly name?: string };
+  /** A child resource may name its parent; without one the API asks MLflow (the CLI cannot). */
+  readonly resource: ExplainResource & { readonly parent?: ExplainResource };
 }
 
 export function principalRef(input: Fields): PrincipalRef {
@@ -109,8 +118,16 @@ export function grantKey(input: Fields): GrantKey {
 }
 
 export function grantInput(input: Fields): GrantInput {
-  onlyFields(input, [...GRANT_KEY_FIELDS, 'level'], 'grant');
-  return { principal: principalRef(input), resource: resourceRef(input), level: oneOf(input, 'level', LEVELS) };
+  onlyFields(input, [...GRANT_KEY_FIELDS, 'level', 'override_parent_deny'], 'grant');
+  const resource = resourceRef(input);
+  const level = oneOf(input, 'level', GRANT_LEVELS);
+  const override = input.override_parent_deny;
+  if (override !== undefined && typeof override !== 'boolean') throw badRequest(`override_parent_deny must be true or false (got ${typeName(override)})`);
+  if (override === true && !isChildType(resource.type)) {
+    throw badRequest(`override_parent_deny is only for grants on a child resource (run, trace, logged_model, model_version, prompt_version), not on ${resource.type}`);
+  }
+  if (override === true && level === 'DENY') throw badRequest('override_parent_deny lifts a DENY on the parent; it cannot be set on a DENY grant');
+  return { principal: principalRef(input), resource, level, overrideParentDeny: override === true };
 }
 
 export function patternInput(input: Fields): PatternInput {
@@ -123,7 +140,7 @@ export function patternInput(input: Fields): PatternInput {
   // The policy's own validator: a rule the API accepts is a rule the policy can evaluate.
   const unusable = validatePattern(matcher, pattern);
   if (unusable !== null) throw badRequest(`${matcher} pattern ${JSON.stringify(pattern)} cannot be used: ${unusable}`);
-  return { principal, resourceType, matcher, pattern, level: oneOf(input, 'level', LEVELS) };
+  return { principal, resourceType, matcher, pattern, level: oneOf(input, 'level', GRANT_LEVELS) };
 }
 
 export function explainInput(input: Fields): ExplainInput {
@@ -133,10 +150,22 @@ export function explainInput(input: Fields): ExplainInput {
   const r = input.resource;
   if (typeof r !== 'object' || r === null || Array.isArray(r)) throw badRequest('resource must be an object {type, id, name?}');
   const res = r as Fields;
-  onlyFields(res, ['type', 'id', 'name'], 'resource');
+  onlyFields(res, ['type', 'id', 'name', 'parent'], 'resource');
+  const resource = explainResource(res);
+  if (res.parent === undefined) return { username, action, resource };
+  if (!isChildType(resource.type)) throw badRequest(`resource.parent is only for child resources (run, trace, logged_model, model_version, prompt_version), not ${resource.type}`);
+  const p = res.parent;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw badRequest('resource.parent must be an object {type, id, name?}');
+  onlyFields(p as Fields, ['type', 'id', 'name'], 'resource.parent');
+  const parent = explainResource(p as Fields);
+  const expected = CHILD_PARENT[resource.type];
+  if (parent.type !== expected) throw badRequest(`the parent of a ${resource.type} is a ${expected}, not a ${parent.type}`);
+  return { username, action, resource: { ...resource, parent } };
+}
+
+function explainResource(res: Fields): ExplainResource {
   const name = optionalText(res, 'name');
-  const resource = { type: oneOf(res, 'type', RESOURCE_TYPES), id: text(res, 'id'), ...(name !== undefined ? { name } : {}) };
-  return { username, action, resource };
+  return { type: oneOf(res, 'type', RESOURCE_TYPES), id: text(res, 'id'), ...(name !== undefined ? { name } : {}) };
 }
 
 function typeName(v: unknown): string {

@@ -11,7 +11,7 @@
 // the resources in its scope — an administrator's token included.
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { levelRank, type Level } from '../policy/index.js';
+import { grantLevelRank, type GrantLevel, type Resource } from '../policy/index.js';
 import type { Caller } from './caller.js';
 import type { ResourceRef } from './input.js';
 import type { StoredPrincipal } from './principals.js';
@@ -39,7 +39,7 @@ export async function requireManage(gw: Gateway, caller: Caller, resource: Resou
   const subject = mode === 'read' && caller.limits.maxLevel !== undefined
     ? gw.access.subjectOf(caller.user, caller.limits.scope !== undefined ? { scope: caller.limits.scope } : {})
     : caller.subject;
-  const decision = await gw.access.check(subject, 'manage', { type: resource.type, id: resource.id, name: await resourceName(gw, resource) });
+  const decision = await gw.access.check(subject, 'manage', await policyResource(gw, resource));
   if (!decision.allow) {
     const verb = mode === 'read' ? 'Listing' : 'Changing';
     throw new GatewayError('GW_DENIED', `${verb} the grants of ${resource.type} ${resource.id} needs MANAGE on it (you have ${decision.level})`, {
@@ -62,10 +62,11 @@ export function reachesCaller(caller: Caller, principal: StoredPrincipal): boole
  *
  * `next` is the new level, or 'delete'. A deletion is only safe at MANAGE: removing a lower grant
  * lets the next rule in line decide (a group grant, a pattern, the default), which may be higher —
- * and removing a NO_PERMISSIONS group grant lifts a deny. Setting NO_PERMISSIONS achieves the
+ * and removing a NO_PERMISSIONS or DENY grant lifts a deny. DENY ranks below NO_PERMISSIONS, so
+ * setting one's own grant to DENY is a lowering. Setting NO_PERMISSIONS achieves the
  * removal without that risk, so the message suggests it.
  */
-export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: Level | null, next: Level | 'delete'): void {
+export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: GrantLevel | null, next: GrantLevel | 'delete'): void {
   if (isFullAdmin(caller) || !reachesCaller(caller, principal)) return;
   const whose = principal.type === 'user' ? 'your own grant' : `the grant of group ${principal.name}, which you are in`;
   if (next === 'delete') {
@@ -75,8 +76,43 @@ export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipa
   if (current === null) {
     throw new GatewayError('GW_DENIED', `No self-escalation: only an administrator may create ${whose}`);
   }
-  if (levelRank(next) > levelRank(current)) {
+  if (grantLevelRank(next) > grantLevelRank(current)) {
     throw new GatewayError('GW_DENIED', `No self-escalation: you may lower ${whose} but not raise it (${current} → ${next}); ask an administrator`);
+  }
+}
+
+/**
+ * The resource as the policy decides on it: with its name, and for a child (run, trace, logged
+ * model, model or prompt version) with its parent, asked of MLflow through the resolver — so the
+ * owner of an experiment manages its runs' grants as the proxy would decide. A child MLflow does
+ * not know (or cannot be asked about) is decided without a parent: only its own grants count.
+ */
+export async function policyResource(gw: Gateway, resource: ResourceRef): Promise<Resource> {
+  const child = await resolvedChild(gw, resource);
+  if (child) return child;
+  return { type: resource.type, id: resource.id, name: await resourceName(gw, resource) };
+}
+
+async function resolvedChild(gw: Gateway, resource: ResourceRef): Promise<Resource | undefined> {
+  switch (resource.type) {
+    case 'run':
+    case 'trace':
+    case 'logged_model': {
+      const kind = resource.type === 'run' ? 'run_id' : resource.type === 'trace' ? 'trace_id' : 'logged_model_id';
+      const r = await gw.resolver.resolve(kind, resource.id);
+      const found = r.ok ? r.resources[0] : undefined;
+      return found?.parent ? found : { type: resource.type, id: resource.id };
+    }
+    case 'model_version':
+    case 'prompt_version': {
+      const cut = resource.id.lastIndexOf('/');
+      if (cut <= 0) return { type: resource.type, id: resource.id, name: resource.id };
+      const name = resource.id.slice(0, cut);
+      const parentType = resource.type === 'model_version' ? 'registered_model' : 'prompt';
+      return { type: resource.type, id: resource.id, name: resource.id, parent: { type: parentType, id: name, name } };
+    }
+    default:
+      return undefined;
   }
 }
 

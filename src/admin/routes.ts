@@ -6,6 +6,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { registerExplainRoute } from './explain-route.js';
 import { registerGrantRoutes } from './grant-routes.js';
 import { registerPatternRoutes } from './pattern-routes.js';
+import { registerRuleRoutes } from './rule-routes.js';
 import { registerUserRoutes } from './user-routes.js';
 import { registerTokenRoutes } from '../tokens/routes.js';
 import { registerServiceAccountRoutes } from '../service-accounts/routes.js';
@@ -31,6 +32,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     });
     registerGrantRoutes(scope, gw, base);
     registerPatternRoutes(scope, gw, base);
+    registerRuleRoutes(scope, gw, base);
     registerExplainRoute(scope, gw, base);
     registerUserRoutes(scope, gw, base);
     registerTokenRoutes(scope, gw, base);

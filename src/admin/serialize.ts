@@ -11,6 +11,8 @@ export interface GrantJson {
   resource_type: string;
   resource_id: string;
   level: string;
+  /** Present (true) only on a child grant that decides even under a DENY on the parent. */
+  override_parent_deny?: true;
 }
 
 export interface PatternJson {
@@ -34,6 +36,7 @@ export async function grantJson(lookup: Lookup, g: Grant): Promise<GrantJson> {
     resource_type: g.resourceType,
     resource_id: g.resourceId,
     level: g.level,
+    ...(g.overrideParentDeny === true ? { override_parent_deny: true as const } : {}),
   };
 }
 

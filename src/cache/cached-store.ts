@@ -4,7 +4,7 @@
 // replica before the write returns, on the others through the bus — and expire after a TTL only as
 // a backstop. While the bus is disconnected the caches stand aside and every read goes to the store.
 import { RESOURCE_TYPES, type ResourceType } from '../policy/types.js';
-import type { ApiToken, ClientMapping, Session, Store, TrustRule, User } from '../store/index.js';
+import type { ApiToken, ClientMapping, ProtectedKeyRule, Session, Store, TeamDefault, TrustRule, User } from '../store/index.js';
 import type { Grant, PatternRule } from '../policy/types.js';
 import type { InvalidationBus } from './bus.js';
 import type { Invalidation } from './events.js';
@@ -34,8 +34,10 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
   const grantIds = perType<Grant[]>(ttls.grantsMs);
   const trustRules = new TtlCache<TrustRule[]>(ttls.recordsMs);
   const clients = new TtlCache<ClientMapping>(ttls.recordsMs);
+  const protectedKeys = new TtlCache<ProtectedKeyRule[]>(ttls.recordsMs);
+  const teamDefaults = new TtlCache<TeamDefault[]>(ttls.recordsMs);
   const clearAll = () => {
-    for (const c of [tokens, sessions, users, trustRules, clients]) c.clear();
+    for (const c of [tokens, sessions, users, trustRules, clients, protectedKeys, teamDefaults]) c.clear();
     for (const t of RESOURCE_TYPES) for (const c of [patterns[t], grants[t], grantIds[t]]) c.clear();
   };
 
@@ -53,6 +55,7 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
       case 'grants': grants[e.resourceType].clear(); grantIds[e.resourceType].clear(); break;
       case 'patterns': patterns[e.resourceType].clear(); break;
       case 'federation': trustRules.clear(); clients.clear(); break;
+      case 'rules': protectedKeys.clear(); teamDefaults.clear(); break;
       case 'all': clearAll(); break;
       case 'mlflow-object': break; // the resolver's (src/server/app.ts)
     }
@@ -120,6 +123,11 @@ export function withCaches(store: Store, bus: InvalidationBus, ttls: CacheTtls, 
       resourceIdsWithGrants: (type, userId, groups) =>
         cached('granted_ids', grantIds[type], `${userId}\0${groupsKey(groups)}`, () => store.grants.resourceIdsWithGrants(type, userId, groups)),
       patterns: (type) => cached('patterns', patterns[type], '', () => store.grants.patterns(type)),
+    },
+    rules: {
+      ...store.rules,
+      protectedKeys: () => cached('protected_keys', protectedKeys, '', () => store.rules.protectedKeys()),
+      teamDefaults: () => cached('team_defaults', teamDefaults, '', () => store.rules.teamDefaults()),
     },
     federation: {
       ...store.federation,

@@ -19,6 +19,8 @@ export type Invalidation =
   | { readonly kind: 'patterns'; readonly resourceType: ResourceType }
   /** An MLflow experiment / model was deleted or renamed through a replica: its child → owner answers are stale. */
   | { readonly kind: 'mlflow-object'; readonly resourceType: ResourceType; readonly id: string }
+  /** Protected-key rules or team defaults changed. */
+  | { readonly kind: 'rules' }
   /** Service accounts, trust rules or client mappings changed. */
   | { readonly kind: 'federation' }
   /** Forget everything (a replica lost its bus link, or another process wrote the SQLite file). */
@@ -57,6 +59,7 @@ function validEvent(e: Record<string, unknown> | undefined): Invalidation | unde
     case 'patterns': return type ? { kind: 'patterns', resourceType: type } : undefined;
     case 'mlflow-object': { const id = str('id'); return type && id ? { kind: 'mlflow-object', resourceType: type, id } : undefined; }
     case 'federation': return { kind: 'federation' };
+    case 'rules': return { kind: 'rules' };
     case 'all': return { kind: 'all' };
     default: return undefined;
   }

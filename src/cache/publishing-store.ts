@@ -12,7 +12,7 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
     for (const e of events) await bus.publish(e);
     return result;
   }
-  const { users, sessions, grants, tokens, serviceAccounts, federation, scim } = store;
+  const { users, sessions, grants, rules, tokens, serviceAccounts, federation, scim } = store;
   return {
     ...store,
     users: {
@@ -48,6 +48,15 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
         await bus.publish(rule ? { kind: 'patterns', resourceType: rule.resourceType } : { kind: 'all' });
         return deleted;
       },
+      // Grants move between resource types (model → prompt): both types' caches forget.
+      moveResource: (from, to) => after(grants.moveResource(from, to), { kind: 'grants', resourceType: from.type }, { kind: 'grants', resourceType: to.type }),
+    },
+    rules: {
+      ...rules,
+      addProtectedKey: (r) => after(rules.addProtectedKey(r), { kind: 'rules' }),
+      deleteProtectedKey: (id) => after(rules.deleteProtectedKey(id), { kind: 'rules' }),
+      addTeamDefault: (r) => after(rules.addTeamDefault(r), { kind: 'rules' }),
+      deleteTeamDefault: (id) => after(rules.deleteTeamDefault(id), { kind: 'rules' }),
     },
     tokens: {
       ...tokens,

@@ -14,6 +14,9 @@ interface ExplainOpts {
   resourceType: string;
   resourceId: string;
   resourceName?: string;
+  parentType?: string;
+  parentId?: string;
+  parentName?: string;
   json?: boolean;
 }
 
@@ -23,14 +26,22 @@ export function registerExplainCommand(program: Command, configFile: () => strin
     .description('explain the decision for a user, an action and a resource (every grant and rule considered)')
     .requiredOption('--user <username>', 'the user (groups as last seen at their sign-in)')
     .requiredOption('--action <action>', 'read | use | update | delete | manage')
-    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace')
+    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace | run | trace | logged_model | model_version | prompt_version')
     .requiredOption('--resource-id <id>', 'the resource id')
     .option('--resource-name <name>', 'the resource name, which pattern rules match (default: the id)')
+    .option('--parent-type <type>', 'for a child resource (run, trace, …): its parent\'s type (experiment, registered_model, prompt)')
+    .option('--parent-id <id>', 'for a child resource: its parent\'s id (experiment id, model or prompt name)')
+    .option('--parent-name <name>', 'for a child resource: its parent\'s name (pattern rules; default: the id)')
     .option('--json', 'print JSON')
     .action(async (opts: ExplainOpts) => {
       const input = explainInput({
         user: opts.user, action: opts.action,
-        resource: { type: opts.resourceType, id: opts.resourceId, ...(opts.resourceName !== undefined ? { name: opts.resourceName } : {}) },
+        resource: {
+          type: opts.resourceType, id: opts.resourceId, ...(opts.resourceName !== undefined ? { name: opts.resourceName } : {}),
+          ...(opts.parentType !== undefined || opts.parentId !== undefined
+            ? { parent: { type: opts.parentType, id: opts.parentId, ...(opts.parentName !== undefined ? { name: opts.parentName } : {}) } }
+            : {}),
+        },
       });
       await withAdminContext(configFile(), async ({ config, store }) => {
         const access = createAccessControl(config, store);

@@ -22,16 +22,20 @@ export function registerGrantsCommand(program: Command, configFile: () => string
     .description('give a user or group a level on one resource (replaces their current grant there)')
     .option('--user <username>', 'the user (by username; they must have signed in once)')
     .option('--group <group>', 'the group (as the IdP names it)')
-    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace')
+    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace | run | trace | logged_model | model_version | prompt_version')
     .requiredOption('--resource-id <id>', 'the resource id (experiment id, model name, …)')
-    .requiredOption('--level <level>', 'NO_PERMISSIONS | READ | USE | EDIT | MANAGE')
+    .requiredOption('--level <level>', 'DENY | NO_PERMISSIONS | READ | USE | EDIT | MANAGE (DENY beats every other grant and rule)')
+    .option('--override-parent-deny', 'on a child resource: this grant decides even under a DENY on the parent (administrator decision)')
     .option('--json', 'print JSON')
-    .action(async (opts: GrantOpts) => {
-      const input = grantInput({ ...principalFields(opts), ...resourceFields(opts), level: opts.level });
+    .action(async (opts: GrantOpts & { overrideParentDeny?: boolean }) => {
+      const input = grantInput({ ...principalFields(opts), ...resourceFields(opts), level: opts.level, ...(opts.overrideParentDeny ? { override_parent_deny: true } : {}) });
       await withAdminContext(configFile(), async ({ store, changes }) => {
         const target = await targetOf(store, input);
-        const previous = await setGrant(changes, target, input.level);
-        const [grant] = await grantsJson(store, [{ principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level }]);
+        const previous = await setGrant(changes, target, input.level, input.overrideParentDeny);
+        const [grant] = await grantsJson(store, [{
+          principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level,
+          ...(input.overrideParentDeny ? { overrideParentDeny: true } : {}),
+        }]);
         if (opts.json) printJson({ grant, previous_level: previous });
         else process.stdout.write(`${target.principal.type} ${target.principal.name} now has ${input.level} on ${target.resourceType} ${target.resourceId} (${previous === null ? 'new grant' : `was ${previous}`})\n`);
       });
@@ -79,7 +83,8 @@ export function registerGrantsCommand(program: Command, configFile: () => string
           : await storedPrincipal(store, principal!).then((p) => store.grants.listForPrincipal(p.type, p.key));
         const json = await grantsJson(store, rows);
         if (opts.json) printJson(json);
-        else printTable(json, GRANT_COLUMNS, 'no grants');
+        // The override column only when a grant carries it (child grants lifting a parent's DENY).
+        else printTable(json, json.some((g) => g.override_parent_deny) ? [...GRANT_COLUMNS, 'override_parent_deny'] : GRANT_COLUMNS, 'no grants');
       });
     });
 }

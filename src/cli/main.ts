@@ -8,6 +8,7 @@ import { registerGrantsCommand } from './grants-command.js';
 import { loadConfigOrExit } from './load-or-exit.js';
 import { registerLoginCommands } from './login-command.js';
 import { registerPatternsCommand } from './patterns-command.js';
+import { registerRulesCommands } from './rules-command.js';
 import { registerServiceAccountsCommand } from './service-accounts-command.js';
 import { registerTrustRulesCommand } from './trust-rules-command.js';
 
@@ -55,6 +56,7 @@ program
 const configFile = () => program.opts<{ config?: string }>().config;
 registerGrantsCommand(program, configFile);
 registerPatternsCommand(program, configFile);
+registerRulesCommands(program, configFile);
 registerExplainCommand(program, configFile);
 registerServiceAccountsCommand(program, configFile);
 registerTrustRulesCommand(program, configFile);

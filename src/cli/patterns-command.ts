@@ -30,10 +30,10 @@ export function registerPatternsCommand(program: Command, configFile: () => stri
     .description('give a user or group a level on every resource of a type whose name matches')
     .option('--user <username>', 'the user (by username)')
     .option('--group <group>', 'the group')
-    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace')
+    .requiredOption('--resource-type <type>', 'experiment | registered_model | prompt | gateway_endpoint | gateway_secret | gateway_model_definition | workspace | run | trace | logged_model | model_version | prompt_version')
     .option('--matcher <matcher>', 'glob (* and ?) or regex (whole-name match)', 'glob')
     .requiredOption('--pattern <pattern>', 'e.g. "team-a-*"')
-    .requiredOption('--level <level>', 'NO_PERMISSIONS | READ | USE | EDIT | MANAGE')
+    .requiredOption('--level <level>', 'DENY | NO_PERMISSIONS | READ | USE | EDIT | MANAGE (DENY beats every other grant and rule)')
     .option('--json', 'print JSON')
     .action(async (opts: PatternOpts) => {
       const input = patternInput({ ...principalFields(opts), resource_type: opts.resourceType, matcher: opts.matcher, pattern: opts.pattern, level: opts.level });

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   GW_FORBIDDEN_DOMAIN: { status: 403, description: 'The identity is valid but its email domain or hosted domain is not allowed, or its email is not verified.', mlflowCode: 'PERMISSION_DENIED' },
   GW_USER_DISABLED: { status: 403, description: 'The user account is disabled on this gateway.', mlflowCode: 'PERMISSION_DENIED' },
   GW_DENIED: { status: 403, description: 'The caller lacks the permission this request needs.', mlflowCode: 'PERMISSION_DENIED' },
+  GW_PROTECTED_KEY: { status: 403, description: 'The request sets or deletes a protected alias or tag key (a protected-key rule, or the prompt marker tag) the caller may not write; the message names the rule.', mlflowCode: 'PERMISSION_DENIED' },
   GW_UNKNOWN_ROUTE: { status: 403, description: 'The MLflow route is not known to the gateway; refused for non-administrators (fail closed).', mlflowCode: 'PERMISSION_DENIED' },
   GW_ROUTE_BLOCKED: { status: 403, description: 'The route is blocked for everyone by configuration (e.g. server-side code execution).', mlflowCode: 'PERMISSION_DENIED' },
   GW_CSRF: { status: 403, description: 'A state-changing browser request came from another site.', mlflowCode: 'PERMISSION_DENIED' },

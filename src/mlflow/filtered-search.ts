@@ -185,7 +185,7 @@ export interface SearchBinding<T> {
   /** The protected resource the item belongs to, for the readable() check (with its name for pattern rules). */
   resourceOf: (item: T) => ResolvedResource;
   /** The field of MLflow's response that holds the items. */
-  itemsField: 'experiments' | 'registered_models' | 'model_versions' | 'models';
+  itemsField: 'experiments' | 'registered_models' | 'model_versions' | 'models' | 'runs';
 }
 
 export interface SourceOptions {
@@ -195,6 +195,8 @@ export interface SourceOptions {
   promptsAsPrompt?: boolean;
   /** Extra headers for every upstream call (the client's X-MLFLOW-WORKSPACE, so the search sees the caller's workspace). */
   headers?: Record<string, string>;
+  /** The experiment (with its name, for pattern rules) that children of a search belong to. */
+  experimentOf?: (experimentId: string) => ResolvedResource | undefined;
 }
 
 /** Client parameters: a parsed JSON body, or the query string of a GET. */
@@ -417,7 +419,12 @@ export function modelVersionsSource(upstreamUrl: string, query: SearchParams, op
   return {
     source: registrySearch(upstreamUrl, '/api/2.0/mlflow/model-versions/search', 'model_versions', parseModelVersion, query, MAX_BATCH.modelVersions, opts),
     itemKey: (v) => JSON.stringify([v.name, v.version]),
-    resourceOf: (v) => ({ type: 'registered_model', id: v.name, name: v.name }),
+    // A version is a child with grants of its own; a prompt's versions carry the prompt tag too.
+    resourceOf: (v) => {
+      const prompt = opts.promptsAsPrompt === true && isPromptTagged(v.tags);
+      const id = `${v.name}/${v.version}`;
+      return { type: prompt ? 'prompt_version' : 'model_version', id, name: id, parent: { type: prompt ? 'prompt' : 'registered_model', id: v.name, name: v.name } };
+    },
     itemsField: 'model_versions',
   };
 }
@@ -451,7 +458,75 @@ export function loggedModelsSource(upstreamUrl: string, requestBody: SearchParam
       },
     },
     itemKey: (m) => m.info.model_id,
-    resourceOf: (m) => ({ type: 'experiment', id: m.info.experiment_id }),
+    // A logged model is a child with grants of its own; its experiment decides otherwise.
+    resourceOf: (m) => ({
+      type: 'logged_model', id: m.info.model_id, ...(typeof m.info.name === 'string' ? { name: m.info.name } : {}),
+      parent: opts.experimentOf?.(m.info.experiment_id) ?? { type: 'experiment', id: m.info.experiment_id },
+    }),
     itemsField: 'models',
+  };
+}
+
+export interface MlflowRun {
+  info: { run_id: string; experiment_id: string; run_name?: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+function parseRun(v: unknown): MlflowRun | undefined {
+  const o = asObject(v);
+  const info = asObject(o?.info);
+  return o && info && typeof info.run_id === 'string' && typeof info.experiment_id === 'string' ? (o as MlflowRun) : undefined;
+}
+
+/** Max max_results of runs/search (SEARCH_MAX_RESULTS_THRESHOLD). */
+export const MAX_RUNS_BATCH = 50_000;
+
+/** Run ids MLflow's filter grammar can quote safely (hex uuids, as MLflow makes them). */
+const PLAIN_RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * POST /api/2.0/mlflow/runs/search over `experimentIds`, keeping the client's filter, order_by and
+ * run_view_type. With `runIds`, MLflow is asked for exactly those runs (`attributes.run_id IN (…)`
+ * ANDed to the client's filter): the cost follows the granted runs, not the experiment's size.
+ * Every run is checked as a child of its experiment (a run grant decides, else the experiment).
+ */
+export function runsSource(
+  upstreamUrl: string, experimentIds: readonly string[], requestBody: SearchParams, runIds: readonly string[] | undefined, opts: SourceOptions = {},
+): SearchBinding<MlflowRun> & { mode: 'ids' | 'scan' } {
+  const body: Record<string, unknown> = { experiment_ids: [...experimentIds] };
+  const clientFilter = (stringParam(requestBody, 'filter') ?? '').trim();
+  const ids = runIds?.filter((id) => PLAIN_RUN_ID.test(id));
+  const mode = ids !== undefined && ids.length > 0 && ids.length <= MAX_IDS_IN_FILTER ? 'ids' : 'scan';
+  if (mode === 'ids' && ids) {
+    const clause = `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(',')})`;
+    body.filter = clientFilter ? `${clientFilter} AND ${clause}` : clause;
+  } else if (clientFilter) {
+    body.filter = clientFilter;
+  }
+  const orderBy = stringListParam(requestBody, 'order_by');
+  if (orderBy !== undefined) body.order_by = orderBy;
+  const viewType = param(requestBody, 'run_view_type');
+  if (typeof viewType === 'string' || typeof viewType === 'number') body.run_view_type = viewType;
+  return {
+    mode,
+    source: {
+      maxBatchSize: MAX_RUNS_BATCH,
+      ...(mode === 'ids' ? { defaultBatchSize: (maxResults: number) => maxResults } : {}),
+      async fetch(pageToken, maxResults) {
+        const r = await mlflowCall(upstreamUrl, '/api/2.0/mlflow/runs/search', {
+          method: 'POST',
+          body: { ...body, max_results: maxResults, ...(pageToken ? { page_token: pageToken } : {}) },
+          ...callOpts(opts),
+        });
+        if (r.kind !== 'ok') throw searchFailure(r, 'runs/search');
+        return pageOf(r.json, 'runs', parseRun);
+      },
+    },
+    itemKey: (run) => run.info.run_id,
+    resourceOf: (run) => ({
+      type: 'run', id: run.info.run_id, ...(typeof run.info.run_name === 'string' && run.info.run_name ? { name: run.info.run_name } : {}),
+      parent: opts.experimentOf?.(run.info.experiment_id) ?? { type: 'experiment', id: run.info.experiment_id },
+    }),
+    itemsField: 'runs',
   };
 }

@@ -6,6 +6,8 @@ export { classify, compileRoutes, isApiLikePath } from './classify.js';
 export type { ClassifyResult, Classifier } from './classify.js';
 export { extractIds, extractReferences, lowerCamel, normalizeRequestJson, requestFieldSource } from './ids.js';
 export type { ExtractedId, ExtractedReference, ExtractInput, ExtractResult } from './ids.js';
+export { versionOf, versionResourceId } from './model-version-ref.js';
+export type { VersionRef } from './model-version-ref.js';
 export { HTTP_METHODS, ID_KINDS, ID_KIND_RESOURCE } from './types.js';
 export type {
   BaseRequirement,

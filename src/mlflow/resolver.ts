@@ -43,8 +43,13 @@ import type { IdKind } from './types.js';
 export interface ResolvedResource {
   type: ResourceType;
   id: string;
-  /** Experiment name / registered model name / endpoint name, for pattern rules. */
+  /** Experiment name / registered model name / endpoint name / run name…, for pattern rules. */
   name?: string;
+  /**
+   * Set on children that carry grants of their own (runs, traces, logged models, model and prompt
+   * versions): the resource that decides when the child has no grant. The policy checks both.
+   */
+  parent?: ResolvedResource;
 }
 
 export type Resolution =
@@ -411,7 +416,12 @@ export function createResolver(opts: ResolverOptions): Resolver {
       // waiters, but do not cache it.
       if (generation === startedAt) {
         const tags = new Set(directTags);
-        if (looked.value.ok) for (const r of looked.value.resources) tags.add(tagOf(r.type, r.id));
+        if (looked.value.ok) {
+          for (const r of looked.value.resources) {
+            tags.add(tagOf(r.type, r.id));
+            if (r.parent) tags.add(tagOf(r.parent.type, r.parent.id));
+          }
+        }
         store(key, looked, [...tags]);
       }
       return looked.value;
@@ -458,13 +468,28 @@ export function createResolver(opts: ResolverOptions): Resolver {
     return found(resources);
   }
 
-  /** One GET whose answer carries the parent experiment id at `path`. */
-  async function childOfExperiment(what: string, apiPath: string, query: MlflowCallOptions['query'], idPath: string): Promise<Looked> {
+  /**
+   * One GET whose answer carries the parent experiment id at `path`. With `child`, the answer is the
+   * child resource (run, logged model…) with its experiment as parent, so grants on the child count.
+   */
+  async function childOfExperiment(
+    what: string, apiPath: string, query: MlflowCallOptions['query'], idPath: string,
+    child?: (json: unknown) => { type: ResourceType; id: string; name?: string | undefined },
+  ): Promise<Looked> {
     const r = classify(await call(apiPath, query), what);
     if (!('json' in r)) return r;
     const expId = idString(field(r.json, idPath));
     if (!expId) return adminOnly(`${what} names no experiment`, 'short');
-    return experimentsOf([expId], what);
+    const parents = await experimentsOf([expId], what);
+    return child === undefined ? parents : asChild(parents, child(r.json));
+  }
+
+  /** The child resource with the one parent `parents` resolved to (or the failure as it is). */
+  function asChild(parents: Looked, c: { type: ResourceType; id: string; name?: string | undefined }): Looked {
+    if (!parents.value.ok) return parents;
+    const parent = parents.value.resources[0];
+    if (parent === undefined) return parents;
+    return found([{ type: c.type, id: c.id, ...(c.name ? { name: c.name } : {}), parent }]);
   }
 
   /** An AI-gateway object that is a resource itself (secret, model definition): its id and name. */
@@ -494,7 +519,10 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return 'json' in r ? experimentFrom(r.json, 'experiments/get-by-name') : r;
       }
       case 'run_id':
-        return childOfExperiment(`run ${value}`, `${API2}/runs/get`, { run_id: value }, 'run.info.experiment_id');
+        // The run's own id as MLflow states it (run_uuid is the same), and its name for pattern rules.
+        return childOfExperiment(`run ${value}`, `${API2}/runs/get`, { run_id: value }, 'run.info.experiment_id', (json) => ({
+          type: 'run', id: str(field(json, 'run.info.run_id')) ?? value, name: str(field(json, 'run.info.run_name')),
+        }));
       case 'trace_id': {
         if (!pathSafe(value)) return unlookable('trace');
         const what = `trace ${value}`;
@@ -505,11 +533,14 @@ export function createResolver(opts: ResolverOptions): Resolver {
         const type = field(info, 'trace_location.type');
         const expId = idString(field(info, 'trace_location.mlflow_experiment.experiment_id'));
         if (!expId || (type !== undefined && type !== 'MLFLOW_EXPERIMENT')) return adminOnly(`${what} is not stored in an MLflow experiment`, 'short');
-        return experimentsOf([expId], what);
+        // v2 request ids and v3 trace ids are the same ids in 3.x: grants are keyed by the trace id MLflow reports.
+        return asChild(await experimentsOf([expId], what), { type: 'trace', id: str(field(info, 'trace_id')) ?? value });
       }
       case 'logged_model_id':
         if (!pathSafe(value)) return unlookable('logged model');
-        return childOfExperiment(`logged model ${value}`, `${API2}/logged-models/${encodeURIComponent(value)}`, { allow_deleted: 'true' }, 'model.info.experiment_id');
+        return childOfExperiment(`logged model ${value}`, `${API2}/logged-models/${encodeURIComponent(value)}`, { allow_deleted: 'true' }, 'model.info.experiment_id', (json) => ({
+          type: 'logged_model', id: str(field(json, 'model.info.model_id')) ?? value, name: str(field(json, 'model.info.name')),
+        }));
       case 'model_name': {
         const r = classify(await call(`${API2}/registered-models/get`, { name: value }), `registered model ${JSON.stringify(value)}`);
         if (!('json' in r)) return r;

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import { decide, explain, type Action, type Decision, type Explanation, type Level, type PolicyFacts, type Resource, type ResourceType, type Subject } from '../policy/index.js';
-import type { PatternRule } from '../policy/index.js';
+import { CHILD_PARENT, CHILD_RESOURCE_TYPES, type ChildResourceType, type GrantLevel, type PatternRule } from '../policy/index.js';
 import type { Store, User } from '../store/index.js';
 
 /**
@@ -31,12 +31,14 @@ export function createAccessControl(config: Config, store: Store): AccessControl
 
   async function facts(subject: Subject, resource: Resource): Promise<PolicyFacts> {
     if (subject.isAdmin && !subject.scope && !subject.maxLevel) return { grants: [], patterns: [], defaultLevel };
-    const [grants, rules] = await Promise.all([
-      store.grants.forResource(resource.type, resource.id, subject.userId, subject.groups),
-      store.grants.patterns(resource.type),
-    ]);
-    const mine = rulesFor(subject, rules);
-    return { grants, patterns: mine, defaultLevel };
+    // A child's decision also needs its parent's grants and rules (the parent decides when the
+    // child has none, and a DENY on the parent covers the child).
+    const on = resource.parent === undefined ? [resource] : [resource, resource.parent];
+    const parts = await Promise.all(on.map((r) => Promise.all([
+      store.grants.forResource(r.type, r.id, subject.userId, subject.groups),
+      store.grants.patterns(r.type),
+    ])));
+    return { grants: parts.flatMap(([g]) => g), patterns: rulesFor(subject, parts.flatMap(([, p]) => p)), defaultLevel };
   }
 
   return {
@@ -57,18 +59,25 @@ export function createAccessControl(config: Config, store: Store): AccessControl
       return explain(subject, action, resource, await facts(subject, resource));
     },
     async grantedIds(subject, type) {
+      // DENY and NO_PERMISSIONS grants give nothing: their ids are no candidates (and every
+      // candidate is decided by check() anyway, so a DENY from elsewhere still applies).
       const grants = await store.grants.resourceIdsWithGrants(type, subject.userId, subject.groups);
-      return [...new Set(grants.map((g) => g.resourceId))];
+      return [...new Set(grants.filter((g) => g.level !== 'DENY' && g.level !== 'NO_PERMISSIONS').map((g) => g.resourceId))];
     },
     async readsEverything(subject, type) {
       if (subject.scope) return false;
       if (subject.isAdmin) return true;
-      // A READ+ default still loses to an explicit NO_PERMISSIONS grant or rule, so it only means
-      // "everything" when no such deny exists for this subject and type.
+      // A READ+ default still loses to an explicit NO_PERMISSIONS or DENY grant or rule — on the
+      // type or on its children (a denied run inside a readable experiment) — so it only means
+      // "everything" when no such deny exists for this subject.
       if (defaultLevel === 'NO_PERMISSIONS') return false;
-      const [grants, rules] = await Promise.all([store.grants.resourceIdsWithGrants(type, subject.userId, subject.groups), store.grants.patterns(type)]);
-      const mine = rulesFor(subject, rules);
-      return !grants.some((g) => g.level === 'NO_PERMISSIONS') && !mine.some((r) => r.level === 'NO_PERMISSIONS');
+      const types = [type, ...childTypesOf(type)];
+      const found = await Promise.all(types.map(async (t) => {
+        const [grants, rules] = await Promise.all([store.grants.resourceIdsWithGrants(t, subject.userId, subject.groups), store.grants.patterns(t)]);
+        const takesAway = (l: GrantLevel) => l === 'NO_PERMISSIONS' || l === 'DENY';
+        return grants.some((g) => takesAway(g.level)) || rulesFor(subject, rules).some((r) => takesAway(r.level));
+      }));
+      return !found.some(Boolean);
     },
     mayCreate(subject) {
       if (subject.scope) return false; // a scoped token reaches listed resources only, never new ones
@@ -83,4 +92,9 @@ export function createAccessControl(config: Config, store: Store): AccessControl
 /** The pattern rules that speak about this subject (for the user, or for one of the user's groups). */
 function rulesFor(subject: Subject, rules: readonly PatternRule[]): PatternRule[] {
   return rules.filter((r) => (r.principalType === 'user' ? r.principal === subject.userId : subject.groups.includes(r.principal)));
+}
+
+/** The child types whose parent is `type` (runs, traces and logged models of experiments…). */
+export function childTypesOf(type: ResourceType): ChildResourceType[] {
+  return CHILD_RESOURCE_TYPES.filter((c) => CHILD_PARENT[c] === type);
 }

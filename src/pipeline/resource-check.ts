@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/index.js';
-import type { ExtractedId, ExtractedReference, IdKind } from '../mlflow/index.js';
+import { versionResourceId, type ExtractedId, type ExtractedReference, type IdKind } from '../mlflow/index.js';
 import type { Resolution, ResolvedResource } from '../mlflow/resolver.js';
 import type { Action, Decision, Subject } from '../policy/index.js';
 import type { Gateway } from './gateway.js';
@@ -24,7 +24,9 @@ import { referenceTargets, type ReferenceLookup } from './reference-targets.js';
  * Administrators without token limits skip resolution entirely (they may do anything, and a
  * lookup per call would only cost them latency).
  */
-export async function checkResources(gw: Gateway, subject: Subject, ids: readonly ExtractedId[], references: readonly ExtractedReference[] = []): Promise<string> {
+export async function checkResources(
+  gw: Gateway, subject: Subject, ids: readonly ExtractedId[], references: readonly ExtractedReference[] = [], version?: string,
+): Promise<string> {
   if (subject.isAdmin && !subject.scope && !subject.maxLevel) return 'allow: administrator';
   const primary: ReferenceLookup[] = ids.flatMap((id) => id.values.map((value) => ({ kind: id.kind, value, action: id.action, from: id.from })));
   const referenced = await referenceTargets(gw, references);
@@ -39,7 +41,10 @@ export async function checkResources(gw: Gateway, subject: Subject, ids: readonl
   const passed: string[] = [];
   for (const { l, primary: isPrimary, resolution } of resolved) {
     if (resolution.ok) {
-      for (const resource of resolution.resources) checks.push({ action: l.action, resource });
+      // A route on one model version checks that version (a child of its model or prompt).
+      for (const resource of resolution.resources) {
+        checks.push({ action: l.action, resource: isPrimary && version !== undefined && l.kind === 'model_name' ? asVersion(resource, version) : resource });
+      }
       continue;
     }
     switch (resolution.reason) {
@@ -88,8 +93,16 @@ function unsafe(reason: string): Resolution {
   return { ok: false, reason: 'admin_only', message: reason };
 }
 
+/** A model's (or prompt's) version as the child the policy decides on: its own grants first, else the model's. */
+function asVersion(model: ResolvedResource, version: string): ResolvedResource {
+  const type = model.type === 'prompt' ? 'prompt_version' : model.type === 'registered_model' ? 'model_version' : undefined;
+  if (type === undefined) return model;
+  const id = versionResourceId(model.id, version);
+  return { type, id, name: id, parent: model };
+}
+
 function denial(action: Action, resource: ResolvedResource, decision: Decision): GatewayError {
-  const what = `${resource.type.replace('_', ' ')} ${resource.name ? `'${resource.name}' (${resource.id})` : resource.id}`;
+  const what = `${resource.type.replace('_', ' ')} ${resource.name && resource.name !== resource.id ? `'${resource.name}' (${resource.id})` : resource.id}`;
   return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${what} needs ${decision.required}; you have ${decision.level} (${decision.reason})`);
 }
 

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, explain } from './decide.js';
 import { atLeast, levelRank, requiredLevel } from './levels.js';
-import { ACTIONS, LEVELS, RESOURCE_TYPES } from './types.js';
-import type { Action, DecisionSource, Grant, Level, PatternRule, PolicyFacts, Resource, Subject } from './types.js';
+import { ACTIONS, GRANT_LEVELS, LEVELS, RESOURCE_TYPES } from './types.js';
+import type { Action, DecisionSource, Grant, GrantLevel, Level, PatternRule, PolicyFacts, Resource, Subject } from './types.js';
 
 // --- fixtures -------------------------------------------------------------------------------
 
@@ -12,14 +12,15 @@ const admin: Subject = { userId: 'u-root', username: 'root', groups: [], isAdmin
 const exp12: Resource = { type: 'experiment', id: '12' };
 const named: Resource = { type: 'experiment', id: '12', name: 'team-a-exp' };
 const noFacts: PolicyFacts = { grants: [], patterns: [], defaultLevel: 'NO_PERMISSIONS' };
+const run7: Resource = { type: 'run', id: 'r7', parent: exp12 };
 
-function userGrant(level: Level, over: Partial<Grant> = {}): Grant {
+function userGrant(level: GrantLevel, over: Partial<Grant> = {}): Grant {
   return { principalType: 'user', principal: 'u-alice', resourceType: 'experiment', resourceId: '12', level, ...over };
 }
-function groupGrant(group: string, level: Level, over: Partial<Grant> = {}): Grant {
+function groupGrant(group: string, level: GrantLevel, over: Partial<Grant> = {}): Grant {
   return { principalType: 'group', principal: group, resourceType: 'experiment', resourceId: '12', level, ...over };
 }
-function rule(id: string, pattern: string, level: Level, over: Partial<PatternRule> = {}): PatternRule {
+function rule(id: string, pattern: string, level: GrantLevel, over: Partial<PatternRule> = {}): PatternRule {
   return { id, principalType: 'group', principal: 'team-a', resourceType: 'experiment', matcher: 'glob', pattern, level, ...over };
 }
 function facts(over: Partial<PolicyFacts>): PolicyFacts {
@@ -482,6 +483,112 @@ const cases: Case[] = [
   { name: 'MANAGE can delete', facts: facts({ grants: [groupGrant('team-a', 'MANAGE')] }), action: 'delete', allow: true, level: 'MANAGE', source: 'group-grant' },
   { name: 'USE can use', facts: facts({ grants: [groupGrant('team-a', 'USE')] }), action: 'use', allow: true, level: 'USE', source: 'group-grant' },
   { name: 'USE cannot update', facts: facts({ grants: [groupGrant('team-a', 'USE')] }), action: 'update', allow: false, level: 'USE', source: 'group-grant', reason: /; update needs EDIT$/ },
+
+  // explicit DENY: beats every grant and rule from every source except administrator
+  {
+    name: 'group DENY beats a MANAGE user grant',
+    facts: facts({ grants: [userGrant('MANAGE'), groupGrant('team-b', 'DENY')] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'deny',
+    reason: 'DENY: group grant denies group team-b on experiment 12; read needs READ',
+  },
+  {
+    name: 'user DENY beats group grants and a READ default',
+    facts: facts({ grants: [userGrant('DENY'), groupGrant('team-a', 'MANAGE')], defaultLevel: 'READ' }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'deny', reason: /^DENY: user grant denies user alice on experiment 12/,
+  },
+  {
+    name: 'DENY pattern rule beats a direct user grant',
+    resource: named,
+    facts: facts({ grants: [userGrant('EDIT')], patterns: [rule('r-deny', '*', 'DENY', { principalType: 'group', principal: 'team-b' })] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'deny', reason: /^DENY: pattern rule r-deny \(glob "\*"\) denies group team-b on experiment "team-a-exp"/,
+  },
+  {
+    name: 'a DENY pattern rule that does not match the name changes nothing',
+    resource: named,
+    facts: facts({ grants: [groupGrant('team-a', 'READ')], patterns: [rule('r-deny', 'other-*', 'DENY')] }),
+    action: 'read', allow: true, level: 'READ', source: 'group-grant',
+  },
+  {
+    name: 'a DENY for another group changes nothing',
+    facts: facts({ grants: [groupGrant('team-a', 'READ'), groupGrant('team-z', 'DENY')] }),
+    action: 'read', allow: true, level: 'READ', source: 'group-grant',
+  },
+  {
+    name: 'admin bypasses DENY',
+    subject: { ...admin, groups: ['team-a'] },
+    facts: facts({ grants: [groupGrant('team-a', 'DENY'), userGrant('DENY', { principal: 'u-root' })] }),
+    action: 'manage', allow: true, level: 'MANAGE', source: 'admin',
+  },
+
+  // child grants: the child decides when it has a grant, else the parent
+  {
+    name: 'a run grant opens a run of an unreadable experiment',
+    resource: run7,
+    facts: facts({ grants: [userGrant('READ', { resourceType: 'run', resourceId: 'r7' })] }),
+    action: 'read', allow: true, level: 'READ', source: 'user-grant', reason: 'user grant: alice has READ on run r7',
+  },
+  {
+    name: 'without a child grant the parent decides',
+    resource: run7,
+    facts: facts({ grants: [groupGrant('team-a', 'EDIT'), userGrant('READ', { resourceType: 'run', resourceId: 'r8' })] }),
+    action: 'update', allow: true, level: 'EDIT', source: 'group-grant', reason: 'group grant: team-a has EDIT on experiment 12',
+  },
+  {
+    name: 'a child grant lowers what the parent gives',
+    resource: run7,
+    facts: facts({ grants: [groupGrant('team-a', 'MANAGE'), groupGrant('team-a', 'READ', { resourceType: 'run', resourceId: 'r7' })] }),
+    action: 'update', allow: false, level: 'READ', source: 'group-grant', reason: /on run r7; update needs EDIT$/,
+  },
+  {
+    name: 'a child pattern rule decides before the parent grant',
+    resource: { ...run7, name: 'nightly-3' },
+    facts: facts({ grants: [userGrant('MANAGE')], patterns: [rule('runs', 'nightly-*', 'READ', { resourceType: 'run' })] }),
+    action: 'update', allow: false, level: 'READ', source: 'pattern',
+  },
+  {
+    name: 'a DENY on the child beats the parent grant',
+    resource: run7,
+    facts: facts({ grants: [userGrant('MANAGE'), groupGrant('team-b', 'DENY', { resourceType: 'run', resourceId: 'r7' })] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'deny', reason: /^DENY: group grant denies group team-b on run r7/,
+  },
+  {
+    name: 'a DENY on the parent denies the child despite a child grant',
+    resource: run7,
+    facts: facts({ grants: [groupGrant('team-a', 'DENY'), userGrant('MANAGE', { resourceType: 'run', resourceId: 'r7' })] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'deny', reason: /^DENY: group grant denies group team-a on run r7's parent experiment 12/,
+  },
+  {
+    name: 'an administrator\'s override on the child lifts the parent DENY for that child',
+    resource: run7,
+    facts: facts({ grants: [groupGrant('team-a', 'DENY'), userGrant('READ', { resourceType: 'run', resourceId: 'r7', overrideParentDeny: true })] }),
+    action: 'read', allow: true, level: 'READ', source: 'user-grant', reason: 'user grant: alice has READ on run r7',
+  },
+  {
+    name: 'an override never lifts a DENY on the child itself',
+    resource: run7,
+    facts: facts({ grants: [groupGrant('team-b', 'DENY', { resourceType: 'run', resourceId: 'r7' }), userGrant('READ', { resourceType: 'run', resourceId: 'r7', overrideParentDeny: true })] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'deny',
+  },
+  {
+    name: 'a model-version grant does not open its model\'s other versions',
+    resource: { type: 'model_version', id: 'fraud/2', parent: { type: 'registered_model', id: 'fraud', name: 'fraud' } },
+    facts: facts({ grants: [userGrant('READ', { resourceType: 'model_version', resourceId: 'fraud/1' })] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'default',
+  },
+  {
+    name: 'a token scoped to the experiment reaches its runs',
+    subject: { ...alice, scope: [{ type: 'experiment', id: '12' }] },
+    resource: run7,
+    facts: facts({ grants: [userGrant('READ')] }),
+    action: 'read', allow: true, level: 'READ', source: 'user-grant',
+  },
+  {
+    name: 'a token scoped to one run does not reach the experiment\'s other runs',
+    subject: { ...alice, scope: [{ type: 'run', id: 'r8' }] },
+    resource: run7,
+    facts: facts({ grants: [userGrant('READ')] }),
+    action: 'read', allow: false, level: 'NO_PERMISSIONS', source: 'token-scope',
+  },
 ];
 
 describe('decide: precedence table', () => {
@@ -569,6 +676,7 @@ describe('explain', () => {
 const GROUPS = ['team-a', 'team-b', 'team-c'];
 const USERS = ['u-alice', 'u-bob'];
 const arbLevel = fc.constantFrom(...LEVELS);
+const arbGrantLevel = fc.constantFrom(...GRANT_LEVELS);
 const arbAction = fc.constantFrom(...ACTIONS);
 const arbType = fc.constantFrom(...RESOURCE_TYPES.slice(0, 2));
 const arbId = fc.constantFrom('1', '2', 'churn');
@@ -581,22 +689,37 @@ const arbSubject: fc.Arbitrary<Subject> = fc.record({
   maxLevel: fc.option(arbLevel, { nil: undefined }),
   scope: fc.option(fc.array(fc.record({ type: arbType, id: arbId }), { maxLength: 3 }), { nil: undefined }),
 });
-const arbResource: fc.Arbitrary<Resource> = fc.record({
+const arbParent: fc.Arbitrary<Resource> = fc.record({
   type: arbType,
   id: arbId,
   name: fc.option(fc.constantFrom('team-a-exp', 'team-b-model', 'churn', 'xteam-a-y'), { nil: undefined }),
 });
-const arbGrant: fc.Arbitrary<Grant> = fc.oneof(
-  fc.record({ principalType: fc.constant('user' as const), principal: fc.constantFrom(...USERS), resourceType: arbType, resourceId: arbId, level: arbLevel }),
-  fc.record({ principalType: fc.constant('group' as const), principal: fc.constantFrom(...GROUPS), resourceType: arbType, resourceId: arbId, level: arbLevel }),
+// A parent, or a run / model version under one (child types are 'run' and 'model_version' here).
+const arbResource: fc.Arbitrary<Resource> = fc.oneof(
+  arbParent,
+  fc.record({
+    type: fc.constant('run' as const),
+    id: fc.constantFrom('r1', 'r2'),
+    name: fc.option(fc.constantFrom('nightly-1', 'team-a-run'), { nil: undefined }),
+    parent: arbParent,
+  }),
 );
+const arbGrantType = fc.constantFrom('experiment' as const, 'registered_model' as const, 'run' as const);
+const arbGrantId = fc.constantFrom('1', '2', 'churn', 'r1', 'r2');
+const arbGrant: fc.Arbitrary<Grant> = fc.record({
+  principalType: fc.constantFrom('user' as const, 'group' as const),
+  resourceType: arbGrantType,
+  resourceId: arbGrantId,
+  level: arbGrantLevel,
+  overrideParentDeny: fc.option(fc.boolean(), { nil: undefined }),
+}).chain((g) => fc.constantFrom(...(g.principalType === 'user' ? USERS : GROUPS)).map((principal) => ({ ...g, principal })));
 const arbRuleBody = fc.record({
   principalType: fc.constantFrom('user' as const, 'group' as const),
   principal: fc.constantFrom(...USERS, ...GROUPS),
-  resourceType: arbType,
+  resourceType: arbGrantType,
   matcher: fc.constantFrom('glob' as const, 'regex' as const),
-  pattern: fc.constantFrom('*', 'team-*', 'team-a-*', 'team-?-*', 'team-(a|b)-.*', 'team-a', '(', 'c*', '.*'),
-  level: arbLevel,
+  pattern: fc.constantFrom('*', 'team-*', 'team-a-*', 'team-?-*', 'team-(a|b)-.*', 'team-a', '(', 'c*', '.*', 'nightly-*'),
+  level: arbGrantLevel,
 });
 // Unique ids: the id is the final tie-breaker, so duplicates could legitimately be order-dependent.
 const arbFacts: fc.Arbitrary<PolicyFacts> = fc.record({
@@ -621,7 +744,8 @@ describe('decide: properties', () => {
       fc.property(arbSubject, arbAction, arbResource, arbFacts, (s, a, r, f) => {
         const d = decide(s, a, r, f);
         if (s.maxLevel !== undefined) expect(levelRank(d.level)).toBeLessThanOrEqual(levelRank(s.maxLevel));
-        if (s.scope !== undefined && !s.scope.some((x) => x.type === r.type && x.id === r.id)) {
+        const reaches = (x: Resource | undefined): boolean => x !== undefined && (s.scope ?? []).some((y) => y.type === x.type && y.id === x.id);
+        if (s.scope !== undefined && !reaches(r) && !reaches(r.parent)) {
           expect(d).toMatchObject({ allow: false, level: 'NO_PERMISSIONS', source: 'token-scope' });
         }
       }),
@@ -631,12 +755,12 @@ describe('decide: properties', () => {
   it('facts about other resources or other principals never change the decision', () => {
     fc.assert(
       fc.property(arbSubject, arbAction, arbResource, arbFacts, (s, a, r, f) => {
+        const on = (type: string, id?: string) => [r, r.parent].some((x) => x !== undefined && x.type === type && (id === undefined || x.id === id));
+        const mine = (p: { principalType: string; principal: string }) => (p.principalType === 'user' ? p.principal === s.userId : s.groups.includes(p.principal));
         const relevant: PolicyFacts = {
           ...f,
-          grants: f.grants.filter(
-            (g) => g.resourceType === r.type && g.resourceId === r.id && (g.principalType === 'user' ? g.principal === s.userId : s.groups.includes(g.principal)),
-          ),
-          patterns: f.patterns.filter((p) => p.resourceType === r.type && (p.principalType === 'user' ? p.principal === s.userId : s.groups.includes(p.principal))),
+          grants: f.grants.filter((g) => on(g.resourceType, g.resourceId) && mine(g)),
+          patterns: f.patterns.filter((p) => on(p.resourceType) && mine(p)),
         };
         expect(decide(s, a, r, f)).toEqual(decide(s, a, r, relevant));
       }),
@@ -667,6 +791,46 @@ describe('decide: properties', () => {
         expect(e.considered.grants).toHaveLength(f.grants.length);
         expect(e.considered.patterns).toHaveLength(f.patterns.length);
         expect(e.considered.grants.filter((g) => g.decisive).length + e.considered.patterns.filter((p) => p.decisive).length).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('a DENY of the subject on the resource always denies, whatever else holds (non-admins)', () => {
+    fc.assert(
+      fc.property(arbSubject, arbAction, arbResource, arbFacts, fc.boolean(), (s, a, r, f, asGroup) => {
+        const subject = { ...s, isAdmin: false, groups: asGroup ? [...new Set([...s.groups, 'team-a'])] : s.groups };
+        const deny: Grant = asGroup
+          ? { principalType: 'group', principal: 'team-a', resourceType: r.type, resourceId: r.id, level: 'DENY' }
+          : { principalType: 'user', principal: subject.userId, resourceType: r.type, resourceId: r.id, level: 'DENY' };
+        const d = decide(subject, a, r, { ...f, grants: [...f.grants, deny] });
+        expect(d.allow).toBe(false);
+        expect(d.level).toBe('NO_PERMISSIONS');
+      }),
+    );
+  });
+
+  it('a DENY on the parent denies the child unless a grant on the child to the subject overrides it', () => {
+    fc.assert(
+      fc.property(arbSubject, arbAction, arbResource, arbFacts, (s, a, r, f) => {
+        if (r.parent === undefined) return;
+        const subject = { ...s, isAdmin: false };
+        const deny: Grant = { principalType: 'user', principal: subject.userId, resourceType: r.parent.type, resourceId: r.parent.id, level: 'DENY' };
+        const d = decide(subject, a, r, { ...f, grants: [...f.grants, deny] });
+        const overridden = f.grants.some(
+          (g) => g.overrideParentDeny === true && g.resourceType === r.type && g.resourceId === r.id && (g.principalType === 'user' ? g.principal === subject.userId : subject.groups.includes(g.principal)),
+        );
+        if (!overridden) expect(d).toMatchObject({ allow: false, level: 'NO_PERMISSIONS' });
+      }),
+    );
+  });
+
+  it('removing a DENY never lowers the level (DENY only takes away)', () => {
+    fc.assert(
+      fc.property(arbSubject, arbAction, arbResource, arbFacts, (s, a, r, f) => {
+        const withDeny = decide(s, a, r, f);
+        const without = decide(s, a, r, { ...f, grants: f.grants.filter((g) => g.level !== 'DENY'), patterns: f.patterns.filter((p) => p.level !== 'DENY') });
+        expect(levelRank(without.level)).toBeGreaterThanOrEqual(levelRank(withDeny.level));
+        if (withDeny.source !== 'deny') expect(without).toEqual(withDeny);
       }),
     );
   });

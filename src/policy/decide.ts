@@ -2,11 +2,20 @@
 // caller gathered. No I/O, no clock, no randomness, so every decision can be replayed and
 // explained exactly.
 //
-// Precedence (first row that applies sets the base level; token limits then narrow it):
+// Precedence (first row that applies sets the base level; token limits then narrow it). For a
+// child resource (run, trace, logged model, model or prompt version) `resource.parent` is set,
+// and `facts` hold the grants and rules of both.
 //
 // | step | applies when                                        | base level                         | source          |
 // |------|-----------------------------------------------------|------------------------------------|-----------------|
 // | 1    | subject.isAdmin                                     | MANAGE                             | admin           |
+// | D1   | a DENY grant (user or group) or DENY pattern rule   | NO_PERMISSIONS                     | deny            |
+// |      | of the subject on this resource                     |                                    |                 |
+// | D2   | child only: a DENY of the subject on the parent,    | NO_PERMISSIONS                     | deny            |
+// |      | and no grant on the child to the subject carries    |                                    |                 |
+// |      | overrideParentDeny (set by an administrator)        |                                    |                 |
+// | C    | child only: steps 2–4 on the child's own grants and | as steps 2–4                       | user-grant …    |
+// |      | rules; the first that applies decides               |                                    |                 |
 // | 2    | a user grant on this resource for subject.userId    | that grant's level (up or down:    | user-grant      |
 // |      |                                                     | it overrides every group grant)    |                 |
 // | 3    | group grants on this resource for subject's groups  | NO_PERMISSIONS if any group grant  | group-grant     |
@@ -15,9 +24,11 @@
 // |      | (or resource.id when there is no name)              | most specific, lower level, rule id|                 |
 // | 5    | nothing above                                       | facts.defaultLevel                 | default         |
 // |------|-----------------------------------------------------|------------------------------------|-----------------|
-// | T1   | subject.scope set and resource not in it            | NO_PERMISSIONS (even for admins)   | token-scope     |
+// | T1   | subject.scope set and neither the resource nor its  | NO_PERMISSIONS (even for admins)   | token-scope     |
+// |      | parent in it                                        |                                    |                 |
 // | T2   | subject.maxLevel set and below the level so far     | subject.maxLevel (even for admins) | token-read-only |
 //
+// Steps 2–5 for a child run on the parent (the parent decides when the child has nothing).
 // allow = level ≥ requiredLevel(action).
 //
 // Grants and rules in `facts` that are for another resource, resource type or principal are
@@ -74,17 +85,24 @@ export function decide(subject: Subject, action: Action, resource: Resource, fac
 /** Same decision as `decide`, plus every grant and rule that was looked at, for the explain API. */
 export function explain(subject: Subject, action: Action, resource: Resource, facts: PolicyFacts): Explanation {
   const ev = evaluate(subject, action, resource, facts);
+  const parent = resource.parent;
   const grants = facts.grants.map((grant): ConsideredGrant => {
-    const miss = grantMismatch(grant, subject, resource);
+    const own = grantMismatch(grant, subject, resource);
+    const up = own !== null && parent !== undefined ? grantMismatch(grant, subject, parent) : own;
+    const miss = own === null ? null : up === null ? null : own;
     const decisive = ev.decisive === grant;
-    const note = miss ?? (decisive ? 'decided the base level' : grantRole(grant, ev.base.source));
+    const where = own === null || parent === undefined ? '' : ' (on the parent)';
+    const note = miss ?? (decisive ? `decided the base level${where}` : `${grantRole(grant, ev.base.source)}${where}`);
     return { grant, matched: miss === null, decisive, note };
   });
   const patterns = facts.patterns.map((rule): ConsideredRule => {
-    const miss = ruleMismatch(rule, subject, resource, ev.patternSubject);
+    const own = ruleMismatch(rule, subject, resource, ev.patternSubject);
+    const up = own !== null && parent !== undefined ? ruleMismatch(rule, subject, parent, patternSubjectOf(parent)) : own;
+    const miss = own === null ? null : up === null ? null : own;
     const decisive = ev.decisive === rule;
-    const note =
-      miss ?? (decisive ? 'decided the base level' : ev.base.source === 'pattern' ? 'outranked by a better rule' : 'not needed: an earlier step decided');
+    const where = own === null || parent === undefined ? '' : ' (on the parent)';
+    const role = ev.base.source === 'pattern' ? 'outranked by a better rule' : ev.base.source === 'deny' ? 'not needed: a DENY decided' : 'not needed: an earlier step decided';
+    const note = miss ?? (decisive ? `decided the base level${where}` : `${role}${where}`);
     return { rule, matched: miss === null, decisive, specificity: patternSpecificity(rule), note };
   });
   return {
@@ -123,8 +141,8 @@ interface Evaluation {
 }
 
 function evaluate(subject: Subject, action: Action, resource: Resource, facts: PolicyFacts): Evaluation {
-  const patternSubject = resource.name ?? resource.id;
-  const { outcome: base, decisive } = baseLevel(subject, resource, facts, patternSubject);
+  const patternSubject = patternSubjectOf(resource);
+  const { outcome: base, decisive } = baseLevel(subject, resource, facts);
   const limited = applyTokenLimits(subject, resource, base);
   const required = requiredLevel(action);
   const allow = atLeast(limited.level, required);
@@ -141,14 +159,76 @@ function baseLevel(
   subject: Subject,
   resource: Resource,
   facts: PolicyFacts,
-  patternSubject: string,
 ): { outcome: Outcome; decisive: Grant | PatternRule | undefined } {
   if (subject.isAdmin) {
     return { outcome: { level: 'MANAGE', source: 'admin', reason: 'administrator' }, decisive: undefined };
   }
-  const on = describeResource(resource);
+  const own = matching(subject, resource, facts);
 
-  const grants = facts.grants.filter((g) => grantMismatch(g, subject, resource) === null);
+  // Step D1. A DENY is a veto, whoever it is for (the user, one of their groups, a rule).
+  const ownDeny = denyIn(own);
+  if (ownDeny !== undefined) return { outcome: denied(ownDeny, subject, resource, 'on'), decisive: ownDeny };
+
+  const parent = resource.parent;
+  if (parent === undefined) return grantSteps(subject, resource, own, facts.defaultLevel);
+
+  // Step D2. A DENY on the parent covers its children, unless an administrator said otherwise
+  // on this child (a grant to the subject with overrideParentDeny).
+  const up = matching(subject, parent, facts);
+  const parentDeny = denyIn(up);
+  if (parentDeny !== undefined && !own.grants.some((g) => g.overrideParentDeny === true)) {
+    return { outcome: denied(parentDeny, subject, parent, `on ${describeResource(resource)}'s parent`), decisive: parentDeny };
+  }
+  // Step C. The child's own grants and rules decide when there are any; otherwise the parent.
+  const child = grantSteps(subject, resource, own, undefined);
+  if (child.outcome.source !== 'default') return child;
+  return grantSteps(subject, parent, up, facts.defaultLevel);
+}
+
+interface Matching {
+  readonly grants: readonly Grant[];
+  readonly rules: readonly PatternRule[];
+}
+
+/** The grants and rules that speak about this subject and exactly this resource. */
+function matching(subject: Subject, resource: Resource, facts: PolicyFacts): Matching {
+  const name = patternSubjectOf(resource);
+  return {
+    grants: facts.grants.filter((g) => grantMismatch(g, subject, resource) === null),
+    rules: facts.patterns.filter((r) => ruleMismatch(r, subject, resource, name) === null),
+  };
+}
+
+/** The DENY that decides, if any: a user grant, else a group grant (by group name), else a rule (best first). */
+function denyIn(m: Matching): Grant | PatternRule | undefined {
+  const grants = m.grants.filter((g) => g.level === 'DENY');
+  return (
+    grants.find((g) => g.principalType === 'user') ??
+    byPrincipal(grants)[0] ??
+    [...m.rules.filter((r) => r.level === 'DENY')].sort(comparePatternRules)[0]
+  );
+}
+
+function denied(by: Grant | PatternRule, subject: Subject, where: Resource, how: string): Outcome {
+  const who = by.principalType === 'user' ? `user ${subject.username}` : `group ${by.principal}`;
+  const what = 'id' in by ? `pattern rule ${by.id} (${by.matcher} ${JSON.stringify(by.pattern)})` : `${by.principalType} grant`;
+  const on = how === 'on' ? `on ${describeResource(where)}` : `${how} ${describeResource(where)}`;
+  return { level: 'NO_PERMISSIONS', source: 'deny', reason: `DENY: ${what} denies ${who} ${on}` };
+}
+
+/**
+ * Steps 2–5 on one resource. `defaultLevel` undefined: no step 5 (a child without grants of its
+ * own); the returned outcome then has source 'default' and means "nothing here decided".
+ */
+function grantSteps(
+  subject: Subject,
+  resource: Resource,
+  m: Matching,
+  defaultLevel: Level | undefined,
+): { outcome: Outcome; decisive: Grant | PatternRule | undefined } {
+  const on = describeResource(resource);
+  // DENY rows were handled before; what is left carries a Level.
+  const grants = m.grants.filter((g): g is Grant & { level: Level } => g.level !== 'DENY');
 
   // Step 2. There should be at most one user grant per resource; if the store ever returns
   // several, the lowest wins (the safe reading of contradictory data), by rank then position.
@@ -175,7 +255,7 @@ function baseLevel(
 
   // Step 4. User rules are a statement about this person and beat any group rule; within a
   // kind, the most specific pattern is the most deliberate statement about this resource.
-  const rules = facts.patterns.filter((r) => ruleMismatch(r, subject, resource, patternSubject) === null);
+  const rules = m.rules.filter((r): r is PatternRule & { level: Level } => r.level !== 'DENY');
   const userRules = rules.filter((r) => r.principalType === 'user');
   const candidates = userRules.length > 0 ? userRules : rules.filter((r) => r.principalType === 'group');
   const rule = [...candidates].sort(comparePatternRules)[0];
@@ -191,10 +271,8 @@ function baseLevel(
     };
   }
 
-  return {
-    outcome: { level: facts.defaultLevel, source: 'default', reason: `default permission ${facts.defaultLevel}` },
-    decisive: undefined,
-  };
+  const level = defaultLevel ?? 'NO_PERMISSIONS';
+  return { outcome: { level, source: 'default', reason: `default permission ${level}` }, decisive: undefined };
 }
 
 /**
@@ -214,6 +292,11 @@ function applyTokenLimits(subject: Subject, resource: Resource, base: Outcome): 
 }
 
 // --- matching -------------------------------------------------------------------------------
+
+/** The string pattern rules are matched against. */
+function patternSubjectOf(resource: Resource): string {
+  return resource.name ?? resource.id;
+}
 
 /** Why a grant does not apply to this subject and resource, or null if it does. */
 function grantMismatch(g: Grant, subject: Subject, resource: Resource): string | null {
@@ -239,13 +322,16 @@ function principalMismatch(p: Pick<Grant, 'principalType' | 'principal'>, subjec
   return 'unknown principal type';
 }
 
+/** A token scoped to an experiment (or model) reaches its children too; one scoped to a child reaches only that child. */
 function inScope(subject: Subject, resource: Resource): boolean {
-  return (subject.scope ?? []).some((s) => s.type === resource.type && s.id === resource.id);
+  const direct = (subject.scope ?? []).some((s) => s.type === resource.type && s.id === resource.id);
+  return direct || (resource.parent !== undefined && inScope(subject, resource.parent));
 }
 
 /** Which step a matched-but-not-decisive grant belonged to, for explain notes. */
 function grantRole(g: Grant, decidedBy: DecisionSource): string {
   if (decidedBy === 'admin') return 'not needed: administrator';
+  if (decidedBy === 'deny') return g.level === 'DENY' ? 'another DENY decided' : 'overridden by a DENY';
   if (g.principalType === 'group' && decidedBy === 'user-grant') return 'overridden by the user grant';
   if (g.principalType === 'group' && decidedBy === 'group-grant') return 'outranked by another group grant';
   return 'not decisive';
@@ -259,18 +345,18 @@ function describeResource(resource: Resource): string {
 }
 
 // Sorted by principal so the group named in a reason does not depend on row order.
-function byPrincipal(grants: readonly Grant[]): Grant[] {
+function byPrincipal<G extends Grant>(grants: readonly G[]): G[] {
   return [...grants].sort((a, b) => (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0));
 }
 
-function lowest(grants: readonly Grant[]): Grant | undefined {
-  let best: Grant | undefined;
+function lowest<G extends Grant & { level: Level }>(grants: readonly G[]): G | undefined {
+  let best: G | undefined;
   for (const g of grants) if (best === undefined || levelRank(g.level) < levelRank(best.level)) best = g;
   return best;
 }
 
-function highest(grants: readonly Grant[]): Grant | undefined {
-  let best: Grant | undefined;
+function highest<G extends Grant & { level: Level }>(grants: readonly G[]): G | undefined {
+  let best: G | undefined;
   for (const g of grants) if (best === undefined || levelRank(g.level) > levelRank(best.level)) best = g;
   return best;
 }

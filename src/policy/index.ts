@@ -1,8 +1,11 @@
 // Public surface of the policy module. Explicit names so that internal helpers stay internal
 // and a removed export is a compile error at the import site, not a silent undefined.
-export { ACTIONS, LEVELS, RESOURCE_TYPES } from './types.js';
+export { ACTIONS, CHILD_PARENT, CHILD_RESOURCE_TYPES, GRANT_LEVELS, LEVELS, PARENT_RESOURCE_TYPES, RESOURCE_TYPES, isChildType } from './types.js';
 export type {
   Action,
+  ChildResourceType,
+  GrantLevel,
+  ParentResourceType,
   Decision,
   DecisionSource,
   Grant,
@@ -13,7 +16,7 @@ export type {
   ResourceType,
   Subject,
 } from './types.js';
-export { atLeast, isLevel, levelRank, maxLevel, minLevel, requiredLevel } from './levels.js';
+export { atLeast, grantLevelRank, isGrantLevel, isLevel, levelRank, maxLevel, minLevel, requiredLevel } from './levels.js';
 export { MAX_PATTERN_LENGTH, comparePatternRules, globMatch, matchesPattern, patternSpecificity, validatePattern } from './patterns.js';
 export { decide, explain } from './decide.js';
 export type { ConsideredGrant, ConsideredRule, Explanation } from './decide.js';

@@ -1,11 +1,25 @@
 // Ordering and arithmetic on permission levels. LEVELS in types.ts is weakest-first, so the
 // array index is the rank; everything here derives from that single source of truth.
-import { LEVELS } from './types.js';
-import type { Action, Level } from './types.js';
+import { GRANT_LEVELS, LEVELS } from './types.js';
+import type { Action, GrantLevel, Level } from './types.js';
 
 /** Position of a level in the weakest-first order (NO_PERMISSIONS = 0, MANAGE = 4). */
 export function levelRank(l: Level): number {
   return LEVELS.indexOf(l);
+}
+
+/**
+ * Rank of what a grant or rule gives: DENY below NO_PERMISSIONS (-1), the levels as levelRank.
+ * For ordering grants ("lowering" a grant to DENY, the lower level winning a tie), never for
+ * allow decisions (those compare decision levels, which are never DENY).
+ */
+export function grantLevelRank(l: GrantLevel): number {
+  return l === 'DENY' ? -1 : levelRank(l);
+}
+
+/** Type guard for what a grant or rule may carry (a level or DENY). */
+export function isGrantLevel(x: unknown): x is GrantLevel {
+  return typeof x === 'string' && (GRANT_LEVELS as readonly string[]).includes(x);
 }
 
 /** True when `held` is at least as strong as `needed`. */

@@ -1,6 +1,6 @@
 // Name-pattern rules: matching, validation and ranking. Pure and synchronous; the only state is
 // a bounded cache of compiled regular expressions.
-import { levelRank } from './levels.js';
+import { grantLevelRank } from './levels.js';
 import type { PatternRule } from './types.js';
 
 /** Longest pattern the admin API accepts. Longer stored patterns never match (see isUsable). */
@@ -202,7 +202,7 @@ function skipGroupPrefix(chars: readonly string[], start: number): number {
 export function comparePatternRules(a: PatternRule, b: PatternRule): number {
   const bySpecificity = patternSpecificity(b) - patternSpecificity(a);
   if (bySpecificity !== 0) return bySpecificity;
-  const byLevel = levelRank(a.level) - levelRank(b.level);
+  const byLevel = grantLevelRank(a.level) - grantLevelRank(b.level);
   if (byLevel !== 0) return byLevel;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

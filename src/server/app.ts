@@ -14,6 +14,7 @@ import { registerScimRoutes } from '../scim/routes.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
+import { reconcilePromptGrants } from '../permissions/prompt-reconcile.js';
 import { createResolver } from '../mlflow/resolver.js';
 import { createFailureLimiter } from '../tokens/failure-limiter.js';
 import { createTokenService } from '../tokens/service.js';
@@ -56,6 +57,8 @@ export interface BuildOptions {
   store?: Store;
   /** Use this invalidation bus instead of the configured one (tests). */
   bus?: InvalidationBus;
+  /** Do not move prompt grants at start (src/permissions/prompt-reconcile.ts). */
+  skipPromptReconcile?: boolean;
 }
 
 /** The composition root: builds every part from the frozen config and wires the routes. */
@@ -77,7 +80,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     sessions: createSessionManager(config, store, providers, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store, bus),
     loginSealer: createSealer(config.secret, 'login-transaction'),
-    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, timeoutMs: config.upstreamTimeout * 1000, promptsAsPrompt: false }),
+    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, timeoutMs: config.upstreamTimeout * 1000, promptsAsPrompt: true }),
     access: createAccessControl(config, store),
     tokens: createTokenService(config, store),
     // With Redis, failures are counted across replicas (src/tokens/shared-failure-limiter.ts; ioredis
@@ -87,6 +90,13 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       : createFailureLimiter(config.authFailureLimit, config.authFailureWindow * 1000),
     federation: createWorkloadFederation(config, store),
   };
+  // Grants given to prompts while they were registered models move to the prompt type (once; MLflow is asked).
+  if (!opts.skipPromptReconcile) {
+    void reconcilePromptGrants(config.upstreamUrl, store, config.upstreamTimeout * 1000).then(
+      (r) => { if (r.moved > 0) logger.info({ event: 'prompt-grants', ...r }, `moved ${r.moved} grant(s) from registered models to the prompts they are`); },
+      (err: unknown) => logger.warn({ event: 'prompt-grants', err: (err as Error).message }, 'prompt grant reconciliation skipped (MLflow unreachable); it runs again at the next start'),
+    );
+  }
   // Deletes and renames seen by any replica reach every replica's resolver (src/pipeline/after-response.ts).
   bus.subscribe((e) => {
     if (e.kind === 'mlflow-object') gateway.resolver.invalidate(e.resourceType, e.id);

@@ -332,6 +332,56 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('keeps DENY grants and rules, child grants with override_parent_deny, and moves grants between resources', async () => {
+      const store = await makeStore();
+      await store.grants.set({ principalType: 'group', principal: 'team-a', resourceType: 'experiment', resourceId: '1', level: 'DENY' });
+      await store.grants.set({ principalType: 'user', principal: 'u1', resourceType: 'run', resourceId: 'r1', level: 'READ', overrideParentDeny: true });
+      await store.grants.set({ principalType: 'user', principal: 'u1', resourceType: 'model_version', resourceId: 'fraud/1', level: 'EDIT' });
+      await store.grants.set({ principalType: 'user', principal: 'u1', resourceType: 'model_version', resourceId: 'fraudster/1', level: 'EDIT' });
+      expect(await store.grants.listForResource('experiment', '1')).toEqual([{ principalType: 'group', principal: 'team-a', resourceType: 'experiment', resourceId: '1', level: 'DENY' }]);
+      expect(await store.grants.forResource('run', 'r1', 'u1', [])).toEqual([{ principalType: 'user', principal: 'u1', resourceType: 'run', resourceId: 'r1', level: 'READ', overrideParentDeny: true }]);
+      // Setting again without the flag clears it (a PUT states the whole grant).
+      await store.grants.set({ principalType: 'user', principal: 'u1', resourceType: 'run', resourceId: 'r1', level: 'READ' });
+      expect((await store.grants.forResource('run', 'r1', 'u1', []))[0]?.overrideParentDeny).toBeUndefined();
+      expect((await store.grants.listForResourcePrefix('model_version', 'fraud/')).map((g) => g.resourceId)).toEqual(['fraud/1']);
+      const rule = await store.grants.addPattern({ principalType: 'group', principal: 'team-a', resourceType: 'run', matcher: 'glob', pattern: 'nightly-*', level: 'DENY' });
+      expect(await store.grants.patterns('run')).toEqual([rule]);
+
+      await store.grants.set({ principalType: 'user', principal: 'u1', resourceType: 'registered_model', resourceId: 'p', level: 'MANAGE' });
+      await store.grants.set({ principalType: 'group', principal: 'g', resourceType: 'registered_model', resourceId: 'p', level: 'READ' });
+      await store.grants.set({ principalType: 'group', principal: 'g', resourceType: 'prompt', resourceId: 'p', level: 'EDIT' });
+      expect(await store.grants.moveResource({ type: 'registered_model', id: 'p' }, { type: 'prompt', id: 'p' })).toBe(1);
+      expect(await store.grants.listForResource('registered_model', 'p')).toEqual([]);
+      expect((await store.grants.listForResource('prompt', 'p')).map((g) => `${g.principal}:${g.level}`)).toEqual(['g:EDIT', 'u1:MANAGE']);
+      await store.close();
+    });
+
+    it('keeps protected-key rules and team defaults', async () => {
+      const store = await makeStore();
+      const pk = await store.rules.addProtectedKey({
+        resourceType: 'registered_model', resourcePattern: 'fraud*', target: 'alias', keyPattern: 'champion', requiredLevel: null, allowedGroups: ['release-managers'], createdBy: 'root',
+      });
+      expect(pk.id).toMatch(/^pk_/);
+      await store.rules.addProtectedKey({ resourceType: 'run', resourcePattern: '*', target: 'tag', keyPattern: 'approved', requiredLevel: 'MANAGE', allowedGroups: [], createdBy: 'root' });
+      const keys = await store.rules.protectedKeys();
+      expect(keys).toHaveLength(2);
+      // Ordered by creation time, then id: two rules of one millisecond come in id order.
+      expect(keys.find((k) => k.id === pk.id)).toEqual(pk);
+      expect(keys.find((k) => k.id !== pk.id)).toMatchObject({ requiredLevel: 'MANAGE', allowedGroups: [] });
+      expect(await store.rules.deleteProtectedKey(pk.id)).toBe(true);
+      expect(await store.rules.deleteProtectedKey(pk.id)).toBe(false);
+      const td = await store.rules.addTeamDefault({
+        resourceType: 'experiment', creatorGroup: 'team-a', grantTo: 'creator_groups', groupPattern: 'team-*', groups: [], level: 'EDIT', createdBy: 'root',
+      });
+      await store.rules.addTeamDefault({ resourceType: 'prompt', creatorGroup: null, grantTo: 'groups', groupPattern: null, groups: ['reviewers'], level: 'READ', createdBy: 'root' });
+      const tds = await store.rules.teamDefaults();
+      expect(tds.find((t) => t.id === td.id)).toEqual(td);
+      expect(tds.find((t) => t.id !== td.id)).toMatchObject({ creatorGroup: null, groups: ['reviewers'], level: 'READ' });
+      expect(await store.rules.deleteTeamDefault(td.id)).toBe(true);
+      expect(await store.rules.teamDefaults()).toHaveLength(1);
+      await store.close();
+    });
+
     it('names every group that holds a grant or a pattern rule', async () => {
       const store = await makeStore();
       await store.grants.set({ principalType: 'group', principal: 'team-b', resourceType: 'experiment', resourceId: '1', level: 'READ' });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/index.js';
 import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
-import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
+import type { Grant, GrantLevel, PatternRule, ResourceType } from '../policy/types.js';
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
+import { ruleStore } from './rule-store.js';
 import { serviceAccountStore } from './service-account-store.js';
 import { isUniqueViolation, withStoreErrors } from './store-errors.js';
 import { tokenStore } from './token-store.js';
@@ -27,6 +28,7 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     users: userStore(db, dialect),
     sessions: sessionStore(db),
     grants: grantStore(db),
+    rules: ruleStore(db),
     audit: auditStore(db, dialect),
     tokens: tokenStore(db),
     serviceAccounts: serviceAccountStore(db),
@@ -290,13 +292,16 @@ function sessionStore(db: Kysely<Tables>): SessionStore {
 }
 
 function toGrant(r: Selectable<Tables['grants']>): Grant {
-  return { principalType: r.principal_type as Grant['principalType'], principal: r.principal, resourceType: r.resource_type as ResourceType, resourceId: r.resource_id, level: r.level as Level };
+  return {
+    principalType: r.principal_type as Grant['principalType'], principal: r.principal, resourceType: r.resource_type as ResourceType, resourceId: r.resource_id,
+    level: r.level as GrantLevel, ...(Number(r.override_parent_deny) === 1 ? { overrideParentDeny: true } : {}),
+  };
 }
 
 function toPattern(r: Selectable<Tables['pattern_rules']>): PatternRule {
   return {
     id: r.id, principalType: r.principal_type as PatternRule['principalType'], principal: r.principal, resourceType: r.resource_type as ResourceType,
-    matcher: r.matcher as PatternRule['matcher'], pattern: r.pattern, level: r.level as Level,
+    matcher: r.matcher as PatternRule['matcher'], pattern: r.pattern, level: r.level as GrantLevel,
   };
 }
 
@@ -325,10 +330,32 @@ function grantStore(db: Kysely<Tables>): GrantStore {
       return rows.map(toGrant);
     },
     async set(g) {
+      const override = g.overrideParentDeny === true ? 1 : 0;
       await db.insertInto('grants')
-        .values({ principal_type: g.principalType, principal: g.principal, resource_type: g.resourceType, resource_id: g.resourceId, level: g.level, created_at: Date.now() })
-        .onConflict((oc) => oc.columns(['resource_type', 'resource_id', 'principal_type', 'principal']).doUpdateSet({ level: g.level }))
+        .values({ principal_type: g.principalType, principal: g.principal, resource_type: g.resourceType, resource_id: g.resourceId, level: g.level, created_at: Date.now(), override_parent_deny: override })
+        .onConflict((oc) => oc.columns(['resource_type', 'resource_id', 'principal_type', 'principal']).doUpdateSet({ level: g.level, override_parent_deny: override }))
         .execute();
+    },
+    async moveResource(from, to) {
+      return db.transaction().execute(async (tx) => {
+        const rows = await tx.selectFrom('grants').selectAll().where('resource_type', '=', from.type).where('resource_id', '=', from.id).execute();
+        let moved = 0;
+        for (const r of rows) {
+          const taken = await tx.selectFrom('grants').select('level').where('resource_type', '=', to.type).where('resource_id', '=', to.id)
+            .where('principal_type', '=', r.principal_type).where('principal', '=', r.principal).executeTakeFirst();
+          if (!taken) {
+            await tx.insertInto('grants').values({ ...r, resource_type: to.type, resource_id: to.id }).execute();
+            moved++;
+          }
+        }
+        await tx.deleteFrom('grants').where('resource_type', '=', from.type).where('resource_id', '=', from.id).execute();
+        return moved;
+      });
+    },
+    async listForResourcePrefix(type, prefix) {
+      // Compared in code, not with LIKE: names may contain % and _ (and LIKE's case rules differ per dialect).
+      const rows = await db.selectFrom('grants').selectAll().where('resource_type', '=', type).execute();
+      return rows.filter((r) => r.resource_id.startsWith(prefix)).map(toGrant);
     },
     async delete(principalType, principal, type, id) {
       const r = await db.deleteFrom('grants').where('principal_type', '=', principalType).where('principal', '=', principal).where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirst();

@@ -167,6 +167,44 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         select subject_key, id, null, email, 0, created_at, last_login_at from users where kind = 'person'`.execute(db);
     },
   },
+  // The permission model of issue #16. Grants and pattern rules may now say DENY (the level column
+  // is text, so no change there) and sit on child resources (runs, traces, logged models, model and
+  // prompt versions: new resource_type values, no change either). A grant on a child may lift a
+  // parent's DENY when an administrator says so (override_parent_deny). Protected-key rules guard
+  // aliases and tag keys; team defaults give groups a level on what their members create.
+  // Grants on registered models that are really prompts are moved by a startup reconciliation that
+  // asks MLflow (src/permissions/prompt-reconcile.ts): a migration cannot know which models are prompts.
+  '0006_permission_model': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('grants').addColumn('override_parent_deny', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('protected_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_pattern', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('key_pattern', 'text', (c) => c.notNull())
+        .addColumn('required_level', 'text')
+        .addColumn('allowed_groups_json', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('protected_keys_type').on('protected_keys').columns(['resource_type', 'target']).execute();
+      await db.schema
+        .createTable('team_defaults')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('creator_group', 'text')
+        .addColumn('grant_to', 'text', (c) => c.notNull())
+        .addColumn('group_pattern', 'text')
+        .addColumn('groups_json', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('team_defaults_type').on('team_defaults').column('resource_type').execute();
+    },
+  },
   // Enterprise identity lifecycle (issue #18). Sessions remember the IdP session they came from
   // (`<issuer>#<sid>`) and subject (`<issuer>#<sub>`), so a back-channel logout token can end them.
   // One-time ids (logout-token jti, SAML assertion ids) are claimed here, so a replay is refused by

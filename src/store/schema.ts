@@ -27,7 +27,19 @@ export interface Tables {
   };
   scim_groups: { id: string; display_name: string; external_id: string | null; version: number; created_at: number; updated_at: number };
   scim_group_members: { group_id: string; user_id: string };
-  grants: { principal_type: string; principal: string; resource_type: string; resource_id: string; level: string; created_at: number };
+  grants: {
+    principal_type: string; principal: string; resource_type: string; resource_id: string; level: string; created_at: number;
+    /** 0/1 (0006): a child grant that decides even under a DENY on the parent. */
+    override_parent_deny: import('kysely').Generated<number>;
+  };
+  protected_keys: {
+    id: string; resource_type: string; resource_pattern: string; target: string; key_pattern: string; required_level: string | null;
+    allowed_groups_json: string; created_at: number; created_by: string;
+  };
+  team_defaults: {
+    id: string; resource_type: string; creator_group: string | null; grant_to: string; group_pattern: string | null; groups_json: string;
+    level: string; created_at: number; created_by: string;
+  };
   pattern_rules: {
     id: string; principal_type: string; principal: string; resource_type: string; matcher: string; pattern: string; level: string; created_at: number;
   };

@@ -1,4 +1,4 @@
-import type { Grant, Level, PatternRule, ResourceType } from '../policy/types.js';
+import type { Grant, Level, ParentResourceType, PatternRule, ResourceType } from '../policy/types.js';
 import type { GroupSource, ScimStore } from './scim-types.js';
 
 /** A person or service account known to the gateway. */
@@ -143,6 +143,70 @@ export interface GrantStore {
   deletePattern(id: string): Promise<boolean>;
   /** Every group named by a grant or a pattern rule, sorted (groups are only known by name). */
   groupNames(): Promise<string[]>;
+  /**
+   * Moves every grant on one resource to another resource (same id space): model → prompt when a
+   * registered model turns out to be a prompt, version grants when a model is renamed. Grants the
+   * target already has win. Returns how many moved.
+   */
+  moveResource(from: { type: ResourceType; id: string }, to: { type: ResourceType; id: string }): Promise<number>;
+  /** Every grant on resources of this type whose id starts with `prefix` (version grants of one model: `name/`). */
+  listForResourcePrefix(type: ResourceType, prefix: string): Promise<Grant[]>;
+}
+
+/** Resource types whose aliases or tag keys can be protected (issue #16 §4). */
+export const PROTECTABLE_TYPES = ['registered_model', 'prompt', 'model_version', 'prompt_version', 'experiment', 'run'] as const;
+export type ProtectableType = (typeof PROTECTABLE_TYPES)[number];
+
+/**
+ * Who may set or delete given aliases or tag keys. A request that sets or deletes a key matching
+ * `keyPattern` on a resource of `resourceType` whose name matches `resourcePattern` needs, on top
+ * of what the route needs: `requiredLevel` on the resource (when set) AND membership of one of
+ * `allowedGroups` (when non-empty). Administrators always may.
+ */
+export interface ProtectedKeyRule {
+  readonly id: string;
+  readonly resourceType: ProtectableType;
+  /** Glob on the resource's name: model or prompt name (versions: their model's), experiment name; runs: their experiment's. */
+  readonly resourcePattern: string;
+  /** Aliases exist on registered models and prompts (and name one of their versions). */
+  readonly target: 'alias' | 'tag';
+  /** Glob on the alias or tag key: `champion`, `prod*`. */
+  readonly keyPattern: string;
+  readonly requiredLevel: Level | null;
+  readonly allowedGroups: readonly string[];
+  readonly createdAt: Date;
+  readonly createdBy: string;
+}
+
+/** Resource types a team default can apply to: the ones a creator gets MANAGE on. */
+export const TEAM_DEFAULT_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition'] as const;
+export type TeamDefaultType = (typeof TEAM_DEFAULT_TYPES)[number] & ParentResourceType;
+
+/**
+ * A level given on every new resource of a type, applied with the creator's MANAGE once MLflow
+ * confirmed the creation. `creatorGroup`: only when the creator is in that group (null: anyone).
+ * `grantTo` 'creator_groups': each of the creator's groups matching `groupPattern` (glob; null: all
+ * of them); 'groups': the named `groups`.
+ */
+export interface TeamDefault {
+  readonly id: string;
+  readonly resourceType: TeamDefaultType;
+  readonly creatorGroup: string | null;
+  readonly grantTo: 'creator_groups' | 'groups';
+  readonly groupPattern: string | null;
+  readonly groups: readonly string[];
+  readonly level: Level;
+  readonly createdAt: Date;
+  readonly createdBy: string;
+}
+
+export interface PermissionRuleStore {
+  protectedKeys(): Promise<ProtectedKeyRule[]>;
+  addProtectedKey(rule: Omit<ProtectedKeyRule, 'id' | 'createdAt'>): Promise<ProtectedKeyRule>;
+  deleteProtectedKey(id: string): Promise<boolean>;
+  teamDefaults(): Promise<TeamDefault[]>;
+  addTeamDefault(rule: Omit<TeamDefault, 'id' | 'createdAt'>): Promise<TeamDefault>;
+  deleteTeamDefault(id: string): Promise<boolean>;
 }
 
 /** A personal access token (or a service account's token). Only a hash of the secret is kept. */
@@ -297,6 +361,8 @@ export interface Store {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly grants: GrantStore;
+  /** Protected aliases/tag keys and team defaults. */
+  readonly rules: PermissionRuleStore;
   readonly audit: AuditStore;
   readonly tokens: TokenStore;
   readonly serviceAccounts: ServiceAccountStore;

@@ -116,9 +116,9 @@ describe('admin API', () => {
   describe('bad input', () => {
     const grant = { ...OWNED, principal_type: 'user', principal: 'bob', level: 'READ' };
     it.each([
-      ['an unknown level', { ...grant, level: 'SUPERUSER' }, /Unknown level "SUPERUSER"; expected one of NO_PERMISSIONS, READ, USE, EDIT, MANAGE/],
+      ['an unknown level', { ...grant, level: 'SUPERUSER' }, /Unknown level "SUPERUSER"; expected one of DENY, NO_PERMISSIONS, READ, USE, EDIT, MANAGE/],
       ['a level in the wrong case', { ...grant, level: 'read' }, /Unknown level "read"/],
-      ['an unknown resource type', { ...grant, resource_type: 'run' }, /Unknown resource_type "run"; expected one of experiment, registered_model/],
+      ['an unknown resource type', { ...grant, resource_type: 'job' }, /Unknown resource_type "job"; expected one of experiment, registered_model/],
       ['an unknown principal type', { ...grant, principal_type: 'role' }, /Unknown principal_type "role"; expected one of user, group/],
       ['a missing field', { ...grant, resource_id: undefined }, /resource_id is required/],
       ['a number where a string belongs', { ...grant, resource_id: 101 }, /resource_id must be a string \(got number\)/],
@@ -217,7 +217,7 @@ describe('admin API', () => {
 
     it('refuses unknown actions, resource types and users', async () => {
       expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), action: 'write' }), 400, 'GW_BAD_REQUEST', /Unknown action "write"; expected one of read, use, update, delete, manage/);
-      expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), resource: { type: 'run', id: '1' } }), 400, 'GW_BAD_REQUEST', /Unknown type "run"/);
+      expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), resource: { type: 'job', id: '1' } }), 400, 'GW_BAD_REQUEST', /Unknown type "job"/);
       expectError(await call('POST', 'explain', 'admin', { ...ask('bob'), resource: '101' }), 400, 'GW_BAD_REQUEST', /resource must be an object/);
       expectError(await call('POST', 'explain', 'admin', ask('nobody-such')), 404, 'GW_NOT_FOUND');
     });

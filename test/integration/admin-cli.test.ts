@@ -52,8 +52,8 @@ describe('admin CLI', { timeout: 180_000 }, () => {
 
   it('refuses bad input with a precise message, a non-zero exit and no change', async () => {
     const cases: [string[], RegExp][] = [
-      [['--user', 'alice', '--resource-type', 'experiment', '--resource-id', '8', '--level', 'ADMIN'], /Unknown level "ADMIN"; expected one of NO_PERMISSIONS, READ, USE, EDIT, MANAGE/],
-      [['--user', 'alice', '--resource-type', 'run', '--resource-id', '8', '--level', 'READ'], /Unknown resource_type "run"/],
+      [['--user', 'alice', '--resource-type', 'experiment', '--resource-id', '8', '--level', 'ADMIN'], /Unknown level "ADMIN"; expected one of DENY, NO_PERMISSIONS, READ, USE, EDIT, MANAGE/],
+      [['--user', 'alice', '--resource-type', 'job', '--resource-id', '8', '--level', 'READ'], /Unknown resource_type "job"/],
       [['--user', 'alice', '--group', 'team-a', '--resource-type', 'experiment', '--resource-id', '8', '--level', 'READ'], /exactly one of --user <username> or --group <group>/],
       [['--user', 'mallory', '--resource-type', 'experiment', '--resource-id', '8', '--level', 'READ'], /No user named "mallory"/],
     ];

@@ -29,6 +29,11 @@ function experiment(id: string, name: string): Resolution {
   return { ok: true, resources: [{ type: 'experiment', id, name }] };
 }
 
+/** A child that carries grants of its own (run, trace, logged model), with its experiment as parent. */
+function child(type: 'run' | 'trace' | 'logged_model', id: string, expId: string, expName: string, name?: unknown): Resolution {
+  return { ok: true, resources: [{ type, id, ...(name !== undefined ? { name } : {}), parent: { type: 'experiment', id: expId, name: expName } } as never] };
+}
+
 interface Fixture {
   expA: string;
   expB: string;
@@ -160,10 +165,10 @@ describe('resolver against real MLflow', () => {
     const cases: [IdKind, string, Resolution][] = [
       ['experiment_id', fx.expA, A],
       ['experiment_name', fx.expBName, B],
-      ['run_id', fx.runId, A],
-      ['trace_id', fx.restTraceId, A],
-      ['trace_id', fx.pythonTraceId, B],
-      ['logged_model_id', fx.loggedModelId, A],
+      ['run_id', fx.runId, child('run', fx.runId, fx.expA, fx.expAName, expect.any(String))],
+      ['trace_id', fx.restTraceId, child('trace', fx.restTraceId, fx.expA, fx.expAName)],
+      ['trace_id', fx.pythonTraceId, child('trace', fx.pythonTraceId, fx.expB, fx.expBName)],
+      ['logged_model_id', fx.loggedModelId, child('logged_model', fx.loggedModelId, fx.expA, fx.expAName, 'lm')],
       ['model_name', fx.modelName, { ok: true, resources: [{ type: 'registered_model', id: fx.modelName, name: fx.modelName }] }],
       ['issue_id', fx.issueId, B],
       ['review_queue_id', fx.queueId, B],
@@ -277,13 +282,13 @@ describe('resolver against real MLflow', () => {
     const run = await api<{ run: { info: { run_id: string } } }>('POST', '/api/2.0/mlflow/runs/create', { experiment_id: id });
     const r = createResolver({ upstreamUrl: mlflowUrl });
     expect(await r.resolve('experiment_id', id)).toEqual(experiment(id, name));
-    expect(await r.resolve('run_id', run.run.info.run_id)).toEqual(experiment(id, name));
+    expect(await r.resolve('run_id', run.run.info.run_id)).toEqual(child('run', run.run.info.run_id, id, name, expect.any(String)));
     expect(await r.resolve('experiment_name', name)).toEqual(experiment(id, name));
     await api('POST', '/api/2.0/mlflow/experiments/update', { experiment_id: id, new_name: `${name}-2` });
     expect(await r.resolve('experiment_id', id)).toEqual(experiment(id, name)); // still cached
     r.invalidate('experiment', id);
     expect(await r.resolve('experiment_id', id)).toEqual(experiment(id, `${name}-2`));
-    expect(await r.resolve('run_id', run.run.info.run_id)).toEqual(experiment(id, `${name}-2`));
+    expect(await r.resolve('run_id', run.run.info.run_id)).toEqual(child('run', run.run.info.run_id, id, `${name}-2`, expect.any(String)));
     expect(await r.resolve('experiment_name', name)).toMatchObject({ ok: false, reason: 'not_found' });
 
     // Registered models: a rename is invalidated by the old name.

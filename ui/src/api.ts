@@ -51,9 +51,10 @@ export const mlflow = {
 export const qs = (o: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(o).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '').map(([k, v]) => [k, String(v)])).toString();
 
-export const LEVELS = ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const;
+/** What a grant or pattern rule can give: DENY (a veto over every other grant and rule) or a level. */
+export const LEVELS = ['DENY', 'NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const;
 export type Level = (typeof LEVELS)[number];
-export const RESOURCE_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition', 'workspace'] as const;
+export const RESOURCE_TYPES = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition', 'workspace', 'run', 'trace', 'logged_model', 'model_version', 'prompt_version'] as const;
 export const ACTIONS = ['read', 'use', 'update', 'delete', 'manage'] as const;
 
 export interface Me {

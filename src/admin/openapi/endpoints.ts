@@ -32,7 +32,7 @@ const list = (key: string, item: string, extra: Record<string, Schema> = {}): Sc
   type: 'object', properties: { [key]: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, ...extra },
 });
 const wrap = (key: string, item: string): Schema => ({ type: 'object', properties: { [key]: { $ref: `#/components/schemas/${item}` } } });
-const RESOURCE = [q('resource_type', 'experiment, registered_model, prompt, gateway_endpoint, gateway_secret, gateway_model_definition or workspace'), q('resource_id', 'experiment id, model name…')];
+const RESOURCE = [q('resource_type', 'experiment, registered_model, prompt, gateway_endpoint, gateway_secret, gateway_model_definition, workspace, run, trace, logged_model, model_version (<model>/<version>) or prompt_version (<prompt>/<version>)'), q('resource_id', 'experiment id, model name…')];
 const AUDIT_FILTERS = [
   q('actor', 'username (non-administrators: only their own)'), q('action', 'exact action, or a prefix ending in * (request.*)'),
   q('decision', 'allow, deny or info', { enum: ['allow', 'deny', 'info'] }), q('resource', 'exact resource (experiment:12) or a prefix ending in *'),
@@ -50,6 +50,12 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'get', path: 'patterns', tag: 'patterns', summary: 'Pattern rules', who: 'administrators', params: [q('resource_type', 'only this type'), q('principal_type', 'user or group'), q('principal', 'username or group')], ok: [200, list('patterns', 'Pattern')] },
   { method: 'post', path: 'patterns', tag: 'patterns', summary: 'Add a pattern rule', who: 'administrators', body: 'PatternInput', ok: [201, wrap('pattern', 'Pattern')] },
   { method: 'delete', path: 'patterns/{id}', tag: 'patterns', summary: 'Remove a pattern rule', who: 'administrators', params: [p('id', 'rule id (pr_…)')], ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'protected-keys', tag: 'patterns', summary: 'Protected alias and tag-key rules', who: 'administrators', ok: [200, list('protected_keys', 'ProtectedKey')] },
+  { method: 'post', path: 'protected-keys', tag: 'patterns', summary: 'Protect aliases or tag keys (glob) on resources of a type: setting or deleting them needs a level and/or membership of named groups', who: 'administrators', body: 'ProtectedKeyInput', ok: [201, wrap('protected_key', 'ProtectedKey')] },
+  { method: 'delete', path: 'protected-keys/{id}', tag: 'patterns', summary: 'Remove a protected-key rule', who: 'administrators', params: [p('id', 'rule id (pk_…)')], ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'team-defaults', tag: 'patterns', summary: 'Team defaults: levels groups get on what is created', who: 'administrators', ok: [200, list('team_defaults', 'TeamDefault')] },
+  { method: 'post', path: 'team-defaults', tag: 'patterns', summary: 'Add a team default (applied with the creator\'s MANAGE once MLflow confirms a creation)', who: 'administrators', body: 'TeamDefaultInput', ok: [201, wrap('team_default', 'TeamDefault')] },
+  { method: 'delete', path: 'team-defaults/{id}', tag: 'patterns', summary: 'Remove a team default (grants it gave stay)', who: 'administrators', params: [p('id', 'rule id (td_…)')], ok: [200, { type: 'object' }] },
   { method: 'post', path: 'explain', tag: 'access', summary: 'Why a user may or may not do something: every grant and rule considered', who: 'administrators; anyone about themselves', body: 'ExplainInput', ok: [200, 'Explanation'] },
   { method: 'get', path: 'access', tag: 'access', summary: 'Who can access one resource, with the source of each level (user grant, group grant, pattern, default, admin)', who: 'administrators; MANAGE on the resource',
     params: [...RESOURCE, q('action', 'read (default) or another action', { enum: ['read', 'use', 'update', 'delete', 'manage'] })], ok: [200, 'Access'] },

@@ -5,8 +5,14 @@ type Schema = Record<string, unknown>;
 const str = { type: 'string' };
 const strOrNull = { type: ['string', 'null'] };
 const bool = { type: 'boolean' };
-const level = { type: 'string', enum: ['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] };
-const resourceType = { type: 'string', enum: ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition', 'workspace'] };
+import { GRANT_LEVELS, LEVELS, RESOURCE_TYPES } from '../../policy/index.js';
+
+/** What a decision comes out at. */
+const level = { type: 'string', enum: [...LEVELS] };
+/** What a grant or rule gives: a level, or DENY (beats every other grant and rule except administrator). */
+const grantLevel = { type: 'string', enum: [...GRANT_LEVELS] };
+const resourceType = { type: 'string', enum: [...RESOURCE_TYPES] };
+const overrideParentDeny = { type: 'boolean', description: 'grants on child resources only, administrators only: the grant decides for the child even under a DENY on the parent' };
 const principalType = { type: 'string', enum: ['user', 'group'] };
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const list = (items: Schema) => ({ type: 'array', items });
@@ -27,14 +33,36 @@ export const SCHEMAS: Record<string, Schema> = {
     gateway_code: { type: 'string', description: 'The gateway\'s stable code, e.g. GW_DENIED (see the README\'s error table)' },
     message: { type: 'string', description: 'What went wrong and how to fix it' },
   }, ['error_code', 'message', 'gateway_code']),
-  Grant: obj({ principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, resource_id: str, level }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
-  GrantInput: obj({ principal_type: principalType, principal: { type: 'string', description: 'username or group name' }, resource_type: resourceType, resource_id: str, level }),
+  Grant: obj({ principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, resource_id: str, level: grantLevel, override_parent_deny: overrideParentDeny }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
+  GrantInput: obj({ principal_type: principalType, principal: { type: 'string', description: 'username or group name' }, resource_type: resourceType, resource_id: str, level: grantLevel, override_parent_deny: overrideParentDeny }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
   GrantKey: obj({ principal_type: principalType, principal: str, resource_type: resourceType, resource_id: str }),
-  Pattern: obj({ id: str, principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level }, ['id', 'principal_type', 'principal', 'resource_type', 'matcher', 'pattern', 'level']),
-  PatternInput: obj({ principal_type: principalType, principal: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level }),
-  ExplainInput: obj({ user: str, action: { type: 'string', enum: ['read', 'use', 'update', 'delete', 'manage'] }, resource: obj({ type: resourceType, id: str, name: str }, ['type', 'id']) }),
-  Decision: obj({ allow: bool, level, required: level, source: { type: 'string', enum: ['admin', 'user-grant', 'group-grant', 'pattern', 'default', 'token-scope', 'token-read-only'] }, reason: str }),
+  Pattern: obj({ id: str, principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel }, ['id', 'principal_type', 'principal', 'resource_type', 'matcher', 'pattern', 'level']),
+  PatternInput: obj({ principal_type: principalType, principal: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel }),
+  ExplainInput: obj({
+    user: str, action: { type: 'string', enum: ['read', 'use', 'update', 'delete', 'manage'] },
+    resource: obj({ type: resourceType, id: str, name: str, parent: obj({ type: resourceType, id: str, name: str }, ['type', 'id']) }, ['type', 'id']),
+  }),
+  Decision: obj({ allow: bool, level, required: level, source: { type: 'string', enum: ['admin', 'deny', 'user-grant', 'group-grant', 'pattern', 'default', 'token-scope', 'token-read-only'] }, reason: str }),
   Explanation: obj({ user: str, action: str, resource: { type: 'object' }, decision: ref('Decision'), considered: { type: 'object', description: 'every grant and pattern rule the policy looked at, the default level and the token limits' } }),
+  ProtectedKey: obj({
+    id: str, resource_type: { type: 'string', enum: ['registered_model', 'prompt', 'model_version', 'prompt_version', 'experiment', 'run'] }, resource_pattern: str,
+    target: { type: 'string', enum: ['alias', 'tag'] }, key_pattern: str, required_level: { type: ['string', 'null'], enum: [...LEVELS, null] }, allowed_groups: list(str), created_at: str, created_by: str,
+  }),
+  ProtectedKeyInput: obj({
+    resource_type: { type: 'string', enum: ['registered_model', 'prompt', 'model_version', 'prompt_version', 'experiment', 'run'] },
+    resource_pattern: { type: 'string', description: 'glob on the model / prompt / experiment name (versions: their model; runs: their experiment); default *' },
+    target: { type: 'string', enum: ['alias', 'tag'] }, key_pattern: { type: 'string', description: 'glob on the alias or tag key: champion, prod*' },
+    required_level: level, allowed_groups: list(str),
+  }, ['resource_type', 'target', 'key_pattern']),
+  TeamDefault: obj({
+    id: str, resource_type: { type: 'string', enum: ['experiment', 'registered_model', 'prompt'] }, level, grant_to: { type: 'string', enum: ['creator_groups', 'groups'] },
+    group_pattern: strOrNull, groups: list(str), creator_group: strOrNull, created_at: str, created_by: str,
+  }),
+  TeamDefaultInput: obj({
+    resource_type: { type: 'string', enum: ['experiment', 'registered_model', 'prompt'] }, level, grant_to: { type: 'string', enum: ['creator_groups', 'groups'] },
+    group_pattern: { type: 'string', description: 'grant_to creator_groups: only the creator\'s groups matching this glob' },
+    groups: list(str), creator_group: { type: 'string', description: 'only when the creator is in this group' },
+  }, ['resource_type', 'level', 'grant_to']),
   User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull, provider: strOrNull }),
   Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' } }),
   Token: obj({ id: str, name: str, prefix: str, owner: strOrNull, created_at: str, expires_at: str, last_used_at: strOrNull, last_used_ip: strOrNull, read_only: bool, scope: { type: ['array', 'null'] }, revoked_at: strOrNull }),

@@ -10,7 +10,7 @@ import type { Gateway } from '../gateway.js';
  * sound because of two properties of the policy (src/policy/decide.ts):
  *   - a token scope makes everything outside it NO_PERMISSIONS, even for administrators;
  *   - with default NO_PERMISSIONS and no pattern rule of this subject that grants anything
- *     (a NO_PERMISSIONS rule only takes away), a non-administrator reads only what an explicit
+ *     (a NO_PERMISSIONS or DENY rule only takes away), a non-administrator reads only what an explicit
  *     user or group grant covers — the ids grantedIds() lists.
  */
 export async function candidateIds(gw: Gateway, subject: Subject, type: ResourceType): Promise<string[] | undefined> {
@@ -28,6 +28,6 @@ async function grantsOnly(gw: Gateway, subject: Subject, type: ResourceType): Pr
   if (gw.config.defaultPermission !== 'NO_PERMISSIONS') return false;
   const rules = await gw.store.grants.patterns(type);
   return !rules.some(
-    (r) => r.level !== 'NO_PERMISSIONS' && (r.principalType === 'user' ? r.principal === subject.userId : subject.groups.includes(r.principal)),
+    (r) => r.level !== 'NO_PERMISSIONS' && r.level !== 'DENY' && (r.principalType === 'user' ? r.principal === subject.userId : subject.groups.includes(r.principal)),
   );
 }

@@ -12,6 +12,7 @@ export const MAX_RESULTS = {
   experiments: { max: 50_000 },
   registeredModels: { default: 100, max: 1_000 },
   modelVersions: { default: 200_000, max: 200_000 },
+  runs: { default: 1_000, max: 50_000 },
 } as const satisfies Record<string, MaxResultsRule>;
 
 /**

@@ -8,6 +8,7 @@ import {
   type SearchBinding,
   type SearchParams,
 } from '../../mlflow/filtered-search.js';
+import type { ResourceType } from '../../policy/index.js';
 import { candidateIds } from './candidates.js';
 import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
@@ -56,7 +57,9 @@ async function serveRegistrySearch<T>(
   const p = await searchParams(fr);
   const max = maxResultsParam(p, rule);
   if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
-  const { mode, params } = narrowedByName(p, await candidateIds(fr.gw, fr.subject, 'registered_model'));
+  // Prompts are registered models to MLflow: a search may return either, so the candidates are
+  // the granted models, prompts and (for version searches) the models of granted versions.
+  const { mode, params } = narrowedByName(p, await registryCandidates(fr, kind === 'model_versions'));
   if (mode === 'empty') {
     noteDecision(fr, `${kind} (nothing readable)`);
     return sendJson(fr, {});
@@ -70,14 +73,27 @@ async function serveRegistrySearch<T>(
   });
 }
 
+async function registryCandidates(fr: FilterRequest, versions: boolean): Promise<string[] | undefined> {
+  const types: ResourceType[] = versions ? ['registered_model', 'prompt', 'model_version', 'prompt_version'] : ['registered_model', 'prompt'];
+  const all = await Promise.all(types.map((t) => candidateIds(fr.gw, fr.subject, t)));
+  if (all.some((ids) => ids === undefined)) return undefined;
+  // Version ids are `<model>/<version>`: their model is everything before the last slash.
+  return [...new Set(all.flatMap((ids, i) => (types[i] === 'model_version' || types[i] === 'prompt_version' ? (ids ?? []).map(modelOfVersion) : (ids ?? []))))];
+}
+
+function modelOfVersion(id: string): string {
+  const cut = id.lastIndexOf('/');
+  return cut > 0 ? id.slice(0, cut) : id;
+}
+
 export function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
   return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
-    registeredModelsSource(u, params, fr.upstreamCall),
+    registeredModelsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   );
 }
 
 export function serveSearchModelVersions(fr: FilterRequest): Promise<true> {
   return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
-    modelVersionsSource(u, params, fr.upstreamCall),
+    modelVersionsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   );
 }

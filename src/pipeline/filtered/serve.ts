@@ -8,6 +8,7 @@ import { serveExperimentIdsSearch, serveSearchTracesV2, serveSearchTracesV3 } fr
 import { serveSearchExperiments } from './experiments.js';
 import { serveListGatewayEndpoints, serveListGatewayModelDefinitions, serveListGatewayModels, serveListGatewaySecrets, serveSecretsConfig } from './gateway-lists.js';
 import { serveSearchModelVersions, serveSearchRegisteredModels } from './registry.js';
+import { serveSearchRuns } from './runs.js';
 import { createFilterRequest, type FilterRequest } from './request.js';
 import { serveListScorers } from './scorers.js';
 import { serveListEndpointBindings, serveSearchDatasets, serveSearchIssues } from './unscoped-lists.js';
@@ -39,7 +40,11 @@ async function readsAll(gw: Gateway, subject: Subject, filter: FilterKind, resou
   if (filter === 'list_gateway_models') return false;
   // Redacted for every non-administrator, whatever they may read.
   if (filter === 'secrets_config') return subject.isAdmin;
-  const types: ResourceType[] = filter === 'graphql' ? ['experiment', 'registered_model'] : [resource];
+  // Registry searches return prompts too (MLflow stores them as registered models).
+  const types: ResourceType[] =
+    filter === 'graphql' ? ['experiment', 'registered_model', 'prompt']
+      : resource === 'registered_model' ? ['registered_model', 'prompt']
+        : [resource];
   for (const t of types) if (!(await gw.access.readsEverything(subject, t))) return false;
   return true;
 }
@@ -48,7 +53,7 @@ const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> 
   search_experiments: serveSearchExperiments,
   search_registered_models: serveSearchRegisteredModels,
   search_model_versions: serveSearchModelVersions,
-  search_runs: (fr) => serveExperimentIdsSearch(fr, 'runs'),
+  search_runs: serveSearchRuns,
   search_logged_models: (fr) => serveExperimentIdsSearch(fr, 'logged models'),
   // GET /api/2.0/mlflow/traces (v2, query experiment_ids) and POST traces/search (v3, locations).
   search_traces: (fr) => (fr.method === 'GET' ? serveSearchTracesV2(fr) : serveSearchTracesV3(fr)),

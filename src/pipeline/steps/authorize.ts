@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
-import { extractIds, extractReferences } from '../../mlflow/index.js';
+import { extractIds, extractReferences, versionOf } from '../../mlflow/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
@@ -9,6 +9,8 @@ import { needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
 import { assertTokenAllowsAdmin } from '../token-limits.js';
 import { otlpReferences } from '../otlp-references.js';
+import { checkProtectedKeys } from '../../permissions/protected-keys.js';
+import { writesKeys } from '../../permissions/key-writes.js';
 
 /**
  * Step 5: decide by the route's requirement. Unknown routes fail closed for everyone but
@@ -43,7 +45,8 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
 
   // The body is read before any decision that depends on it, and what is checked is what is sent.
   const query = new URLSearchParams(ctx.query);
-  if (needsJsonBody(route, req.method, query, rewritesBody(route.rpc))) {
+  // Routes that write tags or aliases are read too (protected keys), including creations with tags.
+  if (needsJsonBody(route, req.method, query, rewritesBody(route.rpc) || writesKeys(route.rpc))) {
     ctx.body = await readBody(req, gw.config.maxJsonBody);
     ctx.json = parseJsonBody(ctx.body);
   }
@@ -57,7 +60,7 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
       assertTokenAllowsAdmin(req.method, ctx.principal);
       ctx.decision = 'allow: administrator';
       break;
-    case 'create':
+    case 'create': {
       if (!gw.access.mayCreate(subject)) {
         throw new GatewayError('GW_DENIED', `You may not create a ${requirement.resource.replace('_', ' ')} on this gateway (GATEWAY_CREATORS)`);
       }
@@ -74,7 +77,10 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         const refuses = extracted.mlflowRefuses ?? referenced.mlflowRefuses;
         if (refuses !== undefined) ctx.decision = `${ctx.decision}; MLflow validates (${refuses})`;
       }
+      const keys = await checkProtectedKeys(gw, subject, route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+      if (keys) ctx.decision = `${ctx.decision}; ${keys}`;
       break;
+    }
     case 'resource':
     case 'filtered': {
       const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
@@ -84,18 +90,23 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
       if (!referenced.ok) throw new GatewayError(referenced.code, referenced.message);
       const plainAdmin = subject.isAdmin && !subject.scope && !subject.maxLevel;
       const references = [...referenced.references, ...(plainAdmin ? [] : await otlpReferences(gw, req, ctx))];
+      // A route on one model version checks that version (a child of its model or prompt).
+      const version = versionOf(route, input);
+      if (!version.ok) throw new GatewayError(version.code, version.message);
       const mlflowRefuses = extracted.mlflowRefuses ?? referenced.mlflowRefuses;
       if (mlflowRefuses !== undefined) {
         // MLflow refuses this request itself (see extractIds): every id and reference that could be
         // read is still checked, then MLflow's validation answers — its message and code, not ours.
-        ctx.decision = `${await checkResources(gw, subject, extracted.ids, references)}; MLflow validates (${mlflowRefuses})`;
+        ctx.decision = `${await checkResources(gw, subject, extracted.ids, references, version.version)}; MLflow validates (${mlflowRefuses})`;
         ctx.mlflowValidates = true;
         break;
       }
       // Lists of ids on filtered routes (search_runs' experiment_ids…) are narrowed to what the
       // caller may read by serveFiltered instead of refusing the whole call; single ids are checked.
       const ids = requirement.kind === 'filtered' ? extracted.ids.filter((id) => !id.many) : extracted.ids;
-      ctx.decision = await checkResources(gw, subject, ids, references);
+      ctx.decision = await checkResources(gw, subject, ids, references, version.version);
+      const keys = await checkProtectedKeys(gw, subject, route, input);
+      if (keys) ctx.decision = `${ctx.decision}; ${keys}`;
       if (requirement.kind === 'filtered') ctx.decision = `${ctx.decision}; filtered ${requirement.filter}`;
       break;
     }
