@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { bannerHtml, bannerOnResponse, injectBanner } from './ui-banner.js';
 
-const gw = { config: { basePath: '/ml' } } as Parameters<typeof bannerHtml>[0];
+const gw = { config: { basePath: '/ml', enableAssistant: false } } as Parameters<typeof bannerHtml>[0];
 
 describe('MLflow UI bar', () => {
   it('escapes the username and points at the mount path', () => {
@@ -12,7 +12,8 @@ describe('MLflow UI bar', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('href="/ml/_gateway/ui/"');
     expect(html).toContain('action="/ml/_gateway/logout"');
-    expect(html).not.toMatch(/<script|style=/); // nothing a CSP could block
+    expect(html).not.toMatch(/style=|<script>/); // nothing inline a CSP could block
+    expect(html).toContain('<script src="/ml/_gateway/banner.js" data-base="/ml" data-assistant="off"></script>');
   });
 
   it('goes before the last </body>, or at the end when there is none', () => {
