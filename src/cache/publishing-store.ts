@@ -12,7 +12,7 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
     for (const e of events) await bus.publish(e);
     return result;
   }
-  const { users, sessions, grants, tokens, serviceAccounts, federation, scim } = store;
+  const { users, sessions, grants, tokens, serviceAccounts, federation, scim, accessRequests } = store;
   return {
     ...store,
     users: {
@@ -48,6 +48,11 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
         await bus.publish(rule ? { kind: 'patterns', resourceType: rule.resourceType } : { kind: 'all' });
         return deleted;
       },
+    },
+    accessRequests: {
+      ...accessRequests,
+      // An approval writes a grant: every replica's grant cache must hear of it.
+      decide: (id, d) => (d.status === 'approved' ? after(accessRequests.decide(id, d), { kind: 'grants', resourceType: d.grant.resourceType }) : accessRequests.decide(id, d)),
     },
     tokens: {
       ...tokens,
