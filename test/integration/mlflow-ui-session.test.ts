@@ -18,11 +18,12 @@ describe('MLflow UI and the session', () => {
   const url = (p: string) => `${stack.gatewayUrl}${p}`;
 
   it('answers a signed-out script request (chunk, XHR) with 401 JSON, not a sign-in redirect', async () => {
-    for (const headers of [
+    const variants: Record<string, string>[] = [
       { 'sec-fetch-dest': 'script', 'sec-fetch-mode': 'no-cors', accept: '*/*' },
       { 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors', accept: 'application/json' },
       { 'sec-fetch-mode': 'cors', accept: '*/*' },
-    ]) {
+    ];
+    for (const headers of variants) {
       const res = await fetch(url('/static-files/static/js/main.js'), { redirect: 'manual', headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(await res.json()).toMatchObject({ gateway_code: 'GW_UNAUTHENTICATED' });
