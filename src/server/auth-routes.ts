@@ -4,6 +4,7 @@ import { admittedIdentity } from '../oidc/identity.js';
 import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
 import { safeReturnTo } from '../oidc/return-to.js';
 import type { ProviderEntry } from '../oidc/providers/registry.js';
+import { infoPage } from './pages.js';
 import { signInPage } from './sign-in-page.js';
 import { clearCookie, loginAttemptCookieName, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -123,12 +124,10 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get(`${base}/logout`, logout);
   app.post(`${base}/logout`, logout);
 
-  app.get(`${base}/signed-out`, async (_req, reply) => {
-    void reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out · MLflow gateway</title>
-<style>body{font-family:system-ui,sans-serif;background:#f5f6f8;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0}
-main{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:32px 40px}a{color:#0b5cad}</style></head>
-<body><main><h1>You are signed out</h1><p><a href="${gw.config.basePath}/">Sign in again</a></p></main></body></html>`;
+  app.get(`${base}/signed-out`, async (req, reply) => {
+    // Styled like every other gateway page; "Sign in again" leads back to MLflow.
+    void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    return infoPage({ title: 'You are signed out', message: 'Your session on this gateway has ended. Close the browser to end your identity provider session too, or sign in again.', action: { href: `${gw.config.basePath}/_gateway/login?return_to=${encodeURIComponent(`${gw.config.basePath}/`)}`, label: 'Sign in again' }, requestId: req.id });
   });
 
   app.get(`${base}/api/v1/whoami`, async (req, reply) => {

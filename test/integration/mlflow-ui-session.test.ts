@@ -105,4 +105,23 @@ describe('MLflow UI and the session', () => {
     const js = await fetch(url('/_gateway/banner.js'));
     expect(await js.text()).toContain('GW_SESSION_EXPIRED');
   });
+
+  it('shows a not-found page (not a lecture on routes) when a person opens an unknown address, still refusing it', async () => {
+    const { browser } = await signIn(stack, 'bob');
+    const page = await browser.get(url('/no/such/page'), { accept: 'text/html' });
+    expect(page.status).toBe(404);
+    const html = await page.text();
+    expect(html).toContain('Page not found');
+    expect(html).not.toMatch(/administrators|route/i);
+    const api = await browser.get(url('/ajax-api/2.0/mlflow/no-such-call'), { accept: 'application/json' });
+    expect(api.status).toBe(403);
+    expect(await api.json()).toMatchObject({ gateway_code: 'GW_UNKNOWN_ROUTE' });
+  });
+
+  it('styles the signed-out page like the others, and "Sign in again" returns to MLflow', async () => {
+    const html = await (await fetch(url('/_gateway/signed-out'))).text();
+    expect(html).toContain('<h1>You are signed out</h1>');
+    expect(html).toContain(`href="/mlflow/_gateway/login?return_to=${encodeURIComponent('/mlflow/')}"`);
+    expect(html).toContain('class="button"');
+  });
 });
