@@ -86,13 +86,12 @@ export function bannerOnResponse(gw: Gateway, ctx: RequestContext): OnResponse {
 }
 
 /**
- * The bar's stylesheet. A small pill bottom-left, over the free space of MLflow's sidebar between
- * its navigation and Docs/Settings, so it covers no page content; its menu and notices open
- * upwards and never get wider than the screen.
+ * The bar's stylesheet. A small pill in the bottom row of MLflow's sidebar, right of MLflow's own
+ * user entry (the sidebar is there at every width, so the pill covers no page content); its menu
+ * and notices open upwards and never get wider than the screen.
  */
-export const BANNER_CSS = `.mog-banner{position:fixed;left:10px;bottom:84px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-start;gap:6px;
-max-width:calc(100vw - 20px);font:13px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-.mog-menu summary{list-style:none;display:flex;align-items:center;gap:6px;max-width:170px;padding:4px 10px;background:#10233f;color:#fff;border-radius:999px;
+export const BANNER_CSS = `.mog-banner{position:fixed;left:96px;bottom:17px;z-index:2147483000;font:13px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+.mog-menu summary{list-style:none;display:flex;align-items:center;gap:6px;max-width:92px;box-sizing:border-box;padding:3px 9px;background:#10233f;color:#fff;border-radius:999px;
 box-shadow:0 1px 4px rgba(0,0,0,.2);cursor:pointer;opacity:.85}
 .mog-menu summary:hover,.mog-menu[open] summary{opacity:1}
 .mog-menu summary::-webkit-details-marker{display:none}
@@ -104,7 +103,7 @@ border:1px solid #dde1e6;border-radius:8px;box-shadow:0 4px 14px rgba(0,0,0,.18)
 .mog-panel a,.mog-panel button{display:block;width:100%;box-sizing:border-box;text-align:left;padding:6px 8px;border-radius:4px;color:#0b5cad;text-decoration:none;font:inherit;background:none;border:0;cursor:pointer}
 .mog-panel a:hover,.mog-panel button:hover{background:#f0f6fd}
 .mog-panel form{margin:0}
-.mog-notice{order:-1;display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;max-width:min(380px,calc(100vw - 20px));box-sizing:border-box;padding:8px 10px;
+.mog-notice{position:fixed;left:10px;bottom:56px;display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;max-width:min(380px,calc(100vw - 20px));box-sizing:border-box;padding:8px 10px;
 background:#fff;color:#1f2933;border:1px solid #dde1e6;border-left:4px solid #0b5cad;border-radius:6px;box-shadow:0 4px 14px rgba(0,0,0,.18)}
 .mog-notice.mog-deny{border-left-color:#c0392b}.mog-notice.mog-warn{border-left-color:#e0a800}
 .mog-notice a{color:#0b5cad;font-weight:600}
