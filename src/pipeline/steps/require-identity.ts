@@ -53,7 +53,7 @@ export function requireIdentity(gw: Gateway, req: FastifyRequest, reply: Fastify
         headers: { 'www-authenticate': 'Bearer realm="mlflow", error="invalid_token"' },
       });
     }
-    throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required: sign in, or send Authorization: Bearer <token>', {
+    throw new GatewayError('GW_UNAUTHENTICATED', `Authentication required: sign in, or send Authorization: Bearer <token> (personal access tokens: ${gw.config.publicUrl}/_gateway/ui/)`, {
       headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
     });
   }
