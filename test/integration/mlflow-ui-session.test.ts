@@ -128,8 +128,8 @@ describe('MLflow UI and the session', () => {
   it('says what a Basic password must be when it is not a token (the SSO password), and where tokens come from', async () => {
     const basic = await fetch(url('/api/2.0/mlflow/experiments/search'), { headers: { authorization: `Basic ${Buffer.from('alice:alice-pass').toString('base64')}` } });
     expect(basic.status).toBe(401);
-    expect((await basic.json()).message).toMatch(/must be a personal access token of this gateway \(mog_…\), not your sign-in password; create one at .*\/_gateway\/ui\//);
+    expect(((await basic.json()) as { message: string }).message).toMatch(/must be a personal access token of this gateway \(mog_…\), not your sign-in password; create one at .*\/_gateway\/ui\//);
     const anonymous = await fetch(url('/api/2.0/mlflow/experiments/search'));
-    expect((await anonymous.json()).message).toMatch(/personal access tokens: .*\/_gateway\/ui\//);
+    expect(((await anonymous.json()) as { message: string }).message).toMatch(/personal access tokens: .*\/_gateway\/ui\//);
   });
 });
