@@ -83,14 +83,17 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
     const cookie = (await aliceContext.cookies()).find((c) => c.name === stack.config.cookieName)!;
     const session = await stack.server.gateway.sessions.resolve(cookie.value, stack.server.gateway.log as never);
     await stack.server.gateway.sessions.destroy(session!.sessionId);
-    // The next click in MLflow's UI: the experiment page, with the run list it loads.
+    // The next click in MLflow's UI: from the run to its experiment.
     const target = `${stack.gatewayUrl}/#/experiments/${exp}`;
+    const callback = alicePage.waitForResponse((r) => r.url().includes('/_gateway/callback'), { timeout: 60_000 });
     await alicePage.evaluate(`window.location.hash = '#/experiments/${exp}'`);
-    // The IdP still knows alice (its own session), so the sign-in may come back by itself.
-    await alicePage.waitForURL((u) => u.href.startsWith(stack.idp.issuer) || (u.href === target && logins.length > 0), { timeout: 30_000 });
-    if (alicePage.url().startsWith(stack.idp.issuer)) await signInAtIdp(alicePage, 'alice');
+    await expect.poll(() => logins.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    // The IdP still knows alice (its own session) and may come back by itself, or ask again.
+    const atIdp = alicePage.waitForURL((u) => u.href.startsWith(stack.idp.issuer) && u.pathname.includes('interaction'), { timeout: 60_000 }).then(() => 'idp' as const);
+    if ((await Promise.race([atIdp, callback.then(() => 'back' as const)])) === 'idp') await signInAtIdp(alicePage, 'alice');
+    await callback;
     await alicePage.waitForURL(target, { timeout: 30_000 });
-    await alicePage.getByText('first-run').first().waitFor({ timeout: 60_000 });
+    await alicePage.getByText(expName).first().waitFor({ timeout: 60_000 });
     await alicePage.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
     expect(logins).toHaveLength(1);
     expect(await loginFailures()).toBe(failuresBefore);
@@ -102,7 +105,7 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
     const { page: bob } = await fresh();
     await bob.goto(`${stack.gatewayUrl}/#/experiments/${exp}`);
     await signInAtIdp(bob, 'bob');
-    const notice = bob.locator('nav.mog-banner .mog-notice');
+    const notice = bob.locator('nav.mog-banner .mog-notice').filter({ hasText: `experiment ${exp}` });
     await notice.waitFor({ timeout: 60_000 });
     expect(await notice.textContent()).toContain(`You need READ on experiment ${exp}`);
     await shots(bob, 'bob-refused-in-mlflow'); // MLflow's own page: its layout at 375 px is MLflow's
@@ -126,8 +129,8 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
     await bob.getByRole('table').getByText('approved').waitFor();
     await bob.getByRole('link', { name: 'Back to MLflow' }).first().click();
     await bob.waitForURL(`${stack.gatewayUrl}/#/experiments/${exp}`);
-    await bob.getByText('first-run').first().waitFor({ timeout: 60_000 });
-    expect(await bob.locator('nav.mog-banner .mog-notice').count()).toBe(0);
+    await bob.getByText(expName).first().waitFor({ timeout: 60_000 });
+    expect(await bob.locator('nav.mog-banner .mog-notice').filter({ hasText: 'You need' }).count()).toBe(0);
     await shots(bob, 'bob-reads');
   }, 240_000);
 
