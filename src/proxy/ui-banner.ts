@@ -40,15 +40,26 @@ export function bannerHtml(gw: Gateway, username: string): string {
     + `<a href="${base}/_gateway/ui/request-access">Ask for access</a>`
     + `<form method="post" action="${base}/_gateway/logout"><button type="submit">Sign out</button></form>`
     + '</div></details>'
-    + '</nav>'
-    // Not deferred: it must wrap fetch and settle the assistant panel before MLflow's bundle runs.
-    + `<script src="${base}/_gateway/banner.js" data-base="${base}" data-assistant="${gw.config.enableAssistant ? 'on' : 'off'}"></script>`;
+    + '</nav>';
 }
 
-/** Inserts the bar before </body> (or at the end); undefined when the page is not HTML text. */
-export function injectBanner(html: string, banner: string): string {
+/**
+ * The bar's script tag, which goes first into <head>: it must wrap fetch and XMLHttpRequest before
+ * MLflow's bundle runs (its GraphQL client keeps the fetch it finds at start), and settle the
+ * assistant panel before MLflow reads it. It finds the bar itself later, once the page is parsed.
+ */
+export function bannerScript(gw: Gateway): string {
+  const base = escapeHtml(gw.config.basePath);
+  return `<script src="${base}/_gateway/banner.js" data-base="${base}" data-assistant="${gw.config.enableAssistant ? 'on' : 'off'}"></script>`;
+}
+
+/** Inserts the bar before </body> (or at the end), and the script right after <head> (or at the start). */
+export function injectBanner(html: string, banner: string, script = ''): string {
   const at = html.lastIndexOf('</body>');
-  return at < 0 ? html + banner : html.slice(0, at) + banner + html.slice(at);
+  const withBar = at < 0 ? html + banner : html.slice(0, at) + banner + html.slice(at);
+  if (!script) return withBar;
+  const head = /<head(\s[^>]*)?>/i.exec(withBar);
+  return head ? withBar.slice(0, head.index + head[0].length) + script + withBar.slice(head.index + head[0].length) : script + withBar;
 }
 
 /** reply-from's onResponse for the UI shell: decode, inject, send with correct headers. */
@@ -71,7 +82,7 @@ export function bannerOnResponse(gw: Gateway, ctx: RequestContext): OnResponse {
         if (size > MAX_SHELL) throw new Error('UI shell larger than expected');
       }
       const page = (await decode(Buffer.concat(chunks))).toString('utf8');
-      const body = Buffer.from(injectBanner(page, bannerHtml(gw, user)), 'utf8');
+      const body = Buffer.from(injectBanner(page, bannerHtml(gw, user), bannerScript(gw)), 'utf8');
       // The answer is now per user and re-encoded as plain UTF-8: MLflow's validators and length
       // describe other bytes, and no cache may hand one user's bar to another.
       for (const h of ['content-length', 'content-encoding', 'etag', 'last-modified', 'accept-ranges', 'content-md5']) rep.removeHeader(h);

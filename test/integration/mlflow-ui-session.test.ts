@@ -101,7 +101,8 @@ describe('MLflow UI and the session', () => {
   it('serves the bar with its script in the UI shell', async () => {
     const { browser } = await signIn(stack, 'alice');
     const shell = await (await browser.get(url('/'))).text();
-    expect(shell).toMatch(/<nav class="mog-banner"[\s\S]*<script src="\/mlflow\/_gateway\/banner.js" data-base="\/mlflow" data-assistant="off"><\/script>/);
+    expect(shell).toMatch(/<head[^>]*><script src="\/mlflow\/_gateway\/banner.js" data-base="\/mlflow" data-assistant="off"><\/script>/);
+    expect(shell).toMatch(/<nav class="mog-banner"[\s\S]*<\/body>/);
     const js = await fetch(url('/_gateway/banner.js'));
     expect(await js.text()).toContain('GW_SESSION_EXPIRED');
   });
