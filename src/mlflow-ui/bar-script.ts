@@ -114,6 +114,29 @@ export const BAR_JS = `(function () {
     return send.apply(this, arguments);
   };
 
+  // Fallback for clients that keep their own fetch (MLflow's GraphQL client may): resource timing
+  // reports a refused same-origin call without its body; the page's own route (#/experiments/<id>)
+  // then says what the page is about.
+  function fromRoute() {
+    var m = /^#\\/experiments\\/(\\d+)/.exec(location.hash);
+    if (m) return { resource_type: 'experiment', resource_id: m[1], needed: 'READ' };
+    m = /^#\\/models\\/([^/?]+)/.exec(location.hash);
+    if (m) return { resource_type: 'registered_model', resource_id: decodeURIComponent(m[1]), needed: 'READ' };
+    m = /^#\\/prompts\\/([^/?]+)/.exec(location.hash);
+    if (m) return { resource_type: 'prompt', resource_id: decodeURIComponent(m[1]), needed: 'READ' };
+    return null;
+  }
+  try {
+    new PerformanceObserver(function (list) {
+      list.getEntries().forEach(function (e) {
+        var st = e.responseStatus;
+        if (!st || !sameOrigin(e.name) || ours(e.name)) return;
+        if (st === 401) { probe(); return; }
+        if (st === 403) { var d = fromRoute(); if (d) denied({ denied: d }); }
+      });
+    }).observe({ type: 'resource', buffered: true });
+  } catch (e) {}
+
   function probe() { if (!leaving) window.fetch(base + '/_gateway/api/v1/whoami', { credentials: 'same-origin' }).catch(function () {}); }
   window.addEventListener('error', function (e) {
     var t = e.target;

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
+import { BAR_JS } from '../mlflow-ui/bar-script.js';
 import { bannerHtml, bannerOnResponse, bannerScript, injectBanner } from './ui-banner.js';
 
 const gw = { config: { basePath: '/ml', enableAssistant: false } } as Parameters<typeof bannerHtml>[0];
@@ -15,6 +16,11 @@ describe('MLflow UI bar', () => {
     expect(html).not.toMatch(/style=|<script>/); // nothing inline a CSP could block
     expect(html).not.toContain('<script');
     expect(bannerScript(gw)).toBe('<script src="/ml/_gateway/banner.js" data-base="/ml" data-assistant="off"></script>');
+  });
+
+  it('ships a bar script that is valid JavaScript (it is a string in TypeScript: escapes are easy to get wrong)', () => {
+    expect(() => new Function(BAR_JS)).not.toThrow();
+    expect(BAR_JS).toContain('/^#\\/experiments\\/(\\d+)/');
   });
 
   it('goes before the last </body>, or at the end when there is none', () => {
