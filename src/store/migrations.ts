@@ -229,6 +229,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         .addPrimaryKeyConstraint('scim_group_members_pk', ['group_id', 'user_id'])
         .execute();
       await db.schema.createIndex('scim_group_members_user').on('scim_group_members').column('user_id').execute();
+    },
+  },
   // Access requests (src/access-requests): a user asks for a level on a resource; a manager of it
   // (or an administrator) approves — which creates the grant — or declines. Listed by status and
   // by resource (managers' inboxes) and by requester (one's own requests).

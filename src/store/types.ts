@@ -290,6 +290,8 @@ export interface OneTimeIdStore {
   use(namespace: string, id: string, expiresAt: Date, now: Date): Promise<boolean>;
   /** Forgets ids whose expiry passed (their tokens are refused on their dates anyway). */
   prune(now: Date): Promise<number>;
+}
+
 /** A request for a level on a resource; `expired` is a pending request past its expiry. */
 export type AccessRequestStatus = 'pending' | 'approved' | 'declined' | 'expired';
 
