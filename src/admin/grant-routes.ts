@@ -7,7 +7,7 @@ import { readJsonObject, requireJsonObject } from './body.js';
 import { adminCaller, type Caller } from './caller.js';
 import { currentGrantLevel, deleteGrant, recordRefusal, resourceLabel, setGrant, type GrantTarget } from './changes.js';
 import { badRequest, grantInput, grantKey, onlyFields, principalRef, resourceRef, type Fields, type GrantKey } from './input.js';
-import { assertNoSelfEscalation, isFullAdmin, requireAdmin, requireManage } from './permissions.js';
+import { assertNoSelfEscalation, isFullAdmin, ownLevelsAround, reachesCaller, requireAdmin, requireManage, type OwnLevels } from './permissions.js';
 import { storedPrincipal } from './principals.js';
 import { grantsJson } from './serialize.js';
 
@@ -40,7 +40,8 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
   app.put(url, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
     const input = grantInput(await requireJsonObject(req));
-    const target = await authorizeChange(gw, caller, 'grant.set', input, (t, current) => assertNoSelfEscalation(caller, t.principal, current, input.level));
+    const target = await authorizeChange(gw, caller, 'grant.set', input, async (t, current) =>
+      assertNoSelfEscalation(caller, t.principal, current, input.level, await ownLevels(gw, caller, input, t, input.level)));
     // Lifting a parent's DENY is the administrator's word, never an owner's (the owner of an
     // experiment could otherwise undo a DENY an administrator put on it, one run at a time).
     if (input.overrideParentDeny) requireAdmin(caller, 'set override_parent_deny on a grant', 'write');
@@ -55,7 +56,8 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
   app.delete(url, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
     const key = grantKey(await keyFields(req));
-    const target = await authorizeChange(gw, caller, 'grant.delete', key, (t, current) => assertNoSelfEscalation(caller, t.principal, current, 'delete'));
+    const target = await authorizeChange(gw, caller, 'grant.delete', key, async (t, current) =>
+      assertNoSelfEscalation(caller, t.principal, current, 'delete', await ownLevels(gw, caller, key, t, 'delete')));
     const deleted = await deleteGrant(caller.changes, target);
     if (deleted === undefined) {
       throw new GatewayError('GW_NOT_FOUND', `${target.principal.type} ${target.principal.name} has no grant on ${target.resourceType} ${target.resourceId}`);
@@ -72,19 +74,25 @@ async function keyFields(req: FastifyRequest): Promise<Fields> {
   return body ?? query;
 }
 
+/** The caller's own level before and after a change to a grant of one of their groups (else not needed). */
+async function ownLevels(gw: Gateway, caller: Caller, key: GrantKey, t: GrantTarget, next: GrantLevel | 'delete'): Promise<OwnLevels | undefined> {
+  if (isFullAdmin(caller) || t.principal.type !== 'group' || !reachesCaller(caller, t.principal)) return undefined;
+  return ownLevelsAround(gw, caller, key.resource, t.principal, next);
+}
+
 /**
  * MANAGE on the resource first (so a caller without it learns nothing about which users exist),
  * then the principal, then the self-escalation rule. A refused write of an authenticated caller is
  * audited: an owner probing for more than they hold is worth seeing.
  */
 async function authorizeChange(
-  gw: Gateway, caller: Caller, action: string, key: GrantKey, selfCheck: (target: GrantTarget, current: GrantLevel | null) => void,
+  gw: Gateway, caller: Caller, action: string, key: GrantKey, selfCheck: (target: GrantTarget, current: GrantLevel | null) => void | Promise<void>,
 ): Promise<GrantTarget> {
   const resource = resourceLabel(key.resource.type, key.resource.id);
   try {
     await requireManage(gw, caller, key.resource, 'write');
     const target: GrantTarget = { principal: await storedPrincipal(gw.store, key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
-    selfCheck(target, await currentGrantLevel(gw.store, target));
+    await selfCheck(target, await currentGrantLevel(gw.store, target));
     caller.ctx.decision = isFullAdmin(caller) ? 'allow: administrator' : 'allow: MANAGE on the resource';
     return target;
   } catch (err) {

@@ -11,7 +11,7 @@
 // the resources in its scope — an administrator's token included.
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { grantLevelRank, type GrantLevel, type Resource } from '../policy/index.js';
+import { decide, grantLevelRank, type GrantLevel, type Grant, type Level, type Resource } from '../policy/index.js';
 import type { Caller } from './caller.js';
 import type { ResourceRef } from './input.js';
 import type { StoredPrincipal } from './principals.js';
@@ -53,32 +53,70 @@ export function reachesCaller(caller: Caller, principal: StoredPrincipal): boole
   return principal.type === 'user' ? principal.key === caller.user.id : caller.user.groups.includes(principal.name);
 }
 
+/** The caller's own effective level on the resource now, and what it would be after a change. */
+export interface OwnLevels {
+  readonly before: Level;
+  readonly after: Level;
+}
+
 /**
- * No self-escalation. A manager who is not an administrator may only LOWER the grants that reach
- * themselves (their user grant, or a grant to a group they are in); they may never create or
- * raise one. Without this, MANAGE held through a group or a pattern rule could be turned into a
- * personal grant that outlives it (removal from the group would no longer revoke it), or a
- * manager could widen what their group — and so they themselves — hold.
+ * No self-escalation. A manager who is not an administrator may never create or raise their own
+ * USER grant: MANAGE held through a group or a pattern rule would become a personal grant that
+ * outlives it (removal from the group would no longer revoke it).
  *
- * `next` is the new level, or 'delete'. A deletion is only safe at MANAGE: removing a lower grant
- * lets the next rule in line decide (a group grant, a pattern, the default), which may be higher —
- * and removing a NO_PERMISSIONS or DENY grant lifts a deny. DENY ranks below NO_PERMISSIONS, so
- * setting one's own grant to DENY is a lowering. Setting NO_PERMISSIONS achieves the
- * removal without that risk, so the message suggests it.
+ * A grant to a group they are in is how an owner shares with their own team, so it is allowed up
+ * to the sharer's own level on that resource — provided the change does not raise the sharer's
+ * own effective level (`own`, computed by the policy itself on the grants as they would be after
+ * the change, so it stays right whatever the precedence rules become). Without `own` (no
+ * simulation available) creating or raising such a grant is refused, as before.
+ *
+ * `next` is the new level, or 'delete'. Removing a lower grant lets the next rule in line decide (a
+ * group grant, a pattern, the default), which may be higher — and removing a NO_PERMISSIONS or DENY
+ * group grant lifts a deny (DENY ranks below NO_PERMISSIONS, so setting one's own grant to DENY is a
+ * lowering). So a deletion below MANAGE is allowed only for a group grant whose removal
+ * the policy says leaves one's own level where it is (un-sharing with one's own team); a personal
+ * grant below MANAGE is never deleted by its holder (setting NO_PERMISSIONS achieves the removal
+ * without the risk, so the message suggests it).
  */
-export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: GrantLevel | null, next: GrantLevel | 'delete'): void {
+export function assertNoSelfEscalation(caller: Caller, principal: StoredPrincipal, current: GrantLevel | null, next: GrantLevel | 'delete', own?: OwnLevels): void {
   if (isFullAdmin(caller) || !reachesCaller(caller, principal)) return;
   const whose = principal.type === 'user' ? 'your own grant' : `the grant of group ${principal.name}, which you are in`;
   if (next === 'delete') {
     if (current === null || current === 'MANAGE') return;
+    // Un-sharing with one's own team: allowed when the policy says one's own level does not rise.
+    if (principal.type === 'group' && own !== undefined && grantLevelRank(own.after) <= grantLevelRank(own.before)) return;
     throw new GatewayError('GW_DENIED', `No self-escalation: deleting ${whose} (${current}) could raise your own level; set it to NO_PERMISSIONS instead, or ask an administrator`);
+  }
+  if (current !== null && grantLevelRank(next) <= grantLevelRank(current)) return; // lowering (or unchanged) never raises anyone
+  if (principal.type === 'group' && own !== undefined) {
+    if (grantLevelRank(next) > grantLevelRank(own.before)) {
+      throw new GatewayError('GW_DENIED', `No self-escalation: you may share with group ${principal.name}, which you are in, at most at your own level (${own.before}), not ${next}; ask an administrator`);
+    }
+    if (grantLevelRank(own.after) > grantLevelRank(own.before)) {
+      throw new GatewayError('GW_DENIED', `No self-escalation: giving group ${principal.name}, which you are in, ${next} would raise your own level (${own.before} → ${own.after}); ask an administrator`);
+    }
+    return;
   }
   if (current === null) {
     throw new GatewayError('GW_DENIED', `No self-escalation: only an administrator may create ${whose}`);
   }
-  if (grantLevelRank(next) > grantLevelRank(current)) {
-    throw new GatewayError('GW_DENIED', `No self-escalation: you may lower ${whose} but not raise it (${current} → ${next}); ask an administrator`);
-  }
+  throw new GatewayError('GW_DENIED', `No self-escalation: you may lower ${whose} but not raise it (${current} → ${next}); ask an administrator`);
+}
+
+/**
+ * The caller's level on the resource now and with `principal`'s grant set to `next` (or deleted): the same
+ * policy function the proxy uses, on the same facts, with that one grant replaced. Pure apart
+ * from reading the facts once.
+ */
+export async function ownLevelsAround(gw: Gateway, caller: Caller, resource: ResourceRef, principal: StoredPrincipal, next: GrantLevel | 'delete'): Promise<OwnLevels> {
+  const target = await policyResource(gw, resource);
+  const ex = await gw.access.explain(caller.subject, 'manage', target);
+  const grants: Grant[] = ex.considered.grants
+    .map((c) => c.grant)
+    .filter((g) => !(g.principalType === principal.type && g.principal === principal.key && g.resourceType === resource.type && g.resourceId === resource.id));
+  if (next !== 'delete') grants.push({ principalType: principal.type, principal: principal.key, resourceType: resource.type, resourceId: resource.id, level: next });
+  const facts = { grants, patterns: ex.considered.patterns.map((c) => c.rule), defaultLevel: ex.considered.defaultLevel };
+  return { before: ex.decision.level, after: decide(caller.subject, 'manage', target, facts).level };
 }
 
 /**

@@ -17,6 +17,7 @@ import { registerGroupRoutes } from './group-routes.js';
 import { registerScimAdminRoutes } from '../scim/admin-routes.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { registerOpenApiRoute } from './openapi/route.js';
+import { registerAccessRequestRoutes } from '../access-requests/routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerUserDetailRoutes } from './user-detail-routes.js';
 
@@ -45,6 +46,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     registerProviderRoutes(scope, gw, base);
     registerAccessRoutes(scope, gw, base);
     registerAuditRoutes(scope, gw, base);
+    registerAccessRequestRoutes(scope, gw, base);
     registerOpenApiRoute(scope, gw, base);
     // Anything else under the API prefix is not an MLflow route either: without this it would
     // fall through to the proxy (and, for administrators, reach MLflow as an unknown route).

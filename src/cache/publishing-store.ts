@@ -12,7 +12,7 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
     for (const e of events) await bus.publish(e);
     return result;
   }
-  const { users, sessions, grants, rules, tokens, serviceAccounts, federation, scim } = store;
+  const { users, sessions, grants, rules, tokens, serviceAccounts, federation, scim, accessRequests } = store;
   return {
     ...store,
     users: {
@@ -57,6 +57,11 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
       deleteProtectedKey: (id) => after(rules.deleteProtectedKey(id), { kind: 'rules' }),
       addTeamDefault: (r) => after(rules.addTeamDefault(r), { kind: 'rules' }),
       deleteTeamDefault: (id) => after(rules.deleteTeamDefault(id), { kind: 'rules' }),
+    },
+    accessRequests: {
+      ...accessRequests,
+      // An approval writes a grant: every replica's grant cache must hear of it.
+      decide: (id, d) => (d.status === 'approved' ? after(accessRequests.decide(id, d), { kind: 'grants', resourceType: d.grant.resourceType }) : accessRequests.decide(id, d)),
     },
     tokens: {
       ...tokens,

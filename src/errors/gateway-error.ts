@@ -1,5 +1,12 @@
 import { ERROR_CODES, type GatewayErrorCode } from './codes.js';
 
+/** The resource a permission refusal was about and the level it needed (MLflow clients ignore the field). */
+export interface DeniedResource {
+  readonly resource_type: string;
+  readonly resource_id: string;
+  readonly needed: string;
+}
+
 /**
  * The one error type the gateway throws on purpose. `message` is public (shown to the client);
  * `detail` is private (logged only). Neither may contain a secret.
@@ -10,11 +17,13 @@ export class GatewayError extends Error {
   readonly detail: string | undefined;
   /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
   readonly headers: Readonly<Record<string, string>>;
+  /** What a refusal was about, for the UI to offer "ask for access" (public: only what the caller named). */
+  readonly denied: DeniedResource | undefined;
 
   constructor(
     code: GatewayErrorCode,
     message: string,
-    opts: { detail?: string; cause?: unknown; headers?: Record<string, string>; status?: number } = {},
+    opts: { detail?: string; cause?: unknown; headers?: Record<string, string>; status?: number; denied?: DeniedResource } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';
@@ -22,6 +31,7 @@ export class GatewayError extends Error {
     this.status = opts.status ?? ERROR_CODES[code].status;
     this.detail = opts.detail;
     this.headers = opts.headers ?? {};
+    this.denied = opts.denied;
   }
 
   /** Server errors hide their message behind a generic one; client errors explain themselves. */
@@ -29,11 +39,12 @@ export class GatewayError extends Error {
     return this.status < 500 || this.code !== 'GW_INTERNAL';
   }
 
-  toJSON(): { error_code: string; message: string; gateway_code: GatewayErrorCode } {
+  toJSON(): { error_code: string; message: string; gateway_code: GatewayErrorCode; denied?: DeniedResource } {
     // `error_code` + `message` is the shape MLflow's own clients read for REST errors: they get
     // MLflow's code for the situation, and the gateway's stable code rides along.
     const message = this.expose ? this.message : 'Internal gateway error';
-    return { error_code: ERROR_CODES[this.code].mlflowCode, message, gateway_code: this.code };
+    const base = { error_code: ERROR_CODES[this.code].mlflowCode, message, gateway_code: this.code };
+    return this.denied === undefined ? base : { ...base, denied: this.denied };
   }
 }
 

@@ -1,2 +1,2 @@
 export { ERROR_CODES, type GatewayErrorCode } from './codes.js';
-export { GatewayError, isGatewayError, toGatewayError } from './gateway-error.js';
+export { GatewayError, isGatewayError, toGatewayError, type DeniedResource } from './gateway-error.js';

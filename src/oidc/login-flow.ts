@@ -30,7 +30,7 @@ export interface TokenSet {
   readonly expiresAt: Date | null;
 }
 
-export async function startLogin(provider: ProviderEntry, sealer: Sealer, returnTo: string): Promise<{ url: string; cookie: string }> {
+export async function startLogin(provider: ProviderEntry, sealer: Sealer, returnTo: string): Promise<{ url: string; cookie: string; state: string }> {
   const config = provider.config;
   const oidc = await provider.client.get();
   const tx: LoginTransaction = {
@@ -41,7 +41,7 @@ export async function startLogin(provider: ProviderEntry, sealer: Sealer, return
     returnTo,
   };
   const challenge = await client.calculatePKCECodeChallenge(tx.verifier);
-  if (config.kind === 'github') return { url: githubLoginUrl(githubSettings(provider), tx.state, challenge), cookie: sealer.seal(tx, LOGIN_TTL_SECONDS) };
+  if (config.kind === 'github') return { url: githubLoginUrl(githubSettings(provider), tx.state, challenge), cookie: sealer.seal(tx, LOGIN_TTL_SECONDS), state: tx.state };
   const url = client.buildAuthorizationUrl(oidc, {
     ...extraAuthorizationParams(config.preset, config.hostedDomains),
     redirect_uri: config.redirectUri,
@@ -52,7 +52,7 @@ export async function startLogin(provider: ProviderEntry, sealer: Sealer, return
     state: tx.state,
     nonce: tx.nonce,
   });
-  return { url: url.href, cookie: sealer.seal(tx, LOGIN_TTL_SECONDS) };
+  return { url: url.href, cookie: sealer.seal(tx, LOGIN_TTL_SECONDS), state: tx.state };
 }
 
 /**

@@ -9,12 +9,14 @@ import { checkCsrf } from './steps/csrf.js';
 import { authorize } from './steps/authorize.js';
 import { forward } from './steps/forward.js';
 import { serveFiltered } from './filtered/serve.js';
+import { answerBeforeIdentity, answerQuietly } from '../mlflow-ui/quiet-answers.js';
 
 /**
  * The request path of every proxied MLflow call, in order:
  *   1. normalise + classify    one canonical path; route-table lookup
  *   2. authenticate            bearer JWT | session cookie
- *   3. require identity        anonymous → 401 JSON (API) or sign-in redirect (browser)
+ *   3. require identity        anonymous → 401 JSON (API, scripts) or sign-in (page navigations)
+ *      quiet UI answers        users/current, a disabled assistant, favicon (src/mlflow-ui)
  *   4. CSRF                    cookie-authenticated writes must be same-origin
  *   5. authorize               route requirement, resource permissions, run attribution
  *   6. filter                  searches/lists/GraphQL answered with readable objects only
@@ -30,7 +32,9 @@ export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: Fas
     'http.request.method': req.method, 'url.path': ctx.path, 'gateway.route_class': routeClassOf(ctx.path),
   });
   await authenticate(gw, req, ctx);
+  if (answerBeforeIdentity(gw, req, reply, ctx)) return reply;
   if (requireIdentity(gw, req, reply, ctx)) return reply;
+  if (answerQuietly(gw, req, reply, ctx)) return reply;
   checkCsrf(gw, req, ctx);
   await authorize(gw, req, ctx);
   if (ctx.route?.requirement.kind === 'filtered' && !ctx.mlflowValidates && (await serveFiltered(gw, req, reply, ctx))) return reply;

@@ -103,7 +103,9 @@ function asVersion(model: ResolvedResource, version: string): ResolvedResource {
 
 function denial(action: Action, resource: ResolvedResource, decision: Decision): GatewayError {
   const what = `${resource.type.replace('_', ' ')} ${resource.name && resource.name !== resource.id ? `'${resource.name}' (${resource.id})` : resource.id}`;
-  return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${what} needs ${decision.required}; you have ${decision.level} (${decision.reason})`);
+  return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${what} needs ${decision.required}; you have ${decision.level} (${decision.reason})`, {
+    denied: { resource_type: resource.type, resource_id: resource.id, needed: decision.required },
+  });
 }
 
 function describeKind(kind: string): string {

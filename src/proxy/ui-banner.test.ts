@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { bannerHtml, bannerOnResponse, injectBanner } from './ui-banner.js';
+import { BAR_JS } from '../mlflow-ui/bar-script.js';
+import { bannerHtml, bannerOnResponse, bannerScript, injectBanner } from './ui-banner.js';
 
-const gw = { config: { basePath: '/ml' } } as Parameters<typeof bannerHtml>[0];
+const gw = { config: { basePath: '/ml', enableAssistant: false } } as Parameters<typeof bannerHtml>[0];
 
 describe('MLflow UI bar', () => {
   it('escapes the username and points at the mount path', () => {
@@ -12,12 +13,22 @@ describe('MLflow UI bar', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('href="/ml/_gateway/ui/"');
     expect(html).toContain('action="/ml/_gateway/logout"');
-    expect(html).not.toMatch(/<script|style=/); // nothing a CSP could block
+    expect(html).not.toMatch(/style=|<script>/); // nothing inline a CSP could block
+    expect(html).not.toContain('<script');
+    expect(bannerScript(gw)).toBe('<script src="/ml/_gateway/banner.js" data-base="/ml" data-assistant="off"></script>');
+  });
+
+  it('ships a bar script that is valid JavaScript (it is a string in TypeScript: escapes are easy to get wrong)', () => {
+    expect(() => new Function(BAR_JS)).not.toThrow();
+    expect(BAR_JS).toContain('/^#\\/experiments\\/(\\d+)/');
   });
 
   it('goes before the last </body>, or at the end when there is none', () => {
     expect(injectBanner('<html><body><p></p></body></html>', 'B')).toBe('<html><body><p></p>B</body></html>');
     expect(injectBanner('<p>', 'B')).toBe('<p>B');
+    // The script goes first into <head>, before MLflow's own scripts.
+    expect(injectBanner('<html><head lang="x"><script src="main.js"></script></head><body></body></html>', 'B', 'S')).toBe('<html><head lang="x">S<script src="main.js"></script></head><body>B</body></html>');
+    expect(injectBanner('<body></body>', 'B', 'S')).toBe('S<body>B</body>');
   });
 });
 

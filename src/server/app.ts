@@ -36,7 +36,7 @@ import { registerAuthRoutes } from './auth-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerUiRoutes } from './ui-static.js';
 import { loggerOptions } from './logger.js';
-import { errorPage } from './pages.js';
+import { errorPage, infoPage } from './pages.js';
 import { loadTracing } from '../tracing/index.js';
 import { metrics, routeClassOf } from '../metrics/index.js';
 import { registerMetricsRoute, startMetricsListener, type MetricsListener } from '../metrics/exposition.js';
@@ -227,6 +227,12 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
   void reply.code(err.status).headers(err.headers).header('cache-control', 'no-store');
   const path = ctx?.path ?? (req.url.split('?')[0] ?? '/').slice(gw.config.basePath.length);
   const wantsHtml = req.method === 'GET' && !isApiPath(path) && String(req.headers.accept ?? '').includes('text/html');
+  if (wantsHtml && err.code === 'GW_UNKNOWN_ROUTE') {
+    // A person who mistyped an address gets a not-found page, not a lecture on routes (still refused).
+    return reply.code(404).type('text/html; charset=utf-8').send(infoPage({
+      title: 'Page not found', message: `There is nothing at ${path.slice(0, 200)}.`, requestId: req.id, action: { href: `${gw.config.basePath}/`, label: 'Open MLflow' },
+    }));
+  }
   if (wantsHtml) {
     const signIn = err.status === 401 || err.code === 'GW_LOGIN_FAILED' || err.code === 'GW_LOGIN_MIX_UP' || err.code === 'GW_SESSION_EXPIRED';
     return reply.type('text/html; charset=utf-8').send(errorPage({

@@ -4,8 +4,9 @@ import { admittedIdentity } from '../oidc/identity.js';
 import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
 import { safeReturnTo } from '../oidc/return-to.js';
 import type { ProviderEntry } from '../oidc/providers/registry.js';
+import { infoPage } from './pages.js';
 import { signInPage } from './sign-in-page.js';
-import { clearCookie, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
+import { clearCookie, loginAttemptCookieName, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 import { scimSignIn } from '../scim/sign-in.js';
@@ -19,7 +20,7 @@ const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-a
  */
 export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   const base = `${gw.config.basePath}/_gateway`;
-  // One sign-in cookie for every callback path: a newer sign-in replaces an unfinished one.
+  // Sign-in cookies are sent to the callback paths only; one per attempt (loginAttemptCookieName).
   const loginCookiePath = `${base}/callback`;
 
   app.get(`${base}/login`, async (req: FastifyRequest<{ Querystring: { return_to?: string; provider?: string } }>, reply) => {
@@ -36,8 +37,8 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     // Discovery may be cached from before an outage: ask the IdP now, so a browser gets the
     // gateway's GW_IDP_UNAVAILABLE page instead of being sent to an IdP that does not answer.
     await provider.client.probe();
-    const { url, cookie } = await startLogin(provider, gw.loginSealer, returnTo);
-    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginCookieName(gw.config), value: cookie, path: loginCookiePath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
+    const { url, cookie, state } = await startLogin(provider, gw.loginSealer, returnTo);
+    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginAttemptCookieName(gw.config, state), value: cookie, path: loginCookiePath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
     return reply.redirect(url, 302);
   });
 
@@ -50,12 +51,21 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const cookies = parseCookies(req.headers.cookie);
     const rawUrl = req.raw.url ?? '';
     const query = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
-    // The sign-in cookie is single-use: cleared whatever the outcome, so a code cannot be replayed through it.
-    const setCookies = [clearCookie(gw.config, loginCookieName(gw.config), loginCookiePath)];
+    // This attempt's sign-in cookie (found by the state it carries; the single cookie of earlier
+    // versions too) is single-use: cleared whatever the outcome, so a code cannot be replayed through it.
+    const state = new URLSearchParams(query).get('state');
+    const attemptCookie = state ? loginAttemptCookieName(gw.config, state) : undefined;
+    const sealedTx = (attemptCookie ? cookies.get(attemptCookie) : undefined) ?? cookies.get(loginCookieName(gw.config));
+    const setCookies = [attemptCookie, loginCookieName(gw.config)].filter((n): n is string => n !== undefined && cookies.has(n))
+      .map((n) => clearCookie(gw.config, n, loginCookiePath));
     void reply.header('cache-control', 'no-store');
     let who: string | null = null;
     try {
-      const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, cookies.get(loginCookieName(gw.config)));
+      if (sealedTx === undefined && [...cookies.keys()].some((n) => n.startsWith(`${gw.config.cookieName}_`) && n.endsWith('_login'))) {
+        // This browser has sign-ins under way, but none with this state.
+        throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in response does not match this browser\'s sign-in attempts (state mismatch); start again');
+      }
+      const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, sealedTx);
       const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users, scimSignIn(gw.config));
       const user = await gw.store.users.upsertOnLogin(identity, new Date());
       who = user.username;
@@ -114,12 +124,10 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get(`${base}/logout`, logout);
   app.post(`${base}/logout`, logout);
 
-  app.get(`${base}/signed-out`, async (_req, reply) => {
-    void reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out · MLflow gateway</title>
-<style>body{font-family:system-ui,sans-serif;background:#f5f6f8;display:flex;min-height:100vh;align-items:center;justify-content:center;margin:0}
-main{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:32px 40px}a{color:#0b5cad}</style></head>
-<body><main><h1>You are signed out</h1><p><a href="${gw.config.basePath}/">Sign in again</a></p></main></body></html>`;
+  app.get(`${base}/signed-out`, async (req, reply) => {
+    // Styled like every other gateway page; "Sign in again" leads back to MLflow.
+    void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    return infoPage({ title: 'You are signed out', message: 'Your session on this gateway has ended. Close the browser to end your identity provider session too, or sign in again.', action: { href: `${gw.config.basePath}/_gateway/login?return_to=${encodeURIComponent(`${gw.config.basePath}/`)}`, label: 'Sign in again' }, requestId: req.id });
   });
 
   app.get(`${base}/api/v1/whoami`, async (req, reply) => {

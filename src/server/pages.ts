@@ -5,6 +5,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** A page that is not an error (signed out, not found): the same look, without an error code. */
+export function infoPage(opts: { title: string; message: string; requestId: string; action?: { href: string; label: string } }): string {
+  return errorPage({ ...opts, code: '' });
+}
+
 export function errorPage(opts: { title: string; message: string; code: string; requestId: string; action?: { href: string; label: string } }): string {
   const action = opts.action ? `<p><a class="button" href="${escapeHtml(opts.action.href)}">${escapeHtml(opts.action.label)}</a></p>` : '';
   return `<!doctype html>
@@ -18,5 +23,5 @@ h1{font-size:1.3rem;margin:0 0 12px}p{line-height:1.5}small{color:#616e7c}
 .button:focus{outline:3px solid #9cc3f0}
 </style></head>
 <body><main><h1>${escapeHtml(opts.title)}</h1><p>${escapeHtml(opts.message)}</p>${action}
-<p><small>Error ${escapeHtml(opts.code)} · request ${escapeHtml(opts.requestId)}</small></p></main></body></html>`;
+${opts.code ? `<p><small>Error ${escapeHtml(opts.code)} · request ${escapeHtml(opts.requestId)}</small></p>` : ''}</main></body></html>`;
 }

@@ -10,6 +10,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { BANNER_CSS } from '../proxy/ui-banner.js';
+import { BAR_JS } from '../mlflow-ui/bar-script.js';
+import { RESUME_JS } from './resume-page.js';
 import { parseCookies } from '../session/cookies.js';
 import { escapeHtml } from './pages.js';
 
@@ -27,6 +29,9 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 export function registerUiRoutes(app: FastifyInstance, gw: Gateway): void {
   const base = `${gw.config.basePath}/_gateway`;
   app.get(`${base}/banner.css`, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(BANNER_CSS));
+  // Scripts of the bar and of the signed-out hop page: public (they hold nothing), same-origin.
+  app.get(`${base}/banner.js`, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(BAR_JS));
+  app.get(`${base}/resume.js`, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').header('x-content-type-options', 'nosniff').send(RESUME_JS));
   app.get(`${base}/ui`, async (_req, reply) => reply.redirect(`${base}/ui/`, 302));
   app.get(`${base}/ui/*`, async (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
     const rel = req.params['*'];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.js';
 
 // Cookie attributes in one place: HttpOnly always, SameSite=Lax (sent on the IdP's top-level
@@ -41,4 +42,15 @@ export function sessionCookiePath(config: Config): string {
 
 export function loginCookieName(config: Config): string {
   return `${config.cookieName}_login`;
+}
+
+/**
+ * The sign-in cookie of one attempt, named after a digest of its state: sign-ins started in
+ * parallel (several tabs, or a page whose many requests all found the session ended) each keep
+ * their own transaction instead of overwriting one another's and failing on "state mismatch".
+ * The callback finds its cookie by the state it receives; the name reveals nothing of the state.
+ */
+export function loginAttemptCookieName(config: Config, state: string): string {
+  const id = createHash('sha256').update(state).digest('base64url').slice(0, 12);
+  return `${config.cookieName}_${id}_login`;
 }

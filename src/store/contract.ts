@@ -382,6 +382,31 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('keeps access requests: pending until decided once, expired past their date, listed by status, requester and resource', async () => {
+      const store = await makeStore();
+      const bob = await store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#bob', username: 'bob' }, new Date());
+      const t = (n: number) => new Date(1_000_000 + n);
+      const ask = (resourceId: string, createdAt: Date, expiresAt: Date) =>
+        store.accessRequests.create({ requesterId: bob.id, resourceType: 'experiment', resourceId, level: 'READ', message: 'for the review', createdAt, expiresAt });
+      const a = await ask('1', t(0), t(100));
+      const b = await ask('2', t(1), t(100));
+      const old = await ask('3', t(2), t(10));
+      expect(a).toMatchObject({ status: 'pending', requesterId: bob.id, level: 'READ', message: 'for the review', decidedBy: null });
+      expect((await store.accessRequests.list({ now: t(50), status: 'pending', limit: 10 })).map((r) => r.id)).toEqual([b.id, a.id]);
+      expect((await store.accessRequests.list({ now: t(50), status: 'expired', limit: 10 })).map((r) => r.id)).toEqual([old.id]);
+      expect((await store.accessRequests.get(old.id, t(50)))?.status).toBe('expired');
+      const grant = (resourceId: string) => ({ principalType: 'user' as const, principal: bob.id, resourceType: 'experiment' as const, resourceId, level: 'READ' as const });
+      expect(await store.accessRequests.decide(old.id, { status: 'approved', by: 'alice', note: null, now: t(50), grant: grant('3') })).toBe(false);
+      expect(await store.grants.listForResource('experiment', '3')).toEqual([]); // no grant for a request that was not approved
+      expect(await store.accessRequests.decide(a.id, { status: 'approved', by: 'alice', note: 'welcome', now: t(60), grant: grant('1') })).toBe(true);
+      expect((await store.grants.listForResource('experiment', '1')).map((g) => g.level)).toEqual(['READ']);
+      expect(await store.accessRequests.decide(a.id, { status: 'declined', by: 'carol', note: null, now: t(61) })).toBe(false); // decided once
+      expect(await store.accessRequests.get(a.id, t(200))).toMatchObject({ status: 'approved', decidedBy: 'alice', decisionNote: 'welcome', decidedAt: t(60) });
+      expect((await store.accessRequests.list({ now: t(50), resource: { type: 'experiment', id: '2' }, limit: 10 })).map((r) => r.id)).toEqual([b.id]);
+      expect(await store.accessRequests.list({ now: t(50), requesterId: bob.id, limit: 2 })).toHaveLength(2);
+      await store.close();
+    });
+
     it('names every group that holds a grant or a pattern rule', async () => {
       const store = await makeStore();
       await store.grants.set({ principalType: 'group', principal: 'team-b', resourceType: 'experiment', resourceId: '1', level: 'READ' });

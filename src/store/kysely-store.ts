@@ -4,6 +4,7 @@ import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
 import type { Grant, GrantLevel, PatternRule, ResourceType } from '../policy/types.js';
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
+import { accessRequestStore } from './access-request-store.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
 import { ruleStore } from './rule-store.js';
@@ -35,6 +36,7 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     federation: federationStore(db),
     oneTimeIds: oneTimeIdStore(db),
     scim: scimStore(db),
+    accessRequests: accessRequestStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

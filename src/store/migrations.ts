@@ -269,5 +269,30 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       await db.schema.createIndex('scim_group_members_user').on('scim_group_members').column('user_id').execute();
     },
   },
+  // Access requests (src/access-requests): a user asks for a level on a resource; a manager of it
+  // (or an administrator) approves — which creates the grant — or declines. Listed by status and
+  // by resource (managers' inboxes) and by requester (one's own requests).
+  '0007_access_requests': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('access_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('requester_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('decided_at', 'bigint')
+        .addColumn('decided_by', 'text')
+        .addColumn('decision_note', 'text')
+        .execute();
+      await db.schema.createIndex('access_requests_status').on('access_requests').columns(['status', 'created_at']).execute();
+      await db.schema.createIndex('access_requests_requester').on('access_requests').columns(['requester_id', 'created_at']).execute();
+      await db.schema.createIndex('access_requests_resource').on('access_requests').columns(['resource_type', 'resource_id']).execute();
+    },
+  },
   };
 }

@@ -53,6 +53,10 @@ export interface Tables {
     conditions_json: string; service_account_id: string; created_at: number; created_by: string;
   };
   oauth_clients: { client_id: string; service_account_id: string; created_at: number; created_by: string };
+  access_requests: {
+    id: string; requester_id: string; resource_type: string; resource_id: string; level: string; message: string; status: string;
+    created_at: number; expires_at: number; decided_at: number | null; decided_by: string | null; decision_note: string | null;
+  };
   audit_events: {
     seq: import('kysely').Generated<number>; time: number; actor: string | null; action: string; resource: string | null;
     decision: string; reason: string | null; request_id: string | null; client_ip: string | null;

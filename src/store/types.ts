@@ -356,6 +356,47 @@ export interface OneTimeIdStore {
   prune(now: Date): Promise<number>;
 }
 
+/** A request for a level on a resource; `expired` is a pending request past its expiry. */
+export type AccessRequestStatus = 'pending' | 'approved' | 'declined' | 'expired';
+
+export interface AccessRequest {
+  readonly id: string;
+  readonly requesterId: string;
+  readonly resourceType: ResourceType;
+  readonly resourceId: string;
+  readonly level: Level;
+  readonly message: string;
+  readonly status: AccessRequestStatus;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly decidedAt: Date | null;
+  /** Username of the manager or administrator who decided. */
+  readonly decidedBy: string | null;
+  readonly decisionNote: string | null;
+}
+
+export interface AccessRequestQuery {
+  /** As of `now`: a pending request past its expiry counts as expired. */
+  readonly now: Date;
+  readonly status?: AccessRequestStatus | undefined;
+  readonly requesterId?: string | undefined;
+  readonly resource?: { readonly type: ResourceType; readonly id: string } | undefined;
+  readonly limit: number;
+}
+
+export interface AccessRequestStore {
+  create(r: Omit<AccessRequest, 'id' | 'status' | 'decidedAt' | 'decidedBy' | 'decisionNote'>): Promise<AccessRequest>;
+  get(id: string, now: Date): Promise<AccessRequest | undefined>;
+  /** Newest first. */
+  list(q: AccessRequestQuery): Promise<AccessRequest[]>;
+  /**
+   * Decides a request that is still pending and not expired at `now`; false when it was not (two
+   * managers deciding at once cannot both win). Approving writes `grant` in the same transaction:
+   * a request is never approved without its grant, nor a grant made for a request decided otherwise.
+   */
+  decide(id: string, d: { status: 'approved'; by: string; note: string | null; now: Date; grant: Grant } | { status: 'declined'; by: string; note: string | null; now: Date }): Promise<boolean>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly users: UserStore;
@@ -370,6 +411,7 @@ export interface Store {
   readonly oneTimeIds: OneTimeIdStore;
   /** SCIM 2.0 provisioning (src/scim). */
   readonly scim: ScimStore;
+  readonly accessRequests: AccessRequestStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

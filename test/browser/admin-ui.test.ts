@@ -105,6 +105,7 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     const bar = alice.locator('nav.mog-banner');
     await expect(bar.textContent()).resolves.toContain('alice');
     await shot(alice, 'mlflow-with-bar');
+    await bar.locator('summary').click(); // the bar is a small pill; its menu opens on click
     await bar.getByRole('link', { name: 'Access & tokens' }).click();
     await alice.getByRole('heading', { name: 'Profile & tokens' }).waitFor();
   });

@@ -94,6 +94,16 @@ describe('admin API', () => {
       expect(del.json).toEqual({ deleted: true, previous_level: 'EDIT' });
     });
 
+    it('owner with MANAGE: shares with a group they are in (alice → team-a at EDIT), changes and un-shares it', async () => {
+      const shared = await call('PUT', 'grants', 'alice', { ...OWNED, principal_type: 'group', principal: 'team-a', level: 'EDIT' });
+      expect(shared.status, JSON.stringify(shared.json)).toBe(200);
+      expect(shared.json).toMatchObject({ grant: { principal_type: 'group', principal: 'team-a', level: 'EDIT' }, previous_level: null });
+      expect((await call('PUT', 'grants', 'alice', { ...OWNED, principal_type: 'group', principal: 'team-a', level: 'MANAGE' })).json.previous_level).toBe('EDIT');
+      const del = await call('DELETE', 'grants', 'alice', { ...OWNED, principal_type: 'group', principal: 'team-a' });
+      expect(del.json).toEqual({ deleted: true, previous_level: 'MANAGE' });
+      expect((await store().grants.listForResource('experiment', '101')).map((g) => g.level)).toEqual(['MANAGE']);
+    });
+
     it('owner with MANAGE: may not list or change grants on any other resource', async () => {
       expectError(await call('GET', `grants?${q(OTHER)}`, 'alice'), 403, 'GW_DENIED', /needs MANAGE on it \(you have NO_PERMISSIONS\)/);
       expectError(await call('PUT', 'grants', 'alice', { ...OTHER, principal_type: 'user', principal: 'bob', level: 'READ' }), 403, 'GW_DENIED');

@@ -52,21 +52,48 @@ describe('no self-escalation', () => {
     expect(await levels('team-a-churn', 'registered_model')).toEqual({});
   });
 
-  it('no self-escalation: a manager cannot create or raise the grant of a group they are in', async () => {
+  it('lets an owner share with a group they are in at no more than their own level (the owner shares with their own team)', async () => {
+    // alice created experiment 310 (user grant MANAGE) and shares it with team-a, which she is in.
+    await give('user', 'alice', '310', 'MANAGE');
+    const shared = await put('alice', { ...onExp('310', 'group', 'team-a'), level: 'EDIT' });
+    expect(shared.status, JSON.stringify(shared.json)).toBe(200);
+    expect(shared.json.previous_level).toBeNull();
+    // Raising it up to her own level is sharing too; her own level stays MANAGE either way.
+    expect((await put('alice', { ...onExp('310', 'group', 'team-a'), level: 'MANAGE' })).status).toBe(200);
+    // carol (team-a, team-b) manages 302 personally: she shares with team-b and then raises it.
     await give('user', 'carol', '302', 'MANAGE');
-    await expectRefused(await put('carol', { ...onExp('302', 'group', 'team-b'), level: 'READ' }), /create the grant of group team-b, which you are in/);
-    await give('group', 'team-b', '302', 'READ');
-    await expectRefused(await put('carol', { ...onExp('302', 'group', 'team-b'), level: 'EDIT' }), /lower .* but not raise it \(READ → EDIT\)/);
-    expect(await levels('302')).toEqual({ [`user:${id.carol}`]: 'MANAGE', 'group:team-b': 'READ' });
+    expect((await put('carol', { ...onExp('302', 'group', 'team-b'), level: 'READ' })).status).toBe(200);
+    expect((await put('carol', { ...onExp('302', 'group', 'team-b'), level: 'EDIT' })).status).toBe(200);
+    expect(await levels('302')).toEqual({ [`user:${id.carol}`]: 'MANAGE', 'group:team-b': 'EDIT' });
+    expect(await levels('310')).toEqual({ [`user:${id.alice}`]: 'MANAGE', 'group:team-a': 'MANAGE' });
+    // Each share is an allowed, audited change.
+    const rows = await store().audit.list({ limit: 50, actor: 'alice', action: 'grant.set' });
+    expect(rows).toContainEqual(expect.objectContaining({ resource: 'experiment:310', decision: 'allow', reason: 'group team-a → EDIT (new grant)' }));
   });
 
-  it('no self-escalation: a manager cannot delete a grant that holds them down (a group deny, a lower grant)', async () => {
-    await give('user', 'carol', '303', 'MANAGE');
-    await give('group', 'team-a', '303', 'NO_PERMISSIONS');
-    await give('group', 'team-b', '303', 'READ');
-    await expectRefused(await del('carol', onExp('303', 'group', 'team-a')), /deleting the grant of group team-a, which you are in \(NO_PERMISSIONS\) could raise your own level; set it to NO_PERMISSIONS instead/);
-    await expectRefused(await del('carol', onExp('303', 'group', 'team-b')), /\(READ\) could raise your own level/);
-    expect(await levels('303')).toEqual({ [`user:${id.carol}`]: 'MANAGE', 'group:team-a': 'NO_PERMISSIONS', 'group:team-b': 'READ' });
+  it('no self-escalation: a manager through a group still cannot turn it into a personal grant', async () => {
+    await give('group', 'team-a', '311', 'MANAGE');
+    expect((await put('alice', { ...onExp('311', 'group', 'team-a'), level: 'MANAGE' })).status).toBe(200); // unchanged: fine
+    await expectRefused(await put('alice', { ...onExp('311', 'user', 'alice'), level: 'READ' }), /only an administrator may create your own grant/);
+    expect(await levels('311')).toEqual({ 'group:team-a': 'MANAGE' });
+  });
+
+  it('no self-escalation: a member of a managing group cannot delete the personal grant that holds them down', async () => {
+    await give('user', 'carol', '303', 'READ');
+    await give('group', 'team-b', '303', 'MANAGE');
+    const answer = await del('carol', onExp('303', 'user', 'carol'));
+    expect(answer.status).toBe(403);
+    expect(answer.json.message).toMatch(/needs MANAGE on it \(you have READ\)/);
+    expect(await levels('303')).toEqual({ [`user:${id.carol}`]: 'READ', 'group:team-b': 'MANAGE' });
+  });
+
+  it('lets an owner un-share with their own team: deleting a group grant that leaves their own level where it is', async () => {
+    await give('user', 'carol', '313', 'MANAGE');
+    await give('group', 'team-a', '313', 'NO_PERMISSIONS');
+    await give('group', 'team-b', '313', 'READ');
+    expect((await del('carol', onExp('313', 'group', 'team-a'))).status).toBe(200);
+    expect((await del('carol', onExp('313', 'group', 'team-b'))).status).toBe(200);
+    expect(await levels('313')).toEqual({ [`user:${id.carol}`]: 'MANAGE' });
   });
 
   it('allows lowering one\'s own access, and the lowered level takes effect at once', async () => {

@@ -4,6 +4,7 @@ import { useEffect, type ReactNode } from 'react';
 import { api, API, BASE, type Me } from './api';
 import { ErrorBox, Spinner } from './components/ui';
 import { MeContext } from './me';
+import { AccessRequestsPage } from './pages/AccessRequests';
 import { AuditPage } from './pages/Audit';
 import { ExplainPage } from './pages/Explain';
 import { GroupsPage } from './pages/Groups';
@@ -26,6 +27,7 @@ const NAV: NavItem[] = [
   { path: '/', label: 'Profile & tokens' },
   { path: '/experiments', label: 'Experiments' },
   { path: '/models', label: 'Models' },
+  { path: '/access-requests', label: 'Access requests' },
   { path: '/explain', label: 'Explain access' },
   { path: '/audit', label: 'Audit log' },
   { path: '/users', label: 'Users', admin: true },
@@ -42,6 +44,8 @@ function route(path: string, me: Me): ReactNode {
     case '/': return <ProfilePage />;
     case '/experiments': return <ResourcesPage kind="experiment" />;
     case '/models': return <ResourcesPage kind="registered_model" />;
+    case '/access-requests':
+    case '/request-access': return <AccessRequestsPage />;
     case '/explain': return <ExplainPage />;
     case '/audit': return <AuditPage />;
   }

@@ -1,5 +1,7 @@
 // Every endpoint under <mount>/_gateway/api/v1, in one table: the OpenAPI document is generated
 // from it, and a test fails when a registered route is missing here.
+import { ACCESS_REQUEST_TTL_DAYS } from '../../access-requests/input.js';
+
 type Schema = Record<string, unknown>;
 
 export interface Param {
@@ -75,6 +77,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
     params: [...AUDIT_FILTERS, q('cursor', 'next_cursor of the previous page'), q('limit', '1–500 (100)')], ok: [200, list('events', 'AuditEvent', { next_cursor: { type: ['string', 'null'] } })] },
   { method: 'get', path: 'audit/export', tag: 'audit', summary: 'Audit events as a CSV or JSON download (same filters)', who: 'administrators; anyone (own events)',
     params: [...AUDIT_FILTERS, q('format', 'csv or json', { enum: ['csv', 'json'] })], ok: [200, { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } }] },
+  { method: 'post', path: 'access-requests', tag: 'access requests', summary: `Ask for a level on a resource, with a message (expires after ${ACCESS_REQUEST_TTL_DAYS} days)`, who: 'anyone authenticated (not a read-only token)', body: 'AccessRequestInput', ok: [201, wrap('access_request', 'AccessRequest')] },
+  { method: 'get', path: 'access-requests', tag: 'access requests', summary: 'Your own requests (with their outcome) and the pending requests you may decide', who: 'anyone authenticated', ok: [200, { type: 'object', properties: { mine: { type: 'array', items: { $ref: '#/components/schemas/AccessRequest' } }, to_decide: { type: 'array', items: { $ref: '#/components/schemas/AccessRequest' } } } }] },
+  { method: 'post', path: 'access-requests/{id}/approve', tag: 'access requests', summary: 'Approve: creates the requester\'s user grant (at the asked level, or at `level`)', who: 'administrators; MANAGE on the resource (not one\'s own request)', params: [p('id', 'request id (ar_…)')], body: 'AccessRequestApproval', ok: [200, { type: 'object', properties: { access_request: { $ref: '#/components/schemas/AccessRequest' }, previous_level: { type: ['string', 'null'] } } }] },
+  { method: 'post', path: 'access-requests/{id}/decline', tag: 'access requests', summary: 'Decline, with an optional note for the requester', who: 'administrators; MANAGE on the resource (not one\'s own request)', params: [p('id', 'request id (ar_…)')], body: 'AccessRequestDecision', ok: [200, wrap('access_request', 'AccessRequest')] },
   { method: 'get', path: 'service-accounts', tag: 'service accounts', summary: 'Service accounts', who: 'administrators', ok: [200, list('service_accounts', 'ServiceAccount')] },
   { method: 'post', path: 'service-accounts', tag: 'service accounts', summary: 'Create a service account', who: 'administrators', body: 'ServiceAccountInput', ok: [201, wrap('service_account', 'ServiceAccount')] },
   { method: 'get', path: 'service-accounts/{name}', tag: 'service accounts', summary: 'One service account with its tokens, trust rules and OAuth clients', who: 'administrators', params: [p('name', 'account name')], ok: [200, { type: 'object' }] },

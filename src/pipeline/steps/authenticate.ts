@@ -3,7 +3,7 @@ import { GatewayError } from '../../errors/index.js';
 import { clientCredentialsClient, serviceAccountOfClient } from '../../federation/client-credentials.js';
 import { admittedIdentity } from '../../oidc/identity.js';
 import { parseCookies } from '../../session/cookies.js';
-import { looksLikeToken } from '../../tokens/format.js';
+import { looksLikeToken, TOKEN_PREFIX } from '../../tokens/format.js';
 import type { Gateway } from '../gateway.js';
 import type { User } from '../../store/index.js';
 import type { AuthMethod, Principal, RequestContext } from '../context.js';
@@ -105,6 +105,10 @@ async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, u
     if (err instanceof GatewayError && err.code === 'GW_INVALID_TOKEN') {
       gw.failures.recordFailure(keys);
       void gw.store.audit.append({ time: new Date(), actor: username ?? null, action: 'token.failed', resource: null, decision: 'deny', reason: err.message, requestId: ctx.requestId, clientIp: ctx.clientIp }).catch(() => undefined);
+      // A Basic password that is not a token at all is almost always the SSO password: say what is expected instead.
+      if (method === 'basic' && !credential.startsWith(TOKEN_PREFIX)) {
+        throw new GatewayError('GW_INVALID_TOKEN', `The password must be a personal access token of this gateway (${TOKEN_PREFIX}…), not your sign-in password; create one at ${gw.config.publicUrl}/_gateway/ui/ or with \`mlflow-oidc-gateway login\``, { headers: err.headers });
+      }
     }
     throw err;
   }

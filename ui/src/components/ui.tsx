@@ -44,13 +44,26 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** A heading people understand for each kind of refusal, instead of "Something went wrong" for all. */
+function errorTitle(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong';
+  if (error.status === 400) return 'Please check the input';
+  if (error.status === 401) return 'You are signed out';
+  if (error.status === 403) return 'Not allowed';
+  if (error.status === 404) return 'Not found';
+  if (error.status === 409) return 'Already done or changed meanwhile';
+  if (error.status === 429) return 'Too many attempts';
+  return error.status >= 500 ? 'The gateway could not do this now' : 'Something went wrong';
+}
+
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   if (!error) return null;
   const e = error as Error;
-  const code = error instanceof ApiError ? error.code : undefined;
+  // The stable code is for support and logs: shown small, and only for errors that are not the user's input.
+  const code = error instanceof ApiError && error.status >= 500 ? error.code : undefined;
   return (
-    <div className="error" role="alert">
-      <strong>{error instanceof ApiError && error.status === 403 ? 'Not allowed' : 'Something went wrong'}</strong>
+    <div className="error" role="alert" title={error instanceof ApiError ? error.code : undefined}>
+      <strong>{errorTitle(error)}</strong>
       <span>{e.message}</span>
       {code && <code>{code}</code>}
       {onRetry && <button type="button" className="btn small" onClick={onRetry}>Try again</button>}

@@ -18,10 +18,25 @@ interface Filters {
 const EMPTY: Filters = { actor: '', action: '', decision: '', resource: '', from: '', to: '' };
 const TONE = { allow: 'good', deny: 'bad', info: 'neutral' } as const;
 
+/** Filters live in the address (?actor=…&decision=deny), so a filtered view can be bookmarked and shared. */
+function filtersFromUrl(): Filters {
+  const p = new URLSearchParams(window.location.search);
+  return Object.fromEntries(Object.keys(EMPTY).map((k) => [k, p.get(k) ?? ''])) as unknown as Filters;
+}
+
+function keepInUrl(f: Filters): void {
+  const search = qs({ ...f });
+  window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+}
+
 export function AuditPage() {
   const me = useMe();
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [draft, setDraft] = useState<Filters>(filtersFromUrl);
+  const [filters, setFiltersState] = useState<Filters>(filtersFromUrl);
+  const setFilters = (f: Filters) => {
+    keepInUrl(f);
+    setFiltersState(f);
+  };
   const [more, setMore] = useState<{ events: AuditEvent[]; cursor: string | null }>();
   const query = { ...filters, to: inclusiveEnd(filters.to) };
   const first = useLoad(() => api.get<{ events: AuditEvent[]; next_cursor: string | null }>(`audit?${qs({ ...query, limit: 50 })}`), [filters]);

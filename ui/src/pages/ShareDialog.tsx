@@ -4,6 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, LEVELS, qs, type Grant, type Level } from '../api';
 import { Button, ConfirmButton, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
 import { useMe } from '../me';
+import { Link } from '../router';
+import { LEVEL_HELP } from '../levels';
 import { useLoad } from '../use-load';
 
 export interface SharedResource {
@@ -56,7 +58,8 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
       {manages.loading && manages.data === undefined ? <Spinner /> : notManager ? (
         <Notice kind="info">
           {mine.data && <p className="own-level">Your access: <LevelBadge level={mine.data.level} /> <span className="muted">{mine.data.reason}</span></p>}
-          Only managers of this {what} (MANAGE) and administrators can see or change who has access.
+          Only managers of this {what} (MANAGE) and administrators can see or change who has access.{' '}
+          <Link to={`/access-requests?${qs({ resource_type: resource.type, resource_id: resource.id, level: 'MANAGE' })}`} onClick={onClose}>Ask its managers for more access</Link>.
         </Notice>
       ) : (
         <>
@@ -114,7 +117,7 @@ function AddGrant({ onAdd, busy }: { onAdd: (g: Pick<Grant, 'principal_type' | '
       </Field>
       <Field label={type === 'group' ? 'Group name' : 'Username'}><input value={name} onChange={(e) => setName(e.target.value)} required placeholder={type === 'group' ? 'team-a' : 'alice'} /></Field>
       <Field label="Level">
-        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}</select>
+        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{l} — {LEVEL_HELP[l]}</option>)}</select>
       </Field>
       <Button type="submit" variant="primary" busy={busy}>Share</Button>
     </form>
@@ -148,7 +151,7 @@ function WhoHasAccess({ access }: { access: Access }) {
           </tbody>
         </table>
       )}
-      <p className="muted">Everyone else who is signed in: <LevelBadge level={access.default_level} /> (GATEWAY_DEFAULT_PERMISSION).</p>
+      <p className="muted">Everyone else who is signed in: <LevelBadge level={access.default_level} /> ({LEVEL_HELP[access.default_level] ?? access.default_level}; the gateway's default).</p>
     </>
   );
 }

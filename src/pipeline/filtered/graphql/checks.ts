@@ -1,4 +1,4 @@
-import { GatewayError } from '../../../errors/index.js';
+import { GatewayError, type DeniedResource } from '../../../errors/index.js';
 import { mapLimit } from '../limit.js';
 import { readableExperimentIds, type RequestAccess } from '../readable.js';
 import type { RootField } from './root-fields.js';
@@ -33,8 +33,8 @@ export interface CheckOptions {
 /** New values of `input` for the fields whose arguments were narrowed. */
 export type Rewrites = Map<RootField['node'], Record<string, unknown>>;
 
-function deny(f: RootField, what: string): never {
-  throw new GatewayError('GW_DENIED', `GraphQL field ${f.key} (${f.name}) names ${what} you may not read`);
+function deny(f: RootField, what: string, denied?: DeniedResource): never {
+  throw new GatewayError('GW_DENIED', `GraphQL field ${f.key} (${f.name}) names ${what} you may not read`, denied ? { denied } : {});
 }
 
 function inputOf(f: RootField): Record<string, unknown> | undefined {
@@ -54,9 +54,11 @@ function idsAt(input: Record<string, unknown> | undefined, ...keys: string[]): s
 
 /** Refuses the field unless every id passes (a few looked up at a time). */
 async function requireAll(f: RootField, ids: string[], what: string, allowed: (id: string) => Promise<boolean>): Promise<void> {
-  const ok = await mapLimit([...new Set(ids)], 16, allowed);
+  const unique = [...new Set(ids)];
+  const ok = await mapLimit(unique, 16, allowed);
   const i = ok.indexOf(false);
-  if (i >= 0) deny(f, `${what} ${[...new Set(ids)][i]}`);
+  // An experiment the caller named is what MLflow's UI can offer to ask access for (a run would need its experiment looked up).
+  if (i >= 0) deny(f, `${what} ${unique[i]}`, what === 'experiment' ? { resource_type: 'experiment', resource_id: unique[i]!, needed: 'READ' } : undefined);
 }
 
 export async function checkRootFields(access: RequestAccess, fields: readonly RootField[], opts: CheckOptions): Promise<Rewrites> {
