@@ -5,6 +5,7 @@ import type { Grant, GrantLevel, PatternRule, ResourceType } from '../policy/typ
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
 import { accessRequestStore } from './access-request-store.js';
+import { inTransaction } from './in-transaction.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
 import { ruleStore } from './rule-store.js';
@@ -24,7 +25,16 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return withStoreErrors({
+  return withStoreErrors(storeOver(db, dialect, async () => db.destroy()));
+}
+
+/**
+ * The store's parts over a connection or an open transaction. `transaction` runs `fn` against a
+ * store whose every read and write is inside one database transaction (committed when `fn`
+ * resolves, rolled back when it throws): the importers apply a whole import or nothing.
+ */
+function storeOver(db: Kysely<Tables>, dialect: Dialect, close: () => Promise<void>): Store {
+  const store: Store = {
     kind: dialect,
     users: userStore(db, dialect),
     sessions: sessionStore(db),
@@ -40,10 +50,13 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     async ping() {
       await sql`select 1`.execute(db);
     },
-    async close() {
-      await db.destroy();
+    async transaction(fn) {
+      if (db.isTransaction) return fn(store);
+      return db.transaction().execute((trx) => fn(withStoreErrors(storeOver(trx, dialect, async () => undefined))));
     },
-  });
+    close,
+  };
+  return store;
 }
 
 async function migrate(db: Kysely<Tables>, dialect: Dialect): Promise<void> {
@@ -197,7 +210,7 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       return toUser({ ...existing, ...changes });
     }
     const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await trx.insertInto('users').values(row).execute();
       await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: row.id, created_at: ms(now), ...identityRow }).execute();
     });

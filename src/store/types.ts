@@ -430,6 +430,12 @@ export interface Store {
    * not told about.
    */
   readonly dataVersion?: (() => number) | undefined;
+  /**
+   * Runs `fn` on a store whose reads and writes are one database transaction: all or nothing.
+   * Only the database adapters have it (caching wrappers do not pass it on); bulk writers (the
+   * importers) use it on the store they opened.
+   */
+  transaction?<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
