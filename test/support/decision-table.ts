@@ -1,0 +1,53 @@
+// The table of decisions (users × resources × read/update) the stock MLflow client gets from a
+// server, for comparing access before and after a migration. Each cell is what a real call
+// answered: "allow", or the error code it raised.
+import { runPythonIn } from './python.js';
+
+export const DECISIONS_SCRIPT = String.raw`
+import json, os
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+URL = os.environ["URL"]
+CREDS = json.loads(os.environ["CREDS"])
+RES = json.loads(os.environ["RESOURCES"])
+table = {}
+def as_(who):
+    for k in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
+        os.environ.pop(k, None)
+    c = CREDS[who]
+    if "token" in c:
+        os.environ["MLFLOW_TRACKING_TOKEN"] = c["token"]
+    else:
+        os.environ["MLFLOW_TRACKING_USERNAME"] = c["username"]
+        os.environ["MLFLOW_TRACKING_PASSWORD"] = c["password"]
+def cell(fn):
+    try:
+        fn()
+        return "allow"
+    except MlflowException as e:
+        return e.error_code
+for who in CREDS:
+    as_(who)
+    c = MlflowClient(URL)
+    for r in RES:
+        if r["type"] == "experiment":
+            table[f"{who} read experiment {r['label']}"] = cell(lambda: c.get_experiment(r["id"]))
+            table[f"{who} update experiment {r['label']}"] = cell(lambda: c.set_experiment_tag(r["id"], "probe", who))
+        else:
+            table[f"{who} read model {r['label']}"] = cell(lambda: c.get_registered_model(r["id"]))
+            table[f"{who} update model {r['label']}"] = cell(lambda: c.set_registered_model_tag(r["id"], "probe", who))
+print("TABLE=" + json.dumps(table))
+`;
+
+export interface TableResource {
+  readonly type: 'experiment' | 'registered_model';
+  readonly id: string;
+  readonly label: string;
+}
+
+export async function decisionTable(python: string, url: string, creds: Record<string, unknown>, resources: readonly TableResource[]): Promise<Record<string, string>> {
+  const r = await runPythonIn(python, DECISIONS_SCRIPT, { URL: url, CREDS: JSON.stringify(creds), RESOURCES: JSON.stringify(resources) }, 240_000);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('TABLE='));
+  if (!line) throw new Error(`decision script failed (${r.code}):\n${r.stderr.slice(-3000)}`);
+  return JSON.parse(line.slice('TABLE='.length)) as Record<string, string>;
+}
