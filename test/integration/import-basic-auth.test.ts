@@ -123,7 +123,7 @@ describe('import basic-auth: the same decisions before and after', () => {
 
   it('gives alice, bob and carol exactly the decisions MLflow basic-auth gave them', async () => {
     // The gateway in front of a plain MLflow on the same backend store (same experiment ids).
-    plain = await startMlflow({ dataDir: basic.dataDir });
+    plain = await startMlflow({ dataDir: basic.dataDir, startTimeoutMs: 400_000 });
     stack = await startStack({ upstreamUrl: plain.url, env: { GATEWAY_DATABASE_URL: dbUrl, GATEWAY_DEFAULT_PERMISSION: 'NO_PERMISSIONS' } });
     const jwt = async (u: string) => ({ token: (await stack.idp.getTokens(u)).access_token });
     const creds = { alice: await jwt('alice'), bob: await jwt('bob'), carol: await jwt('carol') };

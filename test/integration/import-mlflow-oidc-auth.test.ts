@@ -78,7 +78,7 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
     };
     const populated = await runPythonIn(join(venv, 'bin/python'), POPULATE, { ...pluginEnv, IDS: JSON.stringify(ids) }, 240_000);
     if (!populated.stdout.includes('POPULATED')) throw new Error(`populating mlflow-oidc-auth failed:\n${populated.stderr.slice(-3000)}`);
-    plugin = await startMlflow({ venv, dataDir, port: await freePort(), args: ['--app-name', 'oidc-auth'], env: pluginEnv });
+    plugin = await startMlflow({ venv, dataDir, port: await freePort(), args: ['--app-name', 'oidc-auth'], env: pluginEnv, startTimeoutMs: 400_000 });
     creds = Object.fromEntries(await Promise.all(['alice', 'bob', 'carol'].map(async (u) => [u, { token: (await stack.idp.getTokens(u)).access_token }] as const)));
     before = await decisionTable(join(venv, 'bin/python'), plugin.url, creds, resources);
   }, 900_000);

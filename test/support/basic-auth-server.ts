@@ -34,6 +34,8 @@ export async function startBasicAuthServer(opts: { defaultPermission?: string } 
   ].join('\n'));
   const server = await startMlflow({
     venv, dataDir,
+    // The auth app's first start (its migrations) is slow on a busy machine.
+    startTimeoutMs: 400_000,
     args: ['--app-name', 'basic-auth'],
     env: { MLFLOW_AUTH_CONFIG_PATH: iniPath, MLFLOW_FLASK_SERVER_SECRET_KEY: 'test-flask-secret-0123456789' },
   });
