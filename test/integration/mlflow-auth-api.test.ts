@@ -139,6 +139,7 @@ describe("MLflow's AuthServiceClient: the gateway answers like MLflow basic-auth
   let basic: BasicAuthServer;
   let onGateway: StepResult[];
   let onBasicAuth: StepResult[];
+  let adminBasic: string;
 
   beforeAll(async () => {
     [stack, basic] = await Promise.all([startStack({ env: { GATEWAY_DEFAULT_PERMISSION: 'READ' } }), startBasicAuthServer({ defaultPermission: 'READ' })]);
@@ -149,6 +150,7 @@ describe("MLflow's AuthServiceClient: the gateway answers like MLflow basic-auth
     const adminUser = (await stack.server.gateway.store.users.getByUsername('admin'))!;
     const { token: pat } = await stack.server.gateway.tokens.create(adminUser, { name: 'auth-api-test' }, { username: 'admin', requestId: null, clientIp: null });
     const jwt = async (u: string) => ({ token: (await stack.idp.getTokens(u)).access_token });
+    adminBasic = `Basic ${Buffer.from(`admin:${pat}`).toString('base64')}`;
     const gwCreds = { admin: { username: 'admin', password: pat }, alice: await jwt('alice'), bob: await jwt('bob') };
     const basicCreds = {
       admin: BASIC_AUTH_ADMIN, alice: { username: 'alice', password: 'alice-password-1234567' }, bob: { username: 'bob', password: 'bob-password-1234567' },
@@ -181,6 +183,34 @@ describe("MLflow's AuthServiceClient: the gateway answers like MLflow basic-auth
     expect(refused.message).toMatch(/personal access token/);
     const adminFlag = onGateway.find((s) => s.step === 'admin makes bob an admin')!;
     expect(adminFlag.message).toMatch(/OIDC_ADMIN_GROUPS/);
+  });
+
+  // MLflow 3.14 removed these; 2.x–3.13 scripts call them. Shapes and codes as MLflow 2.x answered.
+  it('serves the 2.x per-resource permission endpoints with their shapes and error codes', async () => {
+    const call = async (method: string, path: string, body?: unknown, query?: Record<string, string>) => {
+      const r = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/${path}${query ? `?${new URLSearchParams(query)}` : ''}`, {
+        method, headers: { authorization: adminBasic, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: r.status, json: (await r.json()) as Record<string, any> };
+    };
+    const exp = await call('POST', 'experiments/create', { name: unique('legacy-exp') });
+    const experiment_id = exp.json.experiment_id as string;
+    const created = await call('POST', 'experiments/permissions/create', { experiment_id, username: 'alice', permission: 'READ' });
+    expect(created).toMatchObject({ status: 200, json: { experiment_permission: { experiment_id, permission: 'READ', user_id: expect.any(String) } } });
+    expect((await call('POST', 'experiments/permissions/create', { experiment_id, username: 'alice', permission: 'READ' })).json.error_code).toBe('RESOURCE_ALREADY_EXISTS');
+    expect((await call('GET', 'experiments/permissions/get', undefined, { experiment_id, username: 'alice' })).json).toMatchObject({ experiment_permission: { permission: 'READ' } });
+    expect((await call('PATCH', 'experiments/permissions/update', { experiment_id, username: 'alice', permission: 'EDIT' })).status).toBe(200);
+    expect((await call('GET', 'experiments/permissions/get', undefined, { experiment_id, username: 'alice' })).json.experiment_permission.permission).toBe('EDIT');
+    expect((await call('DELETE', 'experiments/permissions/delete', { experiment_id, username: 'alice' })).status).toBe(200);
+    const gone = await call('GET', 'experiments/permissions/get', undefined, { experiment_id, username: 'alice' });
+    expect(gone).toMatchObject({ status: 404, json: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect((await call('POST', 'experiments/permissions/create', { experiment_id, username: 'alice', permission: 'ROOT' })).json.error_code).toBe('INVALID_PARAMETER_VALUE');
+    const model = unique('legacy-model');
+    await call('POST', 'registered-models/create', { name: model });
+    expect((await call('POST', 'registered-models/permissions/create', { name: model, username: 'alice', permission: 'MANAGE' })).json)
+      .toMatchObject({ registered_model_permission: { name: model, permission: 'MANAGE' } });
+    expect((await call('DELETE', 'registered-models/permissions/delete', { name: model, username: 'alice' })).status).toBe(200);
+    expect((await call('PATCH', 'registered-models/permissions/update', { name: model, username: 'alice', permission: 'READ' })).json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
   it('audits every grant change made through the MLflow auth API', async () => {
