@@ -61,9 +61,9 @@ describe('import basic-auth: the same decisions before and after', () => {
 
   beforeAll(async () => {
     basic = await startBasicAuthServer({ defaultPermission: 'NO_PERMISSIONS' });
-    const r = await runPythonIn(basic.python, POPULATE, { URL: basic.url, ADMIN_USER: BASIC_AUTH_ADMIN.username, ADMIN_PASSWORD: BASIC_AUTH_ADMIN.password, PASSWORDS: JSON.stringify(PASSWORDS) });
+    const r = await runPythonIn(basic.python, POPULATE, { URL: basic.url, ADMIN_USER: BASIC_AUTH_ADMIN.username, ADMIN_PASSWORD: BASIC_AUTH_ADMIN.password, PASSWORDS: JSON.stringify(PASSWORDS) }, 480_000);
     const line = r.stdout.split('\n').find((l) => l.startsWith('IDS='));
-    if (!line) throw new Error(`populating basic-auth failed:\n${r.stderr.slice(-3000)}`);
+    if (!line) throw new Error(`populating basic-auth failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`);
     ids = JSON.parse(line.slice(4)) as Record<string, string>;
     resources = [
       ...Object.entries(ids).map(([label, id]) => ({ type: 'experiment' as const, id, label })),

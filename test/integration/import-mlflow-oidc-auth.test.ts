@@ -76,7 +76,7 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
       OIDC_PROVISION_ON_BEARER_AUTH: 'true', OIDC_GROUP_NAME: 'mlflow-users', OIDC_ADMIN_GROUP_NAME: 'mlflow-admins', DEFAULT_MLFLOW_PERMISSION: 'NO_PERMISSIONS',
       SECRET_KEY: 'test-oidc-auth-secret-key-0123456789', OIDC_USERS_DB_URI: `sqlite:///${oldDb}`,
     };
-    const populated = await runPythonIn(join(venv, 'bin/python'), POPULATE, { ...pluginEnv, IDS: JSON.stringify(ids) }, 240_000);
+    const populated = await runPythonIn(join(venv, 'bin/python'), POPULATE, { ...pluginEnv, IDS: JSON.stringify(ids) }, 480_000);
     if (!populated.stdout.includes('POPULATED')) throw new Error(`populating mlflow-oidc-auth failed:\n${populated.stderr.slice(-3000)}`);
     plugin = await startMlflow({ venv, dataDir, port: await freePort(), args: ['--app-name', 'oidc-auth'], env: pluginEnv, startTimeoutMs: 400_000 });
     creds = Object.fromEntries(await Promise.all(['alice', 'bob', 'carol'].map(async (u) => [u, { token: (await stack.idp.getTokens(u)).access_token }] as const)));

@@ -46,7 +46,7 @@ export interface TableResource {
 }
 
 export async function decisionTable(python: string, url: string, creds: Record<string, unknown>, resources: readonly TableResource[]): Promise<Record<string, string>> {
-  const r = await runPythonIn(python, DECISIONS_SCRIPT, { URL: url, CREDS: JSON.stringify(creds), RESOURCES: JSON.stringify(resources) }, 240_000);
+  const r = await runPythonIn(python, DECISIONS_SCRIPT, { URL: url, CREDS: JSON.stringify(creds), RESOURCES: JSON.stringify(resources) }, 480_000);
   const line = r.stdout.split('\n').find((l) => l.startsWith('TABLE='));
   if (!line) throw new Error(`decision script failed (${r.code}):\n${r.stderr.slice(-3000)}`);
   return JSON.parse(line.slice('TABLE='.length)) as Record<string, string>;
