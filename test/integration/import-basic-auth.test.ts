@@ -76,7 +76,11 @@ describe('import basic-auth: the same decisions before and after', () => {
     const bobId = (raw.prepare('select id from users where username = ?').get('bob') as { id: number }).id;
     raw.prepare('insert into experiment_permissions (experiment_id, user_id, permission) values (?, ?, ?)').run('999999', bobId, 'MANAGE');
     raw.close();
-  }, 600_000);
+    // The gateway in front of a plain MLflow on the same backend store (same experiment ids), on
+    // the store the CLI imports into (it notices the CLI's writes to the SQLite file by itself).
+    plain = await startMlflow({ dataDir: basic.dataDir, startTimeoutMs: 400_000 });
+    stack = await startStack({ upstreamUrl: plain.url, env: { GATEWAY_DATABASE_URL: dbUrl, GATEWAY_DEFAULT_PERMISSION: 'NO_PERMISSIONS' } });
+  }, 1_200_000);
   afterAll(async () => {
     await stack?.stop();
     await plain?.stop();
@@ -101,7 +105,7 @@ describe('import basic-auth: the same decisions before and after', () => {
     expect(report.notes.join('\n')).toMatch(/OIDC_ADMIN_GROUPS/);
     expect(report.notes.join('\n')).toMatch(/Passwords are not imported/);
     await withStore(dbUrl, async (store) => expect(await store.users.list()).toEqual([]));
-  });
+  }, 600_000);
 
   it('applies in one go, and a second run changes nothing', async () => {
     const first = await cli(['--apply', '--json']);
@@ -119,12 +123,9 @@ describe('import basic-auth: the same decisions before and after', () => {
       const events = await store.audit.list({ limit: 500 });
       expect(events.filter((e) => e.action === 'grant.set').length).toBe(a.grants_written);
     });
-  });
+  }, 600_000);
 
   it('gives alice, bob and carol exactly the decisions MLflow basic-auth gave them', async () => {
-    // The gateway in front of a plain MLflow on the same backend store (same experiment ids).
-    plain = await startMlflow({ dataDir: basic.dataDir, startTimeoutMs: 400_000 });
-    stack = await startStack({ upstreamUrl: plain.url, env: { GATEWAY_DATABASE_URL: dbUrl, GATEWAY_DEFAULT_PERMISSION: 'NO_PERMISSIONS' } });
     const jwt = async (u: string) => ({ token: (await stack.idp.getTokens(u)).access_token });
     const creds = { alice: await jwt('alice'), bob: await jwt('bob'), carol: await jwt('carol') };
     const after = await decisionTable(basic.python, stack.gatewayUrl, creds, resources);
@@ -138,5 +139,5 @@ describe('import basic-auth: the same decisions before and after', () => {
     // The imported accounts were taken over by the first sign-in, with their grants.
     const alice = await stack.server.gateway.store.users.getByUsername('alice');
     expect(alice?.subjectKey).not.toMatch(/^ahead-of-sign-in/);
-  });
+  }, 600_000);
 });

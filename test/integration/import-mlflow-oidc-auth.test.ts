@@ -81,7 +81,7 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
     plugin = await startMlflow({ venv, dataDir, port: await freePort(), args: ['--app-name', 'oidc-auth'], env: pluginEnv, startTimeoutMs: 400_000 });
     creds = Object.fromEntries(await Promise.all(['alice', 'bob', 'carol'].map(async (u) => [u, { token: (await stack.idp.getTokens(u)).access_token }] as const)));
     before = await decisionTable(join(venv, 'bin/python'), plugin.url, creds, resources);
-  }, 900_000);
+  }, 1_500_000);
   afterAll(async () => {
     await plugin?.stop();
     await stack?.stop();
@@ -100,7 +100,7 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
     expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'team-a', resource_type: 'registered_model', priority: 2 }));
     expect(report.unmapped).toContainEqual(expect.objectContaining({ item: expect.stringContaining('scorer_permissions') }));
     expect(report.need_new_tokens).toEqual(['alice@example.com']);
-  });
+  }, 600_000);
 
   it('applies, a second run changes nothing, and alice, bob and carol get the decisions mlflow-oidc-auth gave them', async () => {
     const first = await cli(['--apply', '--json']);
@@ -115,5 +115,5 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
       expect(rows.some((x) => x.cell.startsWith(u) && x.before === 'allow')).toBe(true);
       expect(rows.some((x) => x.cell.startsWith(u) && x.before === 'PERMISSION_DENIED')).toBe(true);
     }
-  });
+  }, 900_000);
 });

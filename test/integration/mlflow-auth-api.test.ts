@@ -213,7 +213,7 @@ describe("MLflow's AuthServiceClient: the gateway answers like MLflow basic-auth
       .toMatchObject({ registered_model_permission: { name: model, permission: 'MANAGE' } });
     expect((await call('DELETE', 'registered-models/permissions/delete', { name: model, username: 'alice' })).status).toBe(200);
     expect((await call('PATCH', 'registered-models/permissions/update', { name: model, username: 'alice', permission: 'READ' })).json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
-  });
+  }, 300_000);
 
   it('audits every grant change made through the MLflow auth API', async () => {
     const events = await stack.server.gateway.store.audit.list({ limit: 200, actor: 'admin' });
