@@ -71,7 +71,7 @@ export async function updatePassword(gw: Gateway, caller: Caller, p: Params) {
   const username = p.text('username');
   if (username !== caller.user.username) requireAdmin(caller, "change other users' passwords", 'write');
   await mlflowUser(gw.store, username);
-  throw new GatewayError('GW_AUTH_API_UNSUPPORTED', `Passwords are not used by this gateway, so none was changed. ${PASSWORD_NOTE} Create or rotate a token under /_gateway/ui/tokens or with \`mlflow-oidc-gateway login\`.`);
+  throw new GatewayError('GW_AUTH_API_UNSUPPORTED', `Passwords are not used by this gateway, so none was changed. ${PASSWORD_NOTE} Create one in the web UI (/_gateway/ui/) or with \`mlflow-oidc-gateway tokens create\`.`);
 }
 
 export async function updateAdmin(gw: Gateway, caller: Caller, p: Params) {
@@ -80,7 +80,7 @@ export async function updateAdmin(gw: Gateway, caller: Caller, p: Params) {
   p.bool('is_admin');
   const user = await mlflowUser(gw.store, username);
   const how = user.kind === 'service'
-    ? `put the service account in an administrator group (mlflow-oidc-gateway service-accounts update ${username} --groups …)`
+    ? `put the service account in an administrator group (mlflow-oidc-gateway service-accounts update ${username} --group <admin group>)`
     : `add ${username} to one of the administrator groups (OIDC_ADMIN_GROUPS) at the identity provider; it applies at their next sign-in`;
   throw new GatewayError('GW_AUTH_API_UNSUPPORTED', `The admin flag is decided by group membership on this gateway, not stored per user: ${how}`);
 }
