@@ -22,6 +22,7 @@ ids = json.loads(os.environ["IDS"])
 for u in ["alice@example.com", "bob@example.com", "carol@example.com"]:
     store.create_user(u, u.split("@")[0].title())
 store.create_user("ci-bot", "CI bot", is_service_account=True)
+store.populate_groups(["team-a"])
 for u in ["alice@example.com", "carol@example.com"]:
     store.add_user_to_group(u, "team-a")
 store.create_experiment_permission(ids["exp-alice"], "alice@example.com", "EDIT")
