@@ -134,7 +134,7 @@ describe('import basic-auth: the same decisions before and after', () => {
     // The table is not trivial: both allows and denials, for each of the three.
     for (const u of ['alice', 'bob', 'carol']) {
       expect(rows.some((r) => r.cell.startsWith(u) && r.before === 'allow')).toBe(true);
-      expect(rows.some((r) => r.cell.startsWith(u) && r.before === 'PERMISSION_DENIED')).toBe(true);
+      expect(rows.some((r) => r.cell.startsWith(u) && r.before === 'deny')).toBe(true);
     }
     // The imported accounts were taken over by the first sign-in, with their grants.
     const alice = await stack.server.gateway.store.users.getByUsername('alice');

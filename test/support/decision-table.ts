@@ -1,6 +1,6 @@
 // The table of decisions (users × resources × read/update) the stock MLflow client gets from a
 // server, for comparing access before and after a migration. Each cell is what a real call
-// answered: "allow", or the error code it raised.
+// answered: "allow", "deny" (401/403), or the error code and status it raised otherwise.
 import { runPythonIn } from './python.js';
 
 export const DECISIONS_SCRIPT = String.raw`
@@ -25,7 +25,10 @@ def cell(fn):
         fn()
         return "allow"
     except MlflowException as e:
-        return e.error_code
+        # A refusal is a 401/403, whatever body explains it (mlflow-oidc-auth's is not MLflow's
+        # error JSON, so the client reports INTERNAL_ERROR for it); anything else is kept whole.
+        status = e.get_http_status_code()
+        return "deny" if status in (401, 403) else f"error {e.error_code} {status}"
 for who in CREDS:
     as_(who)
     c = MlflowClient(URL)
