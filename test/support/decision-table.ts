@@ -4,7 +4,7 @@
 import { runPythonIn } from './python.js';
 
 export const DECISIONS_SCRIPT = String.raw`
-import json, os
+import json, os, re
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 URL = os.environ["URL"]
@@ -27,7 +27,8 @@ def cell(fn):
     except MlflowException as e:
         # A refusal is a 401/403, whatever body explains it (mlflow-oidc-auth's is not MLflow's
         # error JSON, so the client reports INTERNAL_ERROR for it); anything else is kept whole.
-        status = e.get_http_status_code()
+        m = re.search(r"failed with error code (\d{3})", str(e.message))
+        status = int(m.group(1)) if m else e.get_http_status_code()
         return "deny" if status in (401, 403) else f"error {e.error_code} {status}"
 for who in CREDS:
     as_(who)
