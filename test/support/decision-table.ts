@@ -4,7 +4,7 @@
 import { runPythonIn } from './python.js';
 
 export const DECISIONS_SCRIPT = String.raw`
-import json, os, re
+import json, os
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 URL = os.environ["URL"]
@@ -20,26 +20,30 @@ def as_(who):
     else:
         os.environ["MLFLOW_TRACKING_USERNAME"] = c["username"]
         os.environ["MLFLOW_TRACKING_PASSWORD"] = c["password"]
-def cell(fn):
+from mlflow.utils.credentials import get_default_host_creds
+from mlflow.utils.rest_utils import http_request
+def cell(fn, method, endpoint, **kw):
     try:
         fn()
         return "allow"
     except MlflowException as e:
-        # A refusal is a 401/403, whatever body explains it (mlflow-oidc-auth's is not MLflow's
-        # error JSON, so the client reports INTERNAL_ERROR for it); anything else is kept whole.
-        m = re.search(r"failed with error code (\d{3})", str(e.message))
-        status = int(m.group(1)) if m else e.get_http_status_code()
+        status = e.get_http_status_code()
+        if e.error_code == "INTERNAL_ERROR":
+            # mlflow-oidc-auth's refusal body is not MLflow's error JSON, so the client calls it
+            # INTERNAL_ERROR: the same request through the client's own transport gives the status.
+            status = http_request(get_default_host_creds(URL), endpoint, method, max_retries=0, **kw).status_code
+        # A refusal is a 401/403, whatever body explains it; anything else is kept whole.
         return "deny" if status in (401, 403) else f"error {e.error_code} {status}"
 for who in CREDS:
     as_(who)
     c = MlflowClient(URL)
     for r in RES:
         if r["type"] == "experiment":
-            table[f"{who} read experiment {r['label']}"] = cell(lambda: c.get_experiment(r["id"]))
-            table[f"{who} update experiment {r['label']}"] = cell(lambda: c.set_experiment_tag(r["id"], "probe", who))
+            table[f"{who} read experiment {r['label']}"] = cell(lambda: c.get_experiment(r["id"]), "GET", "/api/2.0/mlflow/experiments/get", params={"experiment_id": r["id"]})
+            table[f"{who} update experiment {r['label']}"] = cell(lambda: c.set_experiment_tag(r["id"], "probe", who), "POST", "/api/2.0/mlflow/experiments/set-experiment-tag", json={"experiment_id": r["id"], "key": "probe", "value": who})
         else:
-            table[f"{who} read model {r['label']}"] = cell(lambda: c.get_registered_model(r["id"]))
-            table[f"{who} update model {r['label']}"] = cell(lambda: c.set_registered_model_tag(r["id"], "probe", who))
+            table[f"{who} read model {r['label']}"] = cell(lambda: c.get_registered_model(r["id"]), "GET", "/api/2.0/mlflow/registered-models/get", params={"name": r["id"]})
+            table[f"{who} update model {r['label']}"] = cell(lambda: c.set_registered_model_tag(r["id"], "probe", who), "POST", "/api/2.0/mlflow/registered-models/set-tag", json={"name": r["id"], "key": "probe", "value": who})
 print("TABLE=" + json.dumps(table))
 `;
 
