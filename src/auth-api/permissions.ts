@@ -12,7 +12,7 @@ import { addPattern, currentGrantLevel, deleteGrant, deletePattern, recordRefusa
 import { assertNoSelfEscalation, isFullAdmin, requireAdmin, requireManage, resourceName } from '../admin/permissions.js';
 import type { StoredPrincipal } from '../admin/principals.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { atLeast, type Level, type PatternRule, type ResourceType } from '../policy/index.js';
+import { atLeast, type GrantLevel, type PatternRule, type ResourceType } from '../policy/index.js';
 import type { User } from '../store/index.js';
 import type { Params } from './params.js';
 import { gatewayResourceType, grantableLevel, mlflowResourceType } from './resource-types.js';
@@ -48,7 +48,7 @@ async function authorize(gw: Gateway, caller: Caller, action: string, username: 
   return { user, principal: userPrincipal(user), mlflowType, type, id };
 }
 
-function selfCheck(caller: Caller, t: Target, current: Level | null, next: Level | 'delete'): void {
+function selfCheck(caller: Caller, t: Target, current: GrantLevel | null, next: GrantLevel | 'delete'): void {
   try {
     assertNoSelfEscalation(caller, t.principal, current, next);
   } catch (err) {
@@ -62,14 +62,14 @@ const exists = (t: Target) => `Permission for user=${t.user.username} on resourc
 const notFound = (t: Target) => `Permission for user=${t.user.username} on resource_type=${t.mlflowType}, resource_id=${t.id} not found.`;
 
 /** The level the user holds through this exact grant (or wildcard rule), or null. */
-async function directLevel(gw: Gateway, t: Target): Promise<Level | null> {
+async function directLevel(gw: Gateway, t: Target): Promise<GrantLevel | null> {
   if (t.id !== WILDCARD) return currentGrantLevel(gw.store, grantTarget(t));
   const rule = (await gw.store.grants.patterns(t.type)).find((r) => isWildcardRule(r, t.user.id));
   return rule?.level ?? null;
 }
 
 /** Creates the grant; refused when one exists (MLflow's RESOURCE_ALREADY_EXISTS). */
-async function create(gw: Gateway, caller: Caller, t: Target, level: Level, existsMessage: string): Promise<void> {
+async function create(gw: Gateway, caller: Caller, t: Target, level: GrantLevel, existsMessage: string): Promise<void> {
   const current = await directLevel(gw, t);
   if (current !== null) throw new GatewayError('GW_ALREADY_EXISTS', existsMessage);
   selfCheck(caller, t, current, level);
@@ -77,7 +77,7 @@ async function create(gw: Gateway, caller: Caller, t: Target, level: Level, exis
   else await setGrant(caller.changes, grantTarget(t), level);
 }
 
-async function update(gw: Gateway, caller: Caller, t: Target, level: Level, notFoundMessage: string): Promise<void> {
+async function update(gw: Gateway, caller: Caller, t: Target, level: GrantLevel, notFoundMessage: string): Promise<void> {
   const current = await directLevel(gw, t);
   if (current === null) throw new GatewayError('GW_RESOURCE_NOT_FOUND', notFoundMessage);
   selfCheck(caller, t, current, level);
@@ -140,7 +140,7 @@ interface PermissionRow {
   workspace: string;
   resource_type: string;
   resource_pattern: string;
-  permission: Level;
+  permission: GrantLevel;
 }
 
 /**
@@ -149,7 +149,7 @@ interface PermissionRow {
  * rules of a group under `group:<name>`, and a pattern rule's pattern is its resource_pattern.
  */
 async function permissionRows(gw: Gateway, user: User): Promise<PermissionRow[]> {
-  const row = (role: string, type: ResourceType, pattern: string, level: Level): PermissionRow => ({
+  const row = (role: string, type: ResourceType, pattern: string, level: GrantLevel): PermissionRow => ({
     role_id: null, role_name: role, workspace: 'default', resource_type: mlflowResourceType(type), resource_pattern: pattern, permission: level,
   });
   const own = `__user_${user.id}__`;
@@ -192,7 +192,7 @@ interface LegacyKind {
 export const LEGACY_EXPERIMENT: LegacyKind = { mlflowType: 'experiment', idParam: 'experiment_id', field: 'experiment_permission', label: 'Experiment' };
 export const LEGACY_MODEL: LegacyKind = { mlflowType: 'registered_model', idParam: 'name', field: 'registered_model_permission', label: 'Registered model' };
 
-function legacyJson(kind: LegacyKind, t: Target, level: Level) {
+function legacyJson(kind: LegacyKind, t: Target, level: GrantLevel) {
   return { [kind.field]: { [kind.idParam]: t.id, user_id: t.user.id, permission: level } };
 }
 const legacyNotFound = (kind: LegacyKind, t: Target) => `${kind.label} permission with ${kind.idParam}=${t.id} and username=${t.user.username} not found`;

@@ -47,8 +47,8 @@ function parentOf(mlflowType: string): string {
   return 'the experiment';
 }
 
-/** MLflow's permission names; DENY and NO_PERMISSIONS are refused on a resource, as MLflow 3.17.2 does. */
-export const GRANTABLE = ['READ', 'USE', 'EDIT', 'MANAGE'] as const;
+/** MLflow 3.17.2's grantable permissions on a resource (NO_PERMISSIONS is refused, as there). */
+export const GRANTABLE = ['READ', 'USE', 'EDIT', 'MANAGE', 'DENY'] as const;
 export type Grantable = (typeof GRANTABLE)[number];
 
 export function grantableLevel(permission: string, resourceType: string): Grantable {
@@ -57,7 +57,7 @@ export function grantableLevel(permission: string, resourceType: string): Granta
     throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}'. Valid permissions are: (${all.map((p) => `'${p}'`).join(', ')})`);
   }
   if (!(GRANTABLE as readonly string[]).includes(permission)) {
-    throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}' for resource_type='${resourceType}'. Resource-level grants accept only: ('EDIT', 'MANAGE', 'READ', 'USE')${permission === 'DENY' ? ' on this gateway (no DENY level yet)' : ''}.`);
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}' for resource_type='${resourceType}'. Resource-level grants accept only: ('DENY', 'EDIT', 'MANAGE', 'READ', 'USE').`);
   }
   return permission as Grantable;
 }
