@@ -56,7 +56,8 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
   });
 }
 
-function sendJsonError(error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The admin API's JSON error answer (MLflow's error shape); shared by src/auth-api. */
+export function sendJsonError(error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status = (error as { statusCode?: number }).statusCode;
   const err = error instanceof GatewayError ? error
     : status !== undefined && status >= 400 && status < 500 ? new GatewayError('GW_BAD_REQUEST', (error as Error).message)

@@ -5,6 +5,7 @@ import { renderConfigReference, renderErrorCodes, updateReadme } from '../config
 import { configCheck } from './config-check.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerGrantsCommand } from './grants-command.js';
+import { registerImportCommand } from './import-command.js';
 import { loadConfigOrExit } from './load-or-exit.js';
 import { registerLoginCommands } from './login-command.js';
 import { registerPatternsCommand } from './patterns-command.js';
@@ -60,6 +61,7 @@ registerRulesCommands(program, configFile);
 registerExplainCommand(program, configFile);
 registerServiceAccountsCommand(program, configFile);
 registerTrustRulesCommand(program, configFile);
+registerImportCommand(program, configFile);
 
 // Against a running gateway, as a person at a terminal (no gateway configuration needed).
 registerLoginCommands(program);

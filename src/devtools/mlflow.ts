@@ -42,6 +42,8 @@ export interface MlflowServer {
 }
 
 export interface MlflowOptions {
+  /** Another venv holding the pinned MLflow (e.g. with the basic-auth extra); default: the project's. */
+  venv?: string;
   port?: number;
   dataDir?: string;
   workers?: number;
@@ -57,7 +59,7 @@ export interface MlflowOptions {
 }
 
 export async function startMlflow(opts: MlflowOptions = {}): Promise<MlflowServer> {
-  const venv = ensureMlflowVenv();
+  const venv = opts.venv ?? ensureMlflowVenv();
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'mlflow-'));
   const args = [

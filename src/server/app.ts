@@ -22,6 +22,7 @@ import { createSessionManager } from '../session/manager.js';
 import { createSealer } from '../session/seal.js';
 import { openStore, type Store } from '../store/index.js';
 import { registerAdminRoutes } from '../admin/routes.js';
+import { registerAuthApiRoutes } from '../auth-api/routes.js';
 import { withAuditLog } from '../audit/logged-store.js';
 import { withBatchedAudit } from '../audit/batched-store.js';
 import type { InvalidationBus } from '../cache/bus.js';
@@ -168,6 +169,8 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   registerBackchannelLogoutRoutes(app, gateway);
   registerScimRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
+  // MLflow's auth REST API (AuthServiceClient), answered by the gateway; before the proxy's catch-all.
+  registerAuthApiRoutes(app, gateway);
   registerUiRoutes(app, gateway);
   const proxy = (req: FastifyRequest, reply: FastifyReply) => handleProxied(gateway, req, reply);
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -24,6 +24,23 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('records a person ahead of sign-in; the first identity with that username takes the account over, once', async () => {
+      const store = await makeStore();
+      const ahead = await store.users.createAhead('alice', new Date(500));
+      expect(ahead.created).toBe(true);
+      expect(ahead.user).toMatchObject({ username: 'alice', kind: 'person', isAdmin: false, lastLoginAt: null });
+      expect((await store.users.createAhead('alice', new Date())).created).toBe(false);
+      await store.grants.set({ principalType: 'user', principal: ahead.user.id, resourceType: 'experiment', resourceId: '7', level: 'EDIT' });
+      const signedIn = await store.users.upsertOnLogin(identity, new Date(1000));
+      expect(signedIn.id).toBe(ahead.user.id);
+      expect(signedIn).toMatchObject({ subjectKey: identity.subjectKey, email: 'alice@example.com', groups: ['team-a'] });
+      expect((await store.grants.listForPrincipal('user', signedIn.id)).map((g) => g.level)).toEqual(['EDIT']);
+      // A second identity with the same username meets the usual conflict: the account is taken.
+      await expect(store.users.upsertOnLogin({ ...identity, subjectKey: 'https://other#alice' }, new Date())).rejects.toMatchObject({ code: 'GW_CONFLICT' });
+      expect((await store.users.upsertOnLogin(identity, new Date(2000))).id).toBe(ahead.user.id);
+      await store.close();
+    });
+
     it('never hands a username held by one identity to another (username takeover)', async () => {
       const store = await makeStore();
       await store.users.upsertOnLogin(identity, new Date());

@@ -5,6 +5,7 @@ import type { Grant, GrantLevel, PatternRule, ResourceType } from '../policy/typ
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
 import { accessRequestStore } from './access-request-store.js';
+import { inTransaction } from './in-transaction.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
 import { ruleStore } from './rule-store.js';
@@ -14,7 +15,7 @@ import { tokenStore } from './token-store.js';
 import { oneTimeIdStore } from './one-time-id-store.js';
 import { SCIM_SUBJECT_PREFIX, scimStore } from './scim-store.js';
 import { toUser } from './user-row.js';
-import type { GrantStore, LoginIdentity, NewSession, Session, SessionStore, Store, User, UserStore } from './types.js';
+import { AHEAD_OF_SIGN_IN, type GrantStore, type LoginIdentity, type NewSession, type Session, type SessionStore, type Store, type User, type UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
 export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): Promise<Store> {
@@ -24,7 +25,16 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return withStoreErrors({
+  return withStoreErrors(storeOver(db, dialect, async () => db.destroy()));
+}
+
+/**
+ * The store's parts over a connection or an open transaction. `transaction` runs `fn` against a
+ * store whose every read and write is inside one database transaction (committed when `fn`
+ * resolves, rolled back when it throws): the importers apply a whole import or nothing.
+ */
+function storeOver(db: Kysely<Tables>, dialect: Dialect, close: () => Promise<void>): Store {
+  const store: Store = {
     kind: dialect,
     users: userStore(db, dialect),
     sessions: sessionStore(db),
@@ -40,10 +50,13 @@ export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): P
     async ping() {
       await sql`select 1`.execute(db);
     },
-    async close() {
-      await db.destroy();
+    async transaction(fn) {
+      if (db.isTransaction) return fn(store);
+      return db.transaction().execute((trx) => fn(withStoreErrors(storeOver(trx, dialect, async () => undefined))));
     },
-  });
+    close,
+  };
+  return store;
 }
 
 async function migrate(db: Kysely<Tables>, dialect: Dialect): Promise<void> {
@@ -104,6 +117,22 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
     async setDisabled(id, disabled) {
       await db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).execute();
     },
+    async createAhead(username, now) {
+      const existing = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      if (existing) return { user: toUser(existing), created: false };
+      const row = {
+        id: randomUUID(), subject_key: `${AHEAD_OF_SIGN_IN}${username}`, username, email: null, display_name: null, groups_json: '[]',
+        is_admin: 0, disabled: 0, kind: 'person', created_at: ms(now), last_login_at: null, provider: null,
+      };
+      try {
+        await db.insertInto('users').values(row).execute();
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        const raced = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
+        return { user: toUser(raced), created: false };
+      }
+      return { user: toUser(row), created: true };
+    },
   };
 
   async function upsert(identity: LoginIdentity, now: Date, raced = false): Promise<User> {
@@ -148,7 +177,20 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
     }
     // Usernames are what grants, tokens and the audit log show: one may never silently pass from
     // one identity (another provider, a service account) to another.
-    const holder = await db.selectFrom('users').select(['id', 'kind']).where('username', '=', identity.username).executeTakeFirst();
+    const holder = await db.selectFrom('users').select(['id', 'kind', 'subject_key']).where('username', '=', identity.username).executeTakeFirst();
+    if (holder && !existing && holder.kind === 'person' && holder.subject_key === `${AHEAD_OF_SIGN_IN}${identity.username}`) {
+      // An account recorded ahead of its first sign-in (users/create, an import): the first identity
+      // whose username claim names it takes it over, with the grants prepared for it. Only once: the
+      // subject key changes in the same statement, so a second identity meets the usual conflict.
+      const claimed = await db.updateTable('users').set({ ...fields, subject_key: identity.subjectKey })
+        .where('id', '=', holder.id).where('subject_key', '=', holder.subject_key).executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1) {
+        await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: holder.id, created_at: ms(now), ...identityRow }).execute();
+        const row = await db.selectFrom('users').selectAll().where('id', '=', holder.id).executeTakeFirstOrThrow();
+        return toUser(row);
+      }
+      return upsert(identity, now, raced);
+    }
     if (holder && holder.id !== existing?.id) {
       // Another replica may have just recorded this very identity (its username is now taken by it).
       if (!existing && !raced && (await db.selectFrom('user_identities').select('user_id').where('subject_key', '=', identity.subjectKey).executeTakeFirst())) {
@@ -168,7 +210,7 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       return toUser({ ...existing, ...changes });
     }
     const row = { id: randomUUID(), subject_key: identity.subjectKey, disabled: 0, kind: 'person', created_at: ms(now), ...fields };
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await trx.insertInto('users').values(row).execute();
       await trx.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: row.id, created_at: ms(now), ...identityRow }).execute();
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Tables } from './schema.js';
+import { inTransaction } from './in-transaction.js';
 import type { ServiceAccount, ServiceAccountStore } from './types.js';
 import { toUser } from './user-row.js';
 
@@ -22,7 +23,7 @@ export function serviceAccountStore(db: Kysely<Tables>): ServiceAccountStore {
         id: randomUUID(), subject_key: `service-account:${randomUUID()}`, username: a.username, email: null, display_name: null,
         groups_json: JSON.stringify(a.groups), is_admin: a.isAdmin ? 1 : 0, disabled: 0, kind: 'service', created_at: now.getTime(), last_login_at: null, provider: null,
       };
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, async (trx) => {
         await trx.insertInto('users').values(user).execute();
         await trx.insertInto('service_accounts').values({ user_id: user.id, description: a.description, created_by: a.createdBy }).execute();
       });
@@ -36,7 +37,7 @@ export function serviceAccountStore(db: Kysely<Tables>): ServiceAccountStore {
       return (await query().where('users.kind', '=', 'service').orderBy('users.username').execute()).map(toAccount);
     },
     async update(userId, changes) {
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, async (trx) => {
         const user = {
           ...(changes.groups !== undefined ? { groups_json: JSON.stringify(changes.groups) } : {}),
           ...(changes.isAdmin !== undefined ? { is_admin: changes.isAdmin ? 1 : 0 } : {}),
@@ -48,7 +49,7 @@ export function serviceAccountStore(db: Kysely<Tables>): ServiceAccountStore {
     async delete(userId) {
       // Explicit deletes rather than relying on ON DELETE CASCADE alone: grants and pattern rules
       // name the account without a foreign key, and not every deployment enforces foreign keys.
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, async (trx) => {
         await trx.deleteFrom('grants').where('principal_type', '=', 'user').where('principal', '=', userId).execute();
         await trx.deleteFrom('pattern_rules').where('principal_type', '=', 'user').where('principal', '=', userId).execute();
         await trx.deleteFrom('trust_rules').where('service_account_id', '=', userId).execute();

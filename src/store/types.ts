@@ -110,7 +110,17 @@ export interface UserStore {
   getByUsername(username: string): Promise<User | undefined>;
   list(opts?: { search?: string; limit?: number; offset?: number }): Promise<User[]>;
   setDisabled(id: string, disabled: boolean): Promise<void>;
+  /**
+   * Records a person ahead of their first sign-in (MLflow's `users/create`, the importers), so
+   * grants can name them now. The account has no identity: the first sign-in whose username claim
+   * is `username` takes it over (see `upsertOnLogin`). Returns the existing account unchanged when
+   * the username is taken (`created: false`).
+   */
+  createAhead(username: string, now: Date): Promise<{ user: User; created: boolean }>;
 }
+
+/** The subject key of an account recorded ahead of its first sign-in (no IdP subject has a space). */
+export const AHEAD_OF_SIGN_IN = 'ahead-of-sign-in ';
 
 export interface SessionStore {
   create(session: NewSession, now: Date): Promise<void>;
@@ -420,6 +430,12 @@ export interface Store {
    * not told about.
    */
   readonly dataVersion?: (() => number) | undefined;
+  /**
+   * Runs `fn` on a store whose reads and writes are one database transaction: all or nothing.
+   * Only the database adapters have it (caching wrappers do not pass it on); bulk writers (the
+   * importers) use it on the store they opened.
+   */
+  transaction?<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,63 @@
+// MLflow's permission resource types (mlflow/server/auth/permissions.py) and what each is on the
+// gateway. A type without an equivalent is refused with a message, never stored somewhere it
+// would mean something else (a scorer grant stored on its experiment would widen it).
+import { GatewayError } from '../errors/index.js';
+import type { ResourceType } from '../policy/index.js';
+
+/** MLflow type → gateway type; absent: no equivalent. */
+const TO_GATEWAY: Readonly<Record<string, ResourceType>> = {
+  experiment: 'experiment',
+  registered_model: 'registered_model',
+  // Prompts are registered models to MLflow's registry and, today, to the gateway's resolver too
+  // (src/server/app.ts creates it with promptsAsPrompt: false): a prompt grant is stored where the
+  // proxy will look for it.
+  prompt: 'registered_model',
+  gateway_endpoint: 'gateway_endpoint',
+};
+
+/** The MLflow resource types the pinned MLflow accepts (permissions.py VALID_RESOURCE_TYPES). */
+const MLFLOW_TYPES = [
+  'assessment', 'experiment', 'gateway_endpoint', 'gateway_model_definition', 'gateway_secret', 'logged_model', 'mcp_server',
+  'mcp_server_version', 'prompt', 'prompt_version', 'registered_model', 'registered_model_version', 'review_queue', 'run',
+  'scorer', 'scorer_version', 'trace', 'workspace',
+] as const;
+
+export function gatewayResourceType(mlflowType: string): ResourceType {
+  if (mlflowType === 'workspace') {
+    throw new GatewayError('GW_INVALID_VALUE', "resource_type 'workspace' is not supported by the per-user permission convenience APIs. Use set_workspace_permission / delete_workspace_permission for workspace-wide grants.");
+  }
+  if (!(MLFLOW_TYPES as readonly string[]).includes(mlflowType)) {
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid resource type '${mlflowType}'. Valid resource types are: (${MLFLOW_TYPES.map((t) => `'${t}'`).join(', ')})`);
+  }
+  const type = TO_GATEWAY[mlflowType];
+  if (type === undefined) {
+    throw new GatewayError('GW_AUTH_API_UNSUPPORTED', `resource_type '${mlflowType}' has no per-resource grants on this gateway: it is authorized through its parent (${parentOf(mlflowType)}); grant on that instead`);
+  }
+  return type;
+}
+
+export function mlflowResourceType(type: ResourceType): string {
+  return type;
+}
+
+function parentOf(mlflowType: string): string {
+  if (mlflowType.startsWith('gateway_')) return 'the gateway endpoint that uses it';
+  if (mlflowType.startsWith('registered_model') || mlflowType.startsWith('prompt')) return 'the registered model or prompt';
+  if (mlflowType.startsWith('mcp_server')) return 'administrators only';
+  return 'the experiment';
+}
+
+/** MLflow 3.17.2's grantable permissions on a resource (NO_PERMISSIONS is refused, as there). */
+export const GRANTABLE = ['READ', 'USE', 'EDIT', 'MANAGE', 'DENY'] as const;
+export type Grantable = (typeof GRANTABLE)[number];
+
+export function grantableLevel(permission: string, resourceType: string): Grantable {
+  const all = ['READ', 'USE', 'EDIT', 'MANAGE', 'NO_PERMISSIONS', 'DENY'];
+  if (!all.includes(permission)) {
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}'. Valid permissions are: (${all.map((p) => `'${p}'`).join(', ')})`);
+  }
+  if (!(GRANTABLE as readonly string[]).includes(permission)) {
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}' for resource_type='${resourceType}'. Resource-level grants accept only: ('DENY', 'EDIT', 'MANAGE', 'READ', 'USE').`);
+  }
+  return permission as Grantable;
+}

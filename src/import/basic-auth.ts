@@ -1,0 +1,139 @@
+// Reads the database of MLflow's built-in auth (`mlflow server --app-name basic-auth`) into an
+// import plan. MLflow 3.17.2 keeps every grant as a role permission: a user's own grants are on a
+// synthetic per-user role named `__user_<id>__`, other roles are assigned to users. The older
+// per-resource tables (experiment_permissions, registered_model_permissions) are still on disk and
+// filled only by older versions: both are read, and the same grant from both folds into one.
+import { readFileSync } from 'node:fs';
+import type { Level, ResourceType } from '../policy/index.js';
+import { alignWithOldDecisions } from './fold.js';
+import { addGrant, addPattern, emptyPlan, type ImportPlan } from './plan.js';
+import type { Row, SourceDb } from './source-db.js';
+
+/** MLflow resource type → gateway type (prompts are registered models to MLflow's registry and to the gateway's resolver). */
+export const MLFLOW_TYPES: Readonly<Record<string, ResourceType>> = {
+  experiment: 'experiment', registered_model: 'registered_model', prompt: 'registered_model', gateway_endpoint: 'gateway_endpoint',
+};
+const WORKSPACE_ADMIN_TYPES: ResourceType[] = ['experiment', 'registered_model', 'gateway_endpoint'];
+
+/** MLflow permission → gateway level; DENY becomes NO_PERMISSIONS, which denies as a grant here. */
+export function levelOf(permission: string): Level | undefined {
+  if (permission === 'DENY') return 'NO_PERMISSIONS';
+  return (['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const).find((l) => l === permission);
+}
+
+export interface BasicAuthOptions {
+  /** Usernames that are machines: they become service accounts. */
+  readonly serviceAccounts?: readonly string[];
+  /** basic_auth.ini, for default_permission. */
+  readonly configFile?: string;
+}
+
+const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const bool = (v: unknown) => v === true || v === 1 || v === '1' || v === 't' || v === 'true';
+
+export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): Promise<ImportPlan> {
+  const plan = emptyPlan('basic-auth');
+  const tables = await db.tables();
+  if (!tables.has('users')) throw new Error('This is not an MLflow basic-auth database (it has no users table)');
+  const rows = async (t: string): Promise<Row[]> => (tables.has(t) ? db.rows(t) : []);
+  const machines = new Set(opts.serviceAccounts ?? []);
+  const users = await rows('users');
+  const nameOf = new Map(users.map((u) => [str(u.id), str(u.username)]));
+  const admins = new Set(users.filter((u) => bool(u.is_admin)).map((u) => str(u.username)));
+  for (const u of users) {
+    const username = str(u.username);
+    plan.users.push({ username, kind: machines.has(username) ? 'service' : 'person', wasAdmin: admins.has(username) });
+  }
+  const known = new Set(nameOf.values());
+  for (const m of machines) if (!known.has(m)) plan.unmapped.push({ item: `--service-accounts ${m}`, reason: 'no such user in the old database' });
+  if (admins.size > 0) {
+    plan.notes.push(`Administrators in basic-auth: ${[...admins].sort().join(', ')}. Here administrators are members of OIDC_ADMIN_GROUPS at the IdP (service accounts: in an admin group); the flag is not copied.`);
+  }
+  if (machines.size > 0) {
+    plan.notes.push(`Service accounts (no IdP identity): ${[...machines].sort().join(', ')}; mint their tokens with \`mlflow-oidc-gateway service-accounts token <name>\`.`);
+  }
+  plan.notes.push('Passwords are not imported: people sign in through the IdP; scripts use a personal access token as MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN).');
+
+  // Roles: the per-user role is the user's own grants; any other role becomes a group of that name.
+  const roles = await rows('roles');
+  const roleGroup = new Map<string, { group: string | null; user: string | null }>();
+  for (const r of roles) {
+    const name = str(r.name);
+    const workspace = str(r.workspace) || 'default';
+    const own = /^__user_(\d+)__$/.exec(name);
+    if (own) {
+      roleGroup.set(str(r.id), { group: null, user: nameOf.get(own[1]!) ?? null });
+      continue;
+    }
+    const group = workspace === 'default' ? name : `${workspace}:${name}`;
+    roleGroup.set(str(r.id), { group, user: null });
+    plan.roles.push({ name, workspace, becomes: `group ${group}` });
+    plan.groups.set(group, plan.groups.get(group) ?? new Set());
+    if (!plan.workspaces.includes(workspace)) plan.workspaces.push(workspace);
+  }
+  for (const a of await rows('user_role_assignments')) {
+    const role = roleGroup.get(str(a.role_id));
+    const user = nameOf.get(str(a.user_id));
+    if (role?.group && user) plan.groups.get(role.group)!.add(user);
+  }
+  for (const [group, members] of plan.groups) {
+    if (members.size > 0) plan.notes.push(`Group ${group} (was a role): make ${[...members].sort().join(', ')} members of "${group}" at the IdP (or rename the group in its grants to one that exists there).`);
+  }
+
+  for (const rp of await rows('role_permissions')) {
+    const role = roleGroup.get(str(rp.role_id));
+    if (!role || (!role.group && !role.user)) {
+      plan.unmapped.push({ item: `role_permissions row ${str(rp.id)}`, reason: 'its role or user no longer exists' });
+      continue;
+    }
+    const principal = role.group ? { principalType: 'group' as const, principal: role.group } : { principalType: 'user' as const, principal: role.user! };
+    const from = `role_permissions ${str(rp.id)} (${role.group ? `role ${role.group}` : `__user__ role of ${role.user}`})`;
+    mapPermission(plan, principal, str(rp.resource_type), str(rp.resource_pattern), str(rp.permission), from);
+  }
+  for (const ep of await rows('experiment_permissions')) {
+    const user = nameOf.get(str(ep.user_id));
+    if (user) mapPermission(plan, { principalType: 'user', principal: user }, 'experiment', str(ep.experiment_id), str(ep.permission), `experiment_permissions (MLflow < 3.14)`);
+  }
+  for (const mp of await rows('registered_model_permissions')) {
+    const user = nameOf.get(str(mp.user_id));
+    if (user) mapPermission(plan, { principalType: 'user', principal: user }, 'registered_model', str(mp.name), str(mp.permission), `registered_model_permissions (MLflow < 3.14)`);
+  }
+  for (const t of ['scorer_permissions', 'gateway_secret_permissions', 'gateway_endpoint_permissions', 'gateway_model_definition_permissions', 'workspace_permissions']) {
+    const n = (await rows(t)).length;
+    if (n > 0) plan.unmapped.push({ item: `${n} row(s) of ${t} (MLflow < 3.14)`, reason: t === 'gateway_endpoint_permissions' ? 'read them from role_permissions instead (MLflow 3.14+ migrated them)' : 'no per-resource grants of this type on the gateway (authorized through the parent resource)' });
+  }
+  if (opts.configFile) {
+    const m = /^\s*default_permission\s*=\s*(\S+)/m.exec(readFileSync(opts.configFile, 'utf8'));
+    if (m) {
+      (plan as { defaultPermission?: ImportPlan['defaultPermission'] }).defaultPermission = { value: m[1]!, from: opts.configFile };
+      plan.notes.push(`default_permission = ${m[1]} in ${opts.configFile}: set GATEWAY_DEFAULT_PERMISSION=${levelOf(m[1]!) ?? m[1]} (a setting, not stored data).`);
+    }
+  }
+  alignWithOldDecisions(plan, { admins, membersOf: (u) => [...plan.groups].filter(([, m]) => m.has(u)).map(([g]) => g) });
+  return plan;
+}
+
+function mapPermission(plan: ImportPlan, principal: { principalType: 'user' | 'group'; principal: string }, type: string, pattern: string, permission: string, from: string): void {
+  const level = levelOf(permission);
+  if (!level) {
+    plan.unmapped.push({ item: `${from}: ${type} ${pattern} ${permission}`, reason: `unknown permission ${permission}` });
+    return;
+  }
+  if (type === 'workspace') {
+    if (permission === 'MANAGE') {
+      // A workspace admin manages every resource in it.
+      for (const t of WORKSPACE_ADMIN_TYPES) addPattern(plan, { ...principal, resourceType: t, matcher: 'glob', pattern: '*', level: 'MANAGE', from: `${from}: workspace admin` });
+    } else {
+      plan.unmapped.push({ item: `${from}: workspace ${permission}`, reason: 'workspace membership: on the gateway everyone signed in gets GATEWAY_DEFAULT_PERMISSION (and GATEWAY_CREATORS decides who creates)' });
+    }
+    return;
+  }
+  const resourceType = MLFLOW_TYPES[type];
+  if (!resourceType) {
+    plan.unmapped.push({ item: `${from}: ${type} ${pattern} ${permission}`, reason: `no per-resource grants of type ${type} on the gateway (authorized through the parent resource)` });
+    return;
+  }
+  if (permission === 'DENY') plan.notes.push(`${from}: DENY on ${type} ${pattern} becomes a NO_PERMISSIONS ${principal.principalType} ${pattern === '*' ? 'rule' : 'grant'} (a deny here too)`);
+  if (pattern === '*') addPattern(plan, { ...principal, resourceType, matcher: 'glob', pattern: '*', level, from });
+  else addGrant(plan, { ...principal, resourceType, resourceId: pattern, level, from });
+}

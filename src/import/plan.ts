@@ -1,0 +1,84 @@
+// What an import would write, as data: built by a reader of the old product's database
+// (basic-auth.ts, mlflow-oidc-auth.ts), shown as the dry-run report, written by apply.ts. Principals
+// are named (usernames, group names), never by the old product's ids, which mean nothing here.
+import type { Level, ResourceType } from '../policy/index.js';
+
+export interface PlannedUser {
+  readonly username: string;
+  /** Machines become service accounts (no IdP identity); people are recorded ahead of sign-in. */
+  readonly kind: 'person' | 'service';
+  /** Administrator in the old product (applied through groups here: see the notes). */
+  readonly wasAdmin: boolean;
+  /** Groups of a service account (people's groups come from the IdP at each sign-in). */
+  readonly groups?: readonly string[];
+}
+
+export interface PlannedGrant {
+  readonly principalType: 'user' | 'group';
+  readonly principal: string;
+  readonly resourceType: ResourceType;
+  readonly resourceId: string;
+  readonly level: Level;
+  /** Where it came from in the old database, for the report. */
+  readonly from: string;
+}
+
+export interface PlannedPattern {
+  readonly principalType: 'user' | 'group';
+  readonly principal: string;
+  readonly resourceType: ResourceType;
+  readonly matcher: 'glob' | 'regex';
+  readonly pattern: string;
+  readonly level: Level;
+  readonly from: string;
+  /** The old product's priority, when it had one (reported; the gateway orders rules itself). */
+  readonly priority?: number;
+}
+
+export interface ImportPlan {
+  readonly source: 'basic-auth' | 'mlflow-oidc-auth';
+  readonly users: PlannedUser[];
+  /** Group → members, as the old product recorded them (membership itself lives at the IdP). */
+  readonly groups: Map<string, Set<string>>;
+  readonly grants: PlannedGrant[];
+  readonly patterns: PlannedPattern[];
+  /** Old roles and what each became. */
+  readonly roles: { name: string; workspace: string; becomes: string }[];
+  readonly workspaces: string[];
+  readonly defaultPermission?: { value: string; from: string };
+  /** Things that cannot be carried over, and why. */
+  readonly unmapped: { item: string; reason: string }[];
+  /** Things the operator must do by hand (admin groups, group membership at the IdP…). */
+  readonly notes: string[];
+  /** Accounts whose old access tokens stop working: they need new personal access tokens. */
+  readonly needNewTokens: string[];
+}
+
+export function emptyPlan(source: ImportPlan['source']): ImportPlan {
+  return { source, users: [], groups: new Map(), grants: [], patterns: [], roles: [], workspaces: [], unmapped: [], notes: [], needNewTokens: [] };
+}
+
+const RANK: Record<string, number> = { NO_PERMISSIONS: 0, READ: 1, USE: 2, EDIT: 3, MANAGE: 4 };
+
+/**
+ * Adds a grant, keeping one per (principal, resource): two sources for the same grant (3.17.2's
+ * role_permissions and the older per-resource tables) fold like the old product folds them.
+ */
+export function addGrant(plan: ImportPlan, g: PlannedGrant, fold: 'max' | 'deny-wins' = 'deny-wins'): void {
+  const i = plan.grants.findIndex((x) => x.principalType === g.principalType && x.principal === g.principal && x.resourceType === g.resourceType && x.resourceId === g.resourceId);
+  if (i < 0) {
+    plan.grants.push(g);
+    return;
+  }
+  const old = plan.grants[i]!;
+  const keepOld = fold === 'deny-wins' && old.level === 'NO_PERMISSIONS' ? true
+    : fold === 'deny-wins' && g.level === 'NO_PERMISSIONS' ? false
+    : RANK[old.level]! >= RANK[g.level]!;
+  if (!keepOld) plan.grants[i] = { ...g, from: `${g.from}; ${old.from}` };
+}
+
+export function addPattern(plan: ImportPlan, p: PlannedPattern): void {
+  const same = plan.patterns.find((x) => x.principalType === p.principalType && x.principal === p.principal && x.resourceType === p.resourceType && x.matcher === p.matcher && x.pattern === p.pattern);
+  if (!same) plan.patterns.push(p);
+  else if (RANK[p.level]! > RANK[same.level]!) plan.patterns[plan.patterns.indexOf(same)] = p;
+}
