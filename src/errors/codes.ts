@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   GW_MISSING_ID: { status: 400, description: 'A resource id the route needs is missing.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
   GW_BAD_BODY: { status: 400, description: 'The request body is not the JSON the route expects.', mlflowCode: 'BAD_REQUEST' },
   GW_BAD_REQUEST: { status: 400, description: 'The request is malformed.', mlflowCode: 'BAD_REQUEST' },
+  GW_BODY_TOO_DEEP: { status: 400, description: 'The JSON request body (or GraphQL document) nests arrays and objects deeper than 100 levels, more than any MLflow request can.', mlflowCode: 'BAD_REQUEST' },
   GW_BODY_TOO_LARGE: { status: 413, description: 'The JSON request body exceeds the configured limit.', mlflowCode: 'BAD_REQUEST' },
   GW_NOT_FOUND: { status: 404, description: 'No such gateway endpoint or object.', mlflowCode: 'ENDPOINT_NOT_FOUND' },
   GW_RESOURCE_NOT_FOUND: { status: 404, description: 'The MLflow object the request names does not exist.', mlflowCode: 'RESOURCE_DOES_NOT_EXIST' },
