@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   GW_UNAUTHENTICATED: { status: 401, description: 'No credentials were presented, or the session has ended.', mlflowCode: 'UNAUTHENTICATED' },
   GW_INVALID_TOKEN: { status: 401, description: 'A bearer token or Basic credential was presented but is not valid.', mlflowCode: 'UNAUTHENTICATED' },
   GW_SESSION_EXPIRED: { status: 401, description: 'The browser session expired or was revoked; sign in again.', mlflowCode: 'UNAUTHENTICATED' },
+  GW_SESSION_COOKIE_CONFLICT: { status: 401, description: 'The request carried more than one session cookie (a cookie planted by another origin of the same host name); all are cleared and none is used: sign in again.', mlflowCode: 'UNAUTHENTICATED' },
   GW_FORBIDDEN_GROUP: { status: 403, description: 'The identity is valid but not in a group allowed to use this gateway.', mlflowCode: 'PERMISSION_DENIED' },
   GW_FORBIDDEN_DOMAIN: { status: 403, description: 'The identity is valid but its email domain or hosted domain is not allowed, or its email is not verified.', mlflowCode: 'PERMISSION_DENIED' },
   GW_USER_DISABLED: { status: 403, description: 'The user account is disabled on this gateway.', mlflowCode: 'PERMISSION_DENIED' },

@@ -45,7 +45,7 @@ describe('JSON nesting bomb', () => {
     }
     const wrapped = `{"name":"x","tags":${BOMB}}`;
     expectTooDeep(await alice.raw('POST', '/api/2.0/mlflow/registered-models/create', { body: wrapped, headers: json }), 'registered-models/create');
-    expectTooDeep(await alice.raw('PATCH', '/api/2.0/mlflow/experiments/update', { body: `{"experiment_id":"${experimentId}","x":${BOMB}}`, headers: json }), 'experiments/update');
+    expectTooDeep(await alice.raw('POST', '/api/2.0/mlflow/experiments/update', { body: `{"experiment_id":"${experimentId}","x":${BOMB}}`, headers: json }), 'experiments/update');
   });
 
   it('nesting-bomb-graphql: a deep JSON body and a deep GraphQL document are both refused', async () => {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { clientCredentialsClient, serviceAccountOfClient } from '../../federation/client-credentials.js';
 import { admittedIdentity } from '../../oidc/identity.js';
-import { parseCookies } from '../../session/cookies.js';
+import { readSessionCookie } from '../../session/cookies.js';
 import { looksLikeToken, TOKEN_PREFIX } from '../../tokens/format.js';
 import { failureKeysOf } from '../../tokens/service.js';
 import type { Gateway } from '../gateway.js';
@@ -78,7 +78,8 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
       });
     }
   } else {
-    const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+    // Two session cookies (one planted by another origin of this host) are refused, never chosen between.
+    const token = readSessionCookie(gw.config, req.headers.cookie, req.url);
     if (token) {
       const resolved = await gw.sessions.resolve(token, req.log);
       if (resolved) ctx.principal = { user: resolved.user, method: 'session', sessionId: resolved.sessionId };
