@@ -6,6 +6,8 @@ import { safeReturnTo } from '../oidc/return-to.js';
 import type { ProviderEntry } from '../oidc/providers/registry.js';
 import { infoPage } from './pages.js';
 import { signInPage } from './sign-in-page.js';
+import { signOutPage } from './sign-out-page.js';
+import { assertSameOrigin } from '../pipeline/steps/csrf.js';
 import { clearCookie, conflictClearing, loginAttemptCookieName, loginCookieName, loginCookiePath, parseCookies, readSessionCookie, serializeCookie, sessionCookieName, sessionCookiePath, sessionCookieValues } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
@@ -98,7 +100,10 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   const signInReason = (provider: string | undefined, linked: boolean) =>
     `OIDC sign-in${provider || linked ? ` (${[provider, linked ? 'linked by verified email' : undefined].filter(Boolean).join(', ')})` : ''}`;
 
+  // Sign-out is a POST from the gateway's own origin (the same CSRF check as every cookie-borne
+  // write); a GET only shows a page with the button, so a cross-site <img> ends nothing.
   const logout = async (req: FastifyRequest, reply: FastifyReply) => {
+    assertSameOrigin(gw, req);
     // Every session cookie the browser sent is ended (several: a planted one among them, all cleared).
     const tokens = sessionCookieValues(gw.config, req.headers.cookie);
     let idToken: string | undefined;
@@ -123,9 +128,19 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const idpLogout = await endSessionUrl(provider.client, idToken, after);
     return reply.redirect(idpLogout ?? after, 302);
   };
-  // POST is the CSRF-safe form; GET is kept for links (sign-out is harmless to force).
-  app.get(`${base}/logout`, logout);
   app.post(`${base}/logout`, logout);
+  app.get(`${base}/logout`, async (req, reply) => {
+    const tokens = sessionCookieValues(gw.config, req.headers.cookie);
+    const resolved = tokens.length === 1 ? await gw.sessions.resolve(tokens[0]!, req.log).catch(() => undefined) : undefined;
+    void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
+      .header('content-security-policy', signOutPageCsp());
+    return signOutPage({ logoutUrl: `${base}/logout`, homeUrl: `${gw.config.basePath}/`, username: resolved?.user.username });
+  });
+  // No script; the form may post only here, and the answer to it may redirect to an IdP's sign-out.
+  const signOutPageCsp = () => {
+    const idps = [...new Set(gw.providers.all.map((p) => safeOrigin(p.config.issuer)).filter((o) => o !== undefined))];
+    return `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ${idps.join(' ')}`.trim();
+  };
 
   app.get(`${base}/signed-out`, async (req, reply) => {
     // Styled like every other gateway page; "Sign in again" leads back to MLflow.
@@ -146,4 +161,12 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const u = resolved.user;
     return { username: u.username, email: u.email, display_name: u.displayName, groups: u.groups, is_admin: u.isAdmin };
   });
+}
+
+function safeOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminApi } from '../support/admin-api.js';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
-import { signIn } from '../support/sign-in.js';
+import { signIn, signOut } from '../support/sign-in.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // The audit log end to end: proxied MLflow calls (denied ones and allowed writes) become audit
@@ -84,7 +84,7 @@ describe('audit log', () => {
 
   it('records sign-in and sign-out', async () => {
     const { browser } = await signIn(stack, 'carol');
-    await browser.follow(`${stack.gatewayUrl}/_gateway/logout`);
+    await signOut(stack, browser, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
     const rows = await store().audit.list({ limit: 20, actor: 'carol' });
     expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['login', 'logout']));
     // A callback that cannot complete (no sign-in cookie, forged state) is a refused sign-in.
