@@ -220,7 +220,9 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
 function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const err = error instanceof GatewayError ? error : fromFastifyError(error);
   const ctx = reply.locals;
-  if (ctx && !ctx.decision) ctx.decision = `deny: ${err.code}`;
+  // A denial's public message names only what the caller sent; its detail (what was looked up, and
+  // the reason) is for the access log and the audit log.
+  if (ctx && !ctx.decision) ctx.decision = err.code === 'GW_DENIED' && err.detail ? `deny: ${err.detail}` : `deny: ${err.code}`;
   if (ctx) ctx.error = err.message;
   if (err.status >= 500) req.log.error({ event: 'error', code: err.code, detail: err.detail, err: err.cause }, err.message);
   else req.log.info({ event: 'refused', code: err.code, detail: err.detail }, err.message);
