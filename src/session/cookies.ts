@@ -13,14 +13,12 @@ export interface CookieSpec {
   value: string;
   path: string;
   maxAgeSeconds?: number;
-  domain?: string;
 }
 
 const HOST_PREFIX = '__Host-';
 
 export function serializeCookie(config: Config, c: CookieSpec): string {
   const parts = [`${c.name}=${c.value}`, `Path=${c.path}`, 'HttpOnly', 'SameSite=Lax'];
-  if (c.domain !== undefined) parts.push(`Domain=${c.domain}`);
   if (config.secureCookies) parts.push('Secure');
   if (c.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(c.maxAgeSeconds))}`);
   return parts.join('; ');
@@ -101,9 +99,9 @@ const MAX_CLEARED_PATHS = 24;
 /**
  * Set-Cookie headers that expire the session cookie for every path a planted copy could have been
  * sent from on this request (the request path and its ancestors, where any copy that arrived must
- * be scoped), common MLflow prefixes, and for each parent domain of the public host (a sibling
- * subdomain can only plant with Domain=<a parent>). A `__Host-` cookie can only exist at Path=/
- * without Domain, so that is all there is to clear.
+ * be scoped) and the common MLflow prefixes. Unprefixed cookies exist only on plain-http loopback
+ * (configuration refuses http elsewhere), where there is no parent domain to plant from. A
+ * `__Host-` cookie can only exist at Path=/ without Domain, so that is all there is to clear.
  */
 export function conflictClearing(config: Config, requestPath: string): string[] {
   const name = sessionCookieName(config);
@@ -112,21 +110,7 @@ export function conflictClearing(config: Config, requestPath: string): string[] 
   const segments = requestPath.split('?')[0]!.split('/').filter(Boolean);
   for (let i = 1; i <= segments.length && paths.size < MAX_CLEARED_PATHS / 2; i++) paths.add(`/${segments.slice(0, i).join('/')}`);
   for (const p of COMMON_PATHS) paths.add(`${config.basePath}${p}`);
-  const domains = [undefined, ...parentDomains(new URL(config.publicOrigin).hostname)];
-  const out: string[] = [];
-  for (const path of [...paths].slice(0, MAX_CLEARED_PATHS)) {
-    for (const domain of domains) out.push(serializeCookie(config, { name, value: '', path, maxAgeSeconds: 0, ...(domain ? { domain } : {}) }));
-  }
-  return out;
-}
-
-/** gw.team.example.com → gw.team.example.com, team.example.com, example.com (never a bare TLD or an IP). */
-function parentDomains(host: string): string[] {
-  if (/^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[')) return [];
-  const labels = host.split('.');
-  const out: string[] = [];
-  for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join('.'));
-  return out.slice(0, 4);
+  return [...paths].slice(0, MAX_CLEARED_PATHS).map((path) => clearCookie(config, name, path));
 }
 
 /**
