@@ -109,5 +109,15 @@ describe('denial name disclosure', () => {
     expect(line, 'access-log line with the looked-up experiment name').toBeDefined();
     await expect.poll(async () => (await stack.server.gateway.store.audit.list({ limit: 50, actor: 'bob', action: 'request.denied' }))
       .some((e) => (e.reason ?? '').includes(`'${s.name}' (${s.experimentId})`)), { timeout: 10_000 }).toBe(true);
+    // Administrators read it in the audit API; the intruder reading their own audit events does not.
+    const adminView = await (await callerFor(stack, 'admin')).raw('GET', '/_gateway/api/v1/audit?actor=bob&action=request.denied&limit=500');
+    expect(JSON.stringify(adminView.json)).toContain(s.name);
+    for (const path of ['/_gateway/api/v1/audit?limit=500', '/_gateway/api/v1/audit/export?format=csv', '/_gateway/api/v1/audit/export?format=json']) {
+      const own = await intruder.raw('GET', path);
+      expect(own.status, path).toBe(200);
+      const text = JSON.stringify(own.json);
+      expect(text, path).toContain('request.denied');
+      for (const secret of secrets) expect(text, path).not.toContain(secret.name);
+    }
   });
 });
