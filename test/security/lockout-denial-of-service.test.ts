@@ -37,8 +37,8 @@ function lockoutSuite(name: string, extraEnv: () => Record<string, string>) {
     it("lockout-by-username: 25 failed attempts naming alice from the attacker's address leave alice's valid token working", async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 25; i++) {
-        // Made-up token ids and alice's real token id with a wrong secret, as Basic (naming alice) and Bearer.
-        const credential = i % 3 === 0 ? basic('alice', randomId(i)) : i % 3 === 1 ? basic('alice', wrongSecret()) : `Bearer ${wrongSecret()}`;
+        // Basic naming alice: with made-up token ids, and with alice's real token id and a wrong secret.
+        const credential = i % 2 === 0 ? basic('alice', randomId(i)) : basic('alice', wrongSecret());
         statuses.push((await call(credential, ATTACKER)).status);
       }
       expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(401));
