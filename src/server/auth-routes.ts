@@ -8,7 +8,7 @@ import { infoPage } from './pages.js';
 import { signInPage } from './sign-in-page.js';
 import { signOutPage } from './sign-out-page.js';
 import { assertSameOrigin } from '../pipeline/steps/csrf.js';
-import { clearCookie, conflictClearing, loginAttemptCookieName, loginCookieName, loginCookiePath, parseCookies, readSessionCookie, serializeCookie, sessionCookieName, sessionCookiePath, sessionCookieValues } from '../session/cookies.js';
+import { clearCookie, conflictClearing, cookieValues, loginAttemptCookieName, loginCookieName, loginCookiePath, parseCookies, readSessionCookie, serializeCookie, sessionCookieName, sessionCookiePath, sessionCookieValues } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 import { scimSignIn } from '../scim/sign-in.js';
@@ -66,6 +66,11 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       if (sealedTx === undefined && [...cookies.keys()].some((n) => n.startsWith(`${sessionCookieName(gw.config)}_`) && n.endsWith('_login'))) {
         // This browser has sign-ins under way, but none with this state.
         throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in response does not match this browser\'s sign-in attempts (state mismatch); start again');
+      }
+      // A second copy of the sign-in cookie can only have been planted (cookie tossing: login CSRF): use none.
+      const usedName = attemptCookie !== undefined && cookies.has(attemptCookie) ? attemptCookie : loginCookieName(gw.config);
+      if (cookieValues(req.headers.cookie, usedName).length > 1) {
+        throw new GatewayError('GW_LOGIN_FAILED', 'The browser sent more than one sign-in cookie (one may have been planted by another site on this host); start again');
       }
       const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, sealedTx);
       const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users, scimSignIn(gw.config));

@@ -88,7 +88,11 @@ export function readSessionCookie(config: Config, header: string | undefined, re
 
 /** Every session cookie value of a request (sign-out ends the sessions of all of them). */
 export function sessionCookieValues(config: Config, header: string | undefined): string[] {
-  const name = sessionCookieName(config);
+  return cookieValues(header, sessionCookieName(config));
+}
+
+/** Every value of cookie `name` in a Cookie header, in order. */
+export function cookieValues(header: string | undefined, name: string): string[] {
   return cookiePairs(header).filter(([n]) => n === name).map(([, v]) => v);
 }
 

@@ -4,6 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/devtools/mlflow.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { HttpBrowser } from '../support/http-browser.js';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { signIn } from '../support/sign-in.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -62,6 +63,19 @@ describe('cookie tossing', () => {
     const res = await fetch(`${stack.gatewayUrl}/_gateway/api/v1/whoami`, { headers: { cookie: `x=1; ${name()}=${victimSession}; y=2` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { username: string }).username).toBe('alice');
+  });
+
+  it('planted-sign-in-cookie: a callback carrying two sign-in cookies signs nobody in (login CSRF by tossing)', async () => {
+    const browser = new HttpBrowser();
+    const page = await browser.follow(`${stack.gatewayUrl}/`);
+    const callback = `${stack.gatewayUrl}/_gateway/callback`;
+    const res = await browser.submitForm(page.url, await page.response.text(), { username: 'alice', password: 'alice-pass' }, { stopAt: (u) => u.startsWith(callback) });
+    expect(res.stopped).toBe(true);
+    const login = browser.cookies(stack.origin).find((c) => c.name.endsWith('_login'))!.name; // this attempt's sign-in cookie
+    const planted = await browser.get(res.url, { accept: 'application/json', cookie: `${login}=planted-by-attacker; ${browser.cookieHeader(res.url)}` });
+    expect(planted.status).toBe(400);
+    expect(await planted.json()).toMatchObject({ gateway_code: 'GW_LOGIN_FAILED', message: expect.stringMatching(/more than one sign-in cookie/) });
+    expect(planted.headers.getSetCookie().some((c) => c.startsWith(`${name()}=`) && !/Max-Age=0/.test(c))).toBe(false);
   });
 
   it('the same cookie twice (equal values) is refused too: the gateway never chooses', async () => {
