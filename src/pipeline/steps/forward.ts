@@ -75,8 +75,12 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
   // A GET/HEAD body is never forwarded (fastify does not read it; reply-from refuses to send one,
   // even the empty buffer a step read while looking for ids).
   if (ctx.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
-    options.body = ctx.body;
-    options.contentType = String(req.headers['content-type'] ?? 'application/json');
+    if (ctx.body.length === 0 && req.headers['content-type'] === undefined) {
+      options.body = null; // an absent body read only to be judged stays absent (no Content-Type invented)
+    } else {
+      options.body = ctx.body;
+      options.contentType = String(req.headers['content-type'] ?? 'application/json');
+    }
   }
   // Returned to fastify so it knows the reply is sent asynchronously by reply-from (not an empty 200).
   return reply.from(target, options);
