@@ -1,5 +1,6 @@
 // The audit log's output shapes: JSON rows (API and export) and CSV (export). CSV cells that a
 // spreadsheet would run as a formula are prefixed with a quote (CSV injection).
+import { publicAuditReason } from '../audit/request-audit.js';
 import type { AuditRecord } from '../store/index.js';
 
 export interface AuditJson {
@@ -14,10 +15,11 @@ export interface AuditJson {
   client_ip: string | null;
 }
 
-export function auditJson(e: AuditRecord): AuditJson {
+/** `full`: the administrator's view; others get reasons without their admin-only detail. */
+export function auditJson(e: AuditRecord, full: boolean): AuditJson {
   return {
     seq: e.seq, time: e.time.toISOString(), actor: e.actor, action: e.action, resource: e.resource, decision: e.decision,
-    reason: e.reason, request_id: e.requestId, client_ip: e.clientIp,
+    reason: full ? e.reason : publicAuditReason(e.reason), request_id: e.requestId, client_ip: e.clientIp,
   };
 }
 

@@ -25,7 +25,7 @@ export function registerAuditRoutes(app: FastifyInstance, gw: Gateway, base: str
     const events = await gw.store.audit.list({ ...filters, limit, beforeSeq: cursor });
     const last = events.at(-1);
     // A full page may have more behind it: its last seq is the cursor of the next one.
-    return { events: events.map(auditJson), next_cursor: events.length === limit && last ? String(last.seq) : null };
+    return { events: events.map((e) => auditJson(e, isFullAdmin(caller))), next_cursor: events.length === limit && last ? String(last.seq) : null };
   });
 
   app.get(`${base}/audit/export`, async (req: FastifyRequest, reply: FastifyReply) => {
@@ -38,7 +38,7 @@ export function registerAuditRoutes(app: FastifyInstance, gw: Gateway, base: str
     let cursor: number | undefined;
     while (rows.length < MAX_EXPORT) {
       const page = await gw.store.audit.list({ ...filters, limit: 1000, beforeSeq: cursor });
-      rows.push(...page.map(auditJson));
+      rows.push(...page.map((e) => auditJson(e, isFullAdmin(caller))));
       if (page.length < 1000) break;
       cursor = page.at(-1)!.seq;
     }

@@ -2,6 +2,7 @@
 // them), so the admin routes read their small JSON objects themselves.
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
+import { assertJsonDepth } from '../pipeline/json-depth.js';
 import { readBody } from '../pipeline/request-body.js';
 import { badRequest, type Fields } from './input.js';
 
@@ -17,6 +18,7 @@ export async function readJsonObject(req: FastifyRequest): Promise<Fields | unde
   if (raw.length === 0) return undefined;
   const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw badRequest('Send the request body as JSON with Content-Type: application/json');
+  assertJsonDepth(raw);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));

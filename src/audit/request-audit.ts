@@ -9,6 +9,19 @@ import type { Gateway } from '../pipeline/gateway.js';
 import type { AuditEvent } from '../store/index.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Separates the part of an audit reason that only administrators read (a denial's looked-up names
+ * and deciding rule) from the rest; people reading their own events get the reason up to it.
+ */
+export const ADMIN_ONLY_MARK = ' | admin-only detail: ';
+
+/** The reason as shown to someone who is not an administrator. */
+export function publicAuditReason(reason: string | null): string | null {
+  if (reason === null) return null;
+  const i = reason.indexOf(ADMIN_ONLY_MARK);
+  return i < 0 ? reason : reason.slice(0, i);
+}
 const DENIED = new Set([401, 403, 429]);
 
 /** Fire and forget: the response is already on its way; a failure is logged, never thrown. */
@@ -33,7 +46,7 @@ export function eventFor(method: string, status: number, ctx: RequestContext): A
   return {
     time: new Date(), actor: ctx.principal?.user.username ?? null, action, resource: resourceOf(method, ctx),
     decision: denied ? 'deny' : 'allow',
-    reason: `${method} ${what} → ${status}${ctx.decision ? ` (${ctx.decision})` : ''}${ctx.error ? `: ${ctx.error}` : ''}`.slice(0, 1000),
+    reason: `${method} ${what} → ${status}${ctx.decision ? ` (${ctx.decision})` : ''}${ctx.error ? `: ${ctx.error}` : ''}${ctx.decisionDetail ? `${ADMIN_ONLY_MARK}${ctx.decisionDetail}` : ''}`.slice(0, 1000),
     requestId: ctx.requestId, clientIp: ctx.clientIp,
   };
 }

@@ -176,7 +176,7 @@ export const SCHEMA = {
   }),
   cookieName: field({
     env: 'GATEWAY_COOKIE_NAME', aliases: ['SESSION_COOKIE_NAME'], group: 'Sessions', schema: kinds.string().refine((s) => /^[A-Za-z0-9_-]+$/.test(s), 'letters, digits, _ and - only'), default: 'mlflow_gateway_session',
-    description: 'Name of the session cookie (HttpOnly, SameSite=Lax, Secure outside localhost).',
+    description: 'Name of the session cookie (HttpOnly, SameSite=Lax). With an https public URL it is Secure and sent as `__Host-<name>` with Path=/ (no other origin of the host can plant one); the sign-in state cookie is `<name>_login`, prefixed the same way.',
   }),
   // ── Authorization ────────────────────────────────────────────────────────
   defaultPermission: field({

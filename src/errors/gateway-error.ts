@@ -16,14 +16,14 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly detail: string | undefined;
   /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | string[]>>;
   /** What a refusal was about, for the UI to offer "ask for access" (public: only what the caller named). */
   readonly denied: DeniedResource | undefined;
 
   constructor(
     code: GatewayErrorCode,
     message: string,
-    opts: { detail?: string; cause?: unknown; headers?: Record<string, string>; status?: number; denied?: DeniedResource } = {},
+    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';

@@ -34,6 +34,12 @@ export interface RequestContext {
   subject?: Subject;
   /** Short decision summary for the log line, e.g. "allow: authenticated". */
   decision?: string;
+  /**
+   * The private part of a denial: what the gateway looked up (the experiment a run belongs to, its
+   * name) and the deciding reason. For the access log and administrators' view of the audit log
+   * only; the caller's answer and their own audit events never show it.
+   */
+  decisionDetail?: string;
   /** The refusal's message when the request was refused, for the audit event. */
   error?: string;
   /** Buffered JSON body, when a step needed to read it; forwarded instead of the request stream. */

@@ -1,6 +1,8 @@
+import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import { requestFieldSource, type RouteSpec } from '../mlflow/index.js';
+import { assertJsonDepth } from './json-depth.js';
 
 /**
  * Whether the gateway must see the JSON body of this request before deciding: some id lives in
@@ -31,9 +33,10 @@ export async function readBody(req: FastifyRequest, limit: number): Promise<Buff
   return Buffer.concat(chunks, size);
 }
 
-/** Parses like MLflow (force=True: any content type); an empty body is "no body". */
+/** Parses like MLflow (force=True: any content type); an empty body is "no body". Too deep a body is refused before parsing. */
 export function parseJsonBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
+  assertJsonDepth(raw);
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {
@@ -43,4 +46,47 @@ export function parseJsonBody(raw: Buffer): unknown {
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError('GW_BODY_TOO_LARGE', `The JSON request body exceeds the limit of ${limit} bytes`);
+}
+
+/** Routes whose request body is a file, not a message: never read, never judged as JSON. */
+const FILE_BODY_RPCS = new Set(['UploadArtifact', 'serve_upload_artifact']);
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+/**
+ * Whether MLflow parses this request's body as JSON: every Flask handler does (get_json with
+ * force=True, whatever the content type) and every FastAPI one, except file uploads and OTLP
+ * span exports sent as protobuf.
+ */
+export function mlflowParsesAsJson(route: RouteSpec, method: string, contentType: string | undefined): boolean {
+  if (BODYLESS.has(method) || FILE_BODY_RPCS.has(route.rpc ?? '')) return false;
+  if (route.rpc === 'export_traces') return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+  return true;
+}
+
+/**
+ * Refuses a body MLflow would parse as JSON that nests deeper than MAX_JSON_DEPTH, reading it first
+ * when no step has (it is then forwarded from memory, within the same size limit). An OTLP body
+ * with Content-Encoding is judged decompressed (bounded by the same limit), as MLflow will parse it.
+ * Returns the body read, if any.
+ */
+export async function guardJsonNesting(req: FastifyRequest, route: RouteSpec, body: Buffer | undefined, limit: number): Promise<Buffer | undefined> {
+  if (!mlflowParsesAsJson(route, req.method, req.headers['content-type'])) return body;
+  const raw = body ?? (await readBody(req, limit));
+  const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  assertJsonDepth(route.rpc === 'export_traces' && encoding !== '' && encoding !== 'identity' ? decoded(raw, encoding, limit) : raw);
+  return raw;
+}
+
+/** MLflow's decompress_otlp_body (gzip; deflate, zlib-wrapped or raw), capped at `limit` bytes out. */
+function decoded(raw: Buffer, encoding: string, limit: number): Buffer {
+  const options = { maxOutputLength: limit };
+  const attempts = encoding === 'gzip' ? [() => gunzipSync(raw, options)] : encoding === 'deflate' ? [() => inflateSync(raw, options), () => inflateRawSync(raw, options)] : [];
+  for (const attempt of attempts) {
+    try {
+      return attempt();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+    }
+  }
+  return Buffer.alloc(0); // not decodable: MLflow refuses it itself (400)
 }

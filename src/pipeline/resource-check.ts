@@ -37,13 +37,17 @@ export async function checkResources(
     ...referenced.map(async (l) => ({ l, primary: false, resolution: l.unsafe ? unsafe(l.unsafe) : await gw.resolver.resolve(l.kind, l.value) })),
   ]);
 
-  const checks: { action: Action; resource: ResolvedResource }[] = [];
+  const checks: { action: Action; resource: ResolvedResource; named: Named }[] = [];
   const passed: string[] = [];
   for (const { l, primary: isPrimary, resolution } of resolved) {
     if (resolution.ok) {
       // A route on one model version checks that version (a child of its model or prompt).
       for (const resource of resolution.resources) {
-        checks.push({ action: l.action, resource: isPrimary && version !== undefined && l.kind === 'model_name' ? asVersion(resource, version) : resource });
+        checks.push({
+          action: l.action,
+          resource: isPrimary && version !== undefined && l.kind === 'model_name' ? asVersion(resource, version) : resource,
+          named: { kind: l.kind, value: l.value, from: isPrimary ? undefined : l.from },
+        });
       }
       continue;
     }
@@ -68,7 +72,7 @@ export async function checkResources(
 
   const decisions = await Promise.all(checks.map(async (c) => ({ ...c, decision: await gw.access.check(subject, c.action, c.resource) })));
   const denied = decisions.find((d) => !d.decision.allow);
-  if (denied) throw denial(denied.action, denied.resource, denied.decision);
+  if (denied) throw denial(denied.action, denied.named, denied.resource, denied.decision);
   const reasons = [...new Set(decisions.map((d) => d.decision.reason)), ...new Set(passed.map((p) => `${p}: MLflow answers`))];
   return `allow: ${reasons.join('; ')}`;
 }
@@ -101,9 +105,21 @@ function asVersion(model: ResolvedResource, version: string): ResolvedResource {
   return { type, id, name: id, parent: model };
 }
 
-function denial(action: Action, resource: ResolvedResource, decision: Decision): GatewayError {
+/** What the caller sent that led to a check: the id or name, and for a reference the field it came from. */
+interface Named { kind: string; value: string; from: string | undefined }
+
+/**
+ * A refusal names only what the caller sent (the id or name from the request), never what the
+ * gateway looked up: the experiment a run or trace belongs to, its name, the model of a version,
+ * nor the grant or rule that decided (experiment ids are sequential: naming the experiment would
+ * list every experiment name on the server). The full reason is the error's detail, which goes to
+ * the access log and administrators' view of the audit log only.
+ */
+function denial(action: Action, named: Named, resource: ResolvedResource, decision: Decision): GatewayError {
   const what = `${resource.type.replace('_', ' ')} ${resource.name && resource.name !== resource.id ? `'${resource.name}' (${resource.id})` : resource.id}`;
-  return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${what} needs ${decision.required}; you have ${decision.level} (${decision.reason})`, {
+  const sent = `${describeKind(named.kind)} '${named.value}'${named.from ? ` (referenced by ${named.from})` : ''}`;
+  return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${sent} needs ${decision.required}; you have ${decision.level}`, {
+    detail: `${action} on ${what} needs ${decision.required}; ${decision.level} (${decision.reason})`,
     denied: { resource_type: resource.type, resource_id: resource.id, needed: decision.required },
   });
 }

@@ -152,7 +152,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     if (tracing.enabled) ctx?.trace?.end(reply.statusCode, decision === undefined ? undefined : { 'gateway.decision': decision.split(':')[0]! });
     req.log.info({
       event: 'request', method: req.method, path, status: reply.statusCode,
-      user: ctx?.principal?.user.username, auth: ctx?.principal?.method, trust_rule: ctx?.principal?.trustRule, decision: ctx?.decision,
+      user: ctx?.principal?.user.username, auth: ctx?.principal?.method, trust_rule: ctx?.principal?.trustRule, decision: ctx?.decision, decision_detail: ctx?.decisionDetail,
       route: ctx?.route?.rpc ?? ctx?.route?.path, ms: Math.round(reply.elapsedTime),
     }, 'request');
     auditRequest(gateway, req, reply);
@@ -223,7 +223,12 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
 function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const err = error instanceof GatewayError ? error : fromFastifyError(error);
   const ctx = reply.locals;
-  if (ctx && !ctx.decision) ctx.decision = `deny: ${err.code}`;
+  if (ctx && !ctx.decision) {
+    ctx.decision = `deny: ${err.code}`;
+    // A denial's public message names only what the caller sent; its detail (what was looked up,
+    // and the reason) is for the access log and administrators' view of the audit log.
+    if (err.code === 'GW_DENIED' && err.detail) ctx.decisionDetail = err.detail;
+  }
   if (ctx) ctx.error = err.message;
   if (err.status >= 500) req.log.error({ event: 'error', code: err.code, detail: err.detail, err: err.cause }, err.message);
   else req.log.info({ event: 'refused', code: err.code, detail: err.detail }, err.message);

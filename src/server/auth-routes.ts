@@ -6,7 +6,9 @@ import { safeReturnTo } from '../oidc/return-to.js';
 import type { ProviderEntry } from '../oidc/providers/registry.js';
 import { infoPage } from './pages.js';
 import { signInPage } from './sign-in-page.js';
-import { clearCookie, loginAttemptCookieName, loginCookieName, parseCookies, serializeCookie, sessionCookiePath } from '../session/cookies.js';
+import { signOutPage } from './sign-out-page.js';
+import { assertSameOrigin } from '../pipeline/steps/csrf.js';
+import { clearCookie, conflictClearing, cookieValues, loginAttemptCookieName, loginCookieName, loginCookiePath, parseCookies, readSessionCookie, serializeCookie, sessionCookieName, sessionCookiePath, sessionCookieValues } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 import { scimSignIn } from '../scim/sign-in.js';
@@ -20,8 +22,8 @@ const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-a
  */
 export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   const base = `${gw.config.basePath}/_gateway`;
-  // Sign-in cookies are sent to the callback paths only; one per attempt (loginAttemptCookieName).
-  const loginCookiePath = `${base}/callback`;
+  // Sign-in cookies are sent to the callback paths only (all of the host when __Host-); one per attempt (loginAttemptCookieName).
+  const loginPath = loginCookiePath(gw.config);
 
   app.get(`${base}/login`, async (req: FastifyRequest<{ Querystring: { return_to?: string; provider?: string } }>, reply) => {
     const returnTo = safeReturnTo(gw.config, req.query.return_to);
@@ -38,7 +40,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     // gateway's GW_IDP_UNAVAILABLE page instead of being sent to an IdP that does not answer.
     await provider.client.probe();
     const { url, cookie, state } = await startLogin(provider, gw.loginSealer, returnTo);
-    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginAttemptCookieName(gw.config, state), value: cookie, path: loginCookiePath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
+    void reply.header('set-cookie', serializeCookie(gw.config, { name: loginAttemptCookieName(gw.config, state), value: cookie, path: loginPath, maxAgeSeconds: LOGIN_TTL_SECONDS }));
     return reply.redirect(url, 302);
   });
 
@@ -57,27 +59,34 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const attemptCookie = state ? loginAttemptCookieName(gw.config, state) : undefined;
     const sealedTx = (attemptCookie ? cookies.get(attemptCookie) : undefined) ?? cookies.get(loginCookieName(gw.config));
     const setCookies = [attemptCookie, loginCookieName(gw.config)].filter((n): n is string => n !== undefined && cookies.has(n))
-      .map((n) => clearCookie(gw.config, n, loginCookiePath));
+      .map((n) => clearCookie(gw.config, n, loginPath));
     void reply.header('cache-control', 'no-store');
     let who: string | null = null;
     try {
-      if (sealedTx === undefined && [...cookies.keys()].some((n) => n.startsWith(`${gw.config.cookieName}_`) && n.endsWith('_login'))) {
+      if (sealedTx === undefined && [...cookies.keys()].some((n) => n.startsWith(`${sessionCookieName(gw.config)}_`) && n.endsWith('_login'))) {
         // This browser has sign-ins under way, but none with this state.
         throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in response does not match this browser\'s sign-in attempts (state mismatch); start again');
+      }
+      // A second copy of the sign-in cookie can only have been planted (cookie tossing: login CSRF): use none.
+      const usedName = attemptCookie !== undefined && cookies.has(attemptCookie) ? attemptCookie : loginCookieName(gw.config);
+      if (cookieValues(req.headers.cookie, usedName).length > 1) {
+        throw new GatewayError('GW_LOGIN_FAILED', 'The browser sent more than one sign-in cookie (one may have been planted by another site on this host); start again');
       }
       const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, sealedTx);
       const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users, scimSignIn(gw.config));
       const user = await gw.store.users.upsertOnLogin(identity, new Date());
       who = user.username;
       if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
-      // Any session the browser already had is ended: a fresh id is minted (no fixation).
-      const previous = cookies.get(gw.config.cookieName);
-      if (previous) {
-        const resolved = await gw.sessions.resolve(previous, req.log).catch(() => undefined);
+      // Any session the browser already had is ended: a fresh id is minted (no fixation). Several
+      // (a planted one among them) are all ended and cleared.
+      const previous = sessionCookieValues(gw.config, req.headers.cookie);
+      for (const token of previous) {
+        const resolved = await gw.sessions.resolve(token, req.log).catch(() => undefined);
         if (resolved) await gw.sessions.destroy(resolved.sessionId);
       }
+      if (previous.length > 1) setCookies.push(...conflictClearing(gw.config, req.url));
       const token = await gw.sessions.create(user, tokens, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
-      setCookies.push(serializeCookie(gw.config, { name: gw.config.cookieName, value: token, path: sessionCookiePath(gw.config), maxAgeSeconds: gw.config.sessionMaxAge }));
+      setCookies.push(serializeCookie(gw.config, { name: sessionCookieName(gw.config), value: token, path: sessionCookiePath(gw.config), maxAgeSeconds: gw.config.sessionMaxAge }));
       void reply.header('set-cookie', setCookies);
       req.log.info({ event: 'login', user: user.username, provider: provider.config.id, admin: user.isAdmin, groups: user.groups }, 'signed in');
       await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: signInReason(gw.providers.all.length > 1 ? provider.config.id : undefined, user.subjectKey !== identity.subjectKey), requestId: req.id, clientIp: req.ip });
@@ -96,33 +105,47 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   const signInReason = (provider: string | undefined, linked: boolean) =>
     `OIDC sign-in${provider || linked ? ` (${[provider, linked ? 'linked by verified email' : undefined].filter(Boolean).join(', ')})` : ''}`;
 
+  // Sign-out is a POST from the gateway's own origin (the same CSRF check as every cookie-borne
+  // write); a GET only shows a page with the button, so a cross-site <img> ends nothing.
   const logout = async (req: FastifyRequest, reply: FastifyReply) => {
-    const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+    assertSameOrigin(gw, req);
+    // Every session cookie the browser sent is ended (several: a planted one among them, all cleared).
+    const tokens = sessionCookieValues(gw.config, req.headers.cookie);
     let idToken: string | undefined;
     let provider = gw.providers.default;
-    let username: string | null = null;
-    if (token) {
+    for (const token of tokens) {
       const resolved = await gw.sessions.resolve(token, req.log).catch(() => undefined);
-      if (resolved) {
+      if (!resolved) continue;
+      // RP-initiated logout at the IdP only when there is no doubt whose session this was.
+      if (tokens.length === 1) {
         idToken = resolved.idToken;
         provider = gw.providers.get(resolved.provider) ?? provider;
-        username = resolved.user.username;
-        await gw.sessions.destroy(resolved.sessionId);
-        // The IdP session ends with this sign-out (RP-initiated logout): any other gateway session
-        // signed in through the same IdP session (its `sid`) ends with it, on every replica.
-        if (resolved.idpSid) await gw.store.sessions.deleteByIdp({ sidKey: resolved.idpSid });
-        await gw.store.audit.append({ time: new Date(), actor: username, action: 'logout', resource: null, decision: 'info', reason: null, requestId: req.id, clientIp: req.ip });
       }
+      await gw.sessions.destroy(resolved.sessionId);
+      // The IdP session ends with this sign-out (RP-initiated logout): any other gateway session
+      // signed in through the same IdP session (its `sid`) ends with it, on every replica.
+      if (tokens.length === 1 && resolved.idpSid) await gw.store.sessions.deleteByIdp({ sidKey: resolved.idpSid });
+      await gw.store.audit.append({ time: new Date(), actor: resolved.user.username, action: 'logout', resource: null, decision: 'info', reason: null, requestId: req.id, clientIp: req.ip });
     }
-    void reply.header('set-cookie', clearCookie(gw.config, gw.config.cookieName, sessionCookiePath(gw.config)));
+    void reply.header('set-cookie', tokens.length > 1 ? conflictClearing(gw.config, req.url) : clearCookie(gw.config, sessionCookieName(gw.config), sessionCookiePath(gw.config)));
     void reply.header('cache-control', 'no-store');
     const after = `${gw.config.publicUrl}/_gateway/signed-out`;
     const idpLogout = await endSessionUrl(provider.client, idToken, after);
     return reply.redirect(idpLogout ?? after, 302);
   };
-  // POST is the CSRF-safe form; GET is kept for links (sign-out is harmless to force).
-  app.get(`${base}/logout`, logout);
   app.post(`${base}/logout`, logout);
+  app.get(`${base}/logout`, async (req, reply) => {
+    const tokens = sessionCookieValues(gw.config, req.headers.cookie);
+    const resolved = tokens.length === 1 ? await gw.sessions.resolve(tokens[0]!, req.log).catch(() => undefined) : undefined;
+    void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
+      .header('content-security-policy', signOutPageCsp());
+    return signOutPage({ logoutUrl: `${base}/logout`, homeUrl: `${gw.config.basePath}/`, username: resolved?.user.username });
+  });
+  // No script; the form may post only here, and the answer to it may redirect to an IdP's sign-out.
+  const signOutPageCsp = () => {
+    const idps = [...new Set(gw.providers.all.map((p) => safeOrigin(p.config.issuer)).filter((o) => o !== undefined))];
+    return `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ${idps.join(' ')}`.trim();
+  };
 
   app.get(`${base}/signed-out`, async (req, reply) => {
     // Styled like every other gateway page; "Sign in again" leads back to MLflow.
@@ -133,7 +156,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get(`${base}/api/v1/whoami`, async (req, reply) => {
     // Programs (the CLI's `whoami`) ask with their credential; browsers with the session cookie.
     if (req.headers.authorization !== undefined) return whoamiByCredential(gw, req, reply);
-    const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+    const token = readSessionCookie(gw.config, req.headers.cookie, req.url);
     const resolved = token ? await gw.sessions.resolve(token, req.log) : undefined;
     if (!resolved) {
       throw token
@@ -143,4 +166,12 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const u = resolved.user;
     return { username: u.username, email: u.email, display_name: u.displayName, groups: u.groups, is_admin: u.isAdmin };
   });
+}
+
+function safeOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }

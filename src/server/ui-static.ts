@@ -12,7 +12,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { BANNER_CSS } from '../proxy/ui-banner.js';
 import { BAR_JS } from '../mlflow-ui/bar-script.js';
 import { RESUME_JS } from './resume-page.js';
-import { parseCookies } from '../session/cookies.js';
+import { readSessionCookie } from '../session/cookies.js';
 import { escapeHtml } from './pages.js';
 
 /** ui/dist of the package (this file is src/server/ or dist/server/). */
@@ -54,7 +54,7 @@ let shell: string | undefined;
 
 /** Every other path is a page of the single-page app: index.html, for signed-in users only. */
 async function sendPage(gw: Gateway, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+  const token = readSessionCookie(gw.config, req.headers.cookie, req.url);
   const session = token ? await gw.sessions.resolve(token, req.log) : undefined;
   if (!session) {
     const returnTo = (req.url.split('?')[0] ?? '/').replace(/[^\w/.~-]/g, '');

@@ -22,10 +22,10 @@ describe('failure limiter', () => {
     l.assertAllowed(['ip:1'], 61_000); // a new window
   });
 
-  it('blocks when any key is over (per address and per username)', () => {
+  it('blocks when any key is over (per address and per token owner)', () => {
     const l = createFailureLimiter(1, 1000);
-    l.recordFailure(['ip:1', 'user:alice'], 0);
-    expect(() => l.assertAllowed(['ip:9', 'user:alice'], 10)).toThrow(/Too many/);
+    l.recordFailure(['ip:1', 'token-owner:u1'], 0);
+    expect(() => l.assertAllowed(['ip:9', 'token-owner:u1'], 10)).toThrow(/Too many/);
   });
 
   it('stays bounded in memory', () => {

@@ -1,9 +1,11 @@
 import { GatewayError } from '../errors/index.js';
 
 /**
- * Brute-force guard for token and Basic credentials: failures are counted per key (client
- * address, claimed username) in a fixed window; past the limit the key gets 429 with
- * Retry-After until its window ends. Successes do not reset a key, so an attacker holding one
+ * Brute-force guard for token and Basic credentials: failures are counted per key in a fixed
+ * window; past the limit the key gets 429 with Retry-After until its window ends. The keys are
+ * chosen by the caller (src/pipeline/steps/authenticate.ts): the client address (`ip:…`, checked
+ * before verifying) and the owner of a real token id that failed (`token-owner:…`, checked only
+ * after a failure, so it never refuses a valid credential). Successes do not reset a key, so an attacker holding one
  * valid token cannot interleave it to keep guessing. Memory is bounded (oldest keys dropped).
  */
 export interface FailureLimiter {

@@ -39,8 +39,10 @@ export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: str
 
   app.post(`${base}/tokens/:id/rotate`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const caller = await adminCaller(gw, req, reply);
+    // Rotation hands out a new secret with a fresh expiry: it is minting, and needs what minting needs.
+    // Otherwise a leaked token could renew its siblings (and they it) forever, outliving any revocation.
+    assertMayMint(caller, 'rotated');
     const record = await ownedOrAdmin(gw, caller, req.params.id);
-    if (caller.ctx.principal?.tokenId === record.id) throw new GatewayError('GW_DENIED', 'A token cannot rotate itself; use a session or an IdP token');
     // A workload must not be able to renew its own long-lived credentials: administrators do that.
     if (caller.user.kind === 'service') throw new GatewayError('GW_DENIED', 'Tokens of a service account are rotated by an administrator');
     const { token, record: rotated } = await gw.tokens.rotate(record, actorOf(caller));
@@ -66,13 +68,13 @@ export function registerTokenRoutes(app: FastifyInstance, gw: Gateway, base: str
 }
 
 /**
- * New tokens come from a person's own sign-in (session or IdP JWT). A leaked token must not be
- * able to mint itself successors that outlive its revocation, and neither may a workload credential.
+ * New tokens and new secrets (create, rotate; service-account tokens too) come from a person's own
+ * sign-in (session or IdP JWT). A leaked token must not be able to mint itself or its siblings successors that outlive its revocation, and neither may a workload credential.
  */
-export function assertMayMint(caller: Caller): void {
+export function assertMayMint(caller: Caller, verb: 'minted' | 'rotated' = 'minted'): void {
   const method = caller.ctx.principal?.method;
   if (method !== 'session' && method !== 'jwt') {
-    throw new GatewayError('GW_DENIED', 'Tokens are minted from a signed-in session or with an IdP token, not with a personal access token or a workload credential');
+    throw new GatewayError('GW_DENIED', `Tokens are ${verb} from a signed-in session or with an IdP token, not with a personal access token or a workload credential`);
   }
 }
 

@@ -41,6 +41,19 @@ export interface TokenService {
 
 const NAME = /^[\w .:@/-]{1,100}$/;
 
+/** The owner (user id) of the real token id a failed verification named, when it counts against them. */
+const FAILED_OWNER = new WeakMap<GatewayError, string>();
+
+/**
+ * The failure-limiter keys of a failed token verification beyond the client address: the owner of
+ * the token id the credential named, if that id exists (and, for Basic, belongs to the username
+ * given). Never the username alone, so failures naming someone cannot be manufactured from anywhere.
+ */
+export function failureKeysOf(err: unknown): string[] {
+  const owner = err instanceof GatewayError ? FAILED_OWNER.get(err) : undefined;
+  return owner === undefined ? [] : [`token-owner:${owner}`];
+}
+
 export function createTokenService(config: Config, store: Store): TokenService {
   async function audit(actor: Actor, action: string, t: ApiToken, reason: string | null): Promise<void> {
     await store.audit.append({ time: new Date(), actor: actor.username, action, resource: `token:${t.id}`, decision: 'info', reason, requestId: actor.requestId, clientIp: actor.clientIp });
@@ -105,11 +118,21 @@ export function createTokenService(config: Config, store: Store): TokenService {
       const parts = parseToken(credential);
       if (!parts) throw invalid();
       const record = await store.tokens.get(parts.id);
-      if (!record || !secretMatches(parts.secret, record.secretHash)) throw invalid();
+      if (!record) throw invalid();
+      // From here the token id is real. A failure counts against its owner only when the request
+      // does not name somebody else (Basic username): failures naming alice with made-up ids never
+      // touch alice's account key (see failureKeysOf).
+      const owner = await store.users.get(record.userId);
+      const fail = (why?: string) => {
+        const err = invalid(why);
+        if (owner && (opts.username === undefined || opts.username === owner.username)) FAILED_OWNER.set(err, owner.id);
+        return err;
+      };
+      if (!secretMatches(parts.secret, record.secretHash)) throw fail();
       const now = opts.now ?? new Date();
-      if (record.revokedAt) throw invalid('This token was revoked');
-      if (record.expiresAt <= now) throw invalid(`This token expired on ${record.expiresAt.toISOString()}`);
-      const user = await store.users.get(record.userId);
+      if (record.revokedAt) throw fail('This token was revoked');
+      if (record.expiresAt <= now) throw fail(`This token expired on ${record.expiresAt.toISOString()}`);
+      const user = owner;
       // A Basic username that is not the token's owner is the same failure as a wrong token.
       if (!user || (opts.username !== undefined && opts.username !== user.username)) throw invalid();
       // The record in hand says whether the advisory last-use columns are stale: no write otherwise.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminApi } from '../support/admin-api.js';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
-import { signIn } from '../support/sign-in.js';
+import { signIn, signOut } from '../support/sign-in.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // The audit log end to end: proxied MLflow calls (denied ones and allowed writes) become audit
@@ -12,6 +12,7 @@ describe('audit log', () => {
   let bob: ApiCaller;
   let adminToken: string;
   let experimentId: string;
+  let experimentName: string;
   const store = () => stack.server.gateway.store;
   const api = (path: string, token: string) => adminApi(stack, 'GET', path, { token });
 
@@ -21,7 +22,8 @@ describe('audit log', () => {
     bob = await callerFor(stack, 'bob');
     adminToken = (await stack.idp.getTokens('admin')).access_token;
     await api('users', adminToken);
-    const created = await alice.post('experiments/create', { name: unique('audited') });
+    experimentName = unique('audited');
+    const created = await alice.post('experiments/create', { name: experimentName });
     expect(created.status, JSON.stringify(created.json)).toBe(200);
     experimentId = created.json.experiment_id as string;
   });
@@ -33,7 +35,8 @@ describe('audit log', () => {
     await eventually(async () => {
       const rows = await store().audit.list({ limit: 50, actor: 'alice', action: 'request.write' });
       expect(rows).toContainEqual(expect.objectContaining({
-        resource: 'experiment:new', decision: 'allow', requestId: expect.any(String), clientIp: '127.0.0.1',
+        // Creation routes read their body now (references: an artifact_location), so the name is known.
+        resource: `experiment:${experimentName}`, decision: 'allow', requestId: expect.any(String), clientIp: '127.0.0.1',
         reason: expect.stringContaining('POST CreateExperiment → 200'),
       }));
     });
@@ -84,7 +87,7 @@ describe('audit log', () => {
 
   it('records sign-in and sign-out', async () => {
     const { browser } = await signIn(stack, 'carol');
-    await browser.follow(`${stack.gatewayUrl}/_gateway/logout`);
+    await signOut(stack, browser, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
     const rows = await store().audit.list({ limit: 20, actor: 'carol' });
     expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['login', 'logout']));
     // A callback that cannot complete (no sign-in cookie, forged state) is a refused sign-in.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBrowser } from '../support/http-browser.js';
-import { signIn } from '../support/sign-in.js';
+import { signIn, signOut } from '../support/sign-in.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // Browser sign-in driven over plain HTTP against the real IdP and the real MLflow.
@@ -65,7 +65,7 @@ describe.each([
 
   it('signs out locally and at the IdP (RP-initiated logout)', async () => {
     const { browser } = await signIn(stack, 'alice');
-    const out = await browser.follow(`${stack.gatewayUrl}/_gateway/logout`, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
+    const out = await signOut(stack, browser, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
     expect(out.stopped).toBe(true);
     const endSession = new URL(out.url);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.gatewayUrl}/_gateway/signed-out`);

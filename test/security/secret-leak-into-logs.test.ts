@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer } from '../../src/session/seal.js';
 import { HttpBrowser } from '../support/http-browser.js';
+import { signOut } from '../support/sign-in.js';
 import { CLIENT_SECRET, TEST_SECRET, startStack, type Stack } from '../support/stack.js';
 
 // Attack: read credentials out of the gateway's logs (log shipping, support bundles, a shared
@@ -75,7 +76,7 @@ describe('secret-leak-into-logs', () => {
     }
 
     // Sign-out (the redirect to the IdP carries the ID token as id_token_hint).
-    const out = await browser.follow(`${stack.gatewayUrl}/_gateway/logout`, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
+    const out = await signOut(stack, browser, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
     expect(out.stopped).toBe(true);
     expect(new URL(out.url).searchParams.get('id_token_hint')).toBeTruthy();
 

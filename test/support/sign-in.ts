@@ -1,5 +1,5 @@
 import { DEMO_USERS } from '../../src/devtools/idp/index.js';
-import { HttpBrowser, type FollowResult } from './http-browser.js';
+import { HttpBrowser, type FollowOptions, type FollowResult } from './http-browser.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -22,4 +22,14 @@ export async function signIn(stack: Stack, username: string, path = '/', browser
 /** Calls the gateway with a bearer token. */
 export function bearer(token: string, extra: Record<string, string> = {}): Record<string, string> {
   return { authorization: `Bearer ${token}`, ...extra };
+}
+
+/**
+ * Signs out the way a browser does: GET /_gateway/logout shows a page whose button POSTs the
+ * sign-out form (a GET alone ends nothing); the form is submitted and redirects followed.
+ */
+export async function signOut(stack: Stack, browser: HttpBrowser, options: FollowOptions = {}): Promise<FollowResult> {
+  const page = await browser.get(`${stack.gatewayUrl}/_gateway/logout`);
+  if (page.status !== 200) throw new Error(`expected the sign-out page, got ${page.status}`);
+  return browser.submitForm(`${stack.gatewayUrl}/_gateway/logout`, await page.text(), {}, options);
 }

@@ -2,8 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { clientCredentialsClient, serviceAccountOfClient } from '../../federation/client-credentials.js';
 import { admittedIdentity } from '../../oidc/identity.js';
-import { parseCookies } from '../../session/cookies.js';
+import { readSessionCookie } from '../../session/cookies.js';
 import { looksLikeToken, TOKEN_PREFIX } from '../../tokens/format.js';
+import { failureKeysOf } from '../../tokens/service.js';
 import type { Gateway } from '../gateway.js';
 import type { User } from '../../store/index.js';
 import type { AuthMethod, Principal, RequestContext } from '../context.js';
@@ -77,7 +78,8 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
       });
     }
   } else {
-    const token = parseCookies(req.headers.cookie).get(gw.config.cookieName);
+    // Two session cookies (one planted by another origin of this host) are refused, never chosen between.
+    const token = readSessionCookie(gw.config, req.headers.cookie, req.url);
     if (token) {
       const resolved = await gw.sessions.resolve(token, req.log);
       if (resolved) ctx.principal = { user: resolved.user, method: 'session', sessionId: resolved.sessionId };
@@ -93,8 +95,13 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
  * by the token's own limits. The owner must still be allowed in (allowed groups as last seen).
  */
 async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, username: string | undefined, method: 'token' | 'basic'): Promise<Principal> {
-  const keys = [`ip:${ctx.clientIp}`, ...(username !== undefined ? [`user:${username}`] : [])];
-  gw.failures.assertAllowed(keys);
+  // Brute-force limits (docs/security-model.md): the client address is limited before anything is
+  // verified, so a guessing address is stopped whatever it sends. The account is never limited
+  // up front: a valid credential always verifies, however many failures named its owner elsewhere;
+  // only failures on the owner's real token ids are counted for it, and past the limit they
+  // answer 429 instead of 401.
+  const address = [`ip:${ctx.clientIp}`];
+  gw.failures.assertAllowed(address);
   try {
     const { user, token } = await gw.tokens.verify(credential, { username, clientIp: ctx.clientIp });
     return {
@@ -103,8 +110,10 @@ async function fromToken(gw: Gateway, ctx: RequestContext, credential: string, u
     };
   } catch (err) {
     if (err instanceof GatewayError && err.code === 'GW_INVALID_TOKEN') {
-      gw.failures.recordFailure(keys);
+      const account = failureKeysOf(err);
+      gw.failures.recordFailure([...address, ...account]);
       void gw.store.audit.append({ time: new Date(), actor: username ?? null, action: 'token.failed', resource: null, decision: 'deny', reason: err.message, requestId: ctx.requestId, clientIp: ctx.clientIp }).catch(() => undefined);
+      gw.failures.assertAllowed(account);
       // A Basic password that is not a token at all is almost always the SSO password: say what is expected instead.
       if (method === 'basic' && !credential.startsWith(TOKEN_PREFIX)) {
         throw new GatewayError('GW_INVALID_TOKEN', `The password must be a personal access token of this gateway (${TOKEN_PREFIX}…), not your sign-in password; create one at ${gw.config.publicUrl}/_gateway/ui/ or with \`mlflow-oidc-gateway login\``, { headers: err.headers });

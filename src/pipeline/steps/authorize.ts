@@ -5,7 +5,7 @@ import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
 import { applyAttribution, rewritesBody } from '../attribution.js';
-import { needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
+import { guardJsonNesting, needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
 import { assertTokenAllowsAdmin } from '../token-limits.js';
 import { otlpReferences } from '../otlp-references.js';
@@ -50,6 +50,8 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
     ctx.body = await readBody(req, gw.config.maxJsonBody);
     ctx.json = parseJsonBody(ctx.body);
   }
+  // No nesting bomb reaches MLflow's recursive parsers, whether or not a step needed the body.
+  ctx.body = await guardJsonNesting(req, route, ctx.body, gw.config.maxJsonBody);
 
   switch (requirement.kind) {
     case 'authenticated':

@@ -12,6 +12,11 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function checkCsrf(gw: Gateway, req: FastifyRequest, ctx: RequestContext): void {
   if (SAFE.has(req.method) || ctx.principal?.method !== 'session') return;
+  assertSameOrigin(gw, req);
+}
+
+/** The browser says the request comes from the gateway's own origin (or was typed in), or says nothing about it. */
+export function assertSameOrigin(gw: Gateway, req: FastifyRequest): void {
   const site = req.headers['sec-fetch-site'];
   if (typeof site === 'string') {
     if (site === 'same-origin' || site === 'none') return;

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../proxy/headers.js';
 import { bannerOnResponse, isUiShell } from '../../proxy/ui-banner.js';
-import { loginCookieName } from '../../session/cookies.js';
+import { gatewayCookieNames } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { metrics, routeClassOf } from '../../metrics/index.js';
@@ -26,7 +26,7 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
         proto: req.protocol === 'https' ? 'https' : 'http',
         requestId: ctx.requestId,
         identity: user && { username: user.username, email: user.email, groups: user.groups },
-        gatewayCookies: [gw.config.cookieName, loginCookieName(gw.config)],
+        gatewayCookies: gatewayCookieNames(gw.config),
         trace: ctx.trace,
       }),
     // Called when MLflow's response headers arrive: the upstream latency the histogram records.
@@ -75,8 +75,12 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
   // A GET/HEAD body is never forwarded (fastify does not read it; reply-from refuses to send one,
   // even the empty buffer a step read while looking for ids).
   if (ctx.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
-    options.body = ctx.body;
-    options.contentType = String(req.headers['content-type'] ?? 'application/json');
+    if (ctx.body.length === 0 && req.headers['content-type'] === undefined) {
+      options.body = null; // an absent body read only to be judged stays absent (no Content-Type invented)
+    } else {
+      options.body = ctx.body;
+      options.contentType = String(req.headers['content-type'] ?? 'application/json');
+    }
   }
   // Returned to fastify so it knows the reply is sent asynchronously by reply-from (not an empty 200).
   return reply.from(target, options);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { resumePage, RESUME_PAGE_CSP } from '../../server/resume-page.js';
-import { parseCookies } from '../../session/cookies.js';
+import { parseCookies, sessionCookieName } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 
@@ -48,7 +48,7 @@ export function requireIdentity(gw: Gateway, req: FastifyRequest, reply: Fastify
   if (apiLike || req.method !== 'GET' || !isNavigation(req)) {
     // A session cookie that no longer resolves means the session expired or was ended (sign-out,
     // IdP revocation): say so, so that the UI can tell "sign in again" from "never signed in".
-    if (parseCookies(req.headers.cookie).has(gw.config.cookieName)) {
+    if (parseCookies(req.headers.cookie).has(sessionCookieName(gw.config))) {
       throw new GatewayError('GW_SESSION_EXPIRED', 'The session expired or was ended; sign in again', {
         headers: { 'www-authenticate': 'Bearer realm="mlflow", error="invalid_token"' },
       });

@@ -17,6 +17,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { GatewayError } from '../../../errors/index.js';
+import { graphqlDepthWithin, tooDeep } from '../../json-depth.js';
 import { MLFLOW_GRAPHQL_SDL } from './sdl.js';
 
 // Turns a client's GraphQL request into ONE self-contained operation the gateway can check and
@@ -67,6 +68,8 @@ function refuse(message: string): never {
 }
 
 export function prepareOperation(r: GraphqlRequest): PreparedOperation {
+  // Both parsers (graphql-js here, graphql-core in MLflow) recurse per nesting level: bound it first.
+  if (!graphqlDepthWithin(r.query)) throw tooDeep('GraphQL document');
   let doc: DocumentNode;
   try {
     doc = parse(r.query, { noLocation: true, maxTokens: MAX_TOKENS });
