@@ -120,7 +120,9 @@ function denial(action: Action, named: Named, resource: ResolvedResource, decisi
   const sent = `${describeKind(named.kind)} '${named.value}'${named.from ? ` (referenced by ${named.from})` : ''}`;
   return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${sent} needs ${decision.required}; you have ${decision.level}`, {
     detail: `${action} on ${what} needs ${decision.required}; ${decision.level} (${decision.reason})`,
-    denied: { resource_type: resource.type, resource_id: resource.id, needed: decision.required },
+    // What the UI's "ask for access" needs — only when it is what the caller named: a looked-up
+    // parent (the experiment of a dataset, say) is not the caller's to learn, not even by id.
+    ...(resource.id === named.value ? { denied: { resource_type: resource.type, resource_id: resource.id, needed: decision.required } } : {}),
   });
 }
 
