@@ -55,6 +55,9 @@ function parseTemplate(template: string): Seg[] {
     .map((s): Seg => {
       const m = /^([^{}]*)\{([A-Za-z_][A-Za-z0-9_]*)(:path)?\}([^{}]*)$/.exec(s);
       if (!m) {
+        // `{assessment.trace_id}`: a proto path MLflow 3.0 registered without converting it to a
+        // Flask parameter, so werkzeug matches it literally, braces included (a dotted name is never ours).
+        if (/^\{[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+\}$/.test(s)) return { t: 'lit', v: s };
         if (s === '' || /[{}]/.test(s)) throw new Error(`bad segment "${s}" in route template ${template}`);
         return { t: 'lit', v: s };
       }
