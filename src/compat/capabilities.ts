@@ -1,6 +1,7 @@
 // What each MLflow version offers that the gateway relies on, as a function of the version. Pure.
 // Every fact here was checked against that version's installed server (scripts/mlflow-venvs.sh,
 // test/compat/); docs/mlflow-compatibility.md explains each one for operators.
+import { ROUTE_VERSIONS } from '../mlflow/route-versions.js';
 import { inRange, version, type MlflowVersion, type VersionRange } from './version.js';
 
 /** The MLflow release the gateway is developed against (mlflow-version.txt; a unit test keeps them equal). */
@@ -22,7 +23,8 @@ export interface Capabilities {
   readonly modelNameInFilter: boolean;
   /**
    * How a trace id finds its experiment: GET /api/3.0/mlflow/traces/{id} (GetTraceInfoV3, takes v2
-   * request ids too), GET /api/2.0/mlflow/traces/{request_id}/info (2.x tracing), or no trace API.
+   * request ids too; not yet in 3.0.1), GET /api/2.0/mlflow/traces/{request_id}/info (2.x and 3.0
+   * tracing), or no trace API (2.9.2).
    */
   readonly traceInfo: 'v3' | 'v2' | 'none';
   /** Logged models (/api/2.0/mlflow/logged-models/*) exist: MLflow 3. */
@@ -39,11 +41,18 @@ const SINCE_3_0 = { since: '3.0' };
  */
 export const FASTAPI_SINCE = '3.3';
 
+/** Whether `v` serves a route of the table (route-versions.ts lists the ranged ones; absent = every version). */
+function serves(v: MlflowVersion, key: string): boolean {
+  const range = ROUTE_VERSIONS[key];
+  return range === undefined || inRange(v, range);
+}
+
 export function capabilitiesFor(v: MlflowVersion): Capabilities {
   return {
     experimentIdInFilter: inRange(v, { since: '3.17' }),
     modelNameInFilter: inRange(v, { since: '3.17' }),
-    traceInfo: inRange(v, SINCE_3_0) ? 'v3' : inRange(v, { since: '2.14' }) ? 'v2' : 'none',
+    // From the generated route ranges: the lookup the resolver makes must be a route this version serves.
+    traceInfo: serves(v, 'GET /api/3.0/mlflow/traces/{trace_id}') ? 'v3' : serves(v, 'GET /api/2.0/mlflow/traces/{request_id}/info') ? 'v2' : 'none',
     loggedModels: inRange(v, SINCE_3_0),
     fastapi: inRange(v, { since: FASTAPI_SINCE }),
   };
