@@ -1,6 +1,9 @@
-// The ONE declarative table of every route the pinned MLflow tracking server serves (see
-// mlflow-version.txt), and how the gateway authorizes each. test/mlflow-route-coverage.test.ts
-// checks it against the installed server in both directions (nothing missing, nothing stale).
+// The ONE declarative table of every route the MLflow tracking server serves — the pinned version
+// (mlflow-version.txt) and every tested older one (docs/mlflow-compatibility.md) — and how the
+// gateway authorizes each. Which versions serve an entry is generated into route-versions.ts
+// (scripts/mlflow-route-versions.ts); lookups use the detected version's entries (src/compat).
+// test/mlflow-route-coverage.test.ts checks it against each installed server in both directions
+// (nothing missing, nothing stale).
 //
 // Sources of truth (MLflow 3.17.2): mlflow/protos/*.proto (RPC paths), mlflow/server/handlers.py
 // (hand-written endpoints, how each handler reads its ids), mlflow/server/__init__.py (Flask UI
