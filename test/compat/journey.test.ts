@@ -26,7 +26,14 @@ interface Step {
   error?: string;
 }
 
-async function journey(venv: string, env: Record<string, string>): Promise<{ code: number; steps: Step[]; stderr: string }> {
+interface Line {
+  step: string;
+  value?: unknown;
+  skipped?: string;
+  error?: string;
+}
+
+function runJourney(venv: string, env: Record<string, string>): Promise<{ code: number; lines: Line[]; state: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(venv, 'bin/python'), [join(here, 'journey.py')], {
       env: {
@@ -43,10 +50,31 @@ async function journey(venv: string, env: Record<string, string>): Promise<{ cod
     child.on('error', reject);
     child.on('exit', (c) => {
       clearTimeout(timer);
-      const steps = stdout.split('\n').filter((l) => l.startsWith('STEP ')).map((l) => JSON.parse(l.slice(5)) as Step);
-      resolve({ code: c ?? -1, steps, stderr: stderr.slice(-3000) });
+      const lines = stdout.split('\n').filter((l) => l.startsWith('STEP ')).map((l) => JSON.parse(l.slice(5)) as Line);
+      const state = stdout.split('\n').find((l) => l.startsWith('STATE '))?.slice(6) ?? '{}';
+      resolve({ code: c ?? -1, lines, state, stderr: stderr.slice(-3000) });
     });
   });
+}
+
+/**
+ * The journey through the gateway (writes and reads), then the same reads directly against MLflow
+ * in a second process (the client caches artifact repositories per URL), paired step by step.
+ */
+async function journey(venv: string, gatewayUrl: string, directUrl: string, prefix: string, token: string): Promise<{ code: number; steps: Step[]; stderr: string }> {
+  const gw = await runJourney(venv, { MODE: 'gateway', URL: gatewayUrl, PREFIX: prefix, MLFLOW_TRACKING_TOKEN: token });
+  const direct = await runJourney(venv, { MODE: 'direct', URL: directUrl, PREFIX: prefix, STATE: gw.state });
+  const byStep = new Map(direct.lines.map((l) => [l.step, l]));
+  const steps = gw.lines.map((l): Step => {
+    if (l.skipped !== undefined) return { step: l.step, skipped: l.skipped };
+    if (l.error !== undefined) return { step: l.step, error: l.error };
+    const d = byStep.get(l.step);
+    // A write step is made once (through the gateway): it is compared with itself.
+    if (d === undefined) return { step: l.step, gw: l.value, direct: l.value };
+    if (d.error !== undefined) return { step: l.step, error: `direct: ${d.error}` };
+    return { step: l.step, gw: l.value, direct: d.value };
+  });
+  return { code: gw.code === 0 ? direct.code : gw.code, steps, stderr: `${gw.stderr}\n--- direct ---\n${direct.stderr}` };
 }
 
 /** The steps whose direct answer lists everyone's objects (the others read alice's own objects). */
@@ -106,7 +134,7 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
   it('admin: the client journey answers the same as MLflow directly', async () => {
     adminPrefix = `cmp-admin-${mlflowVersion.replace(/\./g, '')}-${Date.now()}`;
     const { access_token } = await stack.idp.getTokens('admin');
-    const r = await journey(mlflow.venv, { GW_URL: stack.gatewayUrl, DIRECT_URL: mlflow.url, PREFIX: adminPrefix, MLFLOW_TRACKING_TOKEN: access_token });
+    const r = await journey(mlflow.venv, stack.gatewayUrl, mlflow.url, adminPrefix, access_token);
     const v = verdict(r.steps, undefined);
     remember('admin', adminPrefix, r.steps);
     matrix.push(`${mlflowVersion} admin client: ${v.passed}/${v.total}${v.problems.length ? ' — ' + v.problems.join('; ') : ' same as direct'}`);
@@ -118,7 +146,7 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
   it('alice: the client journey answers the same as MLflow directly, restricted to what she owns', async () => {
     const prefix = `cmp-alice-${mlflowVersion.replace(/\./g, '')}-${Date.now()}`;
     const { access_token } = await stack.idp.getTokens('alice');
-    const r = await journey(mlflow.venv, { GW_URL: stack.gatewayUrl, DIRECT_URL: mlflow.url, PREFIX: prefix, MLFLOW_TRACKING_TOKEN: access_token });
+    const r = await journey(mlflow.venv, stack.gatewayUrl, mlflow.url, prefix, access_token);
     const v = verdict(r.steps, prefix);
     remember('alice', prefix, r.steps);
     matrix.push(`${mlflowVersion} alice client: ${v.passed}/${v.total}${v.problems.length ? ' — ' + v.problems.join('; ') : ' same as direct'}`);

@@ -35,8 +35,10 @@ export async function checkMlflowUi(
     await page.click('button[type=submit]');
     await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/`), { timeout: 30_000 });
 
-    const visit = async (name: string, hash: string, mustShow: string | undefined): Promise<void> => {
+    const visit = async (name: string, hash: string, mustShow: string | undefined, fallbackHash?: string): Promise<void> => {
       await page.goto(`${stack.gatewayUrl}/${hash}`);
+      // MLflow 2.x has no #/experiments page (404): its experiment list is the home page's sidebar.
+      if (fallbackHash !== undefined && (await page.getByText('Page Not Found').first().waitFor({ timeout: 5_000 }).then(() => true, () => false))) await page.goto(`${stack.gatewayUrl}/${fallbackHash}`);
       // MLflow's UI polls, so "network idle" may never come: a short settle instead.
       await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
       if (mustShow !== undefined) {
@@ -50,7 +52,7 @@ export async function checkMlflowUi(
       await page.screenshot({ path: `test-artifacts/compat/${shotName}-${name}.png` });
     };
     await visit('home', '', undefined);
-    await visit('experiment-list', '#/experiments', expected.experimentName);
+    await visit('experiment-list', '#/experiments', expected.experimentName, '#/');
     await visit('experiment', `#/experiments/${expected.experimentId}`, expected.experimentName);
     await visit('models', '#/models', expected.modelName);
     if (pageErrors.length > 0) problems.push(`page errors: ${pageErrors.slice(0, 3).join(' | ')}`);
