@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, pinnedMlflowVersion } from '../../src/devtools/mlflow.js';
+import { freePort, pinnedMlflowVersion, startMlflow } from '../../src/devtools/mlflow.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // Liveness answers as long as the process does; readiness names each dependency it checked.
@@ -50,6 +50,22 @@ describe('health endpoints', () => {
     expect(failing[0]!.error).toBeUndefined();
     expect(stack.logs.some((l) => l.includes('readiness.failed') && /ECONNREFUSED|connect/i.test(l))).toBe(true);
   });
+
+  it('reads MLflow\'s version once MLflow answers after being down at start-up (a reconnect), and reports it in readyz', async () => {
+    const port = await freePort();
+    const stack = await start({ upstreamUrl: `http://127.0.0.1:${port}` });
+    const before = (await (await fetch(`${stack.gatewayUrl}/_gateway/readyz`)).json()) as Readiness;
+    expect(before.mlflow.detected).toBe(false);
+    const mlflow = await startMlflow({ port, env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } });
+    try {
+      const after = (await (await fetch(`${stack.gatewayUrl}/_gateway/readyz`)).json()) as Readiness;
+      expect(after.status).toBe('ready');
+      expect(after.mlflow).toEqual({ version: pinnedMlflowVersion(), detected: true, supported: true });
+      expect(stack.logs.some((l) => l.includes('"event":"mlflow.version"') && l.includes(pinnedMlflowVersion()))).toBe(true);
+    } finally {
+      await mlflow.stop();
+    }
+  }, 180_000);
 
   it('readyz stays 200 but reports degraded, naming the idp check, when the IdP is unreachable (sessions and tokens still work)', async () => {
     const stack = await start();
