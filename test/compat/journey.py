@@ -107,6 +107,17 @@ if V >= Version("2.14"):
             ts = c.search_traces(experiment_ids=[exp_id])
         return sorted(getattr(t.info, "trace_id", None) or t.info.request_id for t in ts)
 
+    if MODE == "gateway":
+        # Newer clients export traces in the background: wait (bounded) until the trace is stored,
+        # so that both processes read the same data.
+        import time
+        for _ in range(20):
+            try:
+                if traces(client):
+                    break
+            except Exception:
+                break
+            time.sleep(0.5)
     ids = read("search_traces", traces) or []
     if ids:
         read("get_trace", lambda c: [s.name for s in c.get_trace(ids[0]).data.spans])
