@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Print every HTTP route the installed MLflow tracking server serves, as JSON.
 
-Run with the pinned MLflow venv's interpreter (see scripts/mlflow-venv.sh):
+Run with the pinned MLflow venv's interpreter (see scripts/mlflow-venv.sh), or any tested
+version's (scripts/mlflow-venvs.sh; Flask-only servers before MLflow 3.x included):
 
     "$(bash scripts/mlflow-venv.sh)/bin/python" scripts/mlflow-routes.py
 
@@ -156,10 +157,26 @@ def _match_mode(flask_app, fastapi_app) -> int:
     probes = json.load(sys.stdin)
     out = []
     for method, path in probes:
-        out.append(_fastapi_match(fastapi_app, method, path) or _flask_match(flask_app, method, path))
+        theirs = _fastapi_match(fastapi_app, method, path) if fastapi_app is not None else None
+        out.append(theirs or _flask_match(flask_app, method, path))
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
     return 0
+
+
+def _fastapi_app():
+    """The FastAPI application in front of Flask, or None on a Flask-only server.
+
+    MLflow serves its tracking API from Flask alone before 3.x grew mlflow.server.fastapi_app (not in
+    2.x nor 3.0.1): then every route comes from the Flask url_map and dispatch is werkzeug's alone.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("mlflow.server.fastapi_app") is None:
+        return None
+    from mlflow.server.fastapi_app import app
+
+    return app
 
 
 def main() -> int:
@@ -167,7 +184,7 @@ def main() -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. StarletteDeprecationWarning for the WSGI bridge
             from mlflow.server import app as flask_app
-            from mlflow.server.fastapi_app import app as fastapi_app
+            fastapi_app = _fastapi_app()
     except Exception:
         print("error: cannot import the MLflow server (is this the MLflow venv's python?)", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
@@ -180,7 +197,7 @@ def main() -> int:
             traceback.print_exc(file=sys.stderr)
             return 1
     try:
-        routes = _flask_routes(flask_app) + _fastapi_routes(fastapi_app)
+        routes = _flask_routes(flask_app) + (_fastapi_routes(fastapi_app) if fastapi_app is not None else [])
     except Exception:
         print("error: cannot enumerate the MLflow routes", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)

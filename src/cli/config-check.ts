@@ -2,6 +2,8 @@ import { request } from 'undici';
 import { redactedConfig, type Config } from '../config/index.js';
 import { GITHUB_API_URL } from '../github/api.js';
 import { clientFor } from '../oidc/providers/registry.js';
+import { isSupported, SUPPORTED_RANGE } from '../compat/capabilities.js';
+import { outsideRangeMessage, readMlflowVersion } from '../compat/upstream-version.js';
 
 /** `config check`: the config is valid (else exit 2 earlier); now reach the IdP and MLflow. */
 export async function configCheck(config: Config, notices: readonly string[]): Promise<number> {
@@ -39,6 +41,16 @@ export async function configCheck(config: Config, notices: readonly string[]): P
     const body = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`answered ${res.statusCode} ${body.slice(0, 100)}`);
     out(`✓ MLflow: ${config.upstreamUrl}/health answered OK`);
+    const v = await readMlflowVersion(config.upstreamUrl);
+    if (!v.ok) {
+      failures++;
+      out(`✗ MLflow version: ${v.reason}`);
+    } else if (isSupported(v.version)) {
+      out(`✓ MLflow version: ${v.version.text} (supported range ${SUPPORTED_RANGE.since} … ${SUPPORTED_RANGE.until}.x)`);
+    } else {
+      // A warning, not a failure: the gateway starts and serves with the nearest version's table.
+      out(`! MLflow version: ${outsideRangeMessage(v.version)}`);
+    }
   } catch (err) {
     failures++;
     out(`✗ MLflow: ${config.upstreamUrl}/health — ${(err as Error).message}`);

@@ -21,6 +21,18 @@ export function ensureMlflowVenv(): string {
   return r.stdout.trim().split('\n').pop()!;
 }
 
+/**
+ * The venv of one tested MLflow version (scripts/mlflow-venvs.sh, pins in scripts/mlflow-pins.txt),
+ * created on first use. The pinned version uses scripts/mlflow-venv.sh's venv (the same directory).
+ */
+export function ensureMlflowVenvFor(version: string): string {
+  if (version === pinnedMlflowVersion()) return ensureMlflowVenv();
+  const r = spawnSync('bash', [join(ROOT, 'scripts/mlflow-venvs.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`could not prepare the MLflow ${version} venv (scripts/mlflow-venvs.sh exited ${r.status})`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return line.slice(line.indexOf(' ') + 1);
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
@@ -42,7 +54,9 @@ export interface MlflowServer {
 }
 
 export interface MlflowOptions {
-  /** Another venv holding the pinned MLflow (e.g. with the basic-auth extra); default: the project's. */
+  /** A tested MLflow version other than the pinned one (its venv from scripts/mlflow-venvs.sh). */
+  version?: string;
+  /** Use this venv directly (e.g. the pinned MLflow with the basic-auth extra); takes precedence over `version`. */
   venv?: string;
   port?: number;
   dataDir?: string;
@@ -59,7 +73,7 @@ export interface MlflowOptions {
 }
 
 export async function startMlflow(opts: MlflowOptions = {}): Promise<MlflowServer> {
-  const venv = opts.venv ?? ensureMlflowVenv();
+  const venv = opts.venv ?? (opts.version !== undefined ? ensureMlflowVenvFor(opts.version) : ensureMlflowVenv());
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'mlflow-'));
   const args = [

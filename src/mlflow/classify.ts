@@ -9,6 +9,8 @@
 import { HTTP_METHODS } from './types.js';
 import type { HttpMethod, RouteSpec } from './types.js';
 import { ROUTES } from './routes.js';
+import { FASTAPI_SINCE, PINNED_MLFLOW } from '../compat/capabilities.js';
+import { inRange, version as parseLiteral, type MlflowVersion } from '../compat/version.js';
 
 export type ClassifyResult =
   | { readonly ok: true; readonly route: RouteSpec; readonly params: Readonly<Record<string, string>> }
@@ -53,6 +55,9 @@ function parseTemplate(template: string): Seg[] {
     .map((s): Seg => {
       const m = /^([^{}]*)\{([A-Za-z_][A-Za-z0-9_]*)(:path)?\}([^{}]*)$/.exec(s);
       if (!m) {
+        // `{assessment.trace_id}`: a proto path MLflow 3.0 registered without converting it to a
+        // Flask parameter, so werkzeug matches it literally, braces included (a dotted name is never ours).
+        if (/^\{[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+\}$/.test(s)) return { t: 'lit', v: s };
         if (s === '' || /[{}]/.test(s)) throw new Error(`bad segment "${s}" in route template ${template}`);
         return { t: 'lit', v: s };
       }
@@ -207,13 +212,44 @@ export function compileRoutes(routes: readonly RouteSpec[]): Classifier {
   };
 }
 
-const DEFAULT = compileRoutes(ROUTES);
+/**
+ * The routes one MLflow version serves, each with the server that answers it there: a route in its
+ * since/until range; on a server without FastAPI (before MLflow 3's fastapi_app), or before the
+ * route's fastapiSince, it is Flask's.
+ */
+export function routesFor(routes: readonly RouteSpec[], v: MlflowVersion, hasFastapi: boolean): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (const r of routes) {
+    if (!inRange(v, { ...(r.since !== undefined ? { since: r.since } : {}), ...(r.until !== undefined ? { until: r.until } : {}) })) continue;
+    const flask = r.server === 'fastapi' && (!hasFastapi || (r.fastapiSince !== undefined && !inRange(v, { since: r.fastapiSince })));
+    out.push(flask ? { ...r, server: 'flask' } : r);
+  }
+  return out;
+}
+
+const PINNED = parseLiteral(PINNED_MLFLOW);
+/** One compiled table per MLflow version seen (a handful at most: the version behind rarely changes). */
+const compiled = new Map<string, Classifier>();
+
+/** The classifier for one MLflow version (the pinned one when undefined). */
+export function classifierFor(v: MlflowVersion = PINNED): Classifier {
+  const key = `${v.major}.${v.minor}.${v.patch}`;
+  let c = compiled.get(key);
+  if (!c) {
+    const hasFastapi = inRange(v, { since: FASTAPI_SINCE });
+    c = compileRoutes(routesFor(ROUTES, v, hasFastapi));
+    if (compiled.size > 32) compiled.clear();
+    compiled.set(key, c);
+  }
+  return c;
+}
 
 /**
- * Classify a request against the MLflow route table. `normalizedPath` is the output of
- * normalizePath, with any static prefix already stripped. HEAD is treated as GET. Unknown method or
- * path → ok:false (fail closed), apiLike for API-looking paths.
+ * Classify a request against the MLflow route table of `mlflowVersion` (default: the pinned
+ * version). `normalizedPath` is the output of normalizePath, with any static prefix already
+ * stripped. HEAD is treated as GET. Unknown method or path, or a route that version does not serve
+ * → ok:false (fail closed), apiLike for API-looking paths.
  */
-export function classify(method: string, normalizedPath: string): ClassifyResult {
-  return DEFAULT.classify(method, normalizedPath);
+export function classify(method: string, normalizedPath: string, mlflowVersion?: MlflowVersion): ClassifyResult {
+  return classifierFor(mlflowVersion).classify(method, normalizedPath);
 }

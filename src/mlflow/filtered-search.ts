@@ -27,6 +27,10 @@
 //     pagination is O(N²/B) row visits — the same shape as MLflow's own pagination.
 //   * gateway memory: O(B + P) per request; readable() is called once per scanned item.
 //
+// Before MLflow 3.17 the experiment grammar has no experiment_id attribute (2.9.2 … 3.16.1 answer 400
+// "Invalid attribute key 'experiment_id'") and no IN list except for run_id, so on those versions
+// (src/compat/capabilities.ts) the id-based search is the checked scan below.
+//
 // Id-based experiment search (searchExperimentsByIds): MLflow 3.17.2's search_experiments filter
 // grammar (SearchExperimentsUtils) accepts the attributes name, experiment_id, creation_time,
 // last_update_time and tags, joined with AND only; `experiment_id` supports =, !=, IN and NOT IN
@@ -364,13 +368,15 @@ export function searchExperimentsByIds(
   ids: readonly string[],
   requestBody: SearchParams,
   opts: SourceOptions = {},
+  /** The MLflow behind accepts `experiment_id IN (…)` (3.17 and later, src/compat/capabilities.ts); else scan. */
+  idFilter = true,
 ): SearchBinding<MlflowExperiment> & { mode: 'ids' | 'scan' | 'empty' } {
   const canonical = [...new Set(ids.filter(isCanonicalExperimentId))];
   const body = experimentSearchBody(requestBody);
   if (canonical.length === 0) {
     return { source: { maxBatchSize: MAX_BATCH.experiments, fetch: async () => ({ items: [], nextPageToken: undefined }) }, ...experimentBinding, mode: 'empty' };
   }
-  if (canonical.length > MAX_IDS_IN_FILTER) return { source: experimentsSearch(upstreamUrl, body, opts), ...experimentBinding, mode: 'scan' };
+  if (!idFilter || canonical.length > MAX_IDS_IN_FILTER) return { source: experimentsSearch(upstreamUrl, body, opts), ...experimentBinding, mode: 'scan' };
   const clientFilter = typeof body.filter === 'string' ? body.filter.trim() : '';
   const idClause = experimentIdFilter(canonical);
   body.filter = clientFilter ? `${clientFilter} AND ${idClause}` : idClause;

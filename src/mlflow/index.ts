@@ -2,7 +2,7 @@
 export { normalizePath, stripStaticPrefix } from './normalize.js';
 export type { NormalizeResult } from './normalize.js';
 export { ROUTES } from './routes.js';
-export { classify, compileRoutes, isApiLikePath } from './classify.js';
+export { classifierFor, classify, compileRoutes, isApiLikePath, routesFor } from './classify.js';
 export type { ClassifyResult, Classifier } from './classify.js';
 export { extractIds, extractReferences, lowerCamel, normalizeRequestJson, requestFieldSource } from './ids.js';
 export type { ExtractedId, ExtractedReference, ExtractInput, ExtractResult } from './ids.js';

@@ -9,6 +9,8 @@
 //   trace_id           GET  /api/3.0/mlflow/traces/{trace_id} (GetTraceInfoV3) → trace.trace_info.trace_location
 //                      .mlflow_experiment.experiment_id. v2 request ids are the same ids in 3.x (the v2
 //                      GET traces/{request_id}/info calls the same store.get_trace_info), so one call covers both.
+//                      MLflow 2.14 … 2.22 (no v3 API): GET /api/2.0/mlflow/traces/{request_id}/info → trace_info.experiment_id
+//                      (options.traceInfo, from the detected version).
 //   logged_model_id    GET  /api/2.0/mlflow/logged-models/{id}?allow_deleted=true → model.info.experiment_id
 //   model_name         GET  /api/2.0/mlflow/registered-models/get?name=       → registered_model.name
 //   artifact_path      no call for the path itself: first segment (after an optional workspaces/<ws>/) must be a
@@ -95,6 +97,12 @@ export interface ResolverOptions {
    * to `{ type: 'prompt' }` instead of `registered_model` (default false).
    */
   promptsAsPrompt?: boolean;
+  /**
+   * Which trace API the MLflow behind serves (src/compat/capabilities.ts): 'v3' (default) asks
+   * GetTraceInfoV3, 'v2' the 2.x GET /api/2.0/mlflow/traces/{request_id}/info, 'none' (no tracing
+   * before 2.14) finds no trace. Read per lookup: the gateway re-detects the version on reconnect.
+   */
+  traceInfo?: () => 'v3' | 'v2' | 'none';
 }
 
 /** OSS prompts are registered models with this tag set to "true" (mlflow/prompt/constants.py). */
@@ -526,6 +534,16 @@ export function createResolver(opts: ResolverOptions): Resolver {
       case 'trace_id': {
         if (!pathSafe(value)) return unlookable('trace');
         const what = `trace ${value}`;
+        const api = opts.traceInfo?.() ?? 'v3';
+        if (api === 'none') return notFound(`${what} not found`);
+        if (api === 'v2') {
+          // MLflow 2.14 … 2.22: TraceInfo (v2) carries experiment_id directly; every v2 trace lives in an experiment.
+          const r2 = classify(await call(`${API2}/traces/${encodeURIComponent(value)}/info`), what);
+          if (!('json' in r2)) return r2;
+          const expId2 = idString(field(r2.json, 'trace_info.experiment_id'));
+          if (!expId2) return upstreamError(`unexpected MLflow answer for ${what}: no trace_info.experiment_id`);
+          return experimentsOf([expId2], what);
+        }
         const r = classify(await call(`${API3}/traces/${encodeURIComponent(value)}`), what);
         if (!('json' in r)) return r;
         const info = field(r.json, 'trace.trace_info');

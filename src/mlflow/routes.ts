@@ -1,6 +1,9 @@
-// The ONE declarative table of every route the pinned MLflow tracking server serves (see
-// mlflow-version.txt), and how the gateway authorizes each. test/mlflow-route-coverage.test.ts
-// checks it against the installed server in both directions (nothing missing, nothing stale).
+// The ONE declarative table of every route the MLflow tracking server serves — the pinned version
+// (mlflow-version.txt) and every tested older one (docs/mlflow-compatibility.md) — and how the
+// gateway authorizes each. Which versions serve an entry is generated into route-versions.ts
+// (scripts/mlflow-route-versions.ts); lookups use the detected version's entries (src/compat).
+// test/mlflow-route-coverage.test.ts checks it against each installed server in both directions
+// (nothing missing, nothing stale).
 //
 // Sources of truth (MLflow 3.17.2): mlflow/protos/*.proto (RPC paths), mlflow/server/handlers.py
 // (hand-written endpoints, how each handler reads its ids), mlflow/server/__init__.py (Flask UI
@@ -26,6 +29,7 @@ import type {
   RouteServer,
   RouteSpec,
 } from './types.js';
+import { ROUTE_VERSIONS } from './route-versions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small builders
@@ -660,6 +664,17 @@ const webhooks: RouteSpec[] = [
 
 const FLASK_JOB_NOTE =
   'Generic job by id: authorized on the experiment in the job params (MLflow basic-auth: job creator only; a job naming no experiment is administrators only).';
+// Routes of older MLflow versions that 3.17.2 no longer serves (their range is in route-versions.ts).
+const legacy: RouteSpec[] = [
+  // MLflow 3.0 registered the v3 trace RPCs under /2.0 as well, all handled by _not_implemented
+  // (404); the path with `{assessment.trace_id}` is literal (never converted to a Flask parameter).
+  ...both('POST', '2.0', 'traces/search', ADMIN, { rpc: 'SearchTracesV3', note: NOT_IMPLEMENTED }),
+  ...both('GET', '2.0', 'traces/{trace_id}', ADMIN, { rpc: 'GetTraceInfoV3', note: NOT_IMPLEMENTED }),
+  ...both('POST', '2.0', 'traces/{assessment.trace_id}/assessments', ADMIN, { rpc: 'CreateAssessment', note: NOT_IMPLEMENTED }),
+  ...both('PATCH', '2.0', 'traces/{trace_id}/assessments/{assessment_id}', ADMIN, { rpc: 'UpdateAssessment', note: NOT_IMPLEMENTED }),
+  ...both('DELETE', '2.0', 'traces/{trace_id}/assessments/{assessment_id}', ADMIN, { rpc: 'DeleteAssessment', note: NOT_IMPLEMENTED }),
+];
+
 const misc: RouteSpec[] = [
   route('GET', '/', AUTHENTICATED, { rpc: 'serve', apiLike: false, note: 'The UI shell (hash-routed SPA).' }),
   // Static bundles need a signed-in user too: the issue's promise is that nobody gets anything without an identity.
@@ -819,6 +834,12 @@ const fastapiRoutes: RouteSpec[] = [
 
 // ---------------------------------------------------------------------------------------------
 
+/** Every entry with the MLflow releases that serve it (src/mlflow/route-versions.ts, generated). */
+function withVersions(r: RouteSpec): RouteSpec {
+  const v = ROUTE_VERSIONS[`${r.method} ${r.path}`];
+  return v ? { ...r, ...v } : r;
+}
+
 export const ROUTES: readonly RouteSpec[] = Object.freeze([
   ...fastapiRoutes,
   ...artifacts,
@@ -837,4 +858,5 @@ export const ROUTES: readonly RouteSpec[] = Object.freeze([
   ...registry,
   ...webhooks,
   ...misc,
-]);
+  ...legacy,
+].map(withVersions));

@@ -190,4 +190,13 @@ export interface RouteSpec {
   readonly note?: string;
   /** Fields naming other resources than the requirement's (see ReferenceRef). */
   readonly references?: readonly ReferenceRef[];
+  /**
+   * The MLflow releases that serve this route (src/mlflow/route-versions.ts, generated from every
+   * tested version's server by scripts/mlflow-route-versions.ts): first and last minor series,
+   * inclusive; absent = every supported version. Lookups use the detected version (src/compat).
+   */
+  readonly since?: string;
+  readonly until?: string;
+  /** On MLflow 3 servers before this release the route is answered by Flask, not FastAPI. */
+  readonly fastapiSince?: string;
 }

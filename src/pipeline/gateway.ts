@@ -10,6 +10,7 @@ import type { SessionManager } from '../session/manager.js';
 import type { Sealer } from '../session/seal.js';
 import type { Store } from '../store/index.js';
 import type { Resolver } from '../mlflow/resolver.js';
+import type { UpstreamVersion } from '../compat/upstream-version.js';
 import type { AccessControl } from './access.js';
 import type { FailureLimiter } from '../tokens/failure-limiter.js';
 import type { TokenService } from '../tokens/service.js';
@@ -27,6 +28,8 @@ export interface Gateway {
   readonly loginSealer: Sealer;
   /** Child id → owning experiment / model / endpoint, asked of MLflow, cached briefly. */
   readonly resolver: Resolver;
+  /** The MLflow version behind the gateway and what it supports (route set, search strategies, trace API). */
+  readonly mlflow: UpstreamVersion;
   /** Store grants + pure policy: every permission question goes here. */
   readonly access: AccessControl;
   /** Personal access tokens (and service accounts' tokens). */

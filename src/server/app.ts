@@ -12,6 +12,7 @@ import { handleProxied } from '../pipeline/pipeline.js';
 import { registerBackchannelLogoutRoutes } from '../oidc/backchannel-routes.js';
 import { registerScimRoutes } from '../scim/routes.js';
 import type { Gateway } from '../pipeline/gateway.js';
+import { createUpstreamVersion } from '../compat/upstream-version.js';
 import { createUserDirectory } from '../pipeline/user-directory.js';
 import { createAccessControl } from '../pipeline/access.js';
 import { reconcilePromptGrants } from '../permissions/prompt-reconcile.js';
@@ -75,13 +76,16 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   const store = withCaches(withInvalidation(logged, bus), bus, { recordsMs: config.cacheTtl * 1000, grantsMs: config.grantCacheTtl * 1000 }, cacheStats);
   const providers = createProviders(config.providers);
   const tracing = await loadTracing(config);
+  const mlflow = createUpstreamVersion({ upstreamUrl: config.upstreamUrl, log: logger, timeoutMs: Math.min(5000, config.upstreamTimeout * 1000) });
+  // Read before the first request is served, so the route table and searches match the MLflow behind.
+  await mlflow.refresh();
   const gateway: Gateway = {
-    config, store, providers, log: logger, bus, cacheStats, tracing,
+    config, store, providers, log: logger, bus, cacheStats, tracing, mlflow,
     bearer: createBearerVerifier(config, providers, config.cacheTtl * 1000),
     sessions: createSessionManager(config, store, providers, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store, bus),
     loginSealer: createSealer(config.secret, 'login-transaction'),
-    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, timeoutMs: config.upstreamTimeout * 1000, promptsAsPrompt: true }),
+    resolver: createResolver({ upstreamUrl: config.upstreamUrl, ttlMs: config.resolverCacheTtl * 1000, timeoutMs: config.upstreamTimeout * 1000, promptsAsPrompt: true, traceInfo: () => mlflow.capabilities().traceInfo }),
     access: createAccessControl(config, store),
     tokens: createTokenService(config, store),
     // With Redis, failures are counted across replicas (src/tokens/shared-failure-limiter.ts; ioredis
@@ -187,6 +191,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   async function drainAndClose(): Promise<void> {
     draining = true;
     retention.stop();
+    mlflow.stop();
     if (config.shutdownDelay > 0) await new Promise((r) => setTimeout(r, config.shutdownDelay * 1000));
     const cut = setTimeout(() => {
       logger.warn({ event: 'shutdown.grace_expired', grace: config.shutdownGrace }, 'shutdown grace expired; closing the remaining connections');
@@ -209,6 +214,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
     app, gateway,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
+      mlflow.start();
       metricsListener = await startMetricsListener(config);
       if (metricsListener) logger.info({ event: 'metrics.listening', address: metricsListener.url }, 'metrics listening');
       return address;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import type { Gateway } from '../pipeline/gateway.js';
+import { isSupported } from '../compat/capabilities.js';
 
 /**
  * Liveness (the process answers) and readiness. Readiness needs the store and MLflow; the IdP is
@@ -30,6 +31,8 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
         const res = await request(`${gw.config.upstreamUrl}/health`, { headersTimeout: 3000, bodyTimeout: 3000 });
         await res.body.dump();
         if (res.statusCode !== 200) throw new Error(`MLflow /health answered ${res.statusCode}`);
+        // MLflow answers again after not answering at start-up: read its version now (a reconnect).
+        if (!gw.mlflow.detected()) await gw.mlflow.refresh();
       }),
       // A replica without its invalidation bus reads the store for every request (slower, still
       // correct): reported as degraded, never a reason to leave the load balancer.
@@ -38,7 +41,11 @@ export function registerHealthRoutes(app: FastifyInstance, gw: Gateway, isDraini
     const ready = !isDraining() && checks.every((c) => c.ok || c.name.startsWith('idp') || c.name === 'invalidation-bus');
     const degraded = ready && checks.some((c) => !c.ok);
     void reply.code(ready ? 200 : 503);
-    return { status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', draining: isDraining(), checks };
+    const v = gw.mlflow.current();
+    // Which MLflow the gateway is shaped for (route set, search strategies): `detected: false` means
+    // MLflow has not answered /version yet and the pinned version is assumed. No capability detail: readyz answers anyone.
+    const mlflow = { version: v.text, detected: gw.mlflow.detected(), supported: isSupported(v) };
+    return { status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', draining: isDraining(), checks, mlflow };
   });
 }
 

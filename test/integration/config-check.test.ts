@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoIdp, type DemoIdp } from '../../src/devtools/idp/index.js';
-import { freePort } from '../../src/devtools/mlflow.js';
+import { freePort, pinnedMlflowVersion } from '../../src/devtools/mlflow.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { CLIENT_ID, CLIENT_SECRET, TEST_SECRET } from '../support/stack.js';
 
@@ -36,6 +36,7 @@ describe('config check', () => {
     expect(run.stdout).toContain('Configuration is valid');
     expect(run.stdout).toContain(`✓ identity provider: ${idp.issuer}`);
     expect(run.stdout).toContain(`✓ MLflow: ${valid.MLFLOW_UPSTREAM_URL}/health answered OK`);
+    expect(run.stdout).toContain(`✓ MLflow version: ${pinnedMlflowVersion()} (supported range 2.9 … 3.17.x)`);
     expect(run.stdout).toContain('secret = "<set>"');
     expect(run.stdout).toContain('clientSecret = "<set>"');
     expectNoSecrets(run, TEST_SECRET, CLIENT_SECRET);

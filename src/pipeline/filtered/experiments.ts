@@ -27,7 +27,8 @@ async function relayMlflowValidation(fr: FilterRequest, p: SearchParams): Promis
  * SearchExperiments (GET query or POST body). When the caller's readable experiments are known
  * in advance (explicit grants only, or a token scope), MLflow is asked for exactly those ids with
  * `AND experiment_id IN (…)` — one upstream call per page, cost proportional to what is returned.
- * Otherwise MLflow's pages are scanned and each experiment checked.
+ * Otherwise (and on MLflow before 3.17, which cannot filter by id) MLflow's pages are scanned and
+ * each experiment checked.
  */
 export async function serveSearchExperiments(fr: FilterRequest): Promise<true> {
   const p = await searchParams(fr);
@@ -36,7 +37,7 @@ export async function serveSearchExperiments(fr: FilterRequest): Promise<true> {
   const opts = fr.upstreamCall;
   const upstream = fr.gw.config.upstreamUrl;
   const candidates = await candidateIds(fr.gw, fr.subject, 'experiment');
-  const binding = candidates === undefined ? { ...experimentsSource(upstream, p, opts), mode: 'scan' as const } : searchExperimentsByIds(upstream, candidates, p, opts);
+  const binding = candidates === undefined ? { ...experimentsSource(upstream, p, opts), mode: 'scan' as const } : searchExperimentsByIds(upstream, candidates, p, opts, fr.gw.mlflow.capabilities().experimentIdInFilter);
   return servePagedSearch(fr, {
     binding,
     token: { kind: 'experiments', mode: binding.mode, params: [stringParam(p, 'filter') ?? '', stringListParam(p, 'order_by') ?? [], param(p, 'view_type') ?? null] },

@@ -19,7 +19,8 @@ import { sendJson, sendMlflowError } from './send.js';
 // (SearchModelUtils / SearchModelVersionUtils LIST_SUPPORTED_KEYS include "name", verified on
 // 3.17.2), so when the caller's readable models are known in advance MLflow is asked for exactly
 // those names, ANDed to the client's filter; otherwise MLflow's pages are scanned and each model
-// (or each version's model) is checked.
+// (or each version's model) is checked. Before 3.17 both grammars refuse IN lists on `name` ("Only
+// the 'run_id' attribute supports comparison with a list", 2.9.2 … 3.16.1): there, always the scan.
 
 /**
  * Names that can be quoted in MLflow's filter grammar without relying on its escape rules:
@@ -31,11 +32,11 @@ const PLAIN_NAME = /^[^'\\\u0000-\u001f\u007f]+$/;
 type Mode = 'ids' | 'scan' | 'empty';
 
 /** The client's parameters with `name IN (…)` appended to the filter, or why that cannot be done. */
-function narrowedByName(p: SearchParams, names: readonly string[] | undefined): { mode: Mode; params: SearchParams } {
+function narrowedByName(p: SearchParams, names: readonly string[] | undefined, inFilter: boolean): { mode: Mode; params: SearchParams } {
   if (names === undefined) return { mode: 'scan', params: p };
   const unique = [...new Set(names)];
   if (unique.length === 0) return { mode: 'empty', params: p };
-  if (unique.length > MAX_IDS_IN_FILTER || !unique.every((n) => PLAIN_NAME.test(n))) return { mode: 'scan', params: p };
+  if (!inFilter || unique.length > MAX_IDS_IN_FILTER || !unique.every((n) => PLAIN_NAME.test(n))) return { mode: 'scan', params: p };
   const clause = `name IN (${unique.map((n) => `'${n}'`).join(',')})`;
   const client = (stringParam(p, 'filter') ?? '').trim();
   const orderBy = stringListParam(p, 'order_by');
@@ -59,7 +60,7 @@ async function serveRegistrySearch<T>(
   if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
   // Prompts are registered models to MLflow: a search may return either, so the candidates are
   // the granted models, prompts and (for version searches) the models of granted versions.
-  const { mode, params } = narrowedByName(p, await registryCandidates(fr, kind === 'model_versions'));
+  const { mode, params } = narrowedByName(p, await registryCandidates(fr, kind === 'model_versions'), fr.gw.mlflow.capabilities().modelNameInFilter);
   if (mode === 'empty') {
     noteDecision(fr, `${kind} (nothing readable)`);
     return sendJson(fr, {});

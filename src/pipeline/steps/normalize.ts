@@ -13,7 +13,8 @@ export function normalizeAndClassify(gw: Gateway, req: FastifyRequest, ctx: Requ
   ctx.path = normalized.path;
   ctx.query = normalized.query;
   // Method-override headers are stripped before forwarding, so the method checked is the method served.
-  const found = classify(req.method, ctx.path);
+  // The route set of the MLflow version behind (detected at start-up and on reconnect).
+  const found = classify(req.method, ctx.path, gw.mlflow.current());
   if (found.ok) {
     ctx.route = found.route;
     ctx.params = found.params;

@@ -1,0 +1,3 @@
+export * from './version.js';
+export * from './capabilities.js';
+export * from './upstream-version.js';
