@@ -116,7 +116,7 @@ interface Named { kind: string; value: string; from: string | undefined }
  * the access log and administrators' view of the audit log only.
  */
 function denial(action: Action, named: Named, resource: ResolvedResource, decision: Decision): GatewayError {
-  const what = `${resource.type.replace('_', ' ')} ${resource.name && resource.name !== resource.id ? `'${resource.name}' (${resource.id})` : resource.id}`;
+  const what = describeResource(resource);
   const sent = `${describeKind(named.kind)} '${named.value}'${named.from ? ` (referenced by ${named.from})` : ''}`;
   return new GatewayError('GW_DENIED', `Permission denied: ${action} on ${sent} needs ${decision.required}; you have ${decision.level}`, {
     detail: `${action} on ${what} needs ${decision.required}; ${decision.level} (${decision.reason})`,
@@ -124,6 +124,12 @@ function denial(action: Action, named: Named, resource: ResolvedResource, decisi
     // parent (the experiment of a dataset, say) is not the caller's to learn, not even by id.
     ...(resource.id === named.value ? { denied: { resource_type: resource.type, resource_id: resource.id, needed: decision.required } } : {}),
   });
+}
+
+/** For the detail only: the resource with its name, and the chain of parents that decide for it. */
+function describeResource(resource: ResolvedResource): string {
+  const self = `${resource.type.replace('_', ' ')} ${resource.name && resource.name !== resource.id ? `'${resource.name}' (${resource.id})` : resource.id}`;
+  return resource.parent ? `${self} in ${describeResource(resource.parent)}` : self;
 }
 
 function describeKind(kind: string): string {
