@@ -167,7 +167,7 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
 
     it('non-owner is refused; bad input is 400', async () => {
       expectError(await call('GET', `access?${q}`, 'bob'), 403, 'GW_DENIED', /needs MANAGE/);
-      expectError(await call('GET', 'access?resource_type=run&resource_id=1', 'admin'), 400, 'GW_BAD_REQUEST', /Unknown resource_type/);
+      expectError(await call('GET', 'access?resource_type=bogus&resource_id=1', 'admin'), 400, 'GW_BAD_REQUEST', /Unknown resource_type/);
       expectError(await call('GET', `access?${q}&action=write`, 'admin'), 400, 'GW_BAD_REQUEST', /Unknown action/);
     });
   });

@@ -36,7 +36,8 @@ describe('secret-leak-into-logs', () => {
 
     // Browser sign-in, stopping at the callback to capture the authorization code.
     const loginPage = await browser.follow(`${stack.gatewayUrl}/`);
-    remember('sign-in cookie', browser.cookie(stack.origin, `${cookieName}_login`));
+    // One sign-in cookie per attempt (`<name>_<digest of state>_login`).
+    remember('sign-in cookie', browser.cookies(stack.origin).find((c) => c.name.startsWith(`${cookieName}_`) && c.name.endsWith('_login'))?.value);
     const toCallback = await browser.submitForm(loginPage.url, await loginPage.response.text(), { username: 'alice', password: 'alice-pass' }, {
       stopAt: (u) => u.startsWith(`${stack.gatewayUrl}/_gateway/callback`),
     });
