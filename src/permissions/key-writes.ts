@@ -48,9 +48,12 @@ export function readField(route: RouteSpec, input: ExtractInput, field: string):
     ...route,
     requirement: { kind: 'resource', resource: 'experiment', action: 'read', ids: [{ kind: 'experiment_id', from: 'auto', field, optional: true }] },
   };
-  const r = extractIds(probe, input);
+  const r = extractIds(probe, input, { deferToMlflow: true });
   // The extractor insists that a resource route names something; an absent key field is just none.
   if (!r.ok) return r.code === 'GW_MISSING_ID' ? { ok: true, values: [] } : r;
+  // A key field of the wrong shape (tags that are not a list) in a protobuf-parsed body: MLflow's
+  // parser refuses the request or drops the field (and run creation's attribution rewrites `tags`
+  // into a list of its own), so no key is written from it — MLflow gives its own answer.
   return { ok: true, values: r.ids.flatMap((x) => [...x.values]) };
 }
 

@@ -144,6 +144,14 @@ describe('permission model: child grants and DENY', () => {
       expect(batch.json.gateway_code).toBe('GW_PROTECTED_KEY');
       const create = await alice.post('runs/create', { experiment_id: exp, tags: [{ key: 'approved', value: 'yes' }] });
       expect(create.json.gateway_code).toBe('GW_PROTECTED_KEY');
+      // A request the gateway reads as one MLflow refuses anyway (a wrongly typed field) still has its
+      // protected keys checked: the protection never rests on the gateway's reading of MLflow.
+      const mistyped = await alice.post('runs/log-batch', { run_id: runs[0]!, metrics: 'not-a-list', tags: [{ key: 'approved', value: 'yes' }] });
+      expect(mistyped.json.gateway_code).toBe('GW_PROTECTED_KEY');
+      // Tags of the wrong shape name no key: MLflow gives its own answer (here: its validation error).
+      const shapeless = await alice.post('runs/log-batch', { run_id: runs[0]!, tags: 'approved' });
+      expect(shapeless.json.gateway_code).toBeUndefined();
+      expect(shapeless.json.error_code).toBe('INVALID_PARAMETER_VALUE');
       expect((await alice.post('runs/set-tag', { run_id: runs[0]!, key: 'note', value: 'free' })).status).toBe(200);
       const ajax = await alice.raw('POST', '/ajax-api/2.0/mlflow/runs/set-tag', { body: JSON.stringify({ run_id: runs[0]!, key: 'approved', value: 'x' }), headers: { 'content-type': 'application/json' } });
       expect(ajax.json.gateway_code).toBe('GW_PROTECTED_KEY');

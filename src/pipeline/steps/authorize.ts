@@ -100,6 +100,10 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         // MLflow refuses this request itself (see extractIds): every id and reference that could be
         // read is still checked, then MLflow's validation answers — its message and code, not ours.
         ctx.decision = `${await checkResources(gw, subject, extracted.ids, references, version.version)}; MLflow validates (${mlflowRefuses})`;
+        // Keys in the well-formed part of the request are still protected: "MLflow refuses" is the
+        // gateway's reading of MLflow, and a protected key must not depend on it.
+        const keys = await checkProtectedKeys(gw, subject, route, input);
+        if (keys) ctx.decision = `${ctx.decision}; ${keys}`;
         ctx.mlflowValidates = true;
         break;
       }
