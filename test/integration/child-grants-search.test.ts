@@ -168,4 +168,23 @@ describe('child grants in traces/search, logged-models/search and metric-history
     expect(ajax.status, JSON.stringify(ajax.json)).toBe(200);
     expect((await bob.raw('GET', `/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=${runs[1]!}&run_id=${runs[0]!}&metric_key=loss`)).json.gateway_code).toBe('GW_DENIED');
   });
+
+  it('a run grant does not leak sibling runs through GraphQL run lists; a run DENY hides one there too', async () => {
+    // After the previous test: bob holds a grant on runs[1] only; carol reads `exp` through team-b.
+    const query = `query { mlflowSearchRuns(input: { experimentIds: ["${exp}"], maxResults: 50 }) { runs { info { runId } } } }`;
+    const ids = (r: ApiResult) => ((r.json.data?.mlflowSearchRuns?.runs ?? []) as { info: { runId: string } }[]).map((x) => x.info.runId).sort();
+    const gql = (caller: ApiCaller) => caller.raw('POST', '/graphql', { body: JSON.stringify({ query }), headers: { 'content-type': 'application/json' } });
+    const bobs = await gql(bob);
+    expect(bobs.status, JSON.stringify(bobs.json)).toBe(200);
+    expect(ids(bobs)).toEqual([runs[1]]);
+    expect(JSON.stringify(bobs.json)).not.toMatch(/gw[0-9a-f]{24}/); // the marker aliases are removed
+    const carolId = await userId(stack, 'carol');
+    await grant({ principalType: 'user', principal: carolId, resourceType: 'run', resourceId: runs[0]!, level: 'DENY' });
+    const carols = await gql(carol);
+    expect(ids(carols)).toEqual([runs[1], runs[2]].sort());
+    // The nested run of mlflowGetRun is the run that was checked: a denied one is refused.
+    const one = await carol.raw('POST', '/graphql', { body: JSON.stringify({ query: `query { mlflowGetRun(input: { runId: "${runs[0]!}" }) { run { info { runId } } } }` }), headers: { 'content-type': 'application/json' } });
+    expect(one.json.gateway_code).toBe('GW_DENIED');
+    await stack.server.gateway.store.grants.delete('user', carolId, 'run', runs[0]!);
+  });
 });
