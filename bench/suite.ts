@@ -19,6 +19,7 @@ import { venvVersions } from './lib/venvs.js';
 import { ensureWrk, failures, runLoad } from './lib/wrk.js';
 import { runArtifacts } from './scenarios/artifacts.js';
 import { runCeiling } from './scenarios/ceiling.js';
+import { runChildGrants } from './scenarios/child-grants.js';
 import { runFilteredSearch, type SearchTarget } from './scenarios/filtered-search.js';
 import { restEndpoints, withHeaders, type Endpoint } from './scenarios/rest-endpoints.js';
 import { runPythonClient } from './scenarios/python-client.js';
@@ -28,7 +29,7 @@ import { ADMIN_USER, REST_USER, SEARCH_USER, setUp, type Setup } from './setup.j
 
 // Runs the scenarios in order against one shared setup and gathers everything the report needs.
 
-export const SCENARIOS = ['startup', 'rest', 'client', 'search', 'ceiling', 'artifacts'] as const;
+export const SCENARIOS = ['startup', 'rest', 'client', 'search', 'children', 'ceiling', 'artifacts'] as const;
 const ROOT = resolve(import.meta.dirname, '..');
 
 export async function runAll(profile: Profile, opts: { keep: boolean; peers: boolean; only: string[] | undefined }): Promise<Results> {
@@ -96,6 +97,21 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
       for (const t of list) targets[`search:${t.id}`] = { label: t.label, kind: t.kind, ...(t.baseline ? { baseline: t.baseline } : {}) };
       const search = await runFilteredSearch(list, profile);
       out.search = { ...search, experiments: setup.seeded.count, readable: setup.seeded.readableIds.length };
+    }
+
+    if (scenarios.includes('children')) {
+      // SEARCH_USER (no grant on the new experiment) gets run grants only: the gateway asks MLflow for
+      // exactly those runs. After 'search', whose figures the run grants must not touch.
+      const c = profile.children;
+      log(`children: ${c.runs} runs in one experiment, ${c.granted} run grants`);
+      out.children = await runChildGrants({
+        mlflowUrl: setup.mlflow.url, gatewayUrl: setup.mainGateway.url,
+        callerHeaders: { authorization: `Bearer ${await setup.idp.accessToken(SEARCH_USER)}` },
+        grantRuns: async (ids) => {
+          for (const id of ids) await setup.mainGateway.grant(SEARCH_USER, 'run', id, 'READ');
+        },
+        runs: c.runs, granted: c.granted, rounds: c.rounds,
+      });
     }
 
     if (scenarios.includes('ceiling')) {

@@ -118,6 +118,14 @@ export function renderMarkdown(r: Results): string {
     if (s.problems.length) out.push('');
   }
 
+  if (r.children) {
+    const c = r.children;
+    out.push(`## 3b. runs/search with child grants only (${c.granted} run grants in ${c.runs.toLocaleString('en')} runs)`, '');
+    out.push('First page of POST runs/search {experiment_ids: [the experiment], max_results: 100}: straight to MLflow (unfiltered, 100 runs) and through the gateway for a caller who may read only the granted runs '
+      + `(the gateway asks MLflow for exactly those: \`attributes.run_id IN (…)\`). Medians over ${c.rounds} alternating rounds.`, '');
+    out.push(table(['Target', 'median ms', 'runs returned'], [['MLflow (direct), unfiltered', f(c.directMs, 1), '100'], ['gateway · bearer JWT, run grants only', f(c.gatewayMs, 1), String(c.gatewayFirstPage)]]), '');
+    out.push(`Ratio gateway ÷ direct: ${f(c.ratio)}×.`, '');
+  }
   if (r.artifacts) {
     const a = r.artifacts;
     out.push(`## 4. Artifact streaming (${mib(a.bytes)} through MLflow's artifact proxy)`, '');

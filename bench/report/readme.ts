@@ -37,6 +37,8 @@ export function performanceSection(r: Results): string {
     const parts = [row('direct', 'MLflow direct (unfiltered)'), row('gw-filtered', 'gateway'), row('basic-auth', 'MLflow basic-auth'), row('oidc-auth', 'mlflow-oidc-auth')].filter(Boolean);
     lines.push(`search_experiments over ${s.experiments.toLocaleString('en')} experiments, caller reads ${s.readable} (first page / full scan): ${parts.join('; ')}.`);
   }
+  const c = r.children;
+  if (c) lines.push(`runs/search first page with ${c.granted} run grants in one experiment of ${c.runs.toLocaleString('en')} runs the caller cannot read: gateway ${f(c.gatewayMs, 1)} ms vs MLflow direct (unfiltered) ${f(c.directMs, 1)} ms (${c.ratio.toFixed(2)}×).`);
   const a = r.artifacts;
   if (a) {
     const up = a.cells.find((c) => c.target !== 'direct' && c.direction === 'upload');

@@ -221,8 +221,16 @@ describe('admin API', () => {
       const own = await call('POST', 'explain', 'bob', ask('bob'));
       expect(own.status).toBe(200);
       expect(own.json.decision.allow).toBe(false);
-      expectError(await call('POST', 'explain', 'bob', ask('alice')), 403, 'GW_DENIED', /Only administrators may explain the access of other users/);
-      expectError(await call('POST', 'explain', 'alice', ask('bob')), 403, 'GW_DENIED');
+      expectError(await call('POST', 'explain', 'bob', ask('alice')), 403, 'GW_DENIED', /Only administrators, and managers of the resource .*, may explain the access of other users/);
+    });
+
+    it('a manager of the resource may explain anyone\'s access to it, and to nothing else', async () => {
+      const managed = await call('POST', 'explain', 'alice', ask('bob'));
+      expect(managed.status, JSON.stringify(managed.json)).toBe(200);
+      expect(managed.json.decision).toMatchObject({ allow: false, source: 'default' });
+      expectError(await call('POST', 'explain', 'alice', ask('bob', '202')), 403, 'GW_DENIED', /managers of the resource/);
+      // The refusal does not say what alice holds elsewhere or what bob holds.
+      expect((await call('POST', 'explain', 'alice', ask('bob', '202'))).json.message).not.toMatch(/bob|NO_PERMISSIONS/);
     });
 
     it('refuses unknown actions, resource types and users', async () => {

@@ -5,10 +5,12 @@ import {
   registeredModelsSource,
   stringListParam,
   stringParam,
+  type MlflowRegisteredModel,
   type SearchBinding,
   type SearchParams,
 } from '../../mlflow/filtered-search.js';
 import type { ResourceType } from '../../policy/index.js';
+import { redactModel, versionsMayBeHidden } from '../embedded-versions.js';
 import { candidateIds } from './candidates.js';
 import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
@@ -54,6 +56,7 @@ async function serveRegistrySearch<T>(
   rule: MaxResultsRule,
   maxBatchSize: number,
   makeBinding: (upstream: string, params: SearchParams) => SearchBinding<T>,
+  redactItem?: (item: T) => Promise<T>,
 ): Promise<true> {
   const p = await searchParams(fr);
   const max = maxResultsParam(p, rule);
@@ -71,6 +74,7 @@ async function serveRegistrySearch<T>(
     maxResults: max.value,
     pageToken: pageTokenParam(p),
     maxBatchSize,
+    ...(redactItem ? { redactItem } : {}),
   });
 }
 
@@ -87,10 +91,12 @@ function modelOfVersion(id: string): string {
   return cut > 0 ? id.slice(0, cut) : id;
 }
 
-export function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
+export async function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
+  // A model's latest_versions keep only the versions the caller may read (embedded-versions.ts).
+  const redact = (await versionsMayBeHidden(fr.gw, fr.subject)) ? (m: MlflowRegisteredModel) => redactModel(m, (r) => fr.access.allowed('read', r)) as Promise<MlflowRegisteredModel> : undefined;
   return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
     registeredModelsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
-  );
+  redact);
 }
 
 export function serveSearchModelVersions(fr: FilterRequest): Promise<true> {

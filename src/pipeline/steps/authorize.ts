@@ -4,6 +4,7 @@ import { extractIds, extractReferences, versionOf } from '../../mlflow/index.js'
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
+import { prepareRedaction } from '../embedded-versions.js';
 import { applyAttribution, rewritesBody } from '../attribution.js';
 import { guardJsonNesting, needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
@@ -122,5 +123,6 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
   if (rewritten) ctx.body = rewritten;
   const after = afterSuccessFor(route.rpc);
   if (after) ctx.afterSuccess = after;
+  await prepareRedaction(gw, ctx, subject, route.rpc);
 }
 
