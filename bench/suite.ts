@@ -7,6 +7,7 @@ import { evaluateGoals } from './report/goals.js';
 import type { Results, TargetInfo } from './report/types.js';
 import { CREDENTIALS, type GatewayContext } from './lib/credentials.js';
 import { summarizeCpuProfile } from './lib/cpuprofile.js';
+import { startBareProxy } from './lib/bare-proxy.js';
 import { startFakeUpstream } from './lib/fake-upstream.js';
 import { startGateway } from './lib/gateway.js';
 import type { GatewayProcess } from './lib/gateway-process.js';
@@ -102,12 +103,17 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
       const fake = await startFakeUpstream(await cannedAnswers(setup, endpoints), setup.workDir);
       try {
         const gateway = await startGateway({ port: setup.ports.ceiling, upstreamUrl: fake.url, issuer: setup.idp.issuer, workDir: setup.workDir, name: 'ceiling' });
+        const bare = await startBareProxy(fake.url);
         try {
-          const list = await ceilingTargets(setup, gateway, fake.url);
-          const ceiling = await runCeiling(gateway, list, endpoints, profile, createSettle(() => [{ pid: gateway.pid, group: false }, { pid: fake.pid, group: false }]));
+          const list = [
+            ...(await ceilingTargets(setup, gateway, fake.url)),
+            { id: 'bare-proxy', label: 'bare proxy (fastify + reply-from, no auth)', kind: 'bare-proxy', url: bare.url, headers: {}, cpuPid: bare.pid } satisfies Target,
+          ];
+          const ceiling = await runCeiling(list, endpoints, profile, createSettle(() => [{ pid: gateway.pid, group: false }, { pid: bare.pid, group: false }, { pid: fake.pid, group: false }]));
           out.ceiling = { ...ceiling, endpoints: endpoints.map((e) => e.id), requests: profile.ceiling.requests, connections: profile.ceiling.connections };
           for (const t of list) targets[`ceiling:${t.id}`] = { label: t.label, kind: t.kind };
         } finally {
+          await bare.stop();
           await gateway.stop();
         }
         if (profile.cpuProfile) out.cpuProfile = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests);
@@ -216,7 +222,7 @@ async function ceilingTargets(setup: Setup, gateway: GatewayProcess, fakeUrl: st
   await gateway.grant(REST_USER, 'registered_model', setup.fixtures.modelName, 'READ');
   return [
     { id: 'direct', label: 'fast upstream (direct)', kind: 'direct', url: fakeUrl, headers: {} },
-    ...(await gatewayTargets({ url: gateway.url, process: gateway, idp: setup.idp }, REST_USER, undefined)),
+    ...(await gatewayTargets({ url: gateway.url, process: gateway, idp: setup.idp }, REST_USER, undefined)).map((t) => ({ ...t, cpuPid: gateway.pid })),
   ];
 }
 
