@@ -7,8 +7,8 @@
 // The issue's soak: `npm run bench:load -- --clients=200 --seconds=300 --mlflow-store=postgres`.
 // With MLflow on PostgreSQL (a throwaway server, psycopg2 in the pinned venv) the verdict is strict:
 // zero errors of any kind; on SQLite, MLflow's own "database is locked" 5xx are tolerated up to 1 %.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startMlflow, type MlflowServer } from '../src/devtools/mlflow.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres.js';
@@ -33,15 +33,18 @@ const mlflowStore = choice('mlflow-store', ['sqlite', 'postgres'] as const);
 const gatewayStore = choice('gateway-store', ['memory', 'postgres'] as const);
 const RSS_BAND_MIB = 64;
 const ROOT = resolve(import.meta.dirname, '..');
+// MLflow's own output, so that a 5xx it answered can be explained (its traceback is there).
+const mlflowLog = join(tmpdir(), `bench-load-mlflow-${process.pid}.log`);
 
 let postgres: PostgresServer | undefined;
 let mlflow: MlflowServer | undefined;
 if ((mlflowStore === 'postgres' || gatewayStore === 'postgres') && !process.env.MLFLOW_URL) postgres = await startPostgres();
 const mlflowUrl = process.env.MLFLOW_URL ?? (mlflow = await startMlflow({
   workers: 2,
-  // SQLAlchemy wants the postgresql:// scheme; 2 workers × (10 + 10) connections stay below the server's 200.
-  ...(mlflowStore === 'postgres' && postgres ? { backendStoreUri: (await postgres.createDatabase('mlflow')).replace(/^postgres:/, 'postgresql:') } : {}),
+  // SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3: name the psycopg2 driver the venv has. 2 workers × (10 + 10) connections stay below the server's 200.
+  ...(mlflowStore === 'postgres' && postgres ? { backendStoreUri: (await postgres.createDatabase('mlflow')).replace(/^postgres:/, 'postgresql+psycopg2:') } : {}),
   env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '10', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '10' },
+  onOutput: (line) => appendFileSync(mlflowLog, `${line}\n`),
 })).url;
 const gw = await startGatewayProcess(mlflowUrl, {
   LOG_LEVEL: 'warn',
@@ -58,7 +61,8 @@ try {
     console.log(summarize(report));
     console.log(`gateway RSS per second (MiB): ${report.rssMiB.join(' ')}`);
     console.log(`load average at the start ${loadStart.join(' / ')}, at the end ${loadEnd.join(' / ')}`);
-    for (const e of report.errorExamples) console.log(`error: ${e}`);
+    for (const e of report.errorExamples) console.log(`error: ${e.replace(/\s+/g, ' ').slice(0, 300)}`);
+    if (report.errors > 0 && mlflow) console.log(`MLflow's output (tracebacks of its 5xx): ${mlflowLog}`);
     // On PostgreSQL nothing excuses an error; on SQLite, MLflow's own write-lock 5xx up to 1 %.
     const problems = verdict(report, RSS_BAND_MIB, mlflowStore === 'postgres' ? 0 : 0.01);
     failed = problems.length > 0;

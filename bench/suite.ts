@@ -116,7 +116,10 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
           await bare.stop();
           await gateway.stop();
         }
-        if (profile.cpuProfile) out.cpuProfile = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests);
+        if (profile.cpuProfile) {
+          out.cpuProfileC1 = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests, 1);
+          out.cpuProfile = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests, 32);
+        }
       } finally {
         await fake.stop();
       }
@@ -227,10 +230,11 @@ async function ceilingTargets(setup: Setup, gateway: GatewayProcess, fakeUrl: st
 }
 
 /** A gateway with node --cpu-prof in front of the fast upstream, under the ceiling workload. */
-async function cpuProfileRun(setup: Setup, fakeUrl: string, endpoints: readonly Endpoint[], requests: number): Promise<Results['cpuProfile']> {
-  log('profile: gateway with --cpu-prof under the ceiling workload');
+async function cpuProfileRun(setup: Setup, fakeUrl: string, endpoints: readonly Endpoint[], requests: number, connections: number): Promise<Results['cpuProfile']> {
+  log(`profile: gateway with --cpu-prof under the ceiling workload, ${connections} connection(s)`);
   const started = performance.now();
-  const gateway = await startGateway({ port: setup.ports.ceiling, upstreamUrl: fakeUrl, issuer: setup.idp.issuer, workDir: setup.workDir, name: 'profile', cpuProfile: true });
+  const name = `profile-c${connections}`;
+  const gateway = await startGateway({ port: setup.ports.ceiling, upstreamUrl: fakeUrl, issuer: setup.idp.issuer, workDir: setup.workDir, name, cpuProfile: true });
   const list = await ceilingTargets(setup, gateway, fakeUrl);
   const via = list.filter((t) => t.kind === 'gateway');
   const per = Math.max(100, Math.floor(requests / (via.length * endpoints.length)));
@@ -240,14 +244,15 @@ async function cpuProfileRun(setup: Setup, fakeUrl: string, endpoints: readonly 
   let errors = 0;
   try {
     for (const t of via) {
-      for (const e of endpoints) errors += failures(await runLoad(t.url, withHeaders(e.request, t.headers), { requests: per, connections: 32, maxSeconds: 20 }));
+      for (const e of endpoints) errors += failures(await runLoad(t.url, withHeaders(e.request, t.headers), { requests: per, connections, maxSeconds: 20 }));
     }
   } finally {
     await gateway.stop();
   }
-  const summary = summarizeCpuProfile(join(setup.workDir, 'cpu-prof-profile'), ROOT, skipMs);
+  const summary = summarizeCpuProfile(join(setup.workDir, `cpu-prof-${name}`), ROOT, skipMs);
   if (errors > 0) log(`profile: ${errors} requests failed during the profiled run`);
-  return summary && { ...summary, workload: `${per} requests × ${endpoints.length} endpoints × ${via.map((t) => t.label).join(', ')}, 32 connections, fast upstream${errors ? ` (${errors} failed)` : ''}` };
+  const load1 = loadavg()[0]!.toFixed(1);
+  return summary && { ...summary, workload: `${per} requests × ${endpoints.length} endpoints × ${via.map((t) => t.label).join(', ')}, ${connections} connection(s), fast upstream, load average ${load1} at the end${errors ? ` (${errors} failed)` : ''}` };
 }
 
 function serversOf(setup: Setup): Watched[] {

@@ -146,9 +146,9 @@ export function renderMarkdown(r: Results): string {
       + (r.startup.mainGatewayAtEnd ? ` The gateway that served scenarios 1 and 3 held ${mib(r.startup.mainGatewayAtEnd.rss)} at the end (peak ${mib(r.startup.mainGatewayAtEnd.peak)}).` : ''), '');
   }
 
-  if (r.cpuProfile) {
-    const p = r.cpuProfile;
-    out.push('## Hot spots (node --cpu-prof on the gateway process)', '');
+  for (const [p, c] of [[r.cpuProfileC1, 1], [r.cpuProfile, 32]] as const) {
+    if (!p) continue;
+    out.push(`## Hot spots at ${c} connection${c === 1 ? '' : 's'} (node --cpu-prof on the gateway process)`, '');
     out.push(`Workload: ${p.workload}. Busy ${f(p.busyMs, 0)} ms (GC ${f(p.gcMs, 0)} ms), idle ${f(p.idleMs, 0)} ms. Self time:`, '');
     out.push(table(['Function', 'Where', 'self ms', 'share'], p.functions.slice(0, 12).map((h) => [`\`${h.name}\``, h.where, f(h.selfMs, 0), `${(h.share * 100).toFixed(1)}%`])), '');
     out.push(table(['Module', 'self ms', 'share'], p.modules.slice(0, 10).map((h) => [h.name, f(h.selfMs, 0), `${(h.share * 100).toFixed(1)}%`])), '');

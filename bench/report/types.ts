@@ -52,6 +52,9 @@ export interface Results {
   search?: SearchResult & { experiments: number; readable: number };
   artifacts?: ArtifactResult;
   startup?: StartupResult & { mainGatewayAtEnd?: { rss: number; peak: number } };
+  /** The gateway under the ceiling workload with node --cpu-prof, at 32 connections. */
   cpuProfile?: ProfileSummary & { workload: string };
+  /** The same at one connection (one request at a time: no batching of syscalls or timers). */
+  cpuProfileC1?: ProfileSummary & { workload: string };
   goals: Goal[];
 }
