@@ -41,9 +41,12 @@ let mlflow: MlflowServer | undefined;
 if ((mlflowStore === 'postgres' || gatewayStore === 'postgres') && !process.env.MLFLOW_URL) postgres = await startPostgres();
 const mlflowUrl = process.env.MLFLOW_URL ?? (mlflow = await startMlflow({
   workers: 2,
-  // SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3: name the psycopg2 driver the venv has. 2 workers × (10 + 10) connections stay below the server's 200.
+  // SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3: name the psycopg2 driver the venv has.
+  // MLflow serves each worker's requests from a thread pool (40 threads): a smaller connection pool makes
+  // requests wait for a connection and fail after SQLAlchemy's pool timeout. 2 workers × (40 + 20) stay
+  // below the PostgreSQL server's 200 connections.
   ...(mlflowStore === 'postgres' && postgres ? { backendStoreUri: (await postgres.createDatabase('mlflow')).replace(/^postgres:/, 'postgresql+psycopg2:') } : {}),
-  env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '10', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '10' },
+  env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '40', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '20' },
   onOutput: (line) => appendFileSync(mlflowLog, `${line}\n`),
 })).url;
 const gw = await startGatewayProcess(mlflowUrl, {
