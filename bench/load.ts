@@ -73,7 +73,7 @@ try {
     const dir = join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
     const name = `load-${mlflowStore}`;
-    const title = `${clients} clients × ${seconds} s, MLflow on ${mlflowStore === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${report.requests} requests, ${report.errors} errors, p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms, load avg ${loadStart[0]}→${loadEnd[0]}`;
+    const title = `${clients} clients × ${Math.round(report.seconds)} s, MLflow on ${mlflowStore === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${report.requests} requests, ${report.errors} errors, p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms, load avg ${loadStart[0]}→${loadEnd[0]}`;
     writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({
       when: new Date().toISOString(), node: process.version, mlflowStore, gatewayStore,
       loadAverage: { start: loadStart, end: loadEnd }, verdict: problems, ...report,

@@ -7,7 +7,7 @@ import type { LoadReport } from './engine.js';
 
 const W = 900;
 const PANEL_H = 220;
-const M = { left: 64, right: 64, top: 36, bottom: 34 };
+const M = { left: 64, right: 64, top: 48, bottom: 34 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -54,8 +54,9 @@ function panel(y0: number, title: string, unit: string, rightUnit: string, secon
     const axis = s.right ? right : left;
     const pts = s.values.map((v, t) => (Number.isFinite(v) ? `${x(t).toFixed(1)},${y(v, axis).toFixed(1)}` : '')).filter(Boolean);
     if (pts.length) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} points="${pts.join(' ')}"/>`);
-    const lx = M.left + 220 + i * 170;
-    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${y0 + 16}" y2="${y0 + 16}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${lx + 28}" y="${y0 + 20}" font-size="12">${esc(s.label)}</text>`);
+    // The legend: one line under the panel's title.
+    const lx = M.left + i * 170;
+    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${y0 + 34}" y2="${y0 + 34}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${lx + 28}" y="${y0 + 38}" font-size="12">${esc(s.label)}</text>`);
   });
   return out.join('\n');
 }
