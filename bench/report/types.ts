@@ -55,6 +55,9 @@ export interface Results {
   children?: ChildGrantsResult;
   artifacts?: ArtifactResult;
   startup?: StartupResult & { mainGatewayAtEnd?: { rss: number; peak: number } };
+  /** The gateway under the ceiling workload with node --cpu-prof, at 32 connections. */
   cpuProfile?: ProfileSummary & { workload: string };
+  /** The same at one connection (one request at a time: no batching of syscalls or timers). */
+  cpuProfileC1?: ProfileSummary & { workload: string };
   goals: Goal[];
 }
