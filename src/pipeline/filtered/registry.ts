@@ -14,6 +14,7 @@ import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
 import { noteDecision, searchParams, type FilterRequest } from './request.js';
 import { sendJson, sendMlflowError } from './send.js';
+import { PROBES, relayMlflowValidation, type ProbeTarget } from './validation-probe.js';
 
 // SearchRegisteredModels and SearchModelVersions. Both filter grammars accept `name IN (…)`
 // (SearchModelUtils / SearchModelVersionUtils LIST_SUPPORTED_KEYS include "name", verified on
@@ -52,12 +53,13 @@ async function serveRegistrySearch<T>(
   fr: FilterRequest,
   kind: string,
   rule: MaxResultsRule,
+  probe: ProbeTarget,
   maxBatchSize: number,
   makeBinding: (upstream: string, params: SearchParams) => SearchBinding<T>,
 ): Promise<true> {
   const p = await searchParams(fr);
   const max = maxResultsParam(p, rule);
-  if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
+  if (!max.ok) return (await relayMlflowValidation(fr, p, probe)) ?? sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
   // Prompts are registered models to MLflow: a search may return either, so the candidates are
   // the granted models, prompts and (for version searches) the models of granted versions.
   const { mode, params } = narrowedByName(p, await registryCandidates(fr, kind === 'model_versions'), fr.gw.mlflow.capabilities().modelNameInFilter);
@@ -88,13 +90,13 @@ function modelOfVersion(id: string): string {
 }
 
 export function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
-  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
+  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, PROBES.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
     registeredModelsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   );
 }
 
 export function serveSearchModelVersions(fr: FilterRequest): Promise<true> {
-  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
+  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, PROBES.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
     modelVersionsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   );
 }
