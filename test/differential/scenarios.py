@@ -26,6 +26,10 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("experiments.create.dotdot_name", lambda: c.create_experiment(P + "/team/../shared"))
     op("experiments.get", lambda: c.get_experiment(exp_id))
     op("experiments.get.unknown", lambda: c.get_experiment(UNKNOWN_EXP))
+    # writes naming an experiment that does not exist: MLflow's own not-found answer
+    op("experiments.set_tag.unknown", lambda: c.set_experiment_tag(UNKNOWN_EXP, "k", "v"))
+    op("experiments.rename.unknown", lambda: c.rename_experiment(UNKNOWN_EXP, P + "-renamed"))
+    op("experiments.restore.unknown", lambda: c.restore_experiment(UNKNOWN_EXP))
     op("experiments.get.malformed", lambda: c.get_experiment("not-a-number"))
     op("experiments.get_by_name", lambda: c.get_experiment_by_name(P + "-exp"))
     op("experiments.get_by_name.dotdot", lambda: c.get_experiment_by_name(P + "/team/../shared"))
@@ -141,6 +145,11 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("artifacts.raw.upload.dotdot", raw("POST", "/ajax-api/2.0/mlflow/upload-artifact", params={"run_uuid": run_id, "path": "../up.txt"}, data=b"x"))
     op("artifacts.proxy.list_root", raw("GET", "/api/2.0/mlflow-artifacts/artifacts"), brief_http=True)
     op("artifacts.proxy.list_experiment", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": str(exp_id)}), brief_http=True)
+    # paths MLflow's validate_path_is_safe refuses ("Invalid path"), for everyone
+    op("artifacts.proxy.list.dotdot", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "%s/../x" % exp_id}))
+    op("artifacts.proxy.list.encoded_dotdot", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "%s/%%2e%%2e/x" % exp_id}))
+    op("artifacts.proxy.list.hash", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "%s/a#b" % exp_id}))
+    op("artifacts.proxy.list.absolute", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "/etc"}))
 
     # ----------------------------------------------------------------- inputs, outputs, datasets
     ds = Dataset(name="ds", digest="abc123", source_type="local", source="file:///tmp/ds")
@@ -243,8 +252,15 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("registry.create.dotdot", lambda: c.create_registered_model(P + "/../m"))
     op("registry.get", lambda: c.get_registered_model(rm))
     op("registry.get.unknown", lambda: c.get_registered_model(P + "-nope"))
+    # writes naming a model that does not exist: MLflow's own not-found answer
+    op("registry.update.unknown", lambda: c.update_registered_model(P + "-nope", description="d"))
+    op("registry.set_tag.unknown", lambda: c.set_registered_model_tag(P + "-nope", "k", "v"))
+    op("registry.version.create.unknown_model", lambda: c.create_model_version(P + "-nope", "s3://bucket/model"))
     op("registry.search", lambda: c.search_registered_models(filter_string="name LIKE '%s%%'" % P))
     op("registry.search.dotdot_filter", lambda: c.search_registered_models(filter_string="name = '%s/../m'" % P))
+    op("registry.search.max_results_too_big", lambda: c.search_registered_models(max_results=5000))
+    op("registry.raw.search.max_results_wrong_type", raw("GET", "/api/2.0/mlflow/registered-models/search", params={"max_results": "lots"}))
+    op("registry.raw.search.max_results_zero", raw("GET", "/api/2.0/mlflow/registered-models/search", params={"max_results": 0}))
     op("registry.update", lambda: c.update_registered_model(rm, description="d2"))
     op("registry.set_tag", lambda: c.set_registered_model_tag(rm, "k", "v"))
     op("registry.delete_tag", lambda: c.delete_registered_model_tag(rm, "k"))
@@ -261,6 +277,9 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("registry.version.download_uri", lambda: c.get_model_version_download_uri(rm, "1"))
     op("registry.version.search", lambda: c.search_model_versions("name = '%s'" % rm))
     op("registry.version.search.dotdot", lambda: c.search_model_versions("name = '%s/../m'" % P))
+    op("registry.version.search.max_results_too_big", lambda: c.search_model_versions("name = '%s'" % rm, max_results=300000))
+    op("registry.raw.version.search.max_results_zero", raw("GET", "/api/2.0/mlflow/model-versions/search", params={"max_results": 0}))
+    op("registry.raw.version.search.max_results_wrong_type", raw("GET", "/api/2.0/mlflow/model-versions/search", params={"max_results": "lots"}))
     op("registry.alias.set", lambda: c.set_registered_model_alias(rm, "champion", "1"))
     op("registry.alias.get", lambda: c.get_model_version_by_alias(rm, "champion"))
     op("registry.alias.get.unknown", lambda: c.get_model_version_by_alias(rm, "nope"))
@@ -322,6 +341,12 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("gateway.model_def.delete", lambda: store.delete_gateway_model_definition(md_id))
     op("gateway.secret.delete", lambda: store.delete_gateway_secret(sec_id))
     op("gateway.raw.secret.get.missing", raw("GET", "/api/3.0/mlflow/gateway/secrets/get"))
+    # budgets and guardrails (administrators only through the gateway: compare.ts)
+    op("gateway.budgets.list", raw("GET", "/api/3.0/mlflow/gateway/budgets/list"), brief_http=True)
+    op("gateway.budgets.windows", raw("GET", "/api/3.0/mlflow/gateway/budgets/windows"), brief_http=True)
+    op("gateway.budgets.get.unknown", raw("GET", "/api/3.0/mlflow/gateway/budgets/get", params={"budget_policy_id": "bp-unknown"}))
+    op("gateway.guardrails.list", raw("GET", "/api/3.0/mlflow/gateway/guardrails/list"), brief_http=True)
+    op("gateway.guardrails.get.unknown", raw("GET", "/api/3.0/mlflow/gateway/guardrails/get", params={"guardrail_id": "gr-unknown"}))
 
     # ----------------------------------------------------------------- GraphQL (as MLflow's UI sends it)
     def gql(query, variables):
