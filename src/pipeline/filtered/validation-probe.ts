@@ -10,20 +10,27 @@ export interface ProbeTarget {
   readonly path: string;
   /** How the client's parameters travel to MLflow: GET query (registry) or POST body (experiments). */
   readonly method: 'GET' | 'POST';
+  /** A filter in this API's grammar that matches nothing. */
+  readonly filter: (tag: string) => string;
+  /** Parameters replaced in the probe (runs: no experiment is searched). */
+  readonly replace?: Readonly<Record<string, unknown>>;
 }
 
+const byName = (tag: string) => `name = '${tag}'`;
+
 export const PROBES = {
-  experiments: { path: '/api/2.0/mlflow/experiments/search', method: 'POST' },
-  registeredModels: { path: '/api/2.0/mlflow/registered-models/search', method: 'GET' },
-  modelVersions: { path: '/api/2.0/mlflow/model-versions/search', method: 'GET' },
+  experiments: { path: '/api/2.0/mlflow/experiments/search', method: 'POST', filter: byName },
+  registeredModels: { path: '/api/2.0/mlflow/registered-models/search', method: 'GET', filter: byName },
+  modelVersions: { path: '/api/2.0/mlflow/model-versions/search', method: 'GET', filter: byName },
+  runs: { path: '/api/2.0/mlflow/runs/search', method: 'POST', filter: (tag) => `attributes.run_name = '${tag}'`, replace: { experiment_ids: [] } },
 } as const satisfies Record<string, ProbeTarget>;
 
 /**
  * MLflow's own answer to search parameters the gateway finds invalid (max_results out of range or
  * not a number), so the client sees MLflow's message and code rather than the gateway's rendering
  * of them: the same parameters are sent to MLflow with a filter that matches nothing (a name no
- * object has: `name = 'gateway-validation-probe-<uuid>'`, valid in the experiment and both
- * registry grammars) and without the page token. Only an error answer is relayed — nothing MLflow
+ * object has, `name = 'gateway-validation-probe-<uuid>'` or the runs grammar's run_name) and
+ * without the page token (runs: and without experiments). Only an error answer is relayed — nothing MLflow
  * lists can reach the client, and the probe names nothing the caller sent but its parameters;
  * undefined when MLflow accepts them (the caller then gets the gateway's own message).
  */
@@ -36,7 +43,8 @@ export async function relayMlflowValidation(fr: FilterRequest, p: SearchParams, 
     }
   } else Object.assign(probe, p);
   for (const k of ['filter', 'page_token', 'pageToken']) delete probe[k];
-  probe.filter = `name = 'gateway-validation-probe-${randomUUID()}'`;
+  probe.filter = target.filter(`gateway-validation-probe-${randomUUID()}`);
+  Object.assign(probe, target.replace);
   const r = target.method === 'POST'
     ? await mlflowCall(fr.gw.config.upstreamUrl, target.path, { method: 'POST', body: probe, ...fr.upstreamCall })
     : await mlflowCall(fr.gw.config.upstreamUrl, target.path, { method: 'GET', query: asQuery(probe), ...fr.upstreamCall });
