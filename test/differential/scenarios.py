@@ -337,6 +337,31 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("gateway.endpoint.list", lambda: [e for e in store.list_gateway_endpoints() if e.name.startswith(P)], brief_http=True)
     op("gateway.bindings.list.by_type", raw("GET", "/api/3.0/mlflow/gateway/endpoints/bindings/list", params={"resource_type": "scorer"}), brief_http=True)
     op("gateway.bindings.list.endpoint", raw("GET", "/api/3.0/mlflow/gateway/endpoints/bindings/list", params={"endpoint_id": ep_id}))
+    op("gateway.secret.list.by_provider", lambda: [s.secret_name for s in store.list_secret_infos(provider="openai") if s.secret_name.startswith(P)], brief_http=True)
+    md2 = op("gateway.model_def.create.second", lambda: store.create_gateway_model_definition(P + "-md-b", sec_id, "openai", "gpt-4o"))
+    md2_id = getattr(md2, "model_definition_id", None) or "md-unknown"
+    op("gateway.endpoint.attach_model", lambda: store.attach_model_to_endpoint(endpoint_id=ep_id, model_config=GatewayEndpointModelConfig(model_definition_id=md2_id, linkage_type=GatewayModelLinkageType.PRIMARY, weight=1.0)))
+    op("gateway.endpoint.get.two_models", lambda: sorted(m.model_definition.name for m in store.get_gateway_endpoint(endpoint_id=ep_id).model_mappings))
+    op("gateway.endpoint.detach_model", lambda: store.detach_model_from_endpoint(endpoint_id=ep_id, model_definition_id=md2_id))
+    op("gateway.endpoint.update.name", lambda: store.update_gateway_endpoint(endpoint_id=ep_id, name=P + "-ep2"))
+    from mlflow.entities import GatewayResourceType
+    job_ref = P + "-job-1"
+    op("gateway.bindings.create", lambda: store.create_endpoint_binding(endpoint_id=ep_id, resource_type=GatewayResourceType.SCORER, resource_id=job_ref))
+    op("gateway.bindings.list.by_resource", lambda: [(b.resource_id, b.resource_type.value) for b in store.list_endpoint_bindings(resource_id=job_ref)])
+    op("gateway.bindings.list.endpoint_and_type", lambda: len(store.list_endpoint_bindings(endpoint_id=ep_id, resource_type=GatewayResourceType.SCORER)))
+    op("gateway.bindings.delete", lambda: store.delete_endpoint_binding(endpoint_id=ep_id, resource_type=GatewayResourceType.SCORER.value, resource_id=job_ref))
+    op("gateway.bindings.list.after_delete", lambda: len(store.list_endpoint_bindings(endpoint_id=ep_id)))
+    op("gateway.model_def.delete.second", lambda: store.delete_gateway_model_definition(md2_id))
+    sec2 = op("gateway.secret.create.dict", lambda: store.create_gateway_secret(P + "-sec-aws", {"aws_access_key_id": "AKIATEST1234", "aws_secret_access_key": "secret123abc"}, provider="bedrock"))
+    sec2_id = getattr(sec2, "secret_id", None) or "s-unknown"
+    md3 = op("gateway.model_def.create.orphan", lambda: store.create_gateway_model_definition(P + "-md-o", sec2_id, "bedrock", "anthropic.claude-v2"))
+    md3_id = getattr(md3, "model_definition_id", None) or "md-unknown"
+    ep3 = op("gateway.endpoint.create.orphan", lambda: store.create_gateway_endpoint(P + "-ep-o", [GatewayEndpointModelConfig(model_definition_id=md3_id, linkage_type=GatewayModelLinkageType.PRIMARY, weight=1.0)], usage_tracking=False))
+    ep3_id = getattr(ep3, "endpoint_id", None) or "e-unknown"
+    op("gateway.secret.delete.dict", lambda: store.delete_gateway_secret(sec2_id))
+    op("gateway.endpoint.get.orphaned_model_def", lambda: [(m.model_definition.secret_id, m.model_definition.secret_name) for m in store.get_gateway_endpoint(endpoint_id=ep3_id).model_mappings])
+    op("gateway.endpoint.delete.orphan", lambda: store.delete_gateway_endpoint(ep3_id))
+    op("gateway.model_def.delete.orphan", lambda: store.delete_gateway_model_definition(md3_id))
     op("gateway.endpoint.delete", lambda: store.delete_gateway_endpoint(ep_id))
     op("gateway.model_def.delete", lambda: store.delete_gateway_model_definition(md_id))
     op("gateway.secret.delete", lambda: store.delete_gateway_secret(sec_id))
