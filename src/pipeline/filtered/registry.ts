@@ -16,6 +16,7 @@ import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
 import { noteDecision, searchParams, type FilterRequest } from './request.js';
 import { sendJson, sendMlflowError } from './send.js';
+import { PROBES, relayMlflowValidation, type ProbeTarget } from './validation-probe.js';
 
 // SearchRegisteredModels and SearchModelVersions. Both filter grammars accept `name IN (…)`
 // (SearchModelUtils / SearchModelVersionUtils LIST_SUPPORTED_KEYS include "name", verified on
@@ -54,13 +55,14 @@ async function serveRegistrySearch<T>(
   fr: FilterRequest,
   kind: string,
   rule: MaxResultsRule,
+  probe: ProbeTarget,
   maxBatchSize: number,
   makeBinding: (upstream: string, params: SearchParams) => SearchBinding<T>,
   redactItem?: (item: T) => Promise<T>,
 ): Promise<true> {
   const p = await searchParams(fr);
   const max = maxResultsParam(p, rule);
-  if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
+  if (!max.ok) return (await relayMlflowValidation(fr, p, probe)) ?? sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
   // Prompts are registered models to MLflow: a search may return either, so the candidates are
   // the granted models, prompts and (for version searches) the models of granted versions.
   const { mode, params } = narrowedByName(p, await registryCandidates(fr, kind === 'model_versions'), fr.gw.mlflow.capabilities().modelNameInFilter);
@@ -94,13 +96,13 @@ function modelOfVersion(id: string): string {
 export async function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
   // A model's latest_versions keep only the versions the caller may read (embedded-versions.ts).
   const redact = (await versionsMayBeHidden(fr.gw, fr.subject)) ? (m: MlflowRegisteredModel) => redactModel(m, (r) => fr.access.allowed('read', r)) as Promise<MlflowRegisteredModel> : undefined;
-  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
+  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, PROBES.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
     registeredModelsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   redact);
 }
 
 export function serveSearchModelVersions(fr: FilterRequest): Promise<true> {
-  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
+  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, PROBES.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
     modelVersionsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   );
 }

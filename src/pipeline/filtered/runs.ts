@@ -6,6 +6,7 @@ import { serveExperimentIdsSearch } from './experiment-scoped.js';
 import { requestedExperimentIds } from './narrow.js';
 import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam } from './params.js';
+import { PROBES, relayMlflowValidation } from './validation-probe.js';
 import { noteDecision, type FilterRequest } from './request.js';
 import { sendJson, sendMlflowError } from './send.js';
 
@@ -20,7 +21,7 @@ export async function serveSearchRuns(fr: FilterRequest): Promise<true> {
   if (!facts?.any) return serveExperimentIdsSearch(fr, 'runs');
   const body = await jsonObjectBody(fr.gw, fr.req, fr.ctx);
   const max = maxResultsParam(body, MAX_RESULTS.runs);
-  if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
+  if (!max.ok) return (await relayMlflowValidation(fr, body, PROBES.runs)) ?? sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
   const requested = [...new Set(requestedExperimentIds(fr, EXPERIMENT_IDS, body))];
   const plan = await planChildSearch(fr, 'run', facts, requested);
   if (plan.searched.length === 0) {
