@@ -31,7 +31,7 @@ export function GroupsPage() {
             <thead><tr><th>Group</th><th>Members</th><th>Grants</th><th>Pattern rules</th></tr></thead>
             <tbody>
               {groups.data.groups.map((g) => (
-                <GroupRow key={g.name} group={g} open={open === g.name} onToggle={() => setOpen(open === g.name ? undefined : g.name)} />
+                <GroupRow key={g.name} group={g} open={open === g.name} onToggle={() => setOpen(open === g.name ? undefined : g.name)} onChange={groups.reload} />
               ))}
             </tbody>
           </table>
@@ -41,7 +41,7 @@ export function GroupsPage() {
   );
 }
 
-function GroupRow({ group, open, onToggle }: { group: Group; open: boolean; onToggle: () => void }) {
+function GroupRow({ group, open, onToggle, onChange }: { group: Group; open: boolean; onToggle: () => void; onChange: () => void }) {
   return (
     <>
       <tr>
@@ -58,7 +58,7 @@ function GroupRow({ group, open, onToggle }: { group: Group; open: boolean; onTo
         <tr className="expanded">
           <td colSpan={4}>
             {group.created?.description && <p className="muted">{group.created.description}</p>}
-            <PrincipalGrants principalType="group" principal={group.name} />
+            <PrincipalGrants principalType="group" principal={group.name} onChange={onChange} />
             {group.patterns.map((p) => <div key={p.id} className="muted">Pattern: {p.resource_type} {p.matcher} <code>{p.pattern}</code> → <LevelBadge level={p.level} /></div>)}
           </td>
         </tr>

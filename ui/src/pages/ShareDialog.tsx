@@ -58,7 +58,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
     change.run(async () => {
       setShared(undefined);
       const res = await api.put<{ previous_level: Level | null; undo: string }>('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id, level });
-      setLast({ what: `${whose(g)} is now ${level}${res.previous_level ? ` (was ${res.previous_level})` : ' (new)'}.`, undo: res.undo });
+      setLast({ what: res.previous_level ? `${whose(g)} is now ${level} (was ${res.previous_level}).` : `Gave ${g.principal_type === 'group' ? `group ${g.principal}` : g.principal} ${level}.`, undo: res.undo });
       reload();
       return res;
     });

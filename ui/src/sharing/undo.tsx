@@ -1,7 +1,7 @@
 // The "Undo" after a grant change: the change's answer carries a single-use ticket (POST
-import './sharing.css';
 // grants/undo restores the grant exactly, also after one lowered one's own MANAGE).
 import { useState } from 'react';
+import './sharing.css';
 import { api } from '../api';
 import { Button, ErrorBox, Notice, useAction } from '../components/ui';
 
