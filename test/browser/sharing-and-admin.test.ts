@@ -80,6 +80,7 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
     expect(await shots(alice, 'shared-ahead-of-sign-in')).toBeLessThanOrEqual(0);
 
     const dave = await signedIn('dave', '/experiments');
+    await signedIn('carol', '/').then((p) => p.context().close()); // carol is known (for the user page below)
     await dave.getByRole('table', { name: 'Experiments' }).getByText(expName).waitFor({ timeout: 30_000 });
     expect(await shots(dave, 'dave-reads')).toBeLessThanOrEqual(0);
     const account = await stack.server.gateway.store.users.getByUsername('dave');
@@ -145,6 +146,17 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
     await table.getByRole('button', { name: `Revoke ${expName}` }).click();
     await admin.getByRole('table', { name: 'Grants of team-vision' }).waitFor({ state: 'detached' });
     expect((await stack.server.gateway.store.grants.listForResource('experiment', exp)).some((g) => g.principal === 'team-vision')).toBe(false);
+
+    // And from a user's page (service accounts open the same page).
+    await admin.goto(`${stack.gatewayUrl}/_gateway/ui/users/carol`);
+    const userForm = admin.getByRole('form', { name: 'Grant carol access' });
+    await userForm.getByLabel('Search by name').fill(expName);
+    await userForm.getByRole('option', { name: new RegExp(expName) }).click();
+    await userForm.getByRole('button', { name: `Grant on ${expName}` }).click();
+    await admin.getByRole('table', { name: 'Grants of carol' }).getByText(expName).waitFor({ timeout: 30_000 });
+    expect(await shots(admin, 'user-page-grant')).toBeLessThanOrEqual(0);
+    const carol = await stack.server.gateway.store.users.getByUsername('carol');
+    expect(await stack.server.gateway.store.grants.listForResource('experiment', exp)).toContainEqual(expect.objectContaining({ principal: carol!.id, level: 'READ' }));
     expect(errors).toEqual([]);
   }, 180_000);
 });
