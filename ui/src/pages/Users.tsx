@@ -34,7 +34,7 @@ export function UsersPage() {
                 <tr key={u.id}>
                   <td><Link to={`/users/${encodeURIComponent(u.username)}`}><strong>{u.username}</strong></Link><div className="muted">{u.display_name ?? ''} {u.email ? `· ${u.email}` : ''}</div></td>
                   <td>{u.groups.map((g) => <Tag key={g}>{g}</Tag>)}</td>
-                  <td>{u.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{u.is_admin && <Tag tone="info">admin</Tag>}{u.kind === 'service' && <Tag tone="warn">service</Tag>}</td>
+                  <td>{u.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{u.is_admin && <Tag tone="info">admin</Tag>}{u.kind === 'service' && <Tag tone="warn">service</Tag>}{u.kind === 'person' && u.last_login_at === null && <Tag tone="warn">not signed in yet</Tag>}</td>
                   <td>{relative(u.last_login_at)}</td>
                 </tr>
               ))}
@@ -85,7 +85,7 @@ export function UserPage({ username }: { username: string }) {
               <dt>Email</dt><dd>{d.user.email ?? '—'}</dd>
               <dt>Status</dt><dd>{d.user.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{d.user.is_admin && <Tag tone="info">admin</Tag>}</dd>
               <dt>First seen</dt><dd>{time(d.user.created_at)}</dd>
-              <dt>Last sign-in</dt><dd>{time(d.user.last_login_at)}{d.user.provider !== null && <> via <code>{d.user.provider}</code></>}</dd>
+              <dt>Last sign-in</dt><dd>{d.user.kind === 'person' && d.user.last_login_at === null ? 'not signed in yet: recorded ahead of the first sign-in, which joins this account (grants apply from then on)' : time(d.user.last_login_at)}{d.user.provider !== null && <> via <code>{d.user.provider}</code></>}</dd>
             </dl>
           </Card>
           <Card title="Direct grants">
