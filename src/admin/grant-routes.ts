@@ -43,7 +43,11 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
     const caller = await adminCaller(gw, req, reply);
     const input = grantInput(await requireJsonObject(req));
     const target = await authorizeChange(gw, caller, 'grant.set', input, async (t, current) =>
-      assertNoSelfEscalation(caller, t.principal, current, input.level, await ownLevels(gw, caller, input, t, input.level)), (ref) => grantee(gw.store, caller.changes, ref));
+      assertNoSelfEscalation(caller, t.principal, current, input.level, await ownLevels(gw, caller, input, t, input.level)), async (ref) => {
+        // Refused before a person is recorded ahead of sign-in, so a refused request changes nothing.
+        if (input.overrideParentDeny) requireAdmin(caller, 'set override_parent_deny on a grant', 'write');
+        return grantee(gw.store, caller.changes, ref);
+      });
     // Lifting a parent's DENY is the administrator's word, never an owner's (the owner of an
     // experiment could otherwise undo a DENY an administrator put on it, one run at a time).
     if (input.overrideParentDeny) requireAdmin(caller, 'set override_parent_deny on a grant', 'write');
@@ -53,10 +57,9 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
       principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level,
       ...(input.overrideParentDeny ? { overrideParentDeny: true } : {}),
     }]);
-    const recordedAhead = (target.principal as { recordedAhead?: boolean }).recordedAhead === true;
     return {
       grant, previous_level: previous, ...undoTicket(gw, caller, target, before, input.level),
-      ...(isFullAdmin(caller) && recordedAhead ? { recorded_ahead_of_sign_in: true } : {}),
+      ...(isFullAdmin(caller) && target.principal.recordedAhead === true ? { recorded_ahead_of_sign_in: true } : {}),
     };
   });
 

@@ -14,6 +14,8 @@ export interface StoredPrincipal {
   /** How people name it: the username, or the group. */
   readonly name: string;
   readonly user?: User;
+  /** Recorded just now, ahead of the person's first sign-in (told to administrators only). */
+  readonly recordedAhead?: boolean;
 }
 
 export async function userByUsername(store: Store, username: string): Promise<User> {
@@ -38,7 +40,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * answer has the same shape either way, so sharing tells a sharer nothing about who has signed
  * in; only `recordedAhead` (shown to administrators) says an account was recorded now.
  */
-export async function grantee(store: Store, changes: ChangeContext, ref: PrincipalRef): Promise<StoredPrincipal & { recordedAhead?: boolean }> {
+export async function grantee(store: Store, changes: ChangeContext, ref: PrincipalRef): Promise<StoredPrincipal> {
   if (ref.type === 'group') return { type: 'group', key: ref.name, name: ref.name };
   const known = await store.users.getByUsername(ref.name);
   if (known) return { type: 'user', key: known.id, name: known.username, user: known };
