@@ -68,11 +68,15 @@ export function loadProviders(src: ProviderSources, problems: ProviderProblem[],
     if (p) providers.push(finish(p, index === 0, src.publicUrl, problems, notices));
   });
 
+  // Issuers are unique among the JWT providers (a token's iss picks its provider) and among the SAML
+  // ones (an assertion's issuer names its IdP); one IdP may be both (Keycloak's realm URL is its
+  // OIDC issuer and its SAML entity id).
   const byIssuer = new Map<string, string>();
   for (const p of providers) {
-    const other = byIssuer.get(p.issuer);
+    const key = `${p.kind === 'saml' ? 'saml' : 'jwt'} ${p.issuer}`;
+    const other = byIssuer.get(key);
     if (other) problems.push({ env: p.settingsName, message: `has the same issuer as provider ${other} (${p.issuer}); each provider needs its own issuer, since a token's iss picks its provider` });
-    else byIssuer.set(p.issuer, p.id);
+    else byIssuer.set(key, p.id);
   }
   return providers;
 }

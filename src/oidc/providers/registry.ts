@@ -36,7 +36,8 @@ export function createProviders(configs: readonly ProviderConfig[], makeClient: 
     return config.kind === 'saml' ? { config, client, saml: client as SamlIdp } : { config, client };
   });
   const byId = new Map(all.map((e) => [e.config.id, e]));
-  const byIss = new Map(all.map((e) => [e.config.issuer, e]));
+  // Only providers that issue JWTs answer to a token's iss (a SAML IdP may share its issuer with an OIDC one).
+  const byIss = new Map(all.filter((e) => e.config.kind !== 'saml').map((e) => [e.config.issuer, e]));
   return {
     all,
     default: all[0]!,
