@@ -40,6 +40,14 @@ describe('SAML sign-in', () => {
     const mlflow = await browser.get(`${s.stack.gatewayUrl}/api/2.0/mlflow/experiments/search?max_results=5`, { accept: 'application/json' });
     expect(mlflow.status).toBe(200);
     expect(await mlflow.json()).toHaveProperty('experiments');
+    // Administrators see the SAML provider with what its IdP imports (admin API; the web UI's provider list).
+    const providers = await browser.get(`${s.stack.gatewayUrl}/_gateway/api/v1/identity-providers`, { accept: 'application/json' });
+    expect(providers.status).toBe(200);
+    const corp = ((await providers.json()) as { providers: Record<string, unknown>[] }).providers.find((p) => p.id === 'corp');
+    expect(corp).toMatchObject({
+      kind: 'saml', issuer: s.idp.entityId, redirect_uri: s.acsUrl, backchannel_logout_uri: null, discovered: true,
+      saml: { sp_entity_id: s.spEntityId, sp_metadata_url: s.spEntityId, acs_url: s.acsUrl, slo_url: `${s.stack.gatewayUrl}/_gateway/saml/corp/slo`, signed: 'either', binding: 'redirect', allow_unsolicited: false },
+    });
   });
 
   it('signs in with a signed response (assertion unsigned inside it)', async () => {
