@@ -85,6 +85,7 @@ export function spMetadata(p: ProviderConfig): string {
     logoutCallbackUrl: s.sloUrl,
     identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
     wantAssertionsSigned: s.signed === 'assertion' || s.signed === 'both',
-    publicCerts: s.signingCert ?? null,
+    // node-saml publishes the signing certificate only when it knows the key (then AuthnRequestsSigned="true").
+    ...(s.signingKey && s.signingCert ? { privateKey: s.signingKey, publicCerts: s.signingCert } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { startSamlTestIdp } from '../support/saml-idp.js';
+import { makeKeyPair, startSamlTestIdp } from '../support/saml-idp.js';
 import { TEST_SECRET } from '../support/stack.js';
 import { freePort } from '../../src/devtools/mlflow.js';
 
@@ -18,6 +18,16 @@ describe('config check: SAML metadata', () => {
     const run = await runCli(['config', 'check'], base(idp.metadataPath));
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/✓ identity provider: SAML https:\/\/idp\.saml\.test\/metadata \(metadata .*1 signing certificate\(s\), valid until .*single logout ok\)/);
+  });
+
+  it('never prints the SP signing key (SAML_SIGNING_KEY is a secret)', async () => {
+    const idp = startSamlTestIdp();
+    const sp = makeKeyPair('mlflow-gateway-sp');
+    const run = await runCli(['config', 'check'], base(idp.metadataPath, { GATEWAY_PROVIDER_CORP_SAML_SIGNING_KEY: sp.key, GATEWAY_PROVIDER_CORP_SAML_SIGNING_CERT: sp.cert }));
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const keyBody = sp.key.split('\n')[1]!;
+    expect(`${run.stdout}\n${run.stderr}`).not.toContain(keyBody);
+    expect(run.stdout).toContain('"signingKey":"<set>"');
   });
 
   it('fails for an unreachable metadata URL and for metadata without a signing certificate', async () => {

@@ -77,6 +77,24 @@ describe('SAML sign-in', () => {
     }
   });
 
+  it('signs its AuthnRequests and publishes its certificate when SAML_SIGNING_KEY and SAML_SIGNING_CERT are set', async () => {
+    const { makeKeyPair } = await import('../support/saml-idp.js');
+    const key = makeKeyPair('mlflow-gateway-sp');
+    const signing = await startSamlStack({ env: { GATEWAY_PROVIDER_CORP_SAML_SIGNING_KEY: key.key, GATEWAY_PROVIDER_CORP_SAML_SIGNING_CERT: key.cert } });
+    try {
+      const res = await new HttpBrowser().get(`${signing.stack.gatewayUrl}/_gateway/login?provider=corp`);
+      const to = new URL(res.headers.get('location')!);
+      expect(to.searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+      const { createVerify } = await import('node:crypto');
+      const signed = to.search.slice(1).split('&').filter((p) => !p.startsWith('Signature=')).join('&');
+      expect(createVerify('RSA-SHA256').update(signed).verify(key.cert, to.searchParams.get('Signature')!, 'base64')).toBe(true);
+      const metadata = await (await fetch(`${signing.stack.gatewayUrl}/_gateway/saml/corp/metadata`)).text();
+      expect(metadata).toContain(key.certB64.slice(0, 60));
+    } finally {
+      await signing.stop();
+    }
+  });
+
   it('ends the session when the IdP sends a signed LogoutRequest for its NameID and SessionIndex (Redirect and POST)', async () => {
     const { browser } = await samlSignIn(s, { nameID: 'carol', sessionIndex: 'idx-carol-1', attributes: { groups: 'team-a' } });
     const other = await samlSignIn(s, { nameID: 'carol', sessionIndex: 'idx-carol-2', attributes: { groups: 'team-a' } });
