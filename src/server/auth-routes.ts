@@ -121,12 +121,14 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const tokens = sessionCookieValues(gw.config, req.headers.cookie);
     const resolved = tokens.length === 1 ? await gw.sessions.resolve(tokens[0]!, req.log).catch(() => undefined) : undefined;
     void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
-      .header('content-security-policy', signOutPageCsp());
+      .header('content-security-policy', await signOutPageCsp());
     return signOutPage({ logoutUrl: `${base}/logout`, homeUrl: `${gw.config.basePath}/`, username: resolved?.user.username });
   });
   // No script; the form may post only here, and the answer to it may redirect to an IdP's sign-out.
-  const signOutPageCsp = () => {
-    const idps = [...new Set(gw.providers.all.map((p) => safeOrigin(p.config.issuer)).filter((o) => o !== undefined))];
+  const signOutPageCsp = async () => {
+    // A SAML IdP's single logout service may live elsewhere than its entity id names (Entra ID).
+    const samlLogout = await Promise.all(gw.providers.all.map(async (p) => (p.saml ? (await p.saml.metadata().catch(() => undefined))?.sloUrl : undefined)));
+    const idps = [...new Set([...gw.providers.all.map((p) => p.config.issuer), ...samlLogout].map((u) => (u ? safeOrigin(u) : undefined)).filter((o) => o !== undefined && o !== 'null'))];
     return `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ${idps.join(' ')}`.trim();
   };
 

@@ -116,6 +116,9 @@ describe('SAML sign-in', () => {
 
   it('signs out SP-initiated with a LogoutRequest to the IdP naming the NameID and SessionIndex', async () => {
     const { browser } = await samlSignIn(s, { nameID: 'dave', sessionIndex: 'idx-dave', attributes: { groups: 'team-a' } });
+    // The sign-out page's form may lead to the IdP's single logout service (CSP form-action covers redirects).
+    const page = await browser.get(`${s.stack.gatewayUrl}/_gateway/logout`);
+    expect(page.headers.get('content-security-policy')).toContain(new URL(s.idp.sloUrl).origin);
     const res = await browser.request(`${s.stack.gatewayUrl}/_gateway/logout`, { method: 'POST', headers: { origin: s.stack.origin } });
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get('location')!);
