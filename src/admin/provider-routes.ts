@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { backchannelLogoutPath } from '../oidc/backchannel-routes.js';
 import type { Gateway } from '../pipeline/gateway.js';
+import { samlPaths } from '../saml/config.js';
 import { adminCaller } from './caller.js';
 import { requireAdmin } from './permissions.js';
 
@@ -18,6 +19,12 @@ export function registerProviderRoutes(app: FastifyInstance, gw: Gateway, base: 
         backchannel_logout_uri: p.config.kind === 'oidc' ? `${gw.config.publicUrl}${backchannelLogoutPath(p.config.id)}` : null,
         discovered: p.client.ready(),
         scim_links: (gw.config.scimProvider ?? gw.providers.default.config.id) === p.config.id,
+        // SAML: what the IdP imports (the SP metadata URL, entity id, ACS and SLO) and the metadata state.
+        saml: p.config.saml ? {
+          sp_entity_id: p.config.clientId, sp_metadata_url: `${gw.config.publicUrl}${samlPaths(p.config.id).metadata}`,
+          acs_url: p.config.saml.acsUrl, slo_url: p.config.saml.sloUrl, idp_metadata: p.config.saml.metadata,
+          signed: p.config.saml.signed, binding: p.config.saml.binding, allow_unsolicited: p.config.saml.allowUnsolicited,
+        } : null,
       })),
     };
   });

@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { redactedConfig, type Config } from '../config/index.js';
 import { GITHUB_API_URL } from '../github/api.js';
 import { clientFor } from '../oidc/providers/registry.js';
+import { checkSamlMetadata } from '../saml/check.js';
 import { isSupported, SUPPORTED_RANGE } from '../compat/capabilities.js';
 import { outsideRangeMessage, readMlflowVersion } from '../compat/upstream-version.js';
 
@@ -14,6 +15,12 @@ export async function configCheck(config: Config, notices: readonly string[]): P
   let failures = 0;
   for (const provider of config.providers) {
     const label = config.providers.length > 1 ? `identity provider ${provider.id}` : 'identity provider';
+    if (provider.kind === 'saml') {
+      const line = await checkSamlMetadata(provider);
+      if (!line.ok) failures++;
+      out(`${line.ok ? '✓' : '✗'} ${label}: ${line.text}`);
+      continue;
+    }
     if (provider.kind === 'github') {
       // GitHub has no discovery document: reach its REST API instead (public, no credentials).
       const api = provider.apiUrl ?? GITHUB_API_URL;

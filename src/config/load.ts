@@ -174,7 +174,10 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   for (const [key, value] of Object.entries(config)) {
     const spec = (SCHEMA as Record<string, FieldSpec>)[key];
     if (key === 'providers') {
-      out[key] = (value as ProviderConfig[]).map((p) => ({ ...p, clientSecret: p.clientSecret === undefined ? undefined : '<set>' }));
+      out[key] = (value as ProviderConfig[]).map((p) => ({
+        ...p, clientSecret: p.clientSecret === undefined ? undefined : '<set>',
+        ...(p.saml ? { saml: { ...p.saml, signingKey: p.saml.signingKey === undefined ? undefined : '<set>' } } : {}),
+      }));
       continue;
     }
     out[key] = spec?.secret && value !== undefined ? '<set>' : typeof value === 'string' ? withoutUrlPassword(value) : value;

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   GW_RATE_LIMITED: { status: 429, description: 'Too many failed authentication attempts; retry after the given delay.', mlflowCode: 'REQUEST_LIMIT_EXCEEDED' },
   GW_LOGIN_FAILED: { status: 400, description: 'The sign-in could not be completed (state, PKCE, nonce or IdP error).', mlflowCode: 'BAD_REQUEST' },
   GW_LOGIN_MIX_UP: { status: 400, description: 'A sign-in response reached the callback of another identity provider than the one the sign-in was started with, or names another issuer (mix-up attack defence); nothing is signed in.', mlflowCode: 'BAD_REQUEST' },
+  GW_SAML_INVALID: { status: 400, description: 'A SAML message was refused: no valid IdP signature, wrong audience, recipient, destination or issuer, outside its validity, a request id not ours or used, an assertion id used before, or a DOCTYPE; nobody was signed in or out.', mlflowCode: 'BAD_REQUEST' },
   GW_LOGOUT_TOKEN_INVALID: { status: 400, description: 'A back-channel logout token was refused: bad signature, issuer, audience or age, no logout event, a nonce, no sub/sid, or a jti used before; no session was ended.', mlflowCode: 'BAD_REQUEST' },
   GW_IDP_UNAVAILABLE: { status: 503, description: 'The identity provider could not be reached.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
   GW_STORE_UNAVAILABLE: { status: 503, description: 'The gateway store is unavailable; requests fail closed.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },

@@ -2,11 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, toGatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { readBody } from '../pipeline/request-body.js';
+import { createFailureLimiter } from '../tokens/failure-limiter.js';
 import { createLogoutTokenVerifier } from './backchannel-logout.js';
 import type { ProviderEntry } from './providers/registry.js';
 
 /** A logout token is a few hundred bytes; nothing else belongs in the body. */
 const MAX_BODY = 16 * 1024;
+
+/**
+ * Refused logout tokens per client address and minute before that address is answered 429 without
+ * verifying: an IdP sends valid tokens, so a flood of bad ones is someone filling the audit log or
+ * spending the gateway's signature checks and store writes. Memory is bounded (oldest addresses go first).
+ */
+export const REFUSED_LOGOUT_TOKENS_PER_MINUTE = 30;
+const MAX_TRACKED_ADDRESSES = 10_000;
 
 /** Where provider `id` sends its logout tokens (the URL to register at the IdP is `<public URL>` + this). */
 export const backchannelLogoutPath = (id: string) => `/_gateway/backchannel-logout/${id}`;
@@ -18,6 +27,7 @@ export const backchannelLogoutPath = (id: string) => `/_gateway/backchannel-logo
  * OAuth-style error otherwise, as §2.8 asks. Never cached.
  */
 export function registerBackchannelLogoutRoutes(app: FastifyInstance, gw: Gateway): void {
+  const refusals = createFailureLimiter(REFUSED_LOGOUT_TOKENS_PER_MINUTE, 60_000, MAX_TRACKED_ADDRESSES);
   for (const provider of gw.providers.all) {
     if (provider.config.kind !== 'oidc') continue;
     const verify = createLogoutTokenVerifier(gw.config, provider, gw.store.oneTimeIds);
@@ -26,6 +36,15 @@ export function registerBackchannelLogoutRoutes(app: FastifyInstance, gw: Gatewa
 
   async function handle(provider: ProviderEntry, verify: ReturnType<typeof createLogoutTokenVerifier>, req: FastifyRequest, reply: FastifyReply) {
     void reply.header('cache-control', 'no-store');
+    const key = [`ip:${req.ip}`];
+    try {
+      refusals.assertAllowed(key);
+    } catch (err) {
+      const limited = toGatewayError(err);
+      req.log.debug({ event: 'refused', code: limited.code, provider: provider.config.id }, limited.message);
+      return reply.code(429).headers(limited.headers).type('application/json')
+        .send({ error: 'temporarily_unavailable', error_description: `Too many refused logout tokens from this address; ${limited.message.replace(/^.*; /, '')}`, gateway_code: limited.code });
+    }
     try {
       const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/x-www-form-urlencoded') throw new GatewayError('GW_LOGOUT_TOKEN_INVALID', 'Send logout_token form-encoded (Content-Type: application/x-www-form-urlencoded)');
@@ -48,6 +67,7 @@ export function registerBackchannelLogoutRoutes(app: FastifyInstance, gw: Gatewa
     } catch (err) {
       const refused = toGatewayError(err);
       if (refused.status >= 500) throw err;
+      refusals.recordFailure(key);
       req.log.info({ event: 'refused', code: refused.code, provider: provider.config.id }, refused.message);
       await gw.store.audit.append({
         time: new Date(), actor: null, action: 'logout.backchannel.refused', resource: null, decision: 'deny', reason: `${refused.code}: ${refused.message}`, requestId: req.id, clientIp: req.ip,

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, toGatewayError } from '../errors/index.js';
-import { admittedIdentity } from '../oidc/identity.js';
+import { GatewayError } from '../errors/index.js';
 import { completeLogin, endSessionUrl, LOGIN_TTL_SECONDS, startLogin } from '../oidc/login-flow.js';
 import { safeReturnTo } from '../oidc/return-to.js';
 import type { ProviderEntry } from '../oidc/providers/registry.js';
@@ -11,7 +10,8 @@ import { assertSameOrigin } from '../pipeline/steps/csrf.js';
 import { clearCookie, conflictClearing, cookieValues, loginAttemptCookieName, loginCookieName, loginCookiePath, parseCookies, readSessionCookie, serializeCookie, sessionCookieName, sessionCookiePath, sessionCookieValues } from '../session/cookies.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
-import { scimSignIn } from '../scim/sign-in.js';
+import { auditRefusedSignIn, establishSession } from './complete-sign-in.js';
+import { registerSamlRoutes, samlLogoutRedirect, startSamlLogin } from '../saml/routes.js';
 
 const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -36,6 +36,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     }
     const provider = chosen === undefined ? gw.providers.default : gw.providers.get(chosen);
     if (!provider) throw new GatewayError('GW_LOGIN_FAILED', `There is no identity provider ${JSON.stringify(chosen!.slice(0, 40))} on this gateway; choose one on the sign-in page`);
+    if (provider.saml) return startSamlLogin(gw, provider, returnTo, reply);
     // Discovery may be cached from before an outage: ask the IdP now, so a browser gets the
     // gateway's GW_IDP_UNAVAILABLE page instead of being sent to an IdP that does not answer.
     await provider.client.probe();
@@ -44,7 +45,9 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     return reply.redirect(url, 302);
   });
 
+  registerSamlRoutes(app, gw);
   for (const provider of gw.providers.all) {
+    if (provider.saml) continue; // its responses arrive at <mount>/_gateway/saml/<id>/acs (src/saml/routes.ts)
     const paths = new Set([`${gw.config.basePath}${provider.config.callbackPath}`, `${base}/callback/${provider.config.id}`]);
     for (const path of paths) app.get(path, (req, reply) => callback(provider, req, reply));
   }
@@ -73,48 +76,13 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
         throw new GatewayError('GW_LOGIN_FAILED', 'The browser sent more than one sign-in cookie (one may have been planted by another site on this host); start again');
       }
       const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, sealedTx);
-      const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users, scimSignIn(gw.config));
-      const signInAt = new Date();
-      const hadAccount = (await gw.store.users.findBySubject(identity.subjectKey)) !== undefined;
-      const user = await gw.store.users.upsertOnLogin(identity, signInAt);
-      who = user.username;
-      // A first sign-in that joined an account recorded before it (shared with by username or
-      // email, users/create, SCIM, an import): the grants prepared for it apply from now on.
-      if (!hadAccount && user.subjectKey === identity.subjectKey && user.createdAt.getTime() < signInAt.getTime()) {
-        await gw.store.audit.append({
-          time: new Date(), actor: user.username, action: 'account.linked', resource: `user:${user.username}`, decision: 'info',
-          reason: `first sign-in joined the account recorded ahead of it (${identity.email && identity.emailVerified ? `verified email ${identity.email}, ` : ''}username ${identity.username})`,
-          requestId: req.id, clientIp: req.ip,
-        });
-      }
-      if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
-      // Any session the browser already had is ended: a fresh id is minted (no fixation). Several
-      // (a planted one among them) are all ended and cleared.
-      const previous = sessionCookieValues(gw.config, req.headers.cookie);
-      for (const token of previous) {
-        const resolved = await gw.sessions.resolve(token, req.log).catch(() => undefined);
-        if (resolved) await gw.sessions.destroy(resolved.sessionId);
-      }
-      if (previous.length > 1) setCookies.push(...conflictClearing(gw.config, req.url));
-      const token = await gw.sessions.create(user, tokens, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
-      setCookies.push(serializeCookie(gw.config, { name: sessionCookieName(gw.config), value: token, path: sessionCookiePath(gw.config), maxAgeSeconds: gw.config.sessionMaxAge }));
-      void reply.header('set-cookie', setCookies);
-      req.log.info({ event: 'login', user: user.username, provider: provider.config.id, admin: user.isAdmin, groups: user.groups }, 'signed in');
-      await gw.store.audit.append({ time: new Date(), actor: user.username, action: 'login', resource: null, decision: 'allow', reason: signInReason(gw.providers.all.length > 1 ? provider.config.id : undefined, user.subjectKey !== identity.subjectKey), requestId: req.id, clientIp: req.ip });
-      return reply.redirect(returnTo, 302);
+      return await establishSession(gw, provider, req, reply, tokens, returnTo, setCookies, (u) => (who = u));
     } catch (err) {
       void reply.header('set-cookie', setCookies);
-      // Refused sign-ins (state/PKCE/IdP errors, disabled accounts, groups not allowed) are audited too.
-      const refused = toGatewayError(err);
-      void gw.store.audit.append({
-        time: new Date(), actor: who, action: 'login.failed', resource: null, decision: 'deny', reason: `${refused.code}: ${refused.message}`, requestId: req.id, clientIp: req.ip,
-      }).catch(() => undefined);
+      auditRefusedSignIn(gw, req, who, err);
       throw err;
     }
   }
-
-  const signInReason = (provider: string | undefined, linked: boolean) =>
-    `OIDC sign-in${provider || linked ? ` (${[provider, linked ? 'linked by verified email' : undefined].filter(Boolean).join(', ')})` : ''}`;
 
   // Sign-out is a POST from the gateway's own origin (the same CSRF check as every cookie-borne
   // write); a GET only shows a page with the button, so a cross-site <img> ends nothing.
@@ -124,6 +92,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const tokens = sessionCookieValues(gw.config, req.headers.cookie);
     let idToken: string | undefined;
     let provider = gw.providers.default;
+    let samlSession: Record<string, unknown> | undefined;
     for (const token of tokens) {
       const resolved = await gw.sessions.resolve(token, req.log).catch(() => undefined);
       if (!resolved) continue;
@@ -131,6 +100,7 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       if (tokens.length === 1) {
         idToken = resolved.idToken;
         provider = gw.providers.get(resolved.provider) ?? provider;
+        if (provider.saml) samlSession = resolved.claims;
       }
       await gw.sessions.destroy(resolved.sessionId);
       // The IdP session ends with this sign-out (RP-initiated logout): any other gateway session
@@ -141,7 +111,9 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     void reply.header('set-cookie', tokens.length > 1 ? conflictClearing(gw.config, req.url) : clearCookie(gw.config, sessionCookieName(gw.config), sessionCookiePath(gw.config)));
     void reply.header('cache-control', 'no-store');
     const after = `${gw.config.publicUrl}/_gateway/signed-out`;
-    const idpLogout = await endSessionUrl(provider.client, idToken, after);
+    const idpLogout = provider.saml
+      ? (samlSession ? await samlLogoutRedirect(gw, provider, samlSession, req.log) : undefined)
+      : await endSessionUrl(provider.client, idToken, after);
     return reply.redirect(idpLogout ?? after, 302);
   };
   app.post(`${base}/logout`, logout);
@@ -149,12 +121,14 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
     const tokens = sessionCookieValues(gw.config, req.headers.cookie);
     const resolved = tokens.length === 1 ? await gw.sessions.resolve(tokens[0]!, req.log).catch(() => undefined) : undefined;
     void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-frame-options', 'DENY')
-      .header('content-security-policy', signOutPageCsp());
+      .header('content-security-policy', await signOutPageCsp());
     return signOutPage({ logoutUrl: `${base}/logout`, homeUrl: `${gw.config.basePath}/`, username: resolved?.user.username });
   });
   // No script; the form may post only here, and the answer to it may redirect to an IdP's sign-out.
-  const signOutPageCsp = () => {
-    const idps = [...new Set(gw.providers.all.map((p) => safeOrigin(p.config.issuer)).filter((o) => o !== undefined))];
+  const signOutPageCsp = async () => {
+    // A SAML IdP's single logout service may live elsewhere than its entity id names (Entra ID).
+    const samlLogout = await Promise.all(gw.providers.all.map(async (p) => (p.saml ? (await p.saml.metadata().catch(() => undefined))?.sloUrl : undefined)));
+    const idps = [...new Set([...gw.providers.all.map((p) => p.config.issuer), ...samlLogout].map((u) => (u ? safeOrigin(u) : undefined)).filter((o) => o !== undefined && o !== 'null'))];
     return `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ${idps.join(' ')}`.trim();
   };
 

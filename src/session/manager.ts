@@ -26,6 +26,8 @@ export interface ResolvedSession {
   readonly provider: string;
   /** `<issuer>#<sid>` of the IdP session it came from (null: the IdP sent no `sid`). */
   readonly idpSid: string | null;
+  /** The claims the session was signed in (or last refreshed) with; a SAML session's NameID and SessionIndex for single logout. */
+  readonly claims: Record<string, unknown>;
 }
 
 /** Refresh this long before the IdP access token expires, so a session never carries stale groups. */
@@ -141,6 +143,9 @@ export function createSessionManager(config: Config, store: Store, providers: Pr
         },
         get provider() {
           return open().provider ?? providers.default.config.id;
+        },
+        get claims() {
+          return open().claims;
         },
       };
     },

@@ -182,6 +182,17 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       expect(await store.oneTimeIds.use('jti:a', 'x', t(200), t(61))).toBe(true); // expired: may be claimed again
       expect(await store.oneTimeIds.prune(t(100))).toBe(2); // jti:a/y and jti:b/x
       expect(await store.oneTimeIds.use('jti:a', 'x', t(300), t(150))).toBe(false);
+      // Expected ids (SAML request ids): pending until consumed once, by one of several racing replicas.
+      await store.oneTimeIds.expect('saml:a', 'r1', t(60));
+      await store.oneTimeIds.expect('saml:a', 'r1', t(60));
+      expect(await store.oneTimeIds.isExpected('saml:a', 'r1', t(1))).toBe(true);
+      expect(await store.oneTimeIds.isExpected('saml:b', 'r1', t(1))).toBe(false);
+      expect(await store.oneTimeIds.use('saml:a', 'r1', t(60), t(1))).toBe(true); // used and expected ids are apart
+      const takers = await Promise.all([1, 2, 3].map(() => store.oneTimeIds.consume('saml:a', 'r1', t(2))));
+      expect(takers.filter(Boolean)).toHaveLength(1);
+      expect(await store.oneTimeIds.isExpected('saml:a', 'r1', t(3))).toBe(false);
+      await store.oneTimeIds.expect('saml:a', 'r2', t(60));
+      expect(await store.oneTimeIds.consume('saml:a', 'r2', t(60))).toBe(false); // expired
       await store.close();
     });
 

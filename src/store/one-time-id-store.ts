@@ -23,6 +23,28 @@ export function oneTimeIdStore(db: Kysely<Tables>): OneTimeIdStore {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    // Expected ids live in a namespace of their own (`<namespace>#expected`), so an id someone
+    // expects can never be mistaken for one someone used, and `prune` forgets both alike.
+    async expect(namespace, id, expiresAt) {
+      try {
+        await db.insertInto('one_time_ids').values({ namespace: `${namespace}#expected`, id, expires_at: expiresAt.getTime() }).execute();
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    },
+    async isExpected(namespace, id, now) {
+      const row = await db.selectFrom('one_time_ids').select('id')
+        .where('namespace', '=', `${namespace}#expected`).where('id', '=', id).where('expires_at', '>', now.getTime())
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async consume(namespace, id, now) {
+      // One DELETE: two replicas racing for the same id cannot both see a deleted row.
+      const r = await db.deleteFrom('one_time_ids')
+        .where('namespace', '=', `${namespace}#expected`).where('id', '=', id).where('expires_at', '>', now.getTime())
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
     async prune(now) {
       const r = await db.deleteFrom('one_time_ids').where('expires_at', '<=', now.getTime()).executeTakeFirst();
       return Number(r.numDeletedRows);

@@ -396,6 +396,15 @@ export interface OneTimeIdStore {
   use(namespace: string, id: string, expiresAt: Date, now: Date): Promise<boolean>;
   /** Forgets ids whose expiry passed (their tokens are refused on their dates anyway). */
   prune(now: Date): Promise<number>;
+  /**
+   * Records an id that is expected back once (a SAML request id awaiting its response): pending
+   * until `consume` takes it or it expires. Recording an id twice keeps one row.
+   */
+  expect(namespace: string, id: string, expiresAt: Date): Promise<void>;
+  /** Whether an expected id is pending (recorded, not consumed, not expired). */
+  isExpected(namespace: string, id: string, now: Date): Promise<boolean>;
+  /** Takes an expected id: true for exactly one caller across every replica, false when absent, expired or taken. */
+  consume(namespace: string, id: string, now: Date): Promise<boolean>;
 }
 
 /** A request for a level on a resource; `expired` is a pending request past its expiry. */

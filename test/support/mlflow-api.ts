@@ -21,7 +21,7 @@ export async function callerFor(stack: Stack, username: string, opts: { freshTok
   const { access_token: token } = await stack.idp.getTokens(username);
   const raw = async (method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<ApiResult> => {
     const bearer = opts.freshTokens ? (await stack.idp.getTokens(username)).access_token : token;
-    const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, ...init.headers }, ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) } : {}) });
     const text = await res.text();
     let json: Record<string, any> = {};
     try {

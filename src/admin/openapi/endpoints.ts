@@ -105,5 +105,5 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'post', path: 'scim/tokens', tag: 'provisioning', summary: 'Create a SCIM token (shown once), optionally restricted to client addresses', who: 'administrators', body: 'ScimTokenInput', ok: [201, 'NewScimToken'] },
   { method: 'post', path: 'scim/tokens/{id}/rotate', tag: 'provisioning', summary: 'Rotate a SCIM token: new secret, the old one stops at once', who: 'administrators', params: [p('id', 'token id')], ok: [200, 'NewScimToken'] },
   { method: 'delete', path: 'scim/tokens/{id}', tag: 'provisioning', summary: 'Revoke a SCIM token', who: 'administrators', params: [p('id', 'token id')], ok: [200, { type: 'object' }] },
-  { method: 'get', path: 'identity-providers', tag: 'provisioning', summary: 'Sign-in providers: what to register at each IdP (redirect and back-channel logout URLs), discovery state', who: 'administrators', ok: [200, { type: 'object' }] },
+  { method: 'get', path: 'identity-providers', tag: 'provisioning', summary: 'Sign-in providers (OIDC, GitHub, SAML): what to register at each IdP (redirect, back-channel logout, SAML SP metadata/ACS/SLO URLs), discovery or metadata state', who: 'administrators', ok: [200, 'IdentityProviders'] },
 ];

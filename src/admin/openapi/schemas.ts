@@ -28,6 +28,17 @@ export const SCHEMAS: Record<string, Schema> = {
     endpoint: str, link_by: { type: 'string', enum: ['externalId', 'userName', 'email'] }, group_source: { type: 'string', enum: ['claims', 'scim', 'both'] }, provider: str,
     users: obj({ total: { type: 'integer' }, active: { type: 'integer' }, linked: { type: 'integer' } }), groups: { type: 'integer' }, last_sync: strOrNull, tokens: list(ref('ScimToken')),
   }),
+  IdentityProviders: obj({
+    providers: list(obj({
+      id: str, display_name: str, kind: { type: 'string', enum: ['oidc', 'github', 'saml'] }, issuer: { type: 'string', description: 'OIDC issuer; for SAML the IdP entity id' }, default: bool,
+      redirect_uri: { type: 'string', description: 'OIDC callback; for SAML the assertion consumer service' }, backchannel_logout_uri: strOrNull,
+      discovered: { type: 'boolean', description: 'OIDC discovery (SAML: the IdP metadata) has been read' }, scim_links: bool,
+      saml: { type: ['object', 'null'], description: 'SAML providers only: what the IdP administrator imports, and the signature policy', properties: {
+        sp_entity_id: str, sp_metadata_url: str, acs_url: str, slo_url: str, idp_metadata: str,
+        signed: { type: 'string', enum: ['either', 'assertion', 'response', 'both'] }, binding: { type: 'string', enum: ['redirect', 'post'] }, allow_unsolicited: bool,
+      } },
+    })),
+  }),
   Error: obj({
     error_code: { type: 'string', description: 'MLflow error code for the situation, e.g. PERMISSION_DENIED (what MLflow clients act on)' },
     gateway_code: { type: 'string', description: 'The gateway\'s stable code, e.g. GW_DENIED (see the README\'s error table)' },

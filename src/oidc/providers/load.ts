@@ -2,7 +2,8 @@ import { parseAllowedDomain } from '../../claims/email.js';
 import { isLoopbackUrl } from '../../config/loopback.js';
 import { presetNamed, presetNames } from './presets.js';
 import { envPrefix, PROVIDER_ID_RE, PROVIDER_SETTINGS, type ProviderSetting, type ProviderSettingKey } from './settings.js';
-import { LEGACY_PROVIDER_ID, type ProviderConfig } from './types.js';
+import { LEGACY_PROVIDER_ID, type ProviderConfig, type SamlSettings } from './types.js';
+import { samlDraftDefaults, samlDraftProblems, samlProviderFields } from '../../saml/config.js';
 
 export interface ProviderProblem {
   readonly env: string;
@@ -67,11 +68,15 @@ export function loadProviders(src: ProviderSources, problems: ProviderProblem[],
     if (p) providers.push(finish(p, index === 0, src.publicUrl, problems, notices));
   });
 
+  // Issuers are unique among the JWT providers (a token's iss picks its provider) and among the SAML
+  // ones (an assertion's issuer names its IdP); one IdP may be both (Keycloak's realm URL is its
+  // OIDC issuer and its SAML entity id).
   const byIssuer = new Map<string, string>();
   for (const p of providers) {
-    const other = byIssuer.get(p.issuer);
+    const key = `${p.kind === 'saml' ? 'saml' : 'jwt'} ${p.issuer}`;
+    const other = byIssuer.get(key);
     if (other) problems.push({ env: p.settingsName, message: `has the same issuer as provider ${other} (${p.issuer}); each provider needs its own issuer, since a token's iss picks its provider` });
-    else byIssuer.set(p.issuer, p.id);
+    else byIssuer.set(key, p.id);
   }
   return providers;
 }
@@ -200,6 +205,8 @@ function namedProvider(src: ProviderSources, id: string, entry: FileEntry | unde
     }
     presetDefaults = preset.defaults(given);
   }
+  const saml = given.kind === 'saml';
+  if (saml) presetDefaults = { ...samlDraftDefaults(), ...presetDefaults };
   const values: Partial<Record<ProviderSettingKey, unknown>> = {};
   let ok = true;
   for (const [key, s] of Object.entries(PROVIDER_SETTINGS) as [ProviderSettingKey, (typeof PROVIDER_SETTINGS)[ProviderSettingKey]][]) {
@@ -212,7 +219,13 @@ function namedProvider(src: ProviderSources, id: string, entry: FileEntry | unde
       problems.push({ env: name(key), message: parsed.error.issues.map((i) => i.message).join('; ') });
     }
   }
-  for (const key of ['issuer', 'clientId'] as const) {
+  if (saml) {
+    for (const [key, message] of samlDraftProblems(values)) {
+      ok = false;
+      problems.push({ env: name(key), message });
+    }
+  }
+  for (const key of saml ? [] : (['issuer', 'clientId'] as const)) {
     if (given[key] === undefined && presetDefaults[key] === undefined) {
       ok = false;
       problems.push({ env: name(key), message: `is required for provider ${id}: ${key === 'issuer' ? 'its issuer URL' : 'the client id registered there for the gateway'}` });
@@ -230,6 +243,7 @@ function namedProvider(src: ProviderSources, id: string, entry: FileEntry | unde
 /** Cross-checks and derived values: issuer form, algorithms, redirect URI, audience. */
 function finish(d: Draft, isDefault: boolean, publicUrl: string | undefined, problems: ProviderProblem[], notices: string[]): ProviderConfig {
   const v = d.values;
+  if (v.kind === 'saml') return finishSaml(d, publicUrl, problems);
   const issuer = String(v.issuer).replace(/\/\.well-known\/openid-configuration\/?$/, '');
   if (new URL(issuer).protocol === 'http:') {
     if (isLoopbackUrl(issuer)) notices.push(`${d.name('issuer')} uses plain http on loopback: acceptable for the demo and tests only.`);
@@ -281,5 +295,40 @@ function finish(d: Draft, isDefault: boolean, publicUrl: string | undefined, pro
     algorithms,
     linkByEmail: v.linkByEmail === true,
     settingsName: d.settingsName,
+  };
+}
+
+/** A SAML provider: the IdP's entity id is its issuer, the gateway's SP entity id its client id. */
+function finishSaml(d: Draft, publicUrl: string | undefined, problems: ProviderProblem[]): ProviderConfig {
+  const v = d.values;
+  const fields = samlProviderFields(d.id, v, publicUrl ?? '', (key, message) => problems.push({ env: d.name(key), message }));
+  const saml: SamlSettings = fields.saml;
+  return {
+    id: d.id,
+    displayName: v.displayName === undefined ? d.id : String(v.displayName),
+    kind: 'saml',
+    preset: undefined,
+    issuer: fields.issuer,
+    clientId: fields.entityId,
+    clientSecret: undefined,
+    scopes: [],
+    redirectUri: saml.acsUrl,
+    callbackPath: fields.acsPath,
+    claims: {
+      username: String(v.usernameClaim),
+      email: String(v.emailClaim),
+      groups: String(v.groupsClaim),
+    },
+    allowedEmailDomains: (v.allowedEmailDomains as string[] | undefined) ?? [],
+    hostedDomains: [],
+    graphUrl: '',
+    apiUrl: undefined,
+    allowedGroups: (v.allowedGroups as string[] | undefined) ?? [],
+    adminGroups: (v.adminGroups as string[] | undefined) ?? [],
+    audience: [fields.entityId],
+    algorithms: [],
+    linkByEmail: v.linkByEmail === true,
+    settingsName: d.settingsName,
+    saml,
   };
 }

@@ -1,11 +1,14 @@
 import { GatewayError } from '../../errors/index.js';
 import { createOidcProvider, type OidcProvider } from '../provider.js';
+import { createSamlIdp, type SamlIdp } from '../../saml/idp.js';
 import type { ProviderConfig } from './types.js';
 
 /** A configured provider with its (lazily discovered) OpenID client. */
 export interface ProviderEntry {
   readonly config: ProviderConfig;
   readonly client: OidcProvider;
+  /** The SAML IdP (kind 'saml' only; then `client` is the same object, which has no OpenID configuration). */
+  readonly saml?: SamlIdp | undefined;
 }
 
 /** The gateway's providers at run time. */
@@ -22,7 +25,7 @@ export interface Providers {
 
 /** The client of a provider: discovered for OpenID Connect, static for GitHub (no discovery there). */
 export function clientFor(p: ProviderConfig): OidcProvider {
-  return p.kind === 'github' ? lazyGitHubClient(p) : createOidcProvider(p);
+  return p.kind === 'github' ? lazyGitHubClient(p) : p.kind === 'saml' ? createSamlIdp(p) : createOidcProvider(p);
 }
 
 /** GitHub's static client (github/client.ts), loaded on first use: `serve` without a GitHub provider never loads the GitHub code. */
@@ -35,9 +38,13 @@ function lazyGitHubClient(p: ProviderConfig): OidcProvider {
 
 export function createProviders(configs: readonly ProviderConfig[], makeClient: (p: ProviderConfig) => OidcProvider = clientFor): Providers {
   if (configs.length === 0) throw new Error('at least one identity provider is required');
-  const all = configs.map((config) => ({ config, client: makeClient(config) }));
+  const all: ProviderEntry[] = configs.map((config) => {
+    const client = config.kind === 'saml' ? createSamlIdp(config) : makeClient(config);
+    return config.kind === 'saml' ? { config, client, saml: client as SamlIdp } : { config, client };
+  });
   const byId = new Map(all.map((e) => [e.config.id, e]));
-  const byIss = new Map(all.map((e) => [e.config.issuer, e]));
+  // Only providers that issue JWTs answer to a token's iss (a SAML IdP may share its issuer with an OIDC one).
+  const byIss = new Map(all.filter((e) => e.config.kind !== 'saml').map((e) => [e.config.issuer, e]));
   return {
     all,
     default: all[0]!,

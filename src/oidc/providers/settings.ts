@@ -39,6 +39,15 @@ export const PROVIDER_SETTINGS = {
   claimNamespace: { suffix: 'CLAIM_NAMESPACE', schema: kinds.url(), legacyKey: 'claimNamespace' },
   graphUrl: { suffix: 'GRAPH_URL', schema: kinds.url(), default: 'https://graph.microsoft.com/v1.0', legacyKey: 'graphUrl' },
   apiUrl: { suffix: 'API_URL', schema: kinds.url(), legacyKey: 'apiUrl' },
+  // SAML 2.0 providers (src/saml/): named providers only, the OIDC_* provider is always OpenID Connect.
+  kind: { suffix: 'KIND', schema: kinds.enumOf(['oidc', 'saml']) },
+  samlMetadata: { suffix: 'SAML_METADATA', schema: kinds.string() },
+  samlIdpEntityId: { suffix: 'SAML_IDP_ENTITY_ID', schema: kinds.string() },
+  samlSigned: { suffix: 'SAML_SIGNED', schema: kinds.enumOf(['either', 'assertion', 'response', 'both']), default: 'either' },
+  samlBinding: { suffix: 'SAML_BINDING', schema: kinds.enumOf(['redirect', 'post']), default: 'redirect' },
+  samlAllowUnsolicited: { suffix: 'SAML_ALLOW_UNSOLICITED', schema: kinds.bool(), default: 'false' },
+  samlSigningKey: { suffix: 'SAML_SIGNING_KEY', schema: kinds.string(), secret: true },
+  samlSigningCert: { suffix: 'SAML_SIGNING_CERT', schema: kinds.string() },
 } as const satisfies Record<string, ProviderSetting>;
 
 export type ProviderSettingKey = keyof typeof PROVIDER_SETTINGS;

@@ -8,7 +8,30 @@
  * How the gateway talks to the provider. 'oidc': discovery, authorization code + PKCE, ID tokens.
  * 'github': OAuth 2.0 authorization code + PKCE, identity from the REST API (src/github/), no JWTs.
  */
-export type ProviderKind = 'oidc' | 'github';
+export type ProviderKind = 'oidc' | 'github' | 'saml';
+
+/**
+ * A SAML 2.0 identity provider (kind 'saml', src/saml/). The gateway is the service provider:
+ * its entity id is the provider's `clientId`, its assertion consumer service the `redirectUri`,
+ * and the IdP's entity id the provider's `issuer`.
+ */
+export interface SamlSettings {
+  /** The IdP's metadata: an http(s) URL, or a file path. */
+  readonly metadata: string;
+  /** Which signature a response needs: on the assertion, on the whole response, either, or both. */
+  readonly signed: 'either' | 'assertion' | 'response' | 'both';
+  /** How the AuthnRequest travels to the IdP. */
+  readonly binding: 'redirect' | 'post';
+  /** IdP-initiated sign-in (a response to no request of ours); off by default. */
+  readonly allowUnsolicited: boolean;
+  /** PEM private key and certificate that sign the gateway's requests (AuthnRequest, LogoutRequest), if set. */
+  readonly signingKey: string | undefined;
+  readonly signingCert: string | undefined;
+  /** SP URLs, absolute: metadata (also the default entity id), assertion consumer service, single logout. */
+  readonly metadataUrl: string;
+  readonly acsUrl: string;
+  readonly sloUrl: string;
+}
 
 /** Where the identity is read from in the (verified) claims: claim mapping expressions (src/claims/mapping.ts). */
 export interface ClaimMapping {
@@ -51,6 +74,8 @@ export interface ProviderConfig {
   readonly apiUrl: string | undefined;
   /** Sign a person in to an existing account with the same verified email (off by default). */
   readonly linkByEmail: boolean;
+  /** SAML settings (kind 'saml' only). */
+  readonly saml?: SamlSettings | undefined;
   /** How operators name this provider's settings, for messages: `OIDC_*`, `GATEWAY_PROVIDER_ENTRA_*`, `providers[1]`. */
   readonly settingsName: string;
 }

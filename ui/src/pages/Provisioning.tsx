@@ -8,7 +8,7 @@ import { useLoad } from '../use-load';
 
 interface ScimToken { id: string; name: string; allowed_cidrs: string[] | null; created_at: string; created_by: string; last_used_at: string | null; last_used_ip: string | null; revoked_at: string | null }
 interface ScimStatus { endpoint: string; link_by: string; group_source: string; provider: string; users: { total: number; active: number; linked: number }; groups: number; last_sync: string | null; tokens: ScimToken[] }
-interface Provider { id: string; display_name: string; kind: string; issuer: string; default: boolean; redirect_uri: string; backchannel_logout_uri: string | null; discovered: boolean; scim_links: boolean }
+interface Provider { id: string; display_name: string; kind: string; issuer: string; default: boolean; redirect_uri: string; backchannel_logout_uri: string | null; discovered: boolean; scim_links: boolean; saml?: { sp_entity_id: string; sp_metadata_url: string; acs_url: string; slo_url: string } | null }
 
 export function ProvisioningPage() {
   const status = useLoad(() => api.get<ScimStatus>('scim'), []);
@@ -69,7 +69,9 @@ export function ProvisioningPage() {
               {providers.data.providers.map((p) => (
                 <tr key={p.id}>
                   <td><strong>{p.display_name}</strong> <Tag>{p.kind}</Tag>{p.default && <Tag tone="info">default</Tag>}{p.scim_links && <Tag tone="info">SCIM</Tag>}<div className="muted">{p.issuer}</div></td>
-                  <td><div>Redirect URI: <code>{p.redirect_uri}</code></div>{p.backchannel_logout_uri && <div>Back-channel logout URI: <code>{p.backchannel_logout_uri}</code></div>}</td>
+                  <td>{p.saml
+                    ? <><div>SP metadata: <code>{p.saml.sp_metadata_url}</code></div><div>Entity id: <code>{p.saml.sp_entity_id}</code></div><div>ACS: <code>{p.saml.acs_url}</code></div><div>Single logout: <code>{p.saml.slo_url}</code></div></>
+                    : <div>Redirect URI: <code>{p.redirect_uri}</code></div>}{p.backchannel_logout_uri && <div>Back-channel logout URI: <code>{p.backchannel_logout_uri}</code></div>}</td>
                   <td>{p.discovered ? <Tag tone="good">reachable</Tag> : <Tag tone="warn">not contacted yet</Tag>}</td>
                 </tr>
               ))}
