@@ -1,6 +1,6 @@
 // SAML 2.0 IdP metadata (SAML V2.0 Metadata, OASIS 2005): what the gateway reads from it to talk to
 // the IdP. Pure: parses a string. No DTDs at all (no entity can expand or reach out: XXE).
-import { DOMParser } from '@xmldom/xmldom';
+import { loadXmlDom } from './lazy-libs.js';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -29,7 +29,7 @@ export function hasDoctype(xml: string): boolean {
 export function parseIdpMetadata(xml: string, wantedEntityId?: string): IdpMetadata {
   if (hasDoctype(xml)) throw new MetadataError('the metadata has a DOCTYPE (refused: no entities in SAML)');
   const errors: string[] = [];
-  const doc = new DOMParser({ errorHandler: { warning: () => undefined, error: (m) => void errors.push(String(m)), fatalError: (m) => void errors.push(String(m)) } })
+  const doc = new (loadXmlDom().DOMParser)({ errorHandler: { warning: () => undefined, error: (m) => void errors.push(String(m)), fatalError: (m) => void errors.push(String(m)) } })
     .parseFromString(xml, 'text/xml');
   if (errors.length > 0 || !doc?.documentElement) throw new MetadataError(`the metadata is not well-formed XML${errors[0] ? `: ${errors[0].slice(0, 200)}` : ''}`);
   const root = doc.documentElement;

@@ -3,7 +3,7 @@
 // window with the clock skew, the issuer and InResponseTo; the checks it leaves to the SP are
 // here: no DOCTYPE at all, the Destination and the Recipient are this ACS, the request id is taken
 // exactly once across replicas, and the assertion id is used once.
-import { DOMParser } from '@xmldom/xmldom';
+import { loadXmlDom } from './lazy-libs.js';
 import type { Profile } from '@node-saml/node-saml';
 import type { Config } from '../config/index.js';
 import { GatewayError } from '../errors/index.js';
@@ -24,7 +24,7 @@ export function decodeSamlMessage(b64: string, what: string): string {
 
 /** The root element's attribute, from the document as received (used for the unsigned envelope's Destination). */
 function rootAttribute(xml: string, name: string): string | null {
-  const doc = new DOMParser({ errorHandler: { warning: () => undefined, error: () => undefined, fatalError: () => undefined } }).parseFromString(xml, 'text/xml');
+  const doc = new (loadXmlDom().DOMParser)({ errorHandler: { warning: () => undefined, error: () => undefined, fatalError: () => undefined } }).parseFromString(xml, 'text/xml');
   return doc?.documentElement?.getAttribute(name) || null;
 }
 

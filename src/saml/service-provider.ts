@@ -1,7 +1,8 @@
 // The gateway as a SAML service provider, one node-saml instance per message: node-saml does the
 // XML signature work (never hand-written here); this module gives it the IdP's certificates from
 // the metadata and a store-backed request cache, so request ids are known on every replica.
-import { generateServiceProviderMetadata, SAML, ValidateInResponseTo, type CacheProvider } from '@node-saml/node-saml';
+import type { CacheProvider, SAML } from '@node-saml/node-saml';
+import { loadNodeSaml } from './lazy-libs.js';
 import type { Config } from '../config/index.js';
 import type { ProviderConfig } from '../oidc/providers/types.js';
 import type { OneTimeIdStore } from '../store/index.js';
@@ -47,6 +48,7 @@ export function storeRequestCache(oneTimeIds: OneTimeIdStore, namespace: string)
 export function serviceProvider(config: Config, p: ProviderConfig, meta: IdpMetadata, cache: CacheProvider, postBinding = false): SAML {
   const s = p.saml!;
   const signed = s.signed;
+  const { SAML, ValidateInResponseTo } = loadNodeSaml();
   return new SAML({
     issuer: p.clientId,
     callbackUrl: s.acsUrl,
@@ -79,7 +81,7 @@ export function serviceProvider(config: Config, p: ProviderConfig, meta: IdpMeta
 /** The SP metadata document the IdP administrator imports (entity id, ACS, SLO, our signing certificate). */
 export function spMetadata(p: ProviderConfig): string {
   const s = p.saml!;
-  return generateServiceProviderMetadata({
+  return loadNodeSaml().generateServiceProviderMetadata({
     issuer: p.clientId,
     callbackUrl: s.acsUrl,
     logoutCallbackUrl: s.sloUrl,

@@ -11,7 +11,7 @@ import { TEST_SECRET } from '../support/stack.js';
 // start-up time (bench/README.md, "Footprint"): the PostgreSQL and Redis clients, the
 // OpenTelemetry SDK, the GraphQL parser, the SCIM libraries (scim-patch, scim2-parse-filter:
 // loaded by the first SCIM request), the GitHub and Entra ID sign-in code (loaded by the first such
-// sign-in), and above all the demo IdP's oidc-provider, which a production process must never
+// sign-in), SAML's XML libraries (node-saml, xml-crypto, xmldom: loaded by a configured SAML provider), and above all the demo IdP's oidc-provider, which a production process must never
 // contain. The compiled dist/ entry runs with a module-resolution
 // hook that writes every resolved URL to a file; the test reads the packages out of it.
 // A property test, not a timed one.
@@ -22,6 +22,8 @@ const run = promisify(execFile);
 const NEVER_WHEN_UNCONFIGURED = [
   'oidc-provider', 'pg', 'ioredis', 'graphql', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources',
   'scim-patch', 'scim2-parse-filter',
+  // SAML's XML libraries (src/saml/lazy-libs.ts): only a configured SAML provider loads them.
+  '@node-saml/node-saml', '@xmldom/xmldom', 'xml-crypto',
 ];
 /** The gateway's own modules that only a configured (or first used) feature loads, as dist/ paths. */
 const OWN_NEVER_WHEN_UNCONFIGURED = [/\/dist\/devtools\//, /\/dist\/github\//, /\/dist\/idp-presets\/entra-groups\.js$/, /\/dist\/tracing\/otel\.js$/, /\/dist\/cli\/(config-check|demo)\.js$/];
@@ -106,7 +108,7 @@ async function servePackages(name: string, extraEnv: Record<string, string>, unt
 }
 
 describe('serve module graph (compiled dist, nothing optional configured)', () => {
-  it('never loads the demo IdP (oidc-provider), pg, ioredis, GraphQL, the OpenTelemetry SDK, the SCIM libraries or the GitHub/Entra ID sign-in code', async () => {
+  it('never loads the demo IdP (oidc-provider), pg, ioredis, GraphQL, the OpenTelemetry SDK, the SCIM libraries, the SAML XML libraries or the GitHub/Entra ID sign-in code', async () => {
     const loaded = await servePackages('plain', {}, 'listening');
     // The trace works: the packages serve always needs are in it, and the gateway's own modules.
     for (const needed of ['fastify', 'kysely', 'better-sqlite3', 'jose', 'openid-client', 'undici']) expect(loaded).toContain(needed);
