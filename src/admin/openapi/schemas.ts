@@ -64,7 +64,7 @@ export const SCHEMAS: Record<string, Schema> = {
     groups: list(str), creator_group: { type: 'string', description: 'only when the creator is in this group' },
   }, ['resource_type', 'level', 'grant_to']),
   User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull, provider: strOrNull }),
-  Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' } }),
+  Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' }, user: { type: 'string', description: 'the session\'s user (in the answer to all=true only)' } }),
   Token: obj({ id: str, name: str, prefix: str, owner: strOrNull, created_at: str, expires_at: str, last_used_at: strOrNull, last_used_ip: strOrNull, read_only: bool, scope: { type: ['array', 'null'] }, revoked_at: strOrNull }),
   NewToken: { allOf: [ref('Token'), obj({ token: { type: 'string', description: 'The secret, shown in this answer only' } })] },
   TokenInput: obj({ name: str, expires_in_days: { type: 'number' }, read_only: bool, scope: list(obj({ type: resourceType, id: str })) }, ['name']),
