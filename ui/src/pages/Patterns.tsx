@@ -1,14 +1,17 @@
 // Administrators: pattern rules give a level on every resource whose name matches (present and future).
 import { useState, type FormEvent } from 'react';
 import { api, LEVELS, RESOURCE_TYPES, type Level, type Pattern } from '../api';
-import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, LevelBadge, Page, Spinner, Tag, useAction } from '../components/ui';
+import { Button, Card, ConfirmButton, DenyNote, Empty, ErrorBox, Field, LevelBadge, Page, Spinner, Tag, useAction } from '../components/ui';
+import { levelOption } from '../levels';
+import { find, PICKABLE, TYPE_LABEL, type Pickable } from '../mlflow-resources';
+import { compile } from '../pattern-match';
 import { useLoad } from '../use-load';
 
 export function PatternsPage() {
   const rules = useLoad(() => api.get<{ patterns: Pattern[] }>('patterns'), []);
   const del = useAction();
   return (
-    <Page title="Pattern rules" intro="A rule grants a level on every resource whose name matches a glob (team-a-*) or a regular expression — including resources created later. Direct grants win over rules.">
+    <Page title="Pattern rules" intro="A rule grants a level on every resource whose name matches a glob (team-a-*) or a regular expression — including resources created later. Direct grants win over rules; among rules, the most specific pattern decides, and a DENY rule beats every grant.">
       <Card title="Add a rule"><AddRule onAdded={rules.reload} /></Card>
       <Card title="Rules">
         <ErrorBox error={rules.error ?? del.error} onRetry={rules.reload} />
@@ -21,7 +24,7 @@ export function PatternsPage() {
               {rules.data.patterns.map((r) => (
                 <tr key={r.id}>
                   <td><Tag tone={r.principal_type === 'group' ? 'info' : 'neutral'}>{r.principal_type}</Tag> {r.principal}</td>
-                  <td>{r.resource_type.replace('_', ' ')}</td>
+                  <td>{TYPE_LABEL[r.resource_type] ?? r.resource_type}</td>
                   <td><span className="muted">{r.matcher}</span> <code>{r.pattern}</code></td>
                   <td><LevelBadge level={r.level} /></td>
                   <td className="actions"><ConfirmButton aria-label={`Delete rule ${r.pattern}`} confirmLabel="Delete" onConfirm={() => del.run(async () => { await api.del(`patterns/${r.id}`); rules.reload(); })}>Delete</ConfirmButton></td>
@@ -30,6 +33,7 @@ export function PatternsPage() {
             </tbody>
           </table>
         )}
+        <DenyNote />
       </Card>
     </Page>
   );
@@ -50,12 +54,32 @@ function AddRule({ onAdded }: { onAdded: () => void }) {
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Add a pattern rule">
       <Field label="For"><select value={form.principal_type} onChange={set('principal_type')}><option value="group">Group</option><option value="user">User</option></select></Field>
       <Field label={form.principal_type === 'group' ? 'Group' : 'Username'}><input value={form.principal} onChange={set('principal')} required /></Field>
-      <Field label="Resource type"><select value={form.resource_type} onChange={set('resource_type')}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{t.replace('_', ' ')}</option>)}</select></Field>
+      <Field label="Resource type"><select value={form.resource_type} onChange={set('resource_type')}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t] ?? t}</option>)}</select></Field>
       <Field label="Matcher"><select value={form.matcher} onChange={set('matcher')}><option value="glob">glob</option><option value="regex">regex</option></select></Field>
       <Field label="Pattern"><input value={form.pattern} onChange={set('pattern')} required placeholder="team-a-*" className="mono" /></Field>
-      <Field label="Level"><select value={form.level} onChange={set('level')}>{LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}</select></Field>
+      <Field label="Level"><select value={form.level} onChange={set('level')}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select></Field>
       <Button type="submit" variant="primary" busy={add.busy}>Add rule</Button>
       <ErrorBox error={add.error} />
+      <Preview type={form.resource_type} matcher={form.matcher} pattern={form.pattern} />
     </form>
+  );
+}
+
+/** What the rule would match now, among the resources of that type (as MLflow lists them). */
+function Preview({ type, matcher, pattern }: { type: string; matcher: string; pattern: string }) {
+  const pickable = (PICKABLE as readonly string[]).includes(type);
+  const names = useLoad(async () => (pickable ? (await find(type as Pickable, '')).map((r) => r.name) : undefined), [type]);
+  if (!pattern) return null;
+  if (!pickable) return <p className="preview muted" style={{ flexBasis: '100%' }}>No preview for {TYPE_LABEL[type] ?? type}s: they are matched by name when a request names one.</p>;
+  const test = compile(matcher, pattern);
+  if (typeof test === 'string') return <p className="preview" role="status" style={{ flexBasis: '100%' }}><Tag tone="bad">cannot be used</Tag> {test}</p>;
+  if (!names.data) return <p className="preview muted" style={{ flexBasis: '100%' }}>{names.error ? `No preview: ${names.error.message}` : 'Looking for matches…'}</p>;
+  const hits = names.data.filter(test);
+  return (
+    <div className="preview" role="status" aria-label="Preview of the rule" style={{ flexBasis: '100%' }}>
+      <strong>Matches {hits.length} of {names.data.length} existing {TYPE_LABEL[type]}s</strong>
+      {hits.length > 0 && <>: {hits.slice(0, 20).map((n) => <Tag key={n}>{n}</Tag>)}{hits.length > 20 && <span className="muted"> and {hits.length - 20} more</span>}</>}
+      <span className="muted"> — and any created later with a matching name.</span>
+    </div>
   );
 }

@@ -2,10 +2,10 @@
 // by the same policy as every request), plus the direct grants a manager may change.
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, LEVELS, qs, type Grant, type Level } from '../api';
-import { Button, ConfirmButton, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
+import { Button, ConfirmButton, DenyNote, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
 import { useMe } from '../me';
 import { Link } from '../router';
-import { LEVEL_HELP } from '../levels';
+import { LEVEL_HELP, levelLabel, levelOption } from '../levels';
 import { useLoad } from '../use-load';
 
 export interface SharedResource {
@@ -77,8 +77,9 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
                       <td><Tag tone={g.principal_type === 'group' ? 'info' : 'neutral'}>{g.principal_type}</Tag> {g.principal}</td>
                       <td>
                         <select aria-label={`Level of ${g.principal}`} value={g.level} disabled={change.busy} onChange={(e) => void set(g, e.target.value as Level)}>
-                          {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+                          {LEVELS.map((l) => <option key={l} value={l}>{levelLabel(l)}</option>)}
                         </select>
+                        {g.level === 'DENY' && <> <LevelBadge level="DENY" /></>}
                       </td>
                       <td className="actions"><ConfirmButton aria-label={`Remove the grant of ${g.principal}`} confirmLabel="Remove" onConfirm={() => remove(g)}>Remove</ConfirmButton></td>
                     </tr>
@@ -87,6 +88,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
               </table>
             )}
             <AddGrant busy={change.busy} onAdd={(g, level) => set(g, level)} />
+            <DenyNote />
           </section>
           <section aria-labelledby="share-who">
             <h3 id="share-who">Who can read it, and why</h3>
@@ -117,7 +119,7 @@ function AddGrant({ onAdd, busy }: { onAdd: (g: Pick<Grant, 'principal_type' | '
       </Field>
       <Field label={type === 'group' ? 'Group name' : 'Username'}><input value={name} onChange={(e) => setName(e.target.value)} required placeholder={type === 'group' ? 'team-a' : 'alice'} /></Field>
       <Field label="Level">
-        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{l} — {LEVEL_HELP[l]}</option>)}</select>
+        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select>
       </Field>
       <Button type="submit" variant="primary" busy={busy}>Share</Button>
     </form>
