@@ -192,7 +192,7 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     await create.getByLabel('Groups').fill('team-a');
     await create.getByRole('button', { name: 'Create' }).click();
     const account = admin.getByRole('table', { name: 'Service accounts' }).getByRole('row').filter({ hasText: 'nightly-train' });
-    await account.getByRole('link', { name: 'nightly-train' }).click();
+    await account.getByRole('link', { name: 'nightly-train', exact: true }).click();
     await admin.getByRole('heading', { level: 1, name: 'nightly-train' }).waitFor();
     const mint = admin.getByRole('form', { name: 'New service-account token' });
     await mint.getByLabel('Token name').fill('nightly');
