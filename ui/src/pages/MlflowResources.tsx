@@ -23,7 +23,7 @@ const TEXT: Record<Kind, { title: string; plural: string; intro: string; none: s
   },
   workspace: {
     title: 'Workspaces', plural: 'workspaces',
-    intro: 'MLflow workspaces you may read. A grant on a workspace reaches what is inside it.',
+    intro: 'MLflow workspaces you may read. A grant on a workspace is about the workspace itself; the experiments and models in it have their own grants.',
     none: 'Workspaces exist when MLflow runs with --enable-workspaces.',
   },
 };
