@@ -37,6 +37,7 @@ export const SCHEMAS: Record<string, Schema> = {
   GrantInput: obj({ principal_type: principalType, principal: { type: 'string', description: 'username or group name' }, resource_type: resourceType, resource_id: str, level: grantLevel, override_parent_deny: overrideParentDeny }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
   GrantKey: obj({ principal_type: principalType, principal: str, resource_type: resourceType, resource_id: str }),
   Pattern: obj({ id: str, principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel }, ['id', 'principal_type', 'principal', 'resource_type', 'matcher', 'pattern', 'level']),
+  PatternChange: { type: 'object', additionalProperties: false, minProperties: 1, properties: { matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel } },
   PatternInput: obj({ principal_type: principalType, principal: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel }),
   ExplainInput: obj({
     user: str, action: { type: 'string', enum: ['read', 'use', 'update', 'delete', 'manage'] },
