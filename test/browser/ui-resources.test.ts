@@ -262,6 +262,24 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     expect(options.join('\n')).not.toMatch(/NO_PERMISSIONS|\bDENY\b/);
     expect(options).toContain('No access — no access');
     await shot(admin, 'patterns-preview');
+    // Added, then edited in place: same rule, new pattern and level.
+    await form.getByRole('textbox', { name: 'Group' }).fill('team-a');
+    await form.getByLabel('Level').selectOption('READ');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const table = admin.getByRole('table', { name: 'Pattern rules' });
+    await table.getByText('res-team-a-.*').waitFor();
+    const [added] = await store().grants.listPatterns();
+    await table.getByRole('button', { name: 'Edit rule res-team-a-.*' }).click();
+    const edit = admin.getByRole('form', { name: 'Edit rule res-team-a-.*' });
+    await edit.getByLabel('Matcher').selectOption('glob');
+    await edit.getByLabel('Pattern').fill('res-team-a-*');
+    await edit.getByLabel('Level').selectOption('DENY');
+    await edit.getByRole('status', { name: 'Preview of the rule' }).getByText(experiment.name).waitFor();
+    await shot(admin, 'patterns-edit');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await table.getByRole('row').filter({ hasText: 'res-team-a-*' }).locator('.badge.level-deny').waitFor();
+    expect(await store().grants.listPatterns()).toEqual([expect.objectContaining({ id: added!.id, matcher: 'glob', pattern: 'res-team-a-*', level: 'DENY' })]);
+    await store().grants.deletePattern(added!.id);
   });
 
   it('explain picks the resource by name', async () => {
