@@ -1,5 +1,5 @@
 // The form for a new token: name, expiry, read-only, and an optional scope (the token then reaches
-// only the chosen resources). Used for service-account tokens; the caller posts the body.
+// only the chosen resources). Used for personal and service-account tokens; the caller posts the body.
 import { useState, type FormEvent } from 'react';
 import { TYPE_LABEL, type Found, type Pickable } from '../mlflow-resources';
 import { Button, ErrorBox, Field, Tag, useAction } from './ui';
@@ -14,7 +14,7 @@ export interface TokenRequest {
 
 const SCOPE_TYPES: Pickable[] = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'workspace'];
 
-export function TokenForm({ onSubmit, label = 'Create a token' }: { onSubmit: (body: TokenRequest) => Promise<unknown>; label?: string }) {
+export function TokenForm({ onSubmit, label = 'Create a token', everything = 'everything the account may reach' }: { onSubmit: (body: TokenRequest) => Promise<unknown>; label?: string; everything?: string }) {
   const [name, setName] = useState('');
   const [days, setDays] = useState('90');
   const [readOnly, setReadOnly] = useState(false);
@@ -25,7 +25,7 @@ export function TokenForm({ onSubmit, label = 'Create a token' }: { onSubmit: (b
   const action = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (scoped && scope.length === 0) return action.setError(new Error('Add at least one resource to the scope, or choose "everything the account may reach".'));
+    if (scoped && scope.length === 0) return action.setError(new Error(`Add at least one resource to the scope, or choose "${everything}".`));
     const body: TokenRequest = { name: name.trim(), expires_in_days: Number(days), read_only: readOnly, ...(scoped ? { scope: scope.map((s) => ({ type: s.type, id: s.id })) } : {}) };
     if ((await action.run(() => onSubmit(body))) !== undefined) {
       setName('');
@@ -49,7 +49,7 @@ export function TokenForm({ onSubmit, label = 'Create a token' }: { onSubmit: (b
       <label className="check"><input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} /> Read-only (never writes)</label>
       <Field label="Reaches">
         <select value={scoped ? 'some' : 'all'} onChange={(e) => setScoped(e.target.value === 'some')}>
-          <option value="all">everything the account may reach</option>
+          <option value="all">{everything}</option>
           <option value="some">only chosen resources</option>
         </select>
       </Field>
