@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDistServe, type DistStart } from './footprint/dist-serve.js';
 import { importCost, type ImportCost } from './footprint/import-cost.js';
+import { importSteps } from './footprint/import-steps.js';
+import { packageOf, traceServeModules } from './footprint/module-trace.js';
 import { median } from './lib/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,29 +22,41 @@ const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
 
 const load = { start: loadavg()[0]!, end: NaN };
 const work = mkdtempSync(join(tmpdir(), 'gateway-footprint-'));
-const samples: Record<'file' | 'memory', DistStart[]> = { file: [], memory: [] };
+// Every start carries the 1-minute load average when it began: on a shared machine the figures are read with it.
+type Start = DistStart & { load1: number };
+const samples: Record<'file' | 'memory', Start[]> = { file: [], memory: [] };
+const withLoad = async (p: () => Promise<DistStart>): Promise<Start> => {
+  const load1 = Math.round(loadavg()[0]! * 100) / 100;
+  return { ...(await p()), load1 };
+};
 try {
   for (let i = 0; i < starts; i++) {
-    samples.file.push(await startDistServe({ storeUrl: `sqlite:${join(work, `store-${i}.db`)}`, idleMs: 2000 }));
-    samples.memory.push(await startDistServe({ storeUrl: 'sqlite::memory:', idleMs: 2000 }));
-    console.log(`footprint: start ${i + 1}/${starts}: ${samples.file[i]!.spawnToListeningMs.toFixed(0)} ms, idle ${mib(samples.file[i]!.rssIdle)} MiB`);
+    samples.file.push(await withLoad(() => startDistServe({ storeUrl: `sqlite:${join(work, `store-${i}.db`)}`, idleMs: 2000 })));
+    samples.memory.push(await withLoad(() => startDistServe({ storeUrl: 'sqlite::memory:', idleMs: 2000 })));
+    console.log(`footprint: start ${i + 1}/${starts}: ${samples.file[i]!.spawnToListeningMs.toFixed(0)} ms, idle ${mib(samples.file[i]!.rssIdle)} MiB (load average ${samples.file[i]!.load1})`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 const imports: ImportCost[] = [...OPTIONAL, ...ALWAYS].map(importCost);
+// What serve's own module graph is made of, and what each part of it costs (import-steps.ts).
+const trace = await traceServeModules();
+const graph = importSteps(trace);
+const loadedPackages = [...new Set(trace.urls.map(packageOf).filter((p): p is string => p !== undefined))].sort();
+console.log(`footprint: serve resolved ${trace.urls.length} modules of ${loadedPackages.length} packages; imported step by step: ${graph.totalRssMiB} MiB RSS, ${graph.totalHeapUsedMiB} MiB heap in use`);
 const baseline = importCost('node:fs');
 load.end = loadavg()[0]!;
 
-const summary = (list: DistStart[]) => ({
+const summary = (list: Start[]) => ({
   spawnToListeningMs: Math.round(median(list.map((s) => s.spawnToListeningMs))),
   rssListeningMiB: mib(median(list.map((s) => s.rssListening))),
   rssIdleMiB: mib(median(list.map((s) => s.rssIdle))),
-  all: list.map((s) => ({ ms: Math.round(s.spawnToListeningMs), rssIdleMiB: mib(s.rssIdle) })),
+  all: list.map((s) => ({ ms: Math.round(s.spawnToListeningMs), rssIdleMiB: mib(s.rssIdle), loadAverage1m: s.load1 })),
 });
 const result = {
   when: new Date().toISOString(), node: process.version, starts, loadAverage: load,
   fileStore: summary(samples.file), memoryStore: summary(samples.memory),
+  serveGraph: { modules: trace.urls.length, packages: loadedPackages, ...graph },
   importCost: { baselineMiB: Math.round(baseline.rssMiB * 10) / 10, packages: imports.map((c) => ({ ...c, rssMiB: Math.round(c.rssMiB * 10) / 10, ms: Math.round(c.ms), optional: OPTIONAL.includes(c.pkg) })) },
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -24,6 +24,8 @@ export interface Profile {
     /** Time bound per target and query; slow peers get fewer iterations (at least one). */
     readonly maxSecondsPerCell: number;
   };
+  /** One experiment of `runs` runs the caller cannot read, `granted` run grants (scenarios/child-grants.ts). */
+  readonly children: { readonly runs: number; readonly granted: number; readonly rounds: number };
   readonly artifacts: { readonly bytes: number; readonly rounds: number };
   readonly startup: { readonly starts: number };
   /** A CPU-profiled gateway run (node --cpu-prof) against the fast upstream, summarised in the report. */
@@ -40,6 +42,7 @@ export const FULL: Profile = {
   client: { requests: 1_500, warmup: 50 },
   ceiling: { requests: 4_000, connections: 32, maxSeconds: 6 },
   search: { experiments: 10_000, readable: 50, firstPageIterations: 15, fullScanIterations: 5, maxSecondsPerCell: 45 },
+  children: { runs: 10_000, granted: 50, rounds: 15 },
   artifacts: { bytes: 1024 * MiB, rounds: 2 },
   startup: { starts: 5 },
   cpuProfile: { requests: 20_000 },
@@ -52,6 +55,7 @@ export const QUICK: Profile = {
   client: { requests: 100, warmup: 10 },
   ceiling: { requests: 1_000, connections: 32, maxSeconds: 3 },
   search: { experiments: 1_000, readable: 50, firstPageIterations: 3, fullScanIterations: 1, maxSecondsPerCell: 10 },
+  children: { runs: 500, granted: 50, rounds: 3 },
   artifacts: { bytes: 32 * MiB, rounds: 1 },
   startup: { starts: 1 },
   cpuProfile: { requests: 2_000 },

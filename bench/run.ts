@@ -2,7 +2,7 @@
 // MLflow directly and with the peers, writes bench/results/latest.{md,json} and refreshes README.md's
 // Performance section.
 //   --quick        ~2-minute smoke run of every scenario (results go to bench/results/quick.*)
-//   --only=a,b     run only these scenarios: startup, rest, client, search, ceiling, artifacts
+//   --only=a,b     run only these scenarios: startup, rest, client, search, children, ceiling, artifacts
 //   --no-peers     skip MLflow basic-auth and mlflow-oidc-auth
 //   --keep         keep the work directory (logs, stores, CPU profiles) under the OS temp dir
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ const flag = (name: string) => args.includes(`--${name}`);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const unknown = args.filter((a) => !['--quick', '--keep', '--no-peers'].includes(a) && !a.startsWith('--only='));
 if (unknown.length > 0) {
-  console.error(`unknown arguments: ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--only=startup,rest,client,search,ceiling,artifacts] [--no-peers] [--keep]`);
+  console.error(`unknown arguments: ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--only=startup,rest,client,search,children,ceiling,artifacts] [--no-peers] [--keep]`);
   process.exit(2);
 }
 

@@ -7,6 +7,7 @@ import { evaluateGoals } from './report/goals.js';
 import type { Results, TargetInfo } from './report/types.js';
 import { CREDENTIALS, type GatewayContext } from './lib/credentials.js';
 import { summarizeCpuProfile } from './lib/cpuprofile.js';
+import { startBareProxy } from './lib/bare-proxy.js';
 import { startFakeUpstream } from './lib/fake-upstream.js';
 import { startGateway } from './lib/gateway.js';
 import type { GatewayProcess } from './lib/gateway-process.js';
@@ -19,6 +20,7 @@ import { venvVersions } from './lib/venvs.js';
 import { ensureWrk, failures, runLoad } from './lib/wrk.js';
 import { runArtifacts } from './scenarios/artifacts.js';
 import { runCeiling } from './scenarios/ceiling.js';
+import { runChildGrants } from './scenarios/child-grants.js';
 import { runFilteredSearch, type SearchTarget } from './scenarios/filtered-search.js';
 import { restEndpoints, withHeaders, type Endpoint } from './scenarios/rest-endpoints.js';
 import { runPythonClient } from './scenarios/python-client.js';
@@ -28,7 +30,7 @@ import { ADMIN_USER, REST_USER, SEARCH_USER, setUp, type Setup } from './setup.j
 
 // Runs the scenarios in order against one shared setup and gathers everything the report needs.
 
-export const SCENARIOS = ['startup', 'rest', 'client', 'search', 'ceiling', 'artifacts'] as const;
+export const SCENARIOS = ['startup', 'rest', 'client', 'search', 'children', 'ceiling', 'artifacts'] as const;
 const ROOT = resolve(import.meta.dirname, '..');
 
 export async function runAll(profile: Profile, opts: { keep: boolean; peers: boolean; only: string[] | undefined }): Promise<Results> {
@@ -98,19 +100,42 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
       out.search = { ...search, experiments: setup.seeded.count, readable: setup.seeded.readableIds.length };
     }
 
+    if (scenarios.includes('children')) {
+      // SEARCH_USER (no grant on the new experiment) gets run grants only: the gateway asks MLflow for
+      // exactly those runs. After 'search', whose figures the run grants must not touch.
+      const c = profile.children;
+      log(`children: ${c.runs} runs in one experiment, ${c.granted} run grants`);
+      out.children = await runChildGrants({
+        mlflowUrl: setup.mlflow.url, gatewayUrl: setup.mainGateway.url,
+        callerHeaders: { authorization: `Bearer ${await setup.idp.accessToken(SEARCH_USER)}` },
+        grantRuns: async (ids) => {
+          for (const id of ids) await setup.mainGateway.grant(SEARCH_USER, 'run', id, 'READ');
+        },
+        runs: c.runs, granted: c.granted, rounds: c.rounds,
+      });
+    }
+
     if (scenarios.includes('ceiling')) {
       const fake = await startFakeUpstream(await cannedAnswers(setup, endpoints), setup.workDir);
       try {
         const gateway = await startGateway({ port: setup.ports.ceiling, upstreamUrl: fake.url, issuer: setup.idp.issuer, workDir: setup.workDir, name: 'ceiling' });
+        const bare = await startBareProxy(fake.url);
         try {
-          const list = await ceilingTargets(setup, gateway, fake.url);
-          const ceiling = await runCeiling(gateway, list, endpoints, profile, createSettle(() => [{ pid: gateway.pid, group: false }, { pid: fake.pid, group: false }]));
+          const list = [
+            ...(await ceilingTargets(setup, gateway, fake.url)),
+            { id: 'bare-proxy', label: 'bare proxy (fastify + reply-from, no auth)', kind: 'bare-proxy', url: bare.url, headers: {}, cpuPid: bare.pid } satisfies Target,
+          ];
+          const ceiling = await runCeiling(list, endpoints, profile, createSettle(() => [{ pid: gateway.pid, group: false }, { pid: bare.pid, group: false }, { pid: fake.pid, group: false }]));
           out.ceiling = { ...ceiling, endpoints: endpoints.map((e) => e.id), requests: profile.ceiling.requests, connections: profile.ceiling.connections };
           for (const t of list) targets[`ceiling:${t.id}`] = { label: t.label, kind: t.kind };
         } finally {
+          await bare.stop();
           await gateway.stop();
         }
-        if (profile.cpuProfile) out.cpuProfile = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests);
+        if (profile.cpuProfile) {
+          out.cpuProfileC1 = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests, 1);
+          out.cpuProfile = await cpuProfileRun(setup, fake.url, endpoints, profile.cpuProfile.requests, 32);
+        }
       } finally {
         await fake.stop();
       }
@@ -216,15 +241,16 @@ async function ceilingTargets(setup: Setup, gateway: GatewayProcess, fakeUrl: st
   await gateway.grant(REST_USER, 'registered_model', setup.fixtures.modelName, 'READ');
   return [
     { id: 'direct', label: 'fast upstream (direct)', kind: 'direct', url: fakeUrl, headers: {} },
-    ...(await gatewayTargets({ url: gateway.url, process: gateway, idp: setup.idp }, REST_USER, undefined)),
+    ...(await gatewayTargets({ url: gateway.url, process: gateway, idp: setup.idp }, REST_USER, undefined)).map((t) => ({ ...t, cpuPid: gateway.pid })),
   ];
 }
 
 /** A gateway with node --cpu-prof in front of the fast upstream, under the ceiling workload. */
-async function cpuProfileRun(setup: Setup, fakeUrl: string, endpoints: readonly Endpoint[], requests: number): Promise<Results['cpuProfile']> {
-  log('profile: gateway with --cpu-prof under the ceiling workload');
+async function cpuProfileRun(setup: Setup, fakeUrl: string, endpoints: readonly Endpoint[], requests: number, connections: number): Promise<Results['cpuProfile']> {
+  log(`profile: gateway with --cpu-prof under the ceiling workload, ${connections} connection(s)`);
   const started = performance.now();
-  const gateway = await startGateway({ port: setup.ports.ceiling, upstreamUrl: fakeUrl, issuer: setup.idp.issuer, workDir: setup.workDir, name: 'profile', cpuProfile: true });
+  const name = `profile-c${connections}`;
+  const gateway = await startGateway({ port: setup.ports.ceiling, upstreamUrl: fakeUrl, issuer: setup.idp.issuer, workDir: setup.workDir, name, cpuProfile: true });
   const list = await ceilingTargets(setup, gateway, fakeUrl);
   const via = list.filter((t) => t.kind === 'gateway');
   const per = Math.max(100, Math.floor(requests / (via.length * endpoints.length)));
@@ -234,14 +260,15 @@ async function cpuProfileRun(setup: Setup, fakeUrl: string, endpoints: readonly 
   let errors = 0;
   try {
     for (const t of via) {
-      for (const e of endpoints) errors += failures(await runLoad(t.url, withHeaders(e.request, t.headers), { requests: per, connections: 32, maxSeconds: 20 }));
+      for (const e of endpoints) errors += failures(await runLoad(t.url, withHeaders(e.request, t.headers), { requests: per, connections, maxSeconds: 20 }));
     }
   } finally {
     await gateway.stop();
   }
-  const summary = summarizeCpuProfile(join(setup.workDir, 'cpu-prof-profile'), ROOT, skipMs);
+  const summary = summarizeCpuProfile(join(setup.workDir, `cpu-prof-${name}`), ROOT, skipMs);
   if (errors > 0) log(`profile: ${errors} requests failed during the profiled run`);
-  return summary && { ...summary, workload: `${per} requests × ${endpoints.length} endpoints × ${via.map((t) => t.label).join(', ')}, 32 connections, fast upstream${errors ? ` (${errors} failed)` : ''}` };
+  const load1 = loadavg()[0]!.toFixed(1);
+  return summary && { ...summary, workload: `${per} requests × ${endpoints.length} endpoints × ${via.map((t) => t.label).join(', ')}, ${connections} connection(s), fast upstream, load average ${load1} at the end${errors ? ` (${errors} failed)` : ''}` };
 }
 
 function serversOf(setup: Setup): Watched[] {

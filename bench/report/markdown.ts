@@ -73,9 +73,9 @@ export function renderMarkdown(r: Results): string {
       out.push('');
     }
     out.push('<details><summary>Absolute figures (ms, requests/s)</summary>', '');
-    out.push(table(['Endpoint', 'c', 'Target', 'p50', 'p99', 'req/s', 'requests', 'errors'], r.rest.cells
+    out.push(table(['Endpoint', 'c', 'Target', 'p50', 'p99', 'req/s', 'requests', 'errors', 'load average'], r.rest.cells
       .slice().sort((a, b) => a.concurrency - b.concurrency || r.rest!.endpoints.indexOf(a.endpoint) - r.rest!.endpoints.indexOf(b.endpoint))
-      .map((c) => [c.endpoint, String(c.concurrency), r.targets[c.target]?.label ?? c.target, f(c.p50), f(c.p99), f(c.rps, 0), f(c.requests, 0), String(c.failures)])), '');
+      .map((c) => [c.endpoint, String(c.concurrency), r.targets[c.target]?.label ?? c.target, f(c.p50), f(c.p99), f(c.rps, 0), f(c.requests, 0), String(c.failures), c.loadAverage ? `${f(c.loadAverage[0], 1)}–${f(c.loadAverage[1], 1)}` : '–'])), '');
     out.push('</details>', '');
     for (const x of r.rest.refused) out.push(`- ${r.targets[x.target]?.label ?? x.target} refused ${x.endpoint} (${x.status}): \`${x.body.slice(0, 160).replace(/\s+/g, ' ')}\``);
     if (r.rest.refused.length) out.push('');
@@ -93,12 +93,20 @@ export function renderMarkdown(r: Results): string {
     const ids = [...new Set(c.cells.map((x) => x.target))];
     out.push('## 2. Gateway ceiling (fast local upstream)', '');
     out.push(`MLflow replaced by a canned-JSON node:http server (its answers recorded from the real MLflow). wrk, ${c.connections} connections, ${c.requests} requests per cell. `
-      + '"per core" = requests ÷ gateway CPU-seconds (user + system, from /proc) during the cell: what one core of gateway CPU sustains.', '');
-    out.push(table(['Endpoint', ...ids.flatMap((id) => (id === 'direct' ? ['upstream direct req/s'] : [`${r.targets[`ceiling:${id}`]?.label ?? id} req/s`, 'req/s per core', 'CPU µs/req', 'p50 ms']))],
-      c.endpoints.map((e) => [e, ...ids.flatMap((id) => {
-        const cell = c.cells.find((x) => x.endpoint === e && x.target === id);
-        return id === 'direct' ? [f(cell?.rps, 0)] : [f(cell?.rps, 0), f(cell?.rpsPerCore, 0), f(cell?.cpuUsPerRequest, 0), f(cell?.p50)];
-      })])), '');
+      + '"per core" = requests ÷ CPU-seconds of the target\'s process (user + system, from /proc) during the cell: what one core of its CPU sustains. '
+      + 'The bare proxy is the same HTTP stack (fastify + @fastify/reply-from/undici, the gateway\'s upstream settings) forwarding with no authentication or authorization; '
+      + '"× bare" = the gateway\'s CPU per request ÷ the bare proxy\'s on the same endpoint. Load = 1-minute load average at the start of the row\'s cells (lowest–highest).', '');
+    const cols = (id: string, kind: string | undefined) => (id === 'direct' ? ['upstream direct req/s'] : [`${r.targets[`ceiling:${id}`]?.label ?? id} req/s`, 'req/s per core', 'CPU µs/req', ...(kind === 'gateway' ? ['× bare'] : []), 'p50 ms']);
+    out.push(table(['Endpoint', ...ids.flatMap((id) => cols(id, r.targets[`ceiling:${id}`]?.kind)), 'load'],
+      c.endpoints.map((e) => {
+        const row = c.cells.filter((x) => x.endpoint === e);
+        const loads = row.flatMap((x) => x.loadAverage ?? []);
+        return [e, ...ids.flatMap((id) => {
+          const cell = row.find((x) => x.target === id);
+          if (id === 'direct') return [f(cell?.rps, 0)];
+          return [f(cell?.rps, 0), f(cell?.rpsPerCore, 0), f(cell?.cpuUsPerRequest, 0), ...(r.targets[`ceiling:${id}`]?.kind === 'gateway' ? [cell?.cpuVsBareProxy === undefined ? '–' : `${f(cell.cpuVsBareProxy)}×`] : []), f(cell?.p50)];
+        }), loads.length ? `${f(Math.min(...loads))}–${f(Math.max(...loads))}` : '–'];
+      })), '');
     const failed = c.cells.filter((x) => x.failures > 0);
     if (failed.length) out.push(`Failed requests (non-2xx or socket errors): ${failed.map((x) => `${x.endpoint} via ${r.targets[`ceiling:${x.target}`]?.label ?? x.target}: ${x.failures}`).join('; ')}.`, '');
   }
@@ -118,6 +126,14 @@ export function renderMarkdown(r: Results): string {
     if (s.problems.length) out.push('');
   }
 
+  if (r.children) {
+    const c = r.children;
+    out.push(`## 3b. runs/search with child grants only (${c.granted} run grants in ${c.runs.toLocaleString('en')} runs)`, '');
+    out.push('First page of POST runs/search {experiment_ids: [the experiment], max_results: 100}: straight to MLflow (unfiltered, 100 runs) and through the gateway for a caller who may read only the granted runs '
+      + `(the gateway asks MLflow for exactly those: \`attributes.run_id IN (…)\`). Medians over ${c.rounds} alternating rounds.`, '');
+    out.push(table(['Target', 'median ms', 'runs returned'], [['MLflow (direct), unfiltered', f(c.directMs, 1), '100'], ['gateway · bearer JWT, run grants only', f(c.gatewayMs, 1), String(c.gatewayFirstPage)]]), '');
+    out.push(`Ratio gateway ÷ direct: ${f(c.ratio)}×.`, '');
+  }
   if (r.artifacts) {
     const a = r.artifacts;
     out.push(`## 4. Artifact streaming (${mib(a.bytes)} through MLflow's artifact proxy)`, '');
@@ -138,9 +154,9 @@ export function renderMarkdown(r: Results): string {
       + (r.startup.mainGatewayAtEnd ? ` The gateway that served scenarios 1 and 3 held ${mib(r.startup.mainGatewayAtEnd.rss)} at the end (peak ${mib(r.startup.mainGatewayAtEnd.peak)}).` : ''), '');
   }
 
-  if (r.cpuProfile) {
-    const p = r.cpuProfile;
-    out.push('## Hot spots (node --cpu-prof on the gateway process)', '');
+  for (const [p, c] of [[r.cpuProfileC1, 1], [r.cpuProfile, 32]] as const) {
+    if (!p) continue;
+    out.push(`## Hot spots at ${c} connection${c === 1 ? '' : 's'} (node --cpu-prof on the gateway process)`, '');
     out.push(`Workload: ${p.workload}. Busy ${f(p.busyMs, 0)} ms (GC ${f(p.gcMs, 0)} ms), idle ${f(p.idleMs, 0)} ms. Self time:`, '');
     out.push(table(['Function', 'Where', 'self ms', 'share'], p.functions.slice(0, 12).map((h) => [`\`${h.name}\``, h.where, f(h.selfMs, 0), `${(h.share * 100).toFixed(1)}%`])), '');
     out.push(table(['Module', 'self ms', 'share'], p.modules.slice(0, 10).map((h) => [h.name, f(h.selfMs, 0), `${(h.share * 100).toFixed(1)}%`])), '');

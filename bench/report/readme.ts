@@ -25,7 +25,17 @@ export function performanceSection(r: Results): string {
   const py = r.client?.filter((c) => c.addedP50 !== undefined);
   if (py?.length) lines.push(`What a Python script sees (http.client, keep-alive, requests interleaved one by one): ${py.map((c) => `${c.endpoint} ${c.target} ${c.addedP50! >= 0 ? '+' : ''}${c.addedP50!.toFixed(2)} / ${c.addedP99! >= 0 ? '+' : ''}${c.addedP99!.toFixed(2)} ms added p50 / p99 (${c.requests} each way)`).join('; ')}.`);
   const jwt = r.ceiling?.cells.filter((c) => c.target === 'gw-jwt');
-  if (jwt?.length) lines.push(`Gateway ceiling (canned-JSON upstream, bearer JWT): ${f(Math.min(...jwt.map((c) => c.rpsPerCore ?? NaN)))}–${f(Math.max(...jwt.map((c) => c.rpsPerCore ?? NaN)))} requests/s per core of gateway CPU (${f(Math.min(...jwt.map((c) => c.cpuUsPerRequest ?? NaN)))}–${f(Math.max(...jwt.map((c) => c.cpuUsPerRequest ?? NaN)))} µs CPU per request).`);
+  const bare = r.ceiling?.cells.filter((c) => c.target === 'bare-proxy');
+  const range = <T>(list: readonly T[], key: keyof T, d = 0) => {
+    const v = list.map((c) => c[key] as unknown as number | undefined).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    return v.length ? `${f(Math.min(...v), d)}–${f(Math.max(...v), d)}` : '–';
+  };
+  const loads = (list: readonly { loadAverage?: [number, number] }[]) => `load average ${range(list.flatMap((c) => c.loadAverage ?? []).map((l) => ({ l })), 'l', 1)}`;
+  if (jwt?.length) {
+    lines.push(`Gateway ceiling (canned-JSON upstream, bearer JWT): ${range(jwt, 'rpsPerCore')} requests/s per core of gateway CPU (${range(jwt, 'cpuUsPerRequest')} µs CPU per request)`
+      + (bare?.length ? `; the bare proxy (same HTTP stack, no auth) ${range(bare, 'rpsPerCore')} requests/s per core (${range(bare, 'cpuUsPerRequest')} µs), so the gateway costs ${range(jwt, 'cpuVsBareProxy', 2)}× its CPU per request` : '')
+      + ` (${loads(jwt)}).`);
+  }
   const s = r.search;
   if (s) {
     const cell = (t: string, q: string) => s.cells.find((c) => c.target === t && c.query === q);
@@ -37,6 +47,8 @@ export function performanceSection(r: Results): string {
     const parts = [row('direct', 'MLflow direct (unfiltered)'), row('gw-filtered', 'gateway'), row('basic-auth', 'MLflow basic-auth'), row('oidc-auth', 'mlflow-oidc-auth')].filter(Boolean);
     lines.push(`search_experiments over ${s.experiments.toLocaleString('en')} experiments, caller reads ${s.readable} (first page / full scan): ${parts.join('; ')}.`);
   }
+  const c = r.children;
+  if (c) lines.push(`runs/search first page with ${c.granted} run grants in one experiment of ${c.runs.toLocaleString('en')} runs the caller cannot read: gateway ${f(c.gatewayMs, 1)} ms vs MLflow direct (unfiltered) ${f(c.directMs, 1)} ms (${c.ratio.toFixed(2)}×).`);
   const a = r.artifacts;
   if (a) {
     const up = a.cells.find((c) => c.target !== 'direct' && c.direction === 'upload');

@@ -1,5 +1,6 @@
 import type { ArtifactResult } from '../scenarios/artifacts.js';
 import type { CeilingResult } from '../scenarios/ceiling.js';
+import type { ChildGrantsResult } from '../scenarios/child-grants.js';
 import type { SearchResult } from '../scenarios/filtered-search.js';
 import type { ClientCell } from '../scenarios/python-client.js';
 import type { RestResult } from '../scenarios/rest-latency.js';
@@ -50,8 +51,13 @@ export interface Results {
   client?: ClientCell[];
   ceiling?: CeilingResult & { endpoints: string[]; requests: number; connections: number };
   search?: SearchResult & { experiments: number; readable: number };
+  /** runs/search first page with run grants only (issue #16). */
+  children?: ChildGrantsResult;
   artifacts?: ArtifactResult;
   startup?: StartupResult & { mainGatewayAtEnd?: { rss: number; peak: number } };
+  /** The gateway under the ceiling workload with node --cpu-prof, at 32 connections. */
   cpuProfile?: ProfileSummary & { workload: string };
+  /** The same at one connection (one request at a time: no batching of syscalls or timers). */
+  cpuProfileC1?: ProfileSummary & { workload: string };
   goals: Goal[];
 }

@@ -7,8 +7,8 @@ import { median } from '../lib/stats.js';
 // the gateway (which asks MLflow for exactly the granted runs: attributes.run_id IN (…)) against the
 // same, unfiltered call straight to MLflow. Goal: within 2× the direct call.
 //
-// Not yet wired into bench/suite.ts (its setup, targets and report): the caller hands in URLs, the
-// caller's credential and a function that writes the grants, so the suite or a test can run it.
+// Run by bench/suite.ts (scenario `children`) and, small, by test/integration/child-grants-bench.test.ts:
+// the caller hands in URLs, the caller's credential and a function that writes the grants.
 
 export interface ChildGrantsOptions {
   readonly mlflowUrl: string;
@@ -44,12 +44,17 @@ export async function runChildGrants(o: ChildGrantsOptions): Promise<ChildGrants
   const exp = await post(`${api(o.mlflowUrl)}/experiments/create`, { name: `bench-child-grants-${Date.now().toString(36)}` });
   if (exp.status !== 200) throw new Error(`experiments/create → ${exp.status}`);
   const experimentId = exp.json.experiment_id as string;
-  const runIds: string[] = [];
-  for (let i = 0; i < o.runs; i++) {
-    const r = await post(`${api(o.mlflowUrl)}/runs/create`, { experiment_id: experimentId, run_name: `r${i}`, start_time: Date.now() });
-    if (r.status !== 200) throw new Error(`runs/create → ${r.status}`);
-    runIds.push(r.json.run.info.run_id as string);
-  }
+  // Created straight on MLflow, a few at a time (SQLite serialises the writes anyway), in index order.
+  const runIds: string[] = new Array<string>(o.runs);
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < o.runs) {
+      const i = next++;
+      const r = await post(`${api(o.mlflowUrl)}/runs/create`, { experiment_id: experimentId, run_name: `r${i}`, start_time: Date.now() });
+      if (r.status !== 200) throw new Error(`runs/create → ${r.status}`);
+      runIds[i] = r.json.run.info.run_id as string;
+    }
+  }));
   // Spread over the experiment, not the newest ones (those would also be MLflow's first page).
   const step = Math.max(1, Math.floor(o.runs / o.granted));
   const grants = runIds.filter((_, i) => i % step === 0).slice(0, o.granted);

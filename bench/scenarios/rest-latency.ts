@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type { Profile } from '../profile.js';
 import { log } from '../lib/log.js';
 import { median, rotate } from '../lib/stats.js';
@@ -16,6 +17,8 @@ export interface RestSample {
   concurrency: number;
   target: string;
   result: LoadResult;
+  /** 1-minute load average when the sample began. */
+  load1?: number;
 }
 
 export interface RestCell {
@@ -34,6 +37,8 @@ export interface RestCell {
   addedP99?: number;
   /** Median over rounds of this target's p50 / its baseline's p50. */
   ratioP50?: number;
+  /** Lowest and highest 1-minute load average at the start of the cell's rounds. */
+  loadAverage?: [number, number];
 }
 
 export interface RestResult {
@@ -71,10 +76,11 @@ export async function runRestLatency(targets: readonly Target[], endpoints: read
         for (const t of rotate(targets, round)) {
           if (!usable.has(`${t.id} ${e.id}`)) continue;
           await settle();
+          const load1 = Math.round(loadavg()[0]! * 100) / 100;
           const result = await runLoad(t.url, withHeaders(e.request, t.headers), {
             requests: profile.rest.requests[c] ?? 200, connections: c, maxSeconds: profile.rest.maxSeconds[c] ?? 5,
           });
-          samples.push({ round, endpoint: e.id, concurrency: c, target: t.id, result });
+          samples.push({ round, endpoint: e.id, concurrency: c, target: t.id, result, load1 });
         }
       }
     }
@@ -98,6 +104,8 @@ function summarize(samples: readonly RestSample[], targets: readonly Target[]): 
       rps: median(list.map((s) => s.result.rps)),
       failures: list.reduce((n, s) => n + failures(s.result), 0),
     };
+    const loads = list.flatMap((s) => (s.load1 === undefined ? [] : [s.load1]));
+    if (loads.length) cell.loadAverage = [Math.min(...loads), Math.max(...loads)];
     if (target?.baseline) {
       const base = new Map(samples.filter((s) => s.target === target.baseline && s.endpoint === endpoint && s.concurrency === cell.concurrency).map((s) => [s.round, s.result]));
       const paired = list.filter((s) => base.has(s.round));

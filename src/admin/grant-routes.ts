@@ -8,11 +8,13 @@ import { adminCaller, type Caller } from './caller.js';
 import { currentGrantLevel, deleteGrant, recordRefusal, resourceLabel, setGrant, type GrantTarget } from './changes.js';
 import { badRequest, grantInput, grantKey, onlyFields, principalRef, resourceRef, type Fields, type GrantKey } from './input.js';
 import { assertNoSelfEscalation, isFullAdmin, ownLevelsAround, reachesCaller, requireAdmin, requireManage, type OwnLevels } from './permissions.js';
-import { storedPrincipal } from './principals.js';
+import { grantee, storedPrincipal, type StoredPrincipal } from './principals.js';
 import { grantsJson } from './serialize.js';
+import { currentGrant, registerGrantUndoRoute, undoTicket } from './grant-undo.js';
 
 export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
   const url = `${base}/grants`;
+  registerGrantUndoRoute(app, gw, base);
 
   app.get(url, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
@@ -41,16 +43,24 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
     const caller = await adminCaller(gw, req, reply);
     const input = grantInput(await requireJsonObject(req));
     const target = await authorizeChange(gw, caller, 'grant.set', input, async (t, current) =>
-      assertNoSelfEscalation(caller, t.principal, current, input.level, await ownLevels(gw, caller, input, t, input.level)));
+      assertNoSelfEscalation(caller, t.principal, current, input.level, await ownLevels(gw, caller, input, t, input.level)), async (ref) => {
+        // Refused before a person is recorded ahead of sign-in, so a refused request changes nothing.
+        if (input.overrideParentDeny) requireAdmin(caller, 'set override_parent_deny on a grant', 'write');
+        return grantee(gw.store, caller.changes, ref);
+      });
     // Lifting a parent's DENY is the administrator's word, never an owner's (the owner of an
     // experiment could otherwise undo a DENY an administrator put on it, one run at a time).
     if (input.overrideParentDeny) requireAdmin(caller, 'set override_parent_deny on a grant', 'write');
+    const before = await currentGrant(gw, target);
     const previous = await setGrant(caller.changes, target, input.level, input.overrideParentDeny);
     const [grant] = await grantsJson(gw.store, [{
       principalType: target.principal.type, principal: target.principal.key, resourceType: target.resourceType, resourceId: target.resourceId, level: input.level,
       ...(input.overrideParentDeny ? { overrideParentDeny: true } : {}),
     }]);
-    return { grant, previous_level: previous };
+    return {
+      grant, previous_level: previous, ...undoTicket(gw, caller, target, before, input.level),
+      ...(isFullAdmin(caller) && target.principal.recordedAhead === true ? { recorded_ahead_of_sign_in: true } : {}),
+    };
   });
 
   app.delete(url, async (req, reply) => {
@@ -58,11 +68,12 @@ export function registerGrantRoutes(app: FastifyInstance, gw: Gateway, base: str
     const key = grantKey(await keyFields(req));
     const target = await authorizeChange(gw, caller, 'grant.delete', key, async (t, current) =>
       assertNoSelfEscalation(caller, t.principal, current, 'delete', await ownLevels(gw, caller, key, t, 'delete')));
+    const before = await currentGrant(gw, target);
     const deleted = await deleteGrant(caller.changes, target);
     if (deleted === undefined) {
       throw new GatewayError('GW_NOT_FOUND', `${target.principal.type} ${target.principal.name} has no grant on ${target.resourceType} ${target.resourceId}`);
     }
-    return { deleted: true, previous_level: deleted.previous };
+    return { deleted: true, previous_level: deleted.previous, ...undoTicket(gw, caller, target, before, null) };
   });
 }
 
@@ -87,11 +98,12 @@ async function ownLevels(gw: Gateway, caller: Caller, key: GrantKey, t: GrantTar
  */
 async function authorizeChange(
   gw: Gateway, caller: Caller, action: string, key: GrantKey, selfCheck: (target: GrantTarget, current: GrantLevel | null) => void | Promise<void>,
+  principalOf: (ref: GrantKey['principal']) => Promise<StoredPrincipal> = (ref) => storedPrincipal(gw.store, ref),
 ): Promise<GrantTarget> {
   const resource = resourceLabel(key.resource.type, key.resource.id);
   try {
     await requireManage(gw, caller, key.resource, 'write');
-    const target: GrantTarget = { principal: await storedPrincipal(gw.store, key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
+    const target: GrantTarget = { principal: await principalOf(key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
     await selfCheck(target, await currentGrantLevel(gw.store, target));
     caller.ctx.decision = isFullAdmin(caller) ? 'allow: administrator' : 'allow: MANAGE on the resource';
     return target;

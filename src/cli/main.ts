@@ -2,7 +2,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { renderConfigReference, renderErrorCodes, updateReadme } from '../config/index.js';
-import { configCheck } from './config-check.js';
 import { registerExplainCommand } from './explain-command.js';
 import { registerGrantsCommand } from './grants-command.js';
 import { registerImportCommand } from './import-command.js';
@@ -33,6 +32,7 @@ configCmd
   .description('validate every setting, then reach the IdP discovery document and MLflow /health')
   .action(async () => {
     const { config, notices } = loadConfigOrExit(process.env, program.opts<{ config?: string }>().config);
+    const { configCheck } = await import('./config-check.js'); // its network checks are not serve's
     process.exitCode = await configCheck(config, notices);
   });
 configCmd

@@ -22,6 +22,13 @@ export interface Capabilities {
   /** SearchRegisteredModels / SearchModelVersions accept `name IN ('a','b')`. */
   readonly modelNameInFilter: boolean;
   /**
+   * SearchTraces (v2 and v3) accept `trace.request_id IN (…)` (SearchTraceUtils
+   * SUPPORT_IN_COMPARISON_ATTRIBUTE_KEYS) and SearchLoggedModels `attributes.model_id IN (…)`
+   * (search_logged_model_utils string ops): the child-grant searches ask for exactly the granted
+   * traces and logged models. Checked on 3.17.2 only; older versions scan the experiments instead.
+   */
+  readonly childIdInFilter: boolean;
+  /**
    * How a trace id finds its experiment: GET /api/3.0/mlflow/traces/{id} (GetTraceInfoV3, takes v2
    * request ids too; not yet in 3.0.1), GET /api/2.0/mlflow/traces/{request_id}/info (2.x and 3.0
    * tracing), or no trace API (2.9.2).
@@ -51,6 +58,7 @@ export function capabilitiesFor(v: MlflowVersion): Capabilities {
   return {
     experimentIdInFilter: inRange(v, { since: '3.17' }),
     modelNameInFilter: inRange(v, { since: '3.17' }),
+    childIdInFilter: inRange(v, { since: '3.17' }),
     // From the generated route ranges: the lookup the resolver makes must be a route this version serves.
     traceInfo: serves(v, 'GET /api/3.0/mlflow/traces/{trace_id}') ? 'v3' : serves(v, 'GET /api/2.0/mlflow/traces/{request_id}/info') ? 'v2' : 'none',
     loggedModels: inRange(v, SINCE_3_0),

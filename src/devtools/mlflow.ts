@@ -61,6 +61,8 @@ export interface MlflowOptions {
   port?: number;
   dataDir?: string;
   workers?: number;
+  /** MLflow's backend store (default: SQLite in dataDir); e.g. `postgresql://…` (psycopg2 is in the pinned venv). */
+  backendStoreUri?: string;
   /** Extra `mlflow server` arguments. */
   args?: string[];
   /** Extra environment for the server. */
@@ -78,7 +80,7 @@ export async function startMlflow(opts: MlflowOptions = {}): Promise<MlflowServe
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'mlflow-'));
   const args = [
     'server', '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers ?? 1),
-    '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
+    '--backend-store-uri', opts.backendStoreUri ?? `sqlite:///${join(dataDir, 'mlflow.db')}`,
     '--serve-artifacts', '--artifacts-destination', join(dataDir, 'mlartifacts'),
     ...(opts.args ?? []),
   ];

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   GW_ROUTE_BLOCKED: { status: 403, description: 'The route is blocked for everyone by configuration (e.g. server-side code execution).', mlflowCode: 'PERMISSION_DENIED' },
   GW_CSRF: { status: 403, description: 'A state-changing browser request came from another site.', mlflowCode: 'PERMISSION_DENIED' },
   GW_BAD_PATH: { status: 400, description: 'The request path is malformed or ambiguous (dot segments, encoded separators, parameters).', mlflowCode: 'BAD_REQUEST' },
+  GW_INVALID_PATH: { status: 400, description: 'An artifact path MLflow refuses itself (a `..` segment, `#`, absolute; also once percent-decoded): MLflow\'s own answer ("Invalid path"), given without forwarding the request.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
   GW_AMBIGUOUS_ID: { status: 400, description: 'A resource id appears twice or in two spellings with different values.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
   GW_MISSING_ID: { status: 400, description: 'A resource id the route needs is missing.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
   GW_BAD_BODY: { status: 400, description: 'The request body is not the JSON the route expects.', mlflowCode: 'BAD_REQUEST' },

@@ -19,11 +19,20 @@ export class GatewayError extends Error {
   readonly headers: Readonly<Record<string, string | string[]>>;
   /** What a refusal was about, for the UI to offer "ask for access" (public: only what the caller named). */
   readonly denied: DeniedResource | undefined;
+  /**
+   * MLflow's own error body, sent verbatim instead of the gateway's (no gateway_code): set only
+   * where the gateway gives, without forwarding, exactly the answer MLflow gives everyone for that
+   * request (a write naming an object that does not exist, an artifact path MLflow refuses), so
+   * the client cannot tell the two apart. The access log still records the gateway's code.
+   */
+  readonly mlflowBody: Readonly<Record<string, unknown>> | undefined;
+  /** The same body as MLflow's bytes (its JSON spacing, which clients quoting the body show). */
+  readonly mlflowText: string | undefined;
 
   constructor(
     code: GatewayErrorCode,
     message: string,
-    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource } = {},
+    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource; mlflowBody?: Readonly<Record<string, unknown>>; mlflowText?: string } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';
@@ -32,6 +41,8 @@ export class GatewayError extends Error {
     this.detail = opts.detail;
     this.headers = opts.headers ?? {};
     this.denied = opts.denied;
+    this.mlflowBody = opts.mlflowBody;
+    this.mlflowText = opts.mlflowBody ? opts.mlflowText : undefined;
   }
 
   /** Server errors hide their message behind a generic one; client errors explain themselves. */
@@ -39,7 +50,8 @@ export class GatewayError extends Error {
     return this.status < 500 || this.code !== 'GW_INTERNAL';
   }
 
-  toJSON(): { error_code: string; message: string; gateway_code: GatewayErrorCode; denied?: DeniedResource } {
+  toJSON(): { error_code: string; message: string; gateway_code?: GatewayErrorCode; denied?: DeniedResource } {
+    if (this.mlflowBody) return { ...this.mlflowBody, error_code: String(this.mlflowBody.error_code ?? ERROR_CODES[this.code].mlflowCode), message: this.message };
     // `error_code` + `message` is the shape MLflow's own clients read for REST errors: they get
     // MLflow's code for the situation, and the gateway's stable code rides along.
     const message = this.expose ? this.message : 'Internal gateway error';

@@ -1,7 +1,6 @@
 // The provider quirks that need code at sign-in and at every token refresh, after the ID token has
 // been validated: they may only narrow (refuse) or complete (groups) the identity, never widen it.
 import { checkHostedDomain } from '../claims/restrictions.js';
-import { DEFAULT_GRAPH_URL, fetchEntraGroups, hasGroupsOverage } from './entra-groups.js';
 
 export interface SignInQuirkContext {
   /** The preset the provider was configured with, if any. */
@@ -26,7 +25,10 @@ export function extraAuthorizationParams(preset: string | undefined, hostedDomai
 export async function applySignInQuirks(ctx: SignInQuirkContext): Promise<Record<string, unknown>> {
   // The hosted-domain rule holds whatever the preset: it is configured for Google, but must never be skipped.
   checkHostedDomain(ctx.idTokenClaims, ctx.hostedDomains);
-  if (ctx.preset === 'entra' && hasGroupsOverage(ctx.idTokenClaims)) {
+  if (ctx.preset === 'entra') {
+    // Loaded by the first Entra ID sign-in only: other deployments never need the Graph client.
+    const { DEFAULT_GRAPH_URL, fetchEntraGroups, hasGroupsOverage } = await import('./entra-groups.js');
+    if (!hasGroupsOverage(ctx.idTokenClaims)) return ctx.claims;
     const groups = await fetchEntraGroups(ctx.accessToken, ctx.graphUrl ?? DEFAULT_GRAPH_URL);
     return { ...ctx.claims, groups };
   }

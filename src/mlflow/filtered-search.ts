@@ -189,7 +189,7 @@ export interface SearchBinding<T> {
   /** The protected resource the item belongs to, for the readable() check (with its name for pattern rules). */
   resourceOf: (item: T) => ResolvedResource;
   /** The field of MLflow's response that holds the items. */
-  itemsField: 'experiments' | 'registered_models' | 'model_versions' | 'models' | 'runs';
+  itemsField: 'experiments' | 'registered_models' | 'model_versions' | 'models' | 'runs' | 'traces';
 }
 
 export interface SourceOptions {
@@ -263,11 +263,11 @@ export function stringListParam(p: SearchParams, name: string): string[] | undef
   return undefined;
 }
 
-function asObject(v: unknown): Record<string, unknown> | undefined {
+export function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispatcher; headers?: Record<string, string> } {
+export function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispatcher; headers?: Record<string, string> } {
   return {
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
@@ -275,12 +275,12 @@ function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispa
   };
 }
 
-function searchFailure(r: Exclude<MlflowCallResult, { kind: 'ok' }>, what: string): MlflowSearchError {
+export function searchFailure(r: Exclude<MlflowCallResult, { kind: 'ok' }>, what: string): MlflowSearchError {
   if (r.kind === 'network_error') return new MlflowSearchError(r.message, undefined, undefined, undefined);
   return new MlflowSearchError(`MLflow answered ${r.status} to ${what}: ${r.message}`, r.status, r.errorCode, r.json);
 }
 
-function pageOf<T>(json: unknown, field: string, parse: (v: unknown) => T | undefined): { items: T[]; nextPageToken: string | undefined } {
+export function pageOf<T>(json: unknown, field: string, parse: (v: unknown) => T | undefined): { items: T[]; nextPageToken: string | undefined } {
   const obj = asObject(json) ?? {};
   const raw = obj[field];
   const items: T[] = [];
@@ -440,19 +440,35 @@ export function modelVersionsSource(upstreamUrl: string, query: SearchParams, op
  * (MLflow's logged-model page token is bound to exactly these). Narrowing experiment_ids with
  * narrowExperimentIds first usually makes post-filtering unnecessary.
  */
-export function loggedModelsSource(upstreamUrl: string, requestBody: SearchParams, opts: SourceOptions = {}): SearchBinding<MlflowLoggedModel> {
+export function loggedModelsSource(
+  upstreamUrl: string, requestBody: SearchParams, opts: SourceOptions = {},
+  /**
+   * Child grants (issue #16): search these experiments instead of the client's, and with
+   * `modelIds` ask MLflow for exactly those logged models (`attributes.model_id IN (…)` ANDed to
+   * the client's filter; mode 'ids'), so the cost follows the granted models.
+   */
+  narrow?: { experimentIds: readonly string[]; modelIds?: readonly string[] | undefined },
+): SearchBinding<MlflowLoggedModel> & { mode: 'ids' | 'scan' } {
   const body: Record<string, unknown> = {};
-  const experimentIds = stringListParam(requestBody, 'experiment_ids');
+  const experimentIds = narrow ? [...narrow.experimentIds] : stringListParam(requestBody, 'experiment_ids');
   if (experimentIds !== undefined) body.experiment_ids = experimentIds;
   const filter = stringParam(requestBody, 'filter');
-  if (filter !== undefined) body.filter = filter;
+  const ids = narrow?.modelIds?.filter((id) => PLAIN_RUN_ID.test(id));
+  const mode = ids !== undefined && ids.length > 0 && ids.length <= MAX_IDS_IN_FILTER ? 'ids' : 'scan';
+  if (mode === 'ids' && ids) {
+    const clause = `attributes.model_id IN (${ids.map((id) => `'${id}'`).join(',')})`;
+    const client = (filter ?? '').trim();
+    body.filter = client ? `${client} AND ${clause}` : clause;
+  } else if (filter !== undefined) body.filter = filter;
   const datasets = param(requestBody, 'datasets');
   if (Array.isArray(datasets)) body.datasets = datasets;
   const orderBy = param(requestBody, 'order_by');
   if (Array.isArray(orderBy)) body.order_by = orderBy;
   return {
+    mode,
     source: {
       maxBatchSize: MAX_BATCH.loggedModels,
+      ...(mode === 'ids' ? { defaultBatchSize: (maxResults: number) => maxResults } : {}),
       async fetch(pageToken, maxResults) {
         const r = await mlflowCall(upstreamUrl, '/api/2.0/mlflow/logged-models/search', {
           method: 'POST',
@@ -488,7 +504,7 @@ function parseRun(v: unknown): MlflowRun | undefined {
 export const MAX_RUNS_BATCH = 50_000;
 
 /** Run ids MLflow's filter grammar can quote safely (hex uuids, as MLflow makes them). */
-const PLAIN_RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const PLAIN_RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * POST /api/2.0/mlflow/runs/search over `experimentIds`, keeping the client's filter, order_by and

@@ -56,7 +56,28 @@ export interface ResolvedResource {
 
 export type Resolution =
   | { ok: true; resources: ResolvedResource[] }
-  | { ok: false; reason: 'not_found' | 'admin_only' | 'upstream_error'; message: string; malformed?: boolean };
+  | {
+      ok: false;
+      reason: 'not_found' | 'admin_only' | 'upstream_error';
+      message: string;
+      malformed?: boolean;
+      /**
+       * MLflow's own error answer: for not_found, its answer to the lookup (what a read of this id
+       * answers); for admin_only, what MLflow answers everyone for this value (an artifact path
+       * MLflow refuses as invalid), so the caller gets it instead of a refusal.
+       */
+      mlflowAnswer?: MlflowErrorAnswer;
+    };
+
+/** MLflow's error answer, as its client shows it (status, error_code, message). */
+export interface MlflowErrorAnswer {
+  readonly status: number;
+  readonly errorCode: string;
+  readonly message: string;
+  /** MLflow's whole error body as it sent it (error_class, sqlstate… on 3.x), parsed and verbatim. */
+  readonly body?: Readonly<Record<string, unknown>>;
+  readonly text?: string;
+}
 
 export interface ResolveOptions {
   /**
@@ -128,11 +149,13 @@ export interface MlflowCallOptions {
 export type MlflowCallResult =
   | { kind: 'ok'; status: number; json: unknown }
   /** MLflow answered with an error status; `json` is its error body when it sent one. */
-  | { kind: 'http_error'; status: number; errorCode: string | undefined; message: string; json: unknown }
+  | { kind: 'http_error'; status: number; errorCode: string | undefined; message: string; json: unknown; text?: string }
   /** No usable answer: connection refused, reset, timeout, non-JSON 2xx. */
   | { kind: 'network_error'; message: string };
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** MLflow's error body is kept verbatim up to this size (to relay it byte for byte). */
+const MAX_ERROR_TEXT = 16 * 1024;
 
 /** Joins the upstream base URL (which may carry a static prefix) and an API path. */
 export function upstreamEndpoint(upstreamUrl: string, path: string, query?: MlflowCallOptions['query']): string {
@@ -199,7 +222,7 @@ export async function mlflowCall(upstreamUrl: string, path: string, opts: Mlflow
   }
   const errorCode = str(field(json, 'error_code'));
   const message = str(field(json, 'message')) ?? str(field(json, 'detail')) ?? text.slice(0, 300);
-  return { kind: 'http_error', status: statusCode, errorCode, message, json };
+  return { kind: 'http_error', status: statusCode, errorCode, message, json, ...(text.length <= MAX_ERROR_TEXT ? { text } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +261,13 @@ export function isCanonicalExperimentId(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Artifact paths.
 
-export type ArtifactPathTarget = { ok: true; experimentId: string; workspace?: string } | { ok: false; message: string };
+export type ArtifactPathTarget =
+  | { ok: true; experimentId: string; workspace?: string }
+  /** mlflowRefuses: MLflow's uri.validate_path_is_safe refuses this path for everyone ("Invalid path"). */
+  | { ok: false; message: string; mlflowRefuses?: boolean };
+
+/** MLflow's answer to an artifact path validate_path_is_safe refuses (3.17.2 utils/uri.py). */
+export const MLFLOW_INVALID_PATH: MlflowErrorAnswer = { status: 400, errorCode: 'INVALID_PARAMETER_VALUE', message: 'Invalid path' };
 
 /**
  * The experiment an artifact-proxy path belongs to: `<exp_id>/...` or `workspaces/<ws>/<exp_id>/...`.
@@ -272,10 +301,16 @@ export function artifactPathExperiment(path: string): ArtifactPathTarget {
 }
 
 function experimentOfPath(path: string): ArtifactPathTarget {
-  if (/[\\#\u0000-\u001f\u007f]/.test(path)) return { ok: false, message: 'artifact path has a backslash, # or control character' };
-  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return { ok: false, message: 'artifact path is absolute' };
+  // What MLflow's validate_path_is_safe refuses on its POSIX server (it decodes first, as
+  // artifactPathExperiment does): `#`, a `..` segment, an absolute POSIX path. Those get MLflow's
+  // own answer; the other refusals here (backslash, control characters, drive letters: MLflow
+  // escapes or accepts them) are the gateway's own.
+  if (path.includes('#')) return { ok: false, message: 'artifact path has a #', mlflowRefuses: true };
+  if (path.startsWith('/')) return { ok: false, message: 'artifact path is absolute', mlflowRefuses: true };
   const segments = path.split('/');
-  if (segments.includes('..')) return { ok: false, message: 'artifact path has a .. segment' };
+  if (segments.includes('..')) return { ok: false, message: 'artifact path has a .. segment', mlflowRefuses: true };
+  if (/[\\\u0000-\u001f\u007f]/.test(path)) return { ok: false, message: 'artifact path has a backslash or control character' };
+  if (/^[a-zA-Z]:/.test(path)) return { ok: false, message: 'artifact path is absolute' };
   let i = 0;
   let workspace: string | undefined;
   if (segments[0] === 'workspaces') {
@@ -307,8 +342,8 @@ interface Looked {
 const API2 = '/api/2.0/mlflow';
 const API3 = '/api/3.0/mlflow';
 
-function notFound(message: string, malformed = false): Looked {
-  return { value: { ok: false, reason: 'not_found', message, ...(malformed ? { malformed } : {}) }, ttl: 'short' };
+function notFound(message: string, malformed = false, mlflowAnswer?: MlflowErrorAnswer): Looked {
+  return { value: { ok: false, reason: 'not_found', message, ...(malformed ? { malformed } : {}), ...(mlflowAnswer ? { mlflowAnswer } : {}) }, ttl: 'short' };
 }
 function adminOnly(message: string, ttl: Looked['ttl'] = 'none'): Looked {
   return { value: { ok: false, reason: 'admin_only', message }, ttl };
@@ -359,7 +394,11 @@ export function createResolver(opts: ResolverOptions): Resolver {
   function classify(r: MlflowCallResult, what: string): { json: unknown } | Looked {
     if (r.kind === 'ok') return { json: r.json };
     if (r.kind === 'network_error') return upstreamError(r.message);
-    if (r.status === 404 || r.errorCode === 'RESOURCE_DOES_NOT_EXIST') return notFound(`${what} not found`);
+    if (r.status === 404 || r.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+      const body = typeof r.json === 'object' && r.json !== null && !Array.isArray(r.json) ? { body: r.json as Record<string, unknown>, ...(r.text ? { text: r.text } : {}) } : {};
+      const answer = r.errorCode === 'RESOURCE_DOES_NOT_EXIST' && r.message ? { status: r.status, errorCode: r.errorCode, message: r.message, ...body } : undefined;
+      return notFound(`${what} not found`, false, answer);
+    }
     if (r.status === 400 && r.errorCode === 'INVALID_PARAMETER_VALUE') return notFound(`${what} not found (MLflow rejected the id: ${r.message})`, true);
     if (r.status >= 500 || r.status === 429) return upstreamError(`MLflow answered ${r.status} for ${what}: ${r.message}`);
     return upstreamError(`MLflow answered ${r.status} ${r.errorCode ?? ''} for ${what}: ${r.message}`.replace(/\s+/g, ' '));
@@ -645,7 +684,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         return { ok: true, resources: [{ type: 'workspace', id: value, name: value }] };
       case 'artifact_path': {
         const target = artifactPathExperiment(value);
-        if (!target.ok) return { ok: false, reason: 'admin_only', message: target.message };
+        if (!target.ok) return { ok: false, reason: 'admin_only', message: target.message, ...(target.mlflowRefuses ? { mlflowAnswer: MLFLOW_INVALID_PATH } : {}) };
         return experimentById(target.experimentId, target.workspace, fresh);
       }
       case 'experiment_id':

@@ -428,7 +428,10 @@ const scorers: RouteSpec[] = [
 const ENDPOINT_ID = auto('endpoint_id', 'endpoint_id');
 const SECRET_ID = auto('gateway_secret_id', 'secret_id');
 const MODEL_DEFINITION_ID = auto('gateway_model_definition_id', 'model_definition_id');
-const ADMIN_GATEWAY = 'Gateway budgets and guardrails configure spend and policy for every endpoint: administrators only.';
+// MLflow's own auth (3.17.2) opens budget reads to any signed-in user; here they stay administrators
+// only, because a policy names its target: a USER-scoped one the user (and their limit), an
+// ENDPOINT-scoped one an endpoint the caller may not be allowed to see (docs/mlflow-compatibility.md).
+const ADMIN_GATEWAY = 'Gateway budgets and guardrails configure spend and policy for every endpoint, and a budget policy names the user or endpoint it targets: administrators only (guardrails and budget writes as in MLflow\'s own auth; MLflow lets any signed-in user read budgets).';
 const gatewayConfig: RouteSpec[] = [
   // Secrets and model definitions are resources like endpoints (READ/USE/EDIT/MANAGE, creator
   // MANAGE, filtered lists). MLflow returns a secret's value masked only, never the credential.

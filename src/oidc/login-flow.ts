@@ -1,7 +1,6 @@
 import * as client from 'openid-client';
 import { GatewayError } from '../errors/index.js';
-import { githubLoginUrl, completeGitHubLogin, type GitHubClientSettings } from '../github/login.js';
-import { GITHUB_API_URL } from '../github/api.js';
+import type { GitHubClientSettings } from '../github/login.js';
 import { applySignInQuirks, extraAuthorizationParams } from '../idp-presets/sign-in-hooks.js';
 import type { Sealer } from '../session/seal.js';
 import type { OidcProvider } from './provider.js';
@@ -41,7 +40,10 @@ export async function startLogin(provider: ProviderEntry, sealer: Sealer, return
     returnTo,
   };
   const challenge = await client.calculatePKCECodeChallenge(tx.verifier);
-  if (config.kind === 'github') return { url: githubLoginUrl(githubSettings(provider), tx.state, challenge), cookie: sealer.seal(tx, LOGIN_TTL_SECONDS), state: tx.state };
+  if (config.kind === 'github') {
+    const { githubLoginUrl } = await githubLogin();
+    return { url: githubLoginUrl(await githubSettings(provider), tx.state, challenge), cookie: sealer.seal(tx, LOGIN_TTL_SECONDS), state: tx.state };
+  }
   const url = client.buildAuthorizationUrl(oidc, {
     ...extraAuthorizationParams(config.preset, config.hostedDomains),
     redirect_uri: config.redirectUri,
@@ -98,7 +100,8 @@ export async function completeLogin(
     throw new GatewayError('GW_LOGIN_FAILED', 'The sign-in response does not match this browser\'s sign-in attempt (state mismatch)');
   }
   if (config.kind === 'github') {
-    const { claims, accessToken } = await completeGitHubLogin(githubSettings(provider), params, { state: tx.state, verifier: tx.verifier });
+    const { completeGitHubLogin } = await githubLogin();
+    const { claims, accessToken } = await completeGitHubLogin(await githubSettings(provider), params, { state: tx.state, verifier: tx.verifier });
     // GitHub OAuth app tokens do not expire and come without refresh token: the session lives to its maximum age.
     return { tokens: { provider: config.id, claims, idToken: undefined, refreshToken: undefined, accessToken, expiresAt: null }, returnTo: tx.returnTo };
   }
@@ -144,8 +147,12 @@ export async function refreshTokens(provider: ProviderEntry, refreshToken: strin
   return toTokenSet(c.id, response, claims, refreshToken);
 }
 
-function githubSettings(provider: ProviderEntry): GitHubClientSettings {
+// The GitHub sign-in code is loaded by the first GitHub sign-in, not by every `serve`.
+const githubLogin = () => import('../github/login.js');
+
+async function githubSettings(provider: ProviderEntry): Promise<GitHubClientSettings> {
   const c = provider.config;
+  const { GITHUB_API_URL } = await import('../github/api.js');
   return { webUrl: c.issuer, apiUrl: c.apiUrl ?? GITHUB_API_URL, clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: c.redirectUri, scopes: c.scopes };
 }
 

@@ -1,6 +1,7 @@
 import type { RequestTrace } from '../tracing/index.js';
 import type { RouteSpec } from '../mlflow/index.js';
 import type { AfterSuccess } from './after-response.js';
+import type { ResponseRedaction } from './embedded-versions.js';
 import type { Subject } from '../policy/index.js';
 import type { User } from '../store/index.js';
 
@@ -55,4 +56,6 @@ export interface RequestContext {
   mlflowValidates?: boolean;
   /** Runs with MLflow's JSON answer after a 2xx (creator grants, cache invalidation). */
   afterSuccess?: AfterSuccess;
+  /** Rewrites MLflow's 2xx JSON answer to what the caller may read (embedded model versions). */
+  redactResponse?: ResponseRedaction;
 }

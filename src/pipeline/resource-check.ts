@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors/index.js';
 import { versionResourceId, type ExtractedId, type ExtractedReference, type IdKind } from '../mlflow/index.js';
-import type { Resolution, ResolvedResource } from '../mlflow/resolver.js';
+import { randomUUID } from 'node:crypto';
+import { mlflowCall, type MlflowErrorAnswer, type Resolution, type ResolvedResource } from '../mlflow/resolver.js';
 import type { Action, Decision, Subject } from '../policy/index.js';
 import type { Gateway } from './gateway.js';
 import { referenceTargets, type ReferenceLookup } from './reference-targets.js';
@@ -16,7 +17,8 @@ import { referenceTargets, type ReferenceLookup } from './reference-targets.js';
  *     after a fresh lookup, so a cached "not found" cannot let a request through to an object
  *     created since. Exception: a write naming a guessable id (sequential experiment ids, chosen
  *     names) that MLflow reports missing keeps the gateway's own 404, because forwarding it would
- *     race whoever creates that object next.
+ *     race whoever creates that object next; the client gets MLflow's own not-found answer to the
+ *     lookup instead (notFoundWrite).
  *   references (the route's references column): one that exists must allow its action; one that
  *     does not exist here is MLflow's business (a model version whose run lives on another server),
  *     except, again, attaching (non-read) to a guessable one, which is refused (403).
@@ -62,8 +64,11 @@ export async function checkResources(
           passed.push(`${isPrimary ? 'unknown' : 'unknown reference'} ${l.from}`);
           continue;
         }
-        throw new GatewayError('GW_RESOURCE_NOT_FOUND', `No ${describeKind(l.kind)} '${l.value}' exists`, { detail: resolution.message });
+        throw notFoundWrite(l, resolution);
       case 'admin_only':
+        // A value MLflow refuses for everyone (an artifact path with `..`): its own answer, not a
+        // refusal that would suggest an administrator could do it. The request is not forwarded.
+        if (isPrimary && resolution.mlflowAnswer) throw await invalidPath(gw, resolution.mlflowAnswer, resolution.message);
         throw new GatewayError('GW_DENIED', `Only administrators may ${l.action} ${describeKind(l.kind)} '${l.value}'${isPrimary ? '' : ` (referenced by ${l.from})`}`, { detail: resolution.message });
       case 'upstream_error':
         throw new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow could not be asked who owns the requested object; try again shortly', { detail: resolution.message });
@@ -84,6 +89,48 @@ const GUESSABLE: ReadonlySet<IdKind> = new Set(['experiment_id', 'experiment_nam
 function passesUnknown(l: ReferenceLookup, resolution: Extract<Resolution, { ok: false }>): boolean {
   if (resolution.malformed) return true; // MLflow refuses the id itself: it can never name an object
   return l.action === 'read' || !GUESSABLE.has(l.kind);
+}
+
+/** Kinds whose lookup asks MLflow for the very object the write names, so MLflow's not-found answer is the write's. */
+const LOOKED_UP_ITSELF: ReadonlySet<IdKind> = new Set(['experiment_id', 'experiment_name', 'model_name', 'endpoint_name']);
+
+/**
+ * The refusal of a write naming a guessable object MLflow does not know (issue #14 cause 4). It
+ * carries MLflow's own answer to the gateway's fresh lookup of that object ("No Experiment with
+ * id=42 exists", RESOURCE_DOES_NOT_EXIST), which is what MLflow answers the write itself: its
+ * handlers load the object first, with the same store call. This discloses nothing: the object
+ * does not exist on this server, and any caller learns exactly that by reading the id (reads of
+ * unknown ids are passed to MLflow, which answers the same). It is not the write's answer
+ * forwarded: the write never reaches MLflow, so it cannot land in an object someone else creates
+ * between the lookup and the write (the race the refusal exists for). Artifact paths and
+ * workspaces keep the gateway's message: their lookup is of the experiment or workspace behind
+ * the name, not of what the write names, and MLflow's answer to the write would be another.
+ */
+function notFoundWrite(l: ReferenceLookup, resolution: Extract<Resolution, { ok: false }>): GatewayError {
+  const answer = LOOKED_UP_ITSELF.has(l.kind) ? resolution.mlflowAnswer : undefined;
+  if (answer) return new GatewayError('GW_RESOURCE_NOT_FOUND', answer.message, { status: answer.status, ...(answer.body ? { mlflowBody: answer.body, ...(answer.text ? { mlflowText: answer.text } : {}) } : {}), detail: `${l.action} on unknown ${describeKind(l.kind)} '${l.value}': refused before MLflow (guessable id); MLflow's answer to the lookup relayed` });
+  return new GatewayError('GW_RESOURCE_NOT_FOUND', `No ${describeKind(l.kind)} '${l.value}' exists`, { detail: resolution.message });
+}
+
+/**
+ * MLflow's answer to an artifact path it refuses for everyone (validate_path_is_safe: `..`, `#`,
+ * absolute), taken from MLflow itself so that its body is the server version's own: MLflow is
+ * asked to list a path with the same defect that names nothing (`gateway-validation-probe-<uuid>/../x`),
+ * never the caller's path. If MLflow does not refuse the probe (or cannot be asked), the gateway's
+ * rendering of MLflow's answer is given instead; the caller's path is refused either way.
+ */
+async function invalidPath(gw: Gateway, fallback: MlflowErrorAnswer, detail: string): Promise<GatewayError> {
+  const r = await mlflowCall(gw.config.upstreamUrl, '/api/2.0/mlflow-artifacts/artifacts', {
+    query: { path: `gateway-validation-probe-${randomUUID()}/../x` }, timeoutMs: gw.config.upstreamTimeout * 1000,
+  });
+  const body = r.kind === 'http_error' && r.status === 400 && r.errorCode === fallback.errorCode && isRecord(r.json) ? r.json : undefined;
+  return new GatewayError('GW_INVALID_PATH', typeof body?.message === 'string' ? body.message : fallback.message, {
+    status: fallback.status, detail, ...(body ? { mlflowBody: body, ...(r.kind === 'http_error' && r.text ? { mlflowText: r.text } : {}) } : {}),
+  });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Primary ids: a cached "not found" is confirmed with MLflow before the request is passed on. */

@@ -10,7 +10,7 @@ import type { RequestContext } from '../pipeline/context.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { escapeHtml } from '../server/pages.js';
 
-const DECODERS: Readonly<Record<string, (b: Buffer) => Promise<Buffer>>> = {
+export const DECODERS: Readonly<Record<string, (b: Buffer) => Promise<Buffer>>> = {
   identity: async (b) => b,
   gzip: promisify(gunzip),
   deflate: promisify(inflate),

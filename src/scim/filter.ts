@@ -3,8 +3,9 @@
 // evaluated here, because SCIM compares strings case-insensitively unless the attribute is
 // caseExact (id, externalId, meta.version…) and dates as instants, which the library's
 // evaluator does not.
-import { parse, type Filter } from 'scim2-parse-filter';
+import type { Filter } from 'scim2-parse-filter';
 import { badRequest } from './errors.js';
+import { scimLibraries } from './libraries.js';
 
 /** Attributes whose values compare exactly (RFC 7643: caseExact true). Lower-cased paths. */
 const CASE_EXACT = new Set(['id', 'externalid', 'meta.version', 'meta.location', 'members.value', 'groups.value', 'members.$ref', 'groups.$ref']);
@@ -15,8 +16,9 @@ const MAX_FILTER_LENGTH = 2000;
 
 export type Predicate = (resource: Record<string, unknown>) => boolean;
 
-export function parseFilter(text: string): Filter {
+export async function parseFilter(text: string): Promise<Filter> {
   if (text.length > MAX_FILTER_LENGTH) throw badRequest(`The filter is longer than ${MAX_FILTER_LENGTH} characters`, 'invalidFilter');
+  const { parseFilter: parse } = await scimLibraries();
   try {
     return parse(text);
   } catch (err) {
@@ -24,8 +26,8 @@ export function parseFilter(text: string): Filter {
   }
 }
 
-export function compileFilter(text: string): Predicate {
-  const f = parseFilter(text);
+export async function compileFilter(text: string): Promise<Predicate> {
+  const f = await parseFilter(text);
   return (r) => test(r, f, '');
 }
 

@@ -52,7 +52,7 @@ export function registerScimGroupRoutes(ctx: ScimContext): void {
   ctx.route('GET', '/Groups', async (req) => {
     const q = (req.query ?? {}) as ScimQuery;
     const { start, count } = paging(q);
-    const matches = q.filter ? compileFilter(q.filter) : () => true;
+    const matches = q.filter ? await compileFilter(q.filter) : () => true;
     const names = await usernames();
     const all = (await store.scim.listGroups()).map((g) => groupResource(g, names, location(g.id))).filter(matches);
     return listResponse(all.slice(start - 1, start - 1 + count).map((r) => project(r, q.attributes, q.excludedAttributes)), all.length, start);
@@ -80,11 +80,11 @@ export function registerScimGroupRoutes(ctx: ScimContext): void {
     return groupResource(created, await usernames(), location(created.id));
   });
 
-  async function change(r: ById, reply: Parameters<Parameters<ScimContext['route']>[2]>[1], actor: Parameters<Parameters<ScimContext['route']>[2]>[2], next: (before: ScimGroup) => Record<string, unknown>) {
+  async function change(r: ById, reply: Parameters<Parameters<ScimContext['route']>[2]>[1], actor: Parameters<Parameters<ScimContext['route']>[2]>[2], next: (before: ScimGroup) => Record<string, unknown> | Promise<Record<string, unknown>>) {
     const ifVersion = ifMatchVersion(r);
     const before = await existing(r.params.id);
     if (ifVersion !== undefined && ifVersion !== before.version) throw new ScimError(412, 'The group changed since that version (If-Match)', 'invalidVers');
-    const input = await groupInput(next(before));
+    const input = await groupInput(await next(before));
     try {
       if (!(await store.scim.updateGroup(before.id, input, new Date(), before.version))) throw new ScimError(412, 'The group changed concurrently; read it again', 'invalidVers');
     } catch (err) {

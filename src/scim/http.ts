@@ -1,9 +1,10 @@
 // Request plumbing shared by the SCIM endpoints: bodies, paging, If-Match, patch operations.
 import type { FastifyRequest } from 'fastify';
-import { scimPatch, type ScimPatchOperation } from 'scim-patch';
+import type { ScimPatchOperation } from 'scim-patch';
 import { readBody } from '../pipeline/request-body.js';
 import { badRequest, ScimError } from './errors.js';
 import { MAX_RESULTS } from './discovery.js';
+import { scimLibraries } from './libraries.js';
 import { PATCH_SCHEMA } from './resources.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -50,7 +51,7 @@ export function ifMatchVersion(req: FastifyRequest): number | undefined {
  * Applies a PatchOp body to a resource with scim-patch (add/replace/remove, with and without path,
  * value filters in paths). Op names are case-insensitive (Entra ID sends `Replace`, `Add`).
  */
-export function applyPatch(resource: Record<string, unknown>, body: Record<string, unknown>): Record<string, unknown> {
+export async function applyPatch(resource: Record<string, unknown>, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const schemas = body.schemas;
   if (!Array.isArray(schemas) || !schemas.includes(PATCH_SCHEMA)) throw badRequest(`A PATCH body needs schemas [${PATCH_SCHEMA}]`, 'invalidSyntax');
   const ops = body.Operations ?? body.operations;
@@ -64,6 +65,7 @@ export function applyPatch(resource: Record<string, unknown>, body: Record<strin
     if (o.path !== undefined && typeof o.path !== 'string') throw badRequest(`Operation ${i + 1} has a path that is not a string`, 'invalidPath');
     return { ...o, op: name } as unknown as ScimPatchOperation;
   });
+  const { scimPatch } = await scimLibraries();
   try {
     return scimPatch(structuredClone(resource) as never, normalized, { mutateDocument: false, treatMissingAsAdd: true } as never) as Record<string, unknown>;
   } catch (err) {

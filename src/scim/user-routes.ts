@@ -42,7 +42,7 @@ export function registerScimUserRoutes(ctx: ScimContext): void {
   ctx.route('GET', '/Users', async (req) => {
     const q = (req.query ?? {}) as ScimQuery;
     const { start, count } = paging(q);
-    const matches = q.filter ? compileFilter(q.filter) : () => true;
+    const matches = q.filter ? await compileFilter(q.filter) : () => true;
     const groups = await groupsById();
     const all = (await store.scim.listUsers()).map((u) => userResource(u, groups.get(u.userId) ?? [], location(u.userId))).filter(matches);
     const page = all.slice(start - 1, start - 1 + count).map((r) => project(r, q.attributes, q.excludedAttributes));

@@ -255,7 +255,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
       ...(signIn ? { action: { href: `${gw.config.basePath}/_gateway/login`, label: 'Sign in again' } } : {}),
     }));
   }
-  return reply.type('application/json').send(err.toJSON());
+  return reply.type('application/json').send(err.mlflowText ?? err.toJSON());
 }
 
 function fromFastifyError(error: unknown): GatewayError {

@@ -74,8 +74,19 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       }
       const { tokens, returnTo } = await completeLogin(provider, gw.loginSealer, query, sealedTx);
       const identity = await admittedIdentity(provider.config, tokens.claims, gw.store.users, scimSignIn(gw.config));
-      const user = await gw.store.users.upsertOnLogin(identity, new Date());
+      const signInAt = new Date();
+      const hadAccount = (await gw.store.users.findBySubject(identity.subjectKey)) !== undefined;
+      const user = await gw.store.users.upsertOnLogin(identity, signInAt);
       who = user.username;
+      // A first sign-in that joined an account recorded before it (shared with by username or
+      // email, users/create, SCIM, an import): the grants prepared for it apply from now on.
+      if (!hadAccount && user.subjectKey === identity.subjectKey && user.createdAt.getTime() < signInAt.getTime()) {
+        await gw.store.audit.append({
+          time: new Date(), actor: user.username, action: 'account.linked', resource: `user:${user.username}`, decision: 'info',
+          reason: `first sign-in joined the account recorded ahead of it (${identity.email && identity.emailVerified ? `verified email ${identity.email}, ` : ''}username ${identity.username})`,
+          requestId: req.id, clientIp: req.ip,
+        });
+      }
       if (user.disabled) throw new GatewayError('GW_USER_DISABLED', `The account ${user.username} is disabled on this gateway`);
       // Any session the browser already had is ended: a fresh id is minted (no fixation). Several
       // (a planted one among them) are all ended and cleared.

@@ -41,6 +41,44 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('records a person ahead of sign-in by email; only a new identity with that email verified joins it, and ambiguity is refused', async () => {
+      const store = await makeStore();
+      const ahead = await store.users.createAheadByEmail('Dave@Example.com', new Date(500));
+      expect(ahead).toMatchObject({ created: true, user: { username: 'dave@example.com', email: 'dave@example.com', lastLoginAt: null, kind: 'person' } });
+      expect((await store.users.createAheadByEmail('dave@example.COM', new Date())).user.id).toBe(ahead.user.id);
+      expect((await store.users.findByVerifiedEmail('DAVE@example.com', 5)).map((u) => u.id)).toEqual([ahead.user.id]);
+      await store.grants.set({ principalType: 'user', principal: ahead.user.id, resourceType: 'experiment', resourceId: '9', level: 'READ' });
+      const dave = { subjectKey: 'https://idp#dave', username: 'dave', email: 'dave@example.com', displayName: 'Dave', groups: [], isAdmin: false };
+      // Unverified email: a separate account, the pending one stays pending; its name is no username claim's either.
+      const squatter = await store.users.upsertOnLogin({ ...dave, subjectKey: 'https://idp#eve', username: 'eve', emailVerified: false }, new Date(600));
+      expect(squatter.id).not.toBe(ahead.user.id);
+      await expect(store.users.upsertOnLogin({ ...dave, subjectKey: 'https://idp#eve2', username: 'dave@example.com', emailVerified: false }, new Date()))
+        .rejects.toMatchObject({ code: 'GW_CONFLICT' });
+      expect((await store.users.get(ahead.user.id))?.lastLoginAt).toBeNull();
+      const joined = await store.users.upsertOnLogin({ ...dave, emailVerified: true }, new Date(1000));
+      expect(joined).toMatchObject({ id: ahead.user.id, username: 'dave', subjectKey: dave.subjectKey, displayName: 'Dave' });
+      expect((await store.grants.listForPrincipal('user', joined.id)).map((g) => g.resourceId)).toEqual(['9']);
+      expect((await store.users.findByVerifiedEmail('dave@example.com', 5)).map((u) => u.id)).toEqual([joined.id]);
+      // Once joined, another verified identity with the email gets its own account (no second join).
+      expect((await store.users.upsertOnLogin({ ...dave, subjectKey: 'https://idp#dave2', username: 'dave2', emailVerified: true }, new Date())).id).not.toBe(joined.id);
+      // Shared with by name and by email: two pending accounts match one person, refused.
+      await store.users.createAhead('frank', new Date());
+      await store.users.createAheadByEmail('frank@example.com', new Date());
+      await expect(store.users.upsertOnLogin({ ...dave, subjectKey: 'https://idp#frank', username: 'frank', email: 'frank@example.com', emailVerified: true }, new Date()))
+        .rejects.toMatchObject({ code: 'GW_CONFLICT', message: expect.stringMatching(/Several accounts match frank/) });
+      await store.close();
+    });
+
+    it('keeps groups created ahead of use by name', async () => {
+      const store = await makeStore();
+      expect(await store.knownGroups.create({ name: 'team-c', description: 'Vision', createdAt: new Date(5), createdBy: 'admin' })).toBe(true);
+      expect(await store.knownGroups.create({ name: 'team-c', description: null, createdAt: new Date(6), createdBy: 'x' })).toBe(false);
+      expect(await store.knownGroups.list()).toEqual([{ name: 'team-c', description: 'Vision', createdAt: new Date(5), createdBy: 'admin' }]);
+      expect(await store.knownGroups.delete('team-c')).toBe(true);
+      expect(await store.knownGroups.get('team-c')).toBeUndefined();
+      await store.close();
+    });
+
     it('never hands a username held by one identity to another (username takeover)', async () => {
       const store = await makeStore();
       await store.users.upsertOnLogin(identity, new Date());

@@ -5,6 +5,7 @@ import type { Grant, GrantLevel, PatternRule, ResourceType } from '../policy/typ
 import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
 import { accessRequestStore } from './access-request-store.js';
+import { knownGroupStore } from './known-group-store.js';
 import { inTransaction } from './in-transaction.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
@@ -15,7 +16,7 @@ import { tokenStore } from './token-store.js';
 import { oneTimeIdStore } from './one-time-id-store.js';
 import { SCIM_SUBJECT_PREFIX, scimStore } from './scim-store.js';
 import { toUser } from './user-row.js';
-import { AHEAD_OF_SIGN_IN, type GrantStore, type LoginIdentity, type NewSession, type Session, type SessionStore, type Store, type User, type UserStore } from './types.js';
+import { AHEAD_BY_EMAIL, AHEAD_OF_SIGN_IN, type GrantStore, type LoginIdentity, type NewSession, type Session, type SessionStore, type Store, type User, type UserStore } from './types.js';
 
 /** The store over any kysely dialect; the sqlite and postgres adapters only build the `Kysely`. */
 export async function createKyselyStore(db: Kysely<Tables>, dialect: Dialect): Promise<Store> {
@@ -47,6 +48,7 @@ function storeOver(db: Kysely<Tables>, dialect: Dialect, close: () => Promise<vo
     oneTimeIds: oneTimeIdStore(db),
     scim: scimStore(db),
     accessRequests: accessRequestStore(db),
+    knownGroups: knownGroupStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -133,6 +135,35 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       }
       return { user: toUser(row), created: true };
     },
+    async createAheadByEmail(email, now) {
+      const address = email.toLowerCase();
+      const subject = `${AHEAD_BY_EMAIL}${address}`;
+      const existing = await db.selectFrom('users').selectAll().where('subject_key', '=', subject).executeTakeFirst();
+      if (existing) return { user: toUser(existing), created: false };
+      const row = {
+        id: randomUUID(), subject_key: subject, username: address, email: address, display_name: null, groups_json: '[]',
+        is_admin: 0, disabled: 0, kind: 'person', created_at: ms(now), last_login_at: null, provider: null,
+      };
+      try {
+        await db.insertInto('users').values(row).execute();
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        const raced = await db.selectFrom('users').selectAll().where('subject_key', '=', subject).executeTakeFirst();
+        if (!raced) throw new GatewayError('GW_CONFLICT', `The username ${address} already belongs to another account on this gateway`);
+        return { user: toUser(raced), created: false };
+      }
+      return { user: toUser(row), created: true };
+    },
+    async findByVerifiedEmail(email, limit) {
+      const address = email.toLowerCase();
+      const verified = db.selectFrom('user_identities').select('user_id')
+        .where((eb) => eb(eb.fn('lower', ['user_identities.email']), '=', address)).where('email_verified', '=', 1);
+      const rows = await db.selectFrom('users').selectAll()
+        .where('kind', '=', 'person')
+        .where((eb) => eb.or([eb('id', 'in', verified), eb('subject_key', '=', `${AHEAD_BY_EMAIL}${address}`)]))
+        .orderBy('username').limit(limit).execute();
+      return rows.map(toUser);
+    },
   };
 
   async function upsert(identity: LoginIdentity, now: Date, raced = false): Promise<User> {
@@ -167,6 +198,17 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
           await trx.updateTable('scim_users').set({ linked_at: ms(now) }).where('user_id', '=', provisioned.id).execute();
         });
         return toUser({ ...provisioned, ...joined });
+      }
+      // An account recorded ahead of sign-in by this (verified) email: the identity joins it.
+      const pending = await aheadByEmailTarget(identity);
+      if (pending) {
+        const joined = { ...fields, subject_key: identity.subjectKey };
+        const claimed = await db.updateTable('users').set(joined).where('id', '=', pending.id).where('subject_key', '=', pending.subject_key).executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) === 1) {
+          await db.insertInto('user_identities').values({ subject_key: identity.subjectKey, user_id: pending.id, created_at: ms(now), ...identityRow }).execute();
+          return toUser({ ...pending, ...joined });
+        }
+        return upsert(identity, now, raced); // another sign-in joined it first
       }
       const target = await linkTarget(identity);
       if (target) {
@@ -241,6 +283,27 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
       throw new GatewayError('GW_CONFLICT', `Several provisioned accounts match ${identity.username} by ${link.by}; an administrator must resolve it before this identity can sign in`);
     }
     return found[0];
+  }
+
+  /**
+   * The account recorded ahead of sign-in for this identity's email, when the provider vouches for
+   * the email (an unverified email is anyone's claim and never joins). Refused, never guessed, when
+   * the identity's username names another account: a different pending account (the person was
+   * shared with by name and by email) or anyone else's (the join would rename it onto a taken name).
+   */
+  async function aheadByEmailTarget(identity: LoginIdentity): Promise<Selectable<Tables['users']> | undefined> {
+    if (identity.emailVerified !== true || !identity.email) return undefined;
+    const pending = await db.selectFrom('users').selectAll().where('subject_key', '=', `${AHEAD_BY_EMAIL}${identity.email.toLowerCase()}`)
+      .where('kind', '=', 'person').executeTakeFirst();
+    if (!pending) return undefined;
+    const holder = await db.selectFrom('users').select(['id', 'subject_key']).where('username', '=', identity.username).executeTakeFirst();
+    if (holder && holder.id !== pending.id) {
+      const why = holder.subject_key === `${AHEAD_OF_SIGN_IN}${identity.username}`
+        ? `both ${identity.username} and ${identity.email} were recorded ahead of sign-in as separate accounts`
+        : `the username ${identity.username} already belongs to another account`;
+      throw new GatewayError('GW_CONFLICT', `Several accounts match ${identity.username} (${why}); an administrator must resolve it before this identity can sign in`);
+    }
+    return pending;
   }
 
   /**

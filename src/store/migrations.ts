@@ -294,5 +294,19 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       await db.schema.createIndex('access_requests_resource').on('access_requests').columns(['resource_type', 'resource_id']).execute();
     },
   },
+  // Groups an administrator creates ahead of use (src/admin/group-routes.ts): suggested in share
+  // dialogs and grant forms like groups seen at sign-ins or from SCIM. Only the name matters to
+  // the policy; the row just makes the name known.
+  '0010_known_groups': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('known_groups')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('description', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   };
 }

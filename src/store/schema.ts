@@ -57,6 +57,7 @@ export interface Tables {
     id: string; requester_id: string; resource_type: string; resource_id: string; level: string; message: string; status: string;
     created_at: number; expires_at: number; decided_at: number | null; decided_by: string | null; decision_note: string | null;
   };
+  known_groups: { name: string; description: string | null; created_at: number; created_by: string };
   audit_events: {
     seq: import('kysely').Generated<number>; time: number; actor: string | null; action: string; resource: string | null;
     decision: string; reason: string | null; request_id: string | null; client_ip: string | null;

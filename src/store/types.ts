@@ -117,6 +117,38 @@ export interface UserStore {
    * the username is taken (`created: false`).
    */
   createAhead(username: string, now: Date): Promise<{ user: User; created: boolean }>;
+  /**
+   * Records a person ahead of their first sign-in by email (sharing with someone who has not
+   * signed in yet). The account is named by the email until then; the first new identity whose
+   * provider vouches for that email (`email_verified: true`) joins it and renames it to its
+   * username claim. Its username is never claimable by a username claim alone. Returns the existing
+   * pending account for that email unchanged (`created: false`).
+   */
+  createAheadByEmail(email: string, now: Date): Promise<{ user: User; created: boolean }>;
+  /**
+   * People whose email is known to be theirs: verified at a sign-in of one of their identities, or
+   * the email of an account recorded ahead of sign-in by email. Case-insensitive; at most `limit`.
+   */
+  findByVerifiedEmail(email: string, limit: number): Promise<User[]>;
+}
+
+/** The subject key of an account recorded ahead of its first sign-in by email (then `<email, lower case>`). */
+export const AHEAD_BY_EMAIL = 'ahead-of-sign-in email:';
+
+/** A group an administrator created ahead of anyone signing in with it (so it is suggested and not warned about). */
+export interface KnownGroup {
+  readonly name: string;
+  readonly description: string | null;
+  readonly createdAt: Date;
+  readonly createdBy: string;
+}
+
+export interface KnownGroupStore {
+  list(): Promise<KnownGroup[]>;
+  get(name: string): Promise<KnownGroup | undefined>;
+  /** Returns false when a group of that name was created before (nothing changes). */
+  create(group: KnownGroup): Promise<boolean>;
+  delete(name: string): Promise<boolean>;
 }
 
 /** The subject key of an account recorded ahead of its first sign-in (no IdP subject has a space). */
@@ -424,6 +456,8 @@ export interface Store {
   /** SCIM 2.0 provisioning (src/scim). */
   readonly scim: ScimStore;
   readonly accessRequests: AccessRequestStore;
+  /** Groups created by administrators ahead of use. */
+  readonly knownGroups: KnownGroupStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

@@ -9,15 +9,22 @@ import { TEST_SECRET } from '../support/stack.js';
 
 // What `serve` loads when nothing optional is configured. Each optional package costs RSS and
 // start-up time (bench/README.md, "Footprint"): the PostgreSQL and Redis clients, the
-// OpenTelemetry SDK, the GraphQL parser, and above all the demo IdP's oidc-provider, which a
-// production process must never contain. The compiled dist/ entry runs with a module-resolution
+// OpenTelemetry SDK, the GraphQL parser, the SCIM libraries (scim-patch, scim2-parse-filter:
+// loaded by the first SCIM request), the GitHub and Entra ID sign-in code (loaded by the first such
+// sign-in), and above all the demo IdP's oidc-provider, which a production process must never
+// contain. The compiled dist/ entry runs with a module-resolution
 // hook that writes every resolved URL to a file; the test reads the packages out of it.
 // A property test, not a timed one.
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = resolve(ROOT, 'bin/mlflow-oidc-gateway.js');
 const run = promisify(execFile);
 
-const NEVER_WHEN_UNCONFIGURED = ['oidc-provider', 'pg', 'ioredis', 'graphql', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources'];
+const NEVER_WHEN_UNCONFIGURED = [
+  'oidc-provider', 'pg', 'ioredis', 'graphql', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources',
+  'scim-patch', 'scim2-parse-filter',
+];
+/** The gateway's own modules that only a configured (or first used) feature loads, as dist/ paths. */
+const OWN_NEVER_WHEN_UNCONFIGURED = [/\/dist\/devtools\//, /\/dist\/github\//, /\/dist\/idp-presets\/entra-groups\.js$/, /\/dist\/tracing\/otel\.js$/, /\/dist\/cli\/(config-check|demo)\.js$/];
 
 let dir: string;
 
@@ -39,18 +46,20 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Packages (node_modules names, scoped ones as @scope/name) whose files were resolved. */
-function packagesIn(traceFile: string): Set<string> {
-  const names = new Set<string>();
+/** Packages (node_modules names, scoped ones as @scope/name) whose files were resolved, and the gateway's own dist/ files. */
+function packagesIn(traceFile: string): Set<string> & { own: string[] } {
+  const names = new Set<string>() as Set<string> & { own: string[] };
+  names.own = [];
   for (const url of readFileSync(traceFile, 'utf8').split('\n')) {
     const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (m?.[1]) names.add(m[1]);
+    else if (url.includes('/dist/')) names.own.push(url);
   }
   return names;
 }
 
 /** Runs `serve` until it logs that it listens (or exits), then stops it; returns the packages it loaded. */
-async function servePackages(name: string, extraEnv: Record<string, string>, until: 'listening' | 'exit'): Promise<Set<string>> {
+async function servePackages(name: string, extraEnv: Record<string, string>, until: 'listening' | 'exit'): Promise<ReturnType<typeof packagesIn>> {
   const trace = join(dir, `${name}.txt`);
   writeFileSync(trace, '');
   const child = spawn(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, BIN, 'serve'], {
@@ -97,11 +106,13 @@ async function servePackages(name: string, extraEnv: Record<string, string>, unt
 }
 
 describe('serve module graph (compiled dist, nothing optional configured)', () => {
-  it('never loads the demo IdP (oidc-provider), pg, ioredis, GraphQL or the OpenTelemetry SDK', async () => {
+  it('never loads the demo IdP (oidc-provider), pg, ioredis, GraphQL, the OpenTelemetry SDK, the SCIM libraries or the GitHub/Entra ID sign-in code', async () => {
     const loaded = await servePackages('plain', {}, 'listening');
-    // The trace works: the packages serve always needs are in it.
+    // The trace works: the packages serve always needs are in it, and the gateway's own modules.
     for (const needed of ['fastify', 'kysely', 'better-sqlite3', 'jose', 'openid-client', 'undici']) expect(loaded).toContain(needed);
+    expect(loaded.own.some((u) => u.endsWith('/dist/server/app.js'))).toBe(true);
     expect(NEVER_WHEN_UNCONFIGURED.filter((p) => loaded.has(p))).toEqual([]);
+    expect(loaded.own.filter((u) => OWN_NEVER_WHEN_UNCONFIGURED.some((re) => re.test(u)))).toEqual([]);
   });
 
   it('loads pg once a PostgreSQL store is configured (the trace sees lazily loaded CommonJS packages)', async () => {

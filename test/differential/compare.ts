@@ -68,6 +68,13 @@ export const OP_RULES: readonly OpRule[] = [
     ops: /^webhooks\./,
   },
   {
+    name: 'budgets and guardrails are administrators only',
+    reason:
+      'Guardrail CRUD and budget writes are administrators only, as in MLflow\'s own auth. Budget reads too (MLflow opens them to any signed-in user): a budget policy names its target, a USER-scoped one the user and their limit, an ENDPOINT-scoped one an endpoint the caller may not see.',
+    modes: ['user'],
+    ops: /^gateway\.(budgets|guardrails)\./,
+  },
+  {
     name: 'secrets configuration redacted for non-administrators',
     reason:
       'using_default_passphrase says whether stored provider keys are encrypted with the default passphrase (security posture): removed for non-administrators, as MLflow\'s own auth does (redact_secrets_config_for_non_admins).',
@@ -78,23 +85,12 @@ export const OP_RULES: readonly OpRule[] = [
 
 /**
  * Differences that are not intended and not this suite's to remove: reported separately (the test
- * prints them) so that the suite is green while they are decided. After the resolver work of issue
- * #14 cause 4 (sec-ref: unknown ids pass to MLflow) three remain, all by that work's deliberate
- * rule that a WRITE naming a missing, guessable id keeps the gateway's own 404 (an ordinary user
- * must not learn whether an id exists elsewhere by writing to it), and one listing of `../`.
- * Remove an entry when it starts to match.
+ * prints them) so that the suite is green while they are decided elsewhere. Empty today: the last
+ * three (writes naming a missing experiment, an artifact-proxy listing with `../`) now get MLflow's
+ * own answer from the gateway (src/pipeline/resource-check.ts). Add an entry only with its owner;
+ * remove it when it starts to match.
  */
 export const PENDING: readonly { readonly ops: RegExp; readonly modes: readonly Mode[]; readonly owner: string }[] = [
-  {
-    owner: 'issue #14 cause 4 (sec-ref): writes naming a missing experiment keep the gateway 404 (GW_RESOURCE_NOT_FOUND) instead of MLflow\'s message',
-    modes: ['user'],
-    ops: /^(runs\.create\.unknown_experiment|experiments\.delete\.unknown)$/,
-  },
-  {
-    owner: 'artifact-proxy listing whose ?path= contains `../` (<exp>/<run>/artifacts/../): the gateway refuses it with its own error where MLflow answers 400 "Invalid path" (artifact-path rule, not decided here)',
-    modes: ['user'],
-    ops: /^artifacts\.list\.dotdot$/,
-  },
 ];
 
 export interface Mismatch {

@@ -26,6 +26,10 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("experiments.create.dotdot_name", lambda: c.create_experiment(P + "/team/../shared"))
     op("experiments.get", lambda: c.get_experiment(exp_id))
     op("experiments.get.unknown", lambda: c.get_experiment(UNKNOWN_EXP))
+    # writes naming an experiment that does not exist: MLflow's own not-found answer
+    op("experiments.set_tag.unknown", lambda: c.set_experiment_tag(UNKNOWN_EXP, "k", "v"))
+    op("experiments.rename.unknown", lambda: c.rename_experiment(UNKNOWN_EXP, P + "-renamed"))
+    op("experiments.restore.unknown", lambda: c.restore_experiment(UNKNOWN_EXP))
     op("experiments.get.malformed", lambda: c.get_experiment("not-a-number"))
     op("experiments.get_by_name", lambda: c.get_experiment_by_name(P + "-exp"))
     op("experiments.get_by_name.dotdot", lambda: c.get_experiment_by_name(P + "/team/../shared"))
@@ -141,6 +145,11 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("artifacts.raw.upload.dotdot", raw("POST", "/ajax-api/2.0/mlflow/upload-artifact", params={"run_uuid": run_id, "path": "../up.txt"}, data=b"x"))
     op("artifacts.proxy.list_root", raw("GET", "/api/2.0/mlflow-artifacts/artifacts"), brief_http=True)
     op("artifacts.proxy.list_experiment", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": str(exp_id)}), brief_http=True)
+    # paths MLflow's validate_path_is_safe refuses ("Invalid path"), for everyone
+    op("artifacts.proxy.list.dotdot", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "%s/../x" % exp_id}))
+    op("artifacts.proxy.list.encoded_dotdot", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "%s/%%2e%%2e/x" % exp_id}))
+    op("artifacts.proxy.list.hash", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "%s/a#b" % exp_id}))
+    op("artifacts.proxy.list.absolute", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "/etc"}))
 
     # ----------------------------------------------------------------- inputs, outputs, datasets
     ds = Dataset(name="ds", digest="abc123", source_type="local", source="file:///tmp/ds")
@@ -243,8 +252,15 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("registry.create.dotdot", lambda: c.create_registered_model(P + "/../m"))
     op("registry.get", lambda: c.get_registered_model(rm))
     op("registry.get.unknown", lambda: c.get_registered_model(P + "-nope"))
+    # writes naming a model that does not exist: MLflow's own not-found answer
+    op("registry.update.unknown", lambda: c.update_registered_model(P + "-nope", description="d"))
+    op("registry.set_tag.unknown", lambda: c.set_registered_model_tag(P + "-nope", "k", "v"))
+    op("registry.version.create.unknown_model", lambda: c.create_model_version(P + "-nope", "s3://bucket/model"))
     op("registry.search", lambda: c.search_registered_models(filter_string="name LIKE '%s%%'" % P))
     op("registry.search.dotdot_filter", lambda: c.search_registered_models(filter_string="name = '%s/../m'" % P))
+    op("registry.search.max_results_too_big", lambda: c.search_registered_models(max_results=5000))
+    op("registry.raw.search.max_results_wrong_type", raw("GET", "/api/2.0/mlflow/registered-models/search", params={"max_results": "lots"}))
+    op("registry.raw.search.max_results_zero", raw("GET", "/api/2.0/mlflow/registered-models/search", params={"max_results": 0}))
     op("registry.update", lambda: c.update_registered_model(rm, description="d2"))
     op("registry.set_tag", lambda: c.set_registered_model_tag(rm, "k", "v"))
     op("registry.delete_tag", lambda: c.delete_registered_model_tag(rm, "k"))
@@ -261,6 +277,9 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("registry.version.download_uri", lambda: c.get_model_version_download_uri(rm, "1"))
     op("registry.version.search", lambda: c.search_model_versions("name = '%s'" % rm))
     op("registry.version.search.dotdot", lambda: c.search_model_versions("name = '%s/../m'" % P))
+    op("registry.version.search.max_results_too_big", lambda: c.search_model_versions("name = '%s'" % rm, max_results=300000))
+    op("registry.raw.version.search.max_results_zero", raw("GET", "/api/2.0/mlflow/model-versions/search", params={"max_results": 0}))
+    op("registry.raw.version.search.max_results_wrong_type", raw("GET", "/api/2.0/mlflow/model-versions/search", params={"max_results": "lots"}))
     op("registry.alias.set", lambda: c.set_registered_model_alias(rm, "champion", "1"))
     op("registry.alias.get", lambda: c.get_model_version_by_alias(rm, "champion"))
     op("registry.alias.get.unknown", lambda: c.get_model_version_by_alias(rm, "nope"))
@@ -318,10 +337,41 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("gateway.endpoint.list", lambda: [e for e in store.list_gateway_endpoints() if e.name.startswith(P)], brief_http=True)
     op("gateway.bindings.list.by_type", raw("GET", "/api/3.0/mlflow/gateway/endpoints/bindings/list", params={"resource_type": "scorer"}), brief_http=True)
     op("gateway.bindings.list.endpoint", raw("GET", "/api/3.0/mlflow/gateway/endpoints/bindings/list", params={"endpoint_id": ep_id}))
+    op("gateway.secret.list.by_provider", lambda: [s.secret_name for s in store.list_secret_infos(provider="openai") if s.secret_name.startswith(P)], brief_http=True)
+    md2 = op("gateway.model_def.create.second", lambda: store.create_gateway_model_definition(P + "-md-b", sec_id, "openai", "gpt-4o"))
+    md2_id = getattr(md2, "model_definition_id", None) or "md-unknown"
+    op("gateway.endpoint.attach_model", lambda: store.attach_model_to_endpoint(endpoint_id=ep_id, model_config=GatewayEndpointModelConfig(model_definition_id=md2_id, linkage_type=GatewayModelLinkageType.PRIMARY, weight=1.0)))
+    op("gateway.endpoint.get.two_models", lambda: sorted(m.model_definition.name for m in store.get_gateway_endpoint(endpoint_id=ep_id).model_mappings))
+    op("gateway.endpoint.detach_model", lambda: store.detach_model_from_endpoint(endpoint_id=ep_id, model_definition_id=md2_id))
+    op("gateway.endpoint.update.name", lambda: store.update_gateway_endpoint(endpoint_id=ep_id, name=P + "-ep2"))
+    from mlflow.entities import GatewayResourceType
+    job_ref = P + "-job-1"
+    op("gateway.bindings.create", lambda: store.create_endpoint_binding(endpoint_id=ep_id, resource_type=GatewayResourceType.SCORER, resource_id=job_ref))
+    op("gateway.bindings.list.by_resource", lambda: [(b.resource_id, b.resource_type.value) for b in store.list_endpoint_bindings(resource_id=job_ref)])
+    op("gateway.bindings.list.endpoint_and_type", lambda: len(store.list_endpoint_bindings(endpoint_id=ep_id, resource_type=GatewayResourceType.SCORER)))
+    op("gateway.bindings.delete", lambda: store.delete_endpoint_binding(endpoint_id=ep_id, resource_type=GatewayResourceType.SCORER.value, resource_id=job_ref))
+    op("gateway.bindings.list.after_delete", lambda: len(store.list_endpoint_bindings(endpoint_id=ep_id)))
+    op("gateway.model_def.delete.second", lambda: store.delete_gateway_model_definition(md2_id))
+    sec2 = op("gateway.secret.create.dict", lambda: store.create_gateway_secret(P + "-sec-aws", {"aws_access_key_id": "AKIATEST1234", "aws_secret_access_key": "secret123abc"}, provider="bedrock"))
+    sec2_id = getattr(sec2, "secret_id", None) or "s-unknown"
+    md3 = op("gateway.model_def.create.orphan", lambda: store.create_gateway_model_definition(P + "-md-o", sec2_id, "bedrock", "anthropic.claude-v2"))
+    md3_id = getattr(md3, "model_definition_id", None) or "md-unknown"
+    ep3 = op("gateway.endpoint.create.orphan", lambda: store.create_gateway_endpoint(P + "-ep-o", [GatewayEndpointModelConfig(model_definition_id=md3_id, linkage_type=GatewayModelLinkageType.PRIMARY, weight=1.0)], usage_tracking=False))
+    ep3_id = getattr(ep3, "endpoint_id", None) or "e-unknown"
+    op("gateway.secret.delete.dict", lambda: store.delete_gateway_secret(sec2_id))
+    op("gateway.endpoint.get.orphaned_model_def", lambda: [(m.model_definition.secret_id, m.model_definition.secret_name) for m in store.get_gateway_endpoint(endpoint_id=ep3_id).model_mappings])
+    op("gateway.endpoint.delete.orphan", lambda: store.delete_gateway_endpoint(ep3_id))
+    op("gateway.model_def.delete.orphan", lambda: store.delete_gateway_model_definition(md3_id))
     op("gateway.endpoint.delete", lambda: store.delete_gateway_endpoint(ep_id))
     op("gateway.model_def.delete", lambda: store.delete_gateway_model_definition(md_id))
     op("gateway.secret.delete", lambda: store.delete_gateway_secret(sec_id))
     op("gateway.raw.secret.get.missing", raw("GET", "/api/3.0/mlflow/gateway/secrets/get"))
+    # budgets and guardrails (administrators only through the gateway: compare.ts)
+    op("gateway.budgets.list", raw("GET", "/api/3.0/mlflow/gateway/budgets/list"), brief_http=True)
+    op("gateway.budgets.windows", raw("GET", "/api/3.0/mlflow/gateway/budgets/windows"), brief_http=True)
+    op("gateway.budgets.get.unknown", raw("GET", "/api/3.0/mlflow/gateway/budgets/get", params={"budget_policy_id": "bp-unknown"}))
+    op("gateway.guardrails.list", raw("GET", "/api/3.0/mlflow/gateway/guardrails/list"), brief_http=True)
+    op("gateway.guardrails.get.unknown", raw("GET", "/api/3.0/mlflow/gateway/guardrails/get", params={"guardrail_id": "gr-unknown"}))
 
     # ----------------------------------------------------------------- GraphQL (as MLflow's UI sends it)
     def gql(query, variables):

@@ -8,7 +8,9 @@ import { startStack, type Stack } from '../support/stack.js';
 // (no group unless a test gives him one) and carol (team-a, team-b) are the others.
 
 const SETUP = `
-import os, json, mlflow
+import os, json
+os.environ["MLFLOW_ENABLE_ASYNC_TRACE_LOGGING"] = "false"  # the traces exist when the script ends
+import mlflow
 from mlflow import MlflowClient
 mlflow.set_tracking_uri(os.environ["GW_URL"])
 c = MlflowClient()
@@ -21,7 +23,13 @@ for i in range(3):
 p = mlflow.genai.register_prompt(name=os.environ["PROMPT"], template="Hello {{name}}")
 c.create_registered_model(os.environ["MODEL"])
 v = c.create_model_version(os.environ["MODEL"], source="runs:/%s/model" % runs[0], run_id=runs[0])
-print(json.dumps({"exp": exp.experiment_id, "runs": runs, "prompt_version": p.version, "model_version": v.version}))
+traces = []
+for i in range(3):
+    with mlflow.start_span(name="t%d" % i) as span:
+        span.set_inputs({"i": i})
+    traces.append(mlflow.get_last_active_trace_id())
+logged = [c.create_logged_model(exp.experiment_id, name="lm%d" % i).model_id for i in range(3)]
+print(json.dumps({"exp": exp.experiment_id, "runs": runs, "prompt_version": p.version, "model_version": v.version, "traces": traces, "logged": logged}))
 `;
 
 // Each probe prints ok or the gateway's code the client received.
@@ -51,6 +59,12 @@ checks = {
   "search_models": lambda: [m.name for m in c.search_registered_models(filter_string="name = '%s'" % os.environ["MODEL"])],
   "set_champion": lambda: c.set_registered_model_alias(os.environ["MODEL"], "champion", ids["model_version"]),
   "set_staging": lambda: c.set_registered_model_alias(os.environ["MODEL"], "staging", ids["model_version"]),
+  "search_traces": lambda: sorted(t.info.trace_id for t in c.search_traces(experiment_ids=[ids["exp"]], include_spans=False)),
+  "search_traces_spans": lambda: sorted(t.info.trace_id for t in c.search_traces(experiment_ids=[ids["exp"]]) if t.data.spans),
+  "get_trace_0": lambda: c.get_trace(ids["traces"][0]),
+  "get_trace_1": lambda: c.get_trace(ids["traces"][1]),
+  "search_logged_models": lambda: sorted(m.model_id for m in c.search_logged_models([ids["exp"]])),
+  "get_logged_model_1": lambda: c.get_logged_model(ids["logged"][1]),
 }
 only = os.environ.get("ONLY")
 print(json.dumps({k: probe(f) for k, f in checks.items() if not only or k in only.split(",")}))
@@ -58,7 +72,7 @@ print(json.dumps({k: probe(f) for k, f in checks.items() if not only or k in onl
 
 describe('permission model with the MLflow Python client (issue #16)', { timeout: 240_000 }, () => {
   let stack: Stack;
-  let ids: { exp: string; runs: string[]; prompt_version: number; model_version: string };
+  let ids: { exp: string; runs: string[]; prompt_version: number; model_version: string; traces: string[]; logged: string[] };
   const names = { exp: unique('pm-exp'), prompt: unique('pm-prompt'), model: unique('pm-model') };
   const store = () => stack.server.gateway.store;
   const tokenOf = async (u: string) => (await stack.idp.getTokens(u)).access_token;
@@ -173,6 +187,33 @@ describe('permission model with the MLflow Python client (issue #16)', { timeout
       expect(await py('bob', write, { EXP: exp })).toEqual({ r: 'GW_DENIED' });
     } finally {
       await store().rules.deleteTeamDefault(rule.id);
+    }
+  });
+
+  it('6. a trace or logged-model grant shows that one in search_traces / search_logged_models, a DENY hides one', async () => {
+    const bob = await userId(stack, 'bob');
+    await store().grants.set({ principalType: 'user', principal: bob, resourceType: 'trace', resourceId: ids.traces[0]!, level: 'READ' });
+    await store().grants.set({ principalType: 'user', principal: bob, resourceType: 'logged_model', resourceId: ids.logged[0]!, level: 'READ' });
+    expect(await probe('bob', 'search_traces,search_traces_spans,get_trace_0,get_trace_1,search_logged_models,get_logged_model_1')).toEqual({
+      search_traces: [ids.traces[0]], search_traces_spans: [ids.traces[0]], get_trace_0: 'ok', get_trace_1: 'GW_DENIED',
+      search_logged_models: [ids.logged[0]], get_logged_model_1: 'GW_DENIED',
+    });
+    await store().grants.delete('user', bob, 'trace', ids.traces[0]!);
+    await store().grants.delete('user', bob, 'logged_model', ids.logged[0]!);
+    // carol reads the experiment through team-b; a DENY on one trace and one logged model hides them.
+    const carol = await userId(stack, 'carol');
+    await store().grants.set({ principalType: 'group', principal: 'team-b', resourceType: 'experiment', resourceId: ids.exp, level: 'READ' });
+    await store().grants.set({ principalType: 'user', principal: carol, resourceType: 'trace', resourceId: ids.traces[1]!, level: 'DENY' });
+    await store().grants.set({ principalType: 'user', principal: carol, resourceType: 'logged_model', resourceId: ids.logged[1]!, level: 'DENY' });
+    try {
+      expect(await probe('carol', 'search_traces,get_trace_1,search_logged_models,get_logged_model_1')).toEqual({
+        search_traces: [ids.traces[0], ids.traces[2]].sort(), get_trace_1: 'GW_DENIED',
+        search_logged_models: [ids.logged[0], ids.logged[2]].sort(), get_logged_model_1: 'GW_DENIED',
+      });
+    } finally {
+      await store().grants.delete('group', 'team-b', 'experiment', ids.exp);
+      await store().grants.delete('user', carol, 'trace', ids.traces[1]!);
+      await store().grants.delete('user', carol, 'logged_model', ids.logged[1]!);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { callerFor, unique, userId, type ApiCaller } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -64,6 +64,14 @@ describe('permission model: child grants and DENY', () => {
     expect(all.pages).toEqual([1, 1]);
     const decision = stack.logs.filter((l) => l.includes('runs/search')).pop() ?? '';
     expect(decision).toMatch(/runs \(ids, 1 items/);
+    // An invalid max_results on this (run-grant) search path gets MLflow's own answer, not the gateway's wording.
+    for (const max_results of [60_000, 'lots']) {
+      const body = { experiment_ids: [exp], max_results };
+      const mine = await bob.post('runs/search', body);
+      const direct = await fetch(`${inject('mlflowUrl')}/api/2.0/mlflow/runs/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(mine.status, JSON.stringify(mine.json)).toBe(direct.status);
+      expect(mine.json).toEqual(await direct.json());
+    }
   });
 
   it('DENY beats group and pattern grants, on the experiment and on one run', async () => {

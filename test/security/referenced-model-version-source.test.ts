@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
 import { callerFor, unique, type ApiCaller, type ApiResult } from '../support/mlflow-api.js';
 import { mlflow } from '../support/filtered-fixtures.js';
@@ -129,9 +129,20 @@ describe('references the caller may read, and references to nothing on this serv
     expect(malformed.status).toBe(400);
   });
 
-  it('a write naming a guessable id that does not exist yet keeps the gateway 404 (forwarding would race its creation)', async () => {
-    const r = await bob.post('experiments/set-experiment-tag', { experiment_id: '987654321', key: 'k', value: 'v' });
+  it('a write naming a guessable id that does not exist yet is not forwarded (it would race its creation) and answers MLflow\'s own not-found', async () => {
+    const body = { experiment_id: '987654321', key: 'k', value: 'v' };
+    const r = await bob.post('experiments/set-experiment-tag', body);
     expect(r.status).toBe(404);
-    expect(r.json).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', gateway_code: 'GW_RESOURCE_NOT_FOUND' });
+    // MLflow's own body for that write (no gateway_code: indistinguishable from MLflow's answer).
+    const direct = await fetch(`${inject('mlflowUrl')}/api/2.0/mlflow/experiments/set-experiment-tag`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    expect(direct.status).toBe(404);
+    expect(r.json).toEqual(await direct.json());
+    const model = unique('ref-not-yet');
+    const m = await bob.post('registered-models/set-tag', { name: model, key: 'k', value: 'v' });
+    expect(m.status).toBe(404);
+    expect(m.json).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Registered Model with name=${model} not found` });
+    expect(m.json.gateway_code).toBeUndefined();
   });
 });

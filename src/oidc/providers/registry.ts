@@ -1,5 +1,4 @@
 import { GatewayError } from '../../errors/index.js';
-import { createGitHubClient } from '../../github/client.js';
 import { createOidcProvider, type OidcProvider } from '../provider.js';
 import type { ProviderConfig } from './types.js';
 
@@ -23,7 +22,15 @@ export interface Providers {
 
 /** The client of a provider: discovered for OpenID Connect, static for GitHub (no discovery there). */
 export function clientFor(p: ProviderConfig): OidcProvider {
-  return p.kind === 'github' ? createGitHubClient(p) : createOidcProvider(p);
+  return p.kind === 'github' ? lazyGitHubClient(p) : createOidcProvider(p);
+}
+
+/** GitHub's static client (github/client.ts), loaded on first use: `serve` without a GitHub provider never loads the GitHub code. */
+function lazyGitHubClient(p: ProviderConfig): OidcProvider {
+  let loaded: Promise<OidcProvider> | undefined;
+  const client = () => (loaded ??= import('../../github/client.js').then((m) => m.createGitHubClient(p)));
+  // As in createGitHubClient: nothing to discover, so always ready and nothing to probe.
+  return { get: async () => (await client()).get(), ready: () => true, probe: async () => undefined };
 }
 
 export function createProviders(configs: readonly ProviderConfig[], makeClient: (p: ProviderConfig) => OidcProvider = clientFor): Providers {

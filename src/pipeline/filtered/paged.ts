@@ -19,6 +19,8 @@ export interface PagedSearch<T> {
   readonly pageToken: string | undefined;
   /** The upstream API's max_results bound (a forged batch size above it is refused). */
   readonly maxBatchSize: number;
+  /** Rewrites each returned item to what the caller may read of it (embedded children), after the item itself was allowed. */
+  readonly redactItem?: (item: T) => Promise<T>;
 }
 
 /**
@@ -39,8 +41,9 @@ export async function servePagedSearch<T>(fr: FilterRequest, s: PagedSearch<T>):
   } catch (err) {
     return relaySearchError(fr, err);
   }
+  const items = s.redactItem ? await Promise.all(page.items.map(s.redactItem)) : page.items;
   const body: Record<string, unknown> = {};
-  if (page.items.length > 0) body[s.binding.itemsField] = page.items;
+  if (items.length > 0) body[s.binding.itemsField] = items;
   if (page.next) body.next_page_token = writePageToken(fr.gw.config, page.next, binding);
   noteDecision(fr, `${s.token.kind} (${s.token.mode}, ${page.items.length} items, ${page.upstreamPages} upstream pages)`);
   return sendJson(fr, body);

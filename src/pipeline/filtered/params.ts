@@ -13,6 +13,11 @@ export const MAX_RESULTS = {
   registeredModels: { default: 100, max: 1_000 },
   modelVersions: { default: 200_000, max: 200_000 },
   runs: { default: 1_000, max: 50_000 },
+  // SearchTraces / SearchTracesV3: proto default 100, handler bound 500.
+  traces: { default: 100, max: 500 },
+  // SearchLoggedModels: the store's default 100; MLflow sets no upper bound (the gateway pages its
+  // upstream calls at MAX_BATCH.loggedModels, so a big page is several upstream calls).
+  loggedModels: { default: 100, max: Number.MAX_SAFE_INTEGER },
 } as const satisfies Record<string, MaxResultsRule>;
 
 /**

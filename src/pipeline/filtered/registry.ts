@@ -5,15 +5,18 @@ import {
   registeredModelsSource,
   stringListParam,
   stringParam,
+  type MlflowRegisteredModel,
   type SearchBinding,
   type SearchParams,
 } from '../../mlflow/filtered-search.js';
 import type { ResourceType } from '../../policy/index.js';
+import { redactModel, versionsMayBeHidden } from '../embedded-versions.js';
 import { candidateIds } from './candidates.js';
 import { servePagedSearch } from './paged.js';
 import { MAX_RESULTS, maxResultsParam, pageTokenParam, type MaxResultsRule } from './params.js';
 import { noteDecision, searchParams, type FilterRequest } from './request.js';
 import { sendJson, sendMlflowError } from './send.js';
+import { PROBES, relayMlflowValidation, type ProbeTarget } from './validation-probe.js';
 
 // SearchRegisteredModels and SearchModelVersions. Both filter grammars accept `name IN (…)`
 // (SearchModelUtils / SearchModelVersionUtils LIST_SUPPORTED_KEYS include "name", verified on
@@ -52,12 +55,14 @@ async function serveRegistrySearch<T>(
   fr: FilterRequest,
   kind: string,
   rule: MaxResultsRule,
+  probe: ProbeTarget,
   maxBatchSize: number,
   makeBinding: (upstream: string, params: SearchParams) => SearchBinding<T>,
+  redactItem?: (item: T) => Promise<T>,
 ): Promise<true> {
   const p = await searchParams(fr);
   const max = maxResultsParam(p, rule);
-  if (!max.ok) return sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
+  if (!max.ok) return (await relayMlflowValidation(fr, p, probe)) ?? sendMlflowError(fr, 'INVALID_PARAMETER_VALUE', max.message);
   // Prompts are registered models to MLflow: a search may return either, so the candidates are
   // the granted models, prompts and (for version searches) the models of granted versions.
   const { mode, params } = narrowedByName(p, await registryCandidates(fr, kind === 'model_versions'), fr.gw.mlflow.capabilities().modelNameInFilter);
@@ -71,6 +76,7 @@ async function serveRegistrySearch<T>(
     maxResults: max.value,
     pageToken: pageTokenParam(p),
     maxBatchSize,
+    ...(redactItem ? { redactItem } : {}),
   });
 }
 
@@ -87,14 +93,16 @@ function modelOfVersion(id: string): string {
   return cut > 0 ? id.slice(0, cut) : id;
 }
 
-export function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
-  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
+export async function serveSearchRegisteredModels(fr: FilterRequest): Promise<true> {
+  // A model's latest_versions keep only the versions the caller may read (embedded-versions.ts).
+  const redact = (await versionsMayBeHidden(fr.gw, fr.subject)) ? (m: MlflowRegisteredModel) => redactModel(m, (r) => fr.access.allowed('read', r)) as Promise<MlflowRegisteredModel> : undefined;
+  return serveRegistrySearch(fr, 'registered_models', MAX_RESULTS.registeredModels, PROBES.registeredModels, MAX_BATCH.registeredModels, (u, params) =>
     registeredModelsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
-  );
+  redact);
 }
 
 export function serveSearchModelVersions(fr: FilterRequest): Promise<true> {
-  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
+  return serveRegistrySearch(fr, 'model_versions', MAX_RESULTS.modelVersions, PROBES.modelVersions, MAX_BATCH.modelVersions, (u, params) =>
     modelVersionsSource(u, params, { ...fr.upstreamCall, promptsAsPrompt: true }),
   );
 }

@@ -4,7 +4,7 @@ import type { FilterKind } from '../../mlflow/index.js';
 import type { ResourceType, Subject } from '../../policy/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
-import { serveExperimentIdsSearch, serveSearchTracesV2, serveSearchTracesV3 } from './experiment-scoped.js';
+import { serveSearchLoggedModels, serveSearchTraces } from './experiment-children.js';
 import { serveSearchExperiments } from './experiments.js';
 import { serveListGatewayEndpoints, serveListGatewayModelDefinitions, serveListGatewayModels, serveListGatewaySecrets, serveSecretsConfig } from './gateway-lists.js';
 import { serveSearchModelVersions, serveSearchRegisteredModels } from './registry.js';
@@ -54,9 +54,9 @@ const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> 
   search_registered_models: serveSearchRegisteredModels,
   search_model_versions: serveSearchModelVersions,
   search_runs: serveSearchRuns,
-  search_logged_models: (fr) => serveExperimentIdsSearch(fr, 'logged models'),
+  search_logged_models: serveSearchLoggedModels,
   // GET /api/2.0/mlflow/traces (v2, query experiment_ids) and POST traces/search (v3, locations).
-  search_traces: (fr) => (fr.method === 'GET' ? serveSearchTracesV2(fr) : serveSearchTracesV3(fr)),
+  search_traces: serveSearchTraces,
   list_scorers: serveListScorers,
   list_gateway_endpoints: serveListGatewayEndpoints,
   list_gateway_models: serveListGatewayModels,

@@ -4,6 +4,7 @@ import { extractIds, extractReferences, versionOf } from '../../mlflow/index.js'
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
+import { prepareRedaction } from '../embedded-versions.js';
 import { applyAttribution, rewritesBody } from '../attribution.js';
 import { guardJsonNesting, needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
@@ -52,6 +53,8 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
   }
   // No nesting bomb reaches MLflow's recursive parsers, whether or not a step needed the body.
   ctx.body = await guardJsonNesting(req, route, ctx.body, gw.config.maxJsonBody);
+  // What the id, reference, version and protected-key readers see: built once per request.
+  const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
 
   switch (requirement.kind) {
     case 'authenticated':
@@ -70,7 +73,6 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
       if (requirement.ids || route.references?.length) {
         // What the new object is built from (an endpoint's model definitions, a model definition's
         // secret) and attached to (an artifact_location in another experiment's tree).
-        const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
         const extracted = extractIds(route, input, { deferToMlflow: true });
         if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
         const referenced = extractReferences(route, input, { deferToMlflow: true });
@@ -79,13 +81,12 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
         const refuses = extracted.mlflowRefuses ?? referenced.mlflowRefuses;
         if (refuses !== undefined) ctx.decision = `${ctx.decision}; MLflow validates (${refuses})`;
       }
-      const keys = await checkProtectedKeys(gw, subject, route, { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers });
+      const keys = await checkProtectedKeys(gw, subject, route, input);
       if (keys) ctx.decision = `${ctx.decision}; ${keys}`;
       break;
     }
     case 'resource':
     case 'filtered': {
-      const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
       const extracted = extractIds(route, input, { deferToMlflow: true });
       if (!extracted.ok) throw new GatewayError(extracted.code, extracted.message);
       const referenced = extractReferences(route, input, { deferToMlflow: true });
@@ -122,5 +123,6 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
   if (rewritten) ctx.body = rewritten;
   const after = afterSuccessFor(route.rpc);
   if (after) ctx.afterSuccess = after;
+  await prepareRedaction(gw, ctx, subject, route.rpc);
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../proxy/headers.js';
-import { bannerOnResponse, isUiShell } from '../../proxy/ui-banner.js';
+import { bannerOnResponse, DECODERS, isUiShell } from '../../proxy/ui-banner.js';
 import { gatewayCookieNames } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
@@ -47,20 +47,40 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
     },
   };
   const after = ctx.afterSuccess;
-  if (after) {
+  const redact = ctx.redactResponse;
+  if (after || redact) {
     // Creation/rename/delete answers are small JSON: read them, do the bookkeeping MLflow's
     // answer calls for, then send the same bytes. A bookkeeping failure is logged and surfaced
-    // as 500, because the client must not believe it owns what it cannot manage.
+    // as 500, because the client must not believe it owns what it cannot manage. Answers that
+    // embed children (model versions) are re-encoded with only what the caller may read.
     options.onResponse = (_request, rep, res) => {
       void (async () => {
-        const raw = await readAll((res as unknown as { stream: AsyncIterable<Buffer> }).stream);
+        let raw = await readAll((res as unknown as { stream: AsyncIterable<Buffer> }).stream);
         if (rep.statusCode >= 200 && rep.statusCode < 300) {
-          try {
-            await after(gw, ctx, JSON.parse(raw.toString('utf8')) as unknown);
-          } catch (error) {
-            const err = new GatewayError('GW_INTERNAL', 'MLflow completed the request but the gateway could not record it', { cause: error, detail: (error as Error).message });
-            req.log.error({ event: 'after-success.error', rpc: ctx.route?.rpc, err: error }, err.message);
-            return void rep.code(500).type('application/json').send(err.toJSON());
+          const encoding = String(rep.getHeader('content-encoding') ?? 'identity').toLowerCase();
+          const decode = DECODERS[encoding];
+          // An encoding the gateway cannot read cannot be redacted: refused rather than passed on.
+          if (!decode) throw new Error(`MLflow answered with content-encoding ${encoding}`);
+          let json = JSON.parse((await decode(raw)).toString('utf8')) as unknown;
+          if (after) {
+            try {
+              await after(gw, ctx, json);
+            } catch (error) {
+              const err = new GatewayError('GW_INTERNAL', 'MLflow completed the request but the gateway could not record it', { cause: error, detail: (error as Error).message });
+              req.log.error({ event: 'after-success.error', rpc: ctx.route?.rpc, err: error }, err.message);
+              return void rep.code(500).type('application/json').send(err.toJSON());
+            }
+          }
+          if (redact) {
+            try {
+              json = await redact(json);
+            } catch (error) {
+              if (!(error instanceof GatewayError)) throw error;
+              for (const h of ['content-length', 'content-encoding', 'etag']) rep.removeHeader(h);
+              return void rep.code(error.status).type('application/json').send(error.toJSON());
+            }
+            for (const h of ['content-length', 'content-encoding', 'etag']) rep.removeHeader(h);
+            raw = Buffer.from(JSON.stringify(json), 'utf8');
           }
         }
         void rep.send(raw);
@@ -71,7 +91,7 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
     };
   }
   // MLflow's UI shell gets the gateway's bar (src/proxy/ui-banner.ts); nothing else is rewritten.
-  if (!after && isUiShell(ctx, req.method)) options.onResponse = bannerOnResponse(gw, ctx);
+  if (!after && !redact && isUiShell(ctx, req.method)) options.onResponse = bannerOnResponse(gw, ctx);
   // A GET/HEAD body is never forwarded (fastify does not read it; reply-from refuses to send one,
   // even the empty buffer a step read while looking for ids).
   if (ctx.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,10 +1,11 @@
-// Administrators: groups seen on users (from the IdP) or named in grants and pattern rules.
-import { useState } from 'react';
+// Administrators: groups seen on users (from the IdP), from SCIM, created here ahead of use, or
+// named in grants and pattern rules; each group's grants are managed here (by resource name).
+import { useState, type FormEvent } from 'react';
 import { api, type Grant, type Pattern } from '../api';
-import { Card, Empty, ErrorBox, LevelBadge, Page, Spinner, Tag } from '../components/ui';
+import { Button, Card, Empty, ErrorBox, Field, LevelBadge, Notice, Page, Spinner, Tag, useAction } from '../components/ui';
 import { Link } from '../router';
+import { PrincipalGrants } from '../sharing/PrincipalGrants';
 import { useLoad } from '../use-load';
-import { GrantTable } from './Users';
 
 interface Group {
   name: string;
@@ -12,13 +13,15 @@ interface Group {
   members: string[];
   grants: Grant[];
   patterns: Pattern[];
+  created: { by: string; at: string; description: string | null } | null;
 }
 
 export function GroupsPage() {
   const groups = useLoad(() => api.get<{ groups: Group[] }>('groups'), []);
   const [open, setOpen] = useState<string>();
   return (
-    <Page title="Groups" intro="Groups come from the identity provider; the gateway knows a group from its members' sign-ins and from grants and rules that name it.">
+    <Page title="Groups" intro="Groups come from the identity provider; the gateway knows a group from its members' sign-ins, SCIM, grants and rules that name it — or from an administrator creating it here ahead of anyone signing in with it.">
+      <CreateGroup onCreated={(name) => { groups.reload(); setOpen(name); }} />
       <ErrorBox error={groups.error} onRetry={groups.reload} />
       {groups.loading && !groups.data && <Spinner />}
       {groups.data && groups.data.groups.length === 0 && <Card><Empty title="No groups yet">Groups appear once members sign in or a grant names one.</Empty></Card>}
@@ -28,7 +31,7 @@ export function GroupsPage() {
             <thead><tr><th>Group</th><th>Members</th><th>Grants</th><th>Pattern rules</th></tr></thead>
             <tbody>
               {groups.data.groups.map((g) => (
-                <GroupRow key={g.name} group={g} open={open === g.name} onToggle={() => setOpen(open === g.name ? undefined : g.name)} />
+                <GroupRow key={g.name} group={g} open={open === g.name} onToggle={() => setOpen(open === g.name ? undefined : g.name)} onChange={groups.reload} />
               ))}
             </tbody>
           </table>
@@ -38,13 +41,14 @@ export function GroupsPage() {
   );
 }
 
-function GroupRow({ group, open, onToggle }: { group: Group; open: boolean; onToggle: () => void }) {
+function GroupRow({ group, open, onToggle, onChange }: { group: Group; open: boolean; onToggle: () => void; onChange: () => void }) {
   return (
     <>
       <tr>
         <td>
           <button type="button" className="disclosure" aria-expanded={open} onClick={onToggle}>{group.name}</button>
           {group.admin_group && <Tag tone="info">administrators</Tag>}
+          {group.created && <Tag>created by {group.created.by}</Tag>}
         </td>
         <td>{group.members.length === 0 ? <span className="muted">nobody yet</span> : group.members.map((m) => <Link key={m} className="chip" to={`/users/${encodeURIComponent(m)}`}>{m}</Link>)}</td>
         <td>{group.grants.length}</td>
@@ -53,11 +57,41 @@ function GroupRow({ group, open, onToggle }: { group: Group; open: boolean; onTo
       {open && (
         <tr className="expanded">
           <td colSpan={4}>
-            <GrantTable rows={group.grants.map((g) => ({ via: 'group grant', g }))} />
+            {group.created?.description && <p className="muted">{group.created.description}</p>}
+            <PrincipalGrants principalType="group" principal={group.name} onChange={onChange} />
             {group.patterns.map((p) => <div key={p.id} className="muted">Pattern: {p.resource_type} {p.matcher} <code>{p.pattern}</code> → <LevelBadge level={p.level} /></div>)}
           </td>
         </tr>
       )}
     </>
+  );
+}
+
+function CreateGroup({ onCreated }: { onCreated: (name: string) => void }) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [done, setDone] = useState<string>();
+  const act = useAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void act.run(async () => {
+      const n = name.trim();
+      await api.post('groups', { name: n, ...(description.trim() ? { description: description.trim() } : {}) });
+      setDone(`Group ${n} created: it is suggested in share dialogs now, and members get its grants once the identity provider sends it.`);
+      setName('');
+      setDescription('');
+      onCreated(n);
+    });
+  };
+  return (
+    <Card title="Create a group ahead of use">
+      <form className="inline-form" aria-label="Create group" onSubmit={submit}>
+        <Field label="Group name" hint="Exactly as the identity provider will send it"><input value={name} onChange={(e) => setName(e.target.value)} required placeholder="team-vision" /></Field>
+        <Field label="Description (optional)"><input value={description} onChange={(e) => setDescription(e.target.value)} /></Field>
+        <Button type="submit" variant="primary" busy={act.busy}>Create group</Button>
+        <ErrorBox error={act.error} />
+      </form>
+      {done && <Notice kind="success">{done}</Notice>}
+    </Card>
   );
 }

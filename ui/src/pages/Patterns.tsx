@@ -6,6 +6,7 @@ import { levelOption } from '../levels';
 import { find, PICKABLE, TYPE_LABEL, type Pickable } from '../mlflow-resources';
 import { compile } from '../pattern-match';
 import { useLoad } from '../use-load';
+import { GroupNameInput, unknownGroupWarning, useGroupSuggestions } from '../sharing/GroupNameInput';
 
 export function PatternsPage() {
   const rules = useLoad(() => api.get<{ patterns: Pattern[] }>('patterns'), []);
@@ -50,6 +51,7 @@ export function PatternsPage() {
 function AddRule({ onAdded }: { onAdded: () => void }) {
   const [form, setForm] = useState({ principal_type: 'group', principal: '', resource_type: 'experiment', matcher: 'glob', pattern: '', level: 'READ' as Level });
   const add = useAction();
+  const suggestions = useGroupSuggestions();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -61,7 +63,9 @@ function AddRule({ onAdded }: { onAdded: () => void }) {
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Add a pattern rule">
       <Field label="For"><select value={form.principal_type} onChange={set('principal_type')}><option value="group">Group</option><option value="user">User</option></select></Field>
-      <Field label={form.principal_type === 'group' ? 'Group' : 'Username'}><input value={form.principal} onChange={set('principal')} required /></Field>
+      {form.principal_type === 'group'
+        ? <Field label="Group" hint={unknownGroupWarning(form.principal, suggestions.data)}><GroupNameInput label="Group" value={form.principal} onChange={(v) => setForm({ ...form, principal: v })} suggestions={suggestions.data} /></Field>
+        : <Field label="Username"><input value={form.principal} onChange={set('principal')} required /></Field>}
       <Field label="Resource type"><select value={form.resource_type} onChange={set('resource_type')}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t] ?? t}</option>)}</select></Field>
       <Field label="Matcher"><select value={form.matcher} onChange={set('matcher')}><option value="glob">glob</option><option value="regex">regex</option></select></Field>
       <Field label="Pattern"><input value={form.pattern} onChange={set('pattern')} required placeholder="team-a-*" className="mono" /></Field>

@@ -7,6 +7,9 @@ import { useMe } from '../me';
 import { Link } from '../router';
 import { LEVEL_HELP, levelLabel, levelOption } from '../levels';
 import { useLoad } from '../use-load';
+import { GroupNameInput, unknownGroupWarning, useGroupSuggestions, type Suggestions } from '../sharing/GroupNameInput';
+import { lowers } from '../sharing/levels';
+import { UndoBanner, type Undoable } from '../sharing/undo';
 
 export interface SharedResource {
   type: string;
@@ -36,24 +39,59 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
   const grants = useLoad(async () => (manages.data ? api.get<{ grants: Grant[] }>(`grants?${key}`) : undefined), [key, manages.data]);
   const access = useLoad(async () => (manages.data ? api.get<Access>(`access?${key}`) : undefined), [key, manages.data]);
   const change = useAction();
+  const suggestions = useGroupSuggestions();
+  const [last, setLast] = useState<Undoable>();
+  const [lowering, setLowering] = useState<{ g: Grant; level: Level }>();
+  const [shared, setShared] = useState<string>();
   const reload = () => {
+    mine.reload();
     grants.reload();
     access.reload();
   };
   const notManager = manages.data === false || (grants.error instanceof ApiError && grants.error.status === 403);
+  /** Whether a grant counts towards the signed-in user's own access (an administrator's never limits them). */
+  const reachesMe = (g: Pick<Grant, 'principal_type' | 'principal'>) =>
+    !me.is_admin && (g.principal_type === 'user' ? g.principal === me.username : me.groups.includes(g.principal));
+  const whose = (g: Pick<Grant, 'principal_type' | 'principal'>) =>
+    g.principal_type === 'user' ? (g.principal === me.username ? 'Your grant' : `${g.principal}'s grant`) : `The grant of group ${g.principal}${me.groups.includes(g.principal) ? ' (which you are in)' : ''}`;
   const set = (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) =>
     change.run(async () => {
-      await api.put('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id, level });
+      setShared(undefined);
+      const res = await api.put<{ previous_level: Level | null; undo: string }>('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id, level });
+      setLast({ what: res.previous_level ? `${whose(g)} is now ${level} (was ${res.previous_level}).` : `Gave ${g.principal_type === 'group' ? `group ${g.principal}` : g.principal} ${level}.`, undo: res.undo });
       reload();
+      return res;
     });
+  /** A change of level: one that lowers one's own access is confirmed first. */
+  const changeLevel = (g: Grant, level: Level) => {
+    if (reachesMe(g) && lowers(g.level, level)) setLowering({ g, level });
+    else void set(g, level);
+  };
   const remove = (g: Grant) =>
     change.run(async () => {
-      await api.del('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id });
+      const res = await api.del<{ undo: string }>('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id });
+      setLast({ what: `${whose(g)} (${g.level}) was removed.`, undo: res.undo });
       reload();
     });
+  const add = async (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) => {
+    const res = await set(g, level);
+    if (res) setShared(g.principal_type === 'user' ? `Shared with ${g.principal}. Someone who has not signed in yet gets it at their first sign-in with this username or verified email.` : `Shared with group ${g.principal}.`);
+    return res;
+  };
   const what = resource.type === 'experiment' ? 'experiment' : 'model';
   return (
     <Dialog title={`Access to ${resource.name}`} onClose={onClose} wide>
+      {last && <UndoBanner key={last.undo} change={last} onUndone={reload} onDismiss={() => setLast(undefined)} />}
+      {lowering && (
+        <div className="notice warning" role="alertdialog" aria-label="Lower your own access?">
+          <p><strong>This lowers your own access.</strong> {whose(lowering.g)} goes from {lowering.g.level} to {lowering.level}
+            {lowering.g.level === 'MANAGE' ? '; you may no longer be able to see or change who has access to this' : ''}. You can undo it right after.</p>
+          <div className="row-actions">
+            <Button variant="danger" small busy={change.busy} onClick={() => { const l = lowering; setLowering(undefined); void set(l.g, l.level); }}>Lower my access</Button>
+            <Button small onClick={() => setLowering(undefined)}>Cancel</Button>
+          </div>
+        </div>
+      )}
       <ErrorBox error={manages.error} onRetry={manages.reload} />
       {manages.loading && manages.data === undefined ? <Spinner /> : notManager ? (
         <Notice kind="info">
@@ -76,7 +114,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
                     <tr key={`${g.principal_type}:${g.principal}`}>
                       <td><Tag tone={g.principal_type === 'group' ? 'info' : 'neutral'}>{g.principal_type}</Tag> {g.principal}</td>
                       <td>
-                        <select aria-label={`Level of ${g.principal}`} value={g.level} disabled={change.busy} onChange={(e) => void set(g, e.target.value as Level)}>
+                        <select aria-label={`Level of ${g.principal}`} value={g.level} disabled={change.busy || lowering !== undefined} onChange={(e) => changeLevel(g, e.target.value as Level)}>
                           {LEVELS.map((l) => <option key={l} value={l}>{levelLabel(l)}</option>)}
                         </select>
                         {g.level === 'DENY' && <> <LevelBadge level="DENY" /></>}
@@ -87,7 +125,8 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
                 </tbody>
               </table>
             )}
-            <AddGrant busy={change.busy} onAdd={(g, level) => set(g, level)} />
+            <AddGrant busy={change.busy} suggestions={suggestions.data} onAdd={add} />
+            {shared && <Notice kind="success">{shared}</Notice>}
             <DenyNote />
           </section>
           <section aria-labelledby="share-who">
@@ -103,25 +142,37 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
   );
 }
 
-function AddGrant({ onAdd, busy }: { onAdd: (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) => Promise<unknown>; busy: boolean }) {
+function AddGrant({ onAdd, busy, suggestions }: { onAdd: (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) => Promise<unknown>; busy: boolean; suggestions: Suggestions | undefined }) {
   const [type, setType] = useState<'user' | 'group'>('group');
   const [name, setName] = useState('');
   const [level, setLevel] = useState<Level>('READ');
+  // An unknown group name is shown before anything is granted; a second click shares anyway.
+  const [warned, setWarned] = useState<string>();
+  const warning = type === 'group' ? unknownGroupWarning(name, suggestions) : undefined;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    await onAdd({ principal_type: type, principal: name.trim() }, level);
-    setName('');
+    const principal = name.trim();
+    if (warning && warned !== principal) return setWarned(principal);
+    const ok = await onAdd({ principal_type: type, principal }, level);
+    if (ok) {
+      setName('');
+      setWarned(undefined);
+    }
   };
+  const confirming = warning !== undefined && warned === name.trim();
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Share">
       <Field label="Share with">
         <select value={type} onChange={(e) => setType(e.target.value as 'user' | 'group')}><option value="group">Group</option><option value="user">User</option></select>
       </Field>
-      <Field label={type === 'group' ? 'Group name' : 'Username'}><input value={name} onChange={(e) => setName(e.target.value)} required placeholder={type === 'group' ? 'team-a' : 'alice'} /></Field>
+      {type === 'group'
+        ? <Field label="Group name"><GroupNameInput value={name} onChange={setName} suggestions={suggestions} /></Field>
+        : <Field label="Username or email" hint="Also people who have not signed in yet"><input value={name} onChange={(e) => setName(e.target.value)} required placeholder="alice or alice@example.com" autoComplete="off" /></Field>}
       <Field label="Level">
         <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select>
       </Field>
-      <Button type="submit" variant="primary" busy={busy}>Share</Button>
+      <Button type="submit" variant={confirming ? 'danger' : 'primary'} busy={busy}>{confirming ? 'Share anyway' : 'Share'}</Button>
+      {warning && warned === name.trim() && <div className="notice warning form-warning" role="alert">{warning}</div>}
     </form>
   );
 }

@@ -7,6 +7,8 @@ import { useMe } from '../me';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { SessionTable } from './Profile';
+import { PrincipalGrants } from '../sharing/PrincipalGrants';
+import { TYPE_LABEL, useResourceNames } from '../sharing/names';
 
 export function UsersPage() {
   const [search, setSearch] = useState('');
@@ -32,7 +34,7 @@ export function UsersPage() {
                 <tr key={u.id}>
                   <td><Link to={`/users/${encodeURIComponent(u.username)}`}><strong>{u.username}</strong></Link><div className="muted">{u.display_name ?? ''} {u.email ? `· ${u.email}` : ''}</div></td>
                   <td>{u.groups.map((g) => <Tag key={g}>{g}</Tag>)}</td>
-                  <td>{u.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{u.is_admin && <Tag tone="info">admin</Tag>}{u.kind === 'service' && <Tag tone="warn">service</Tag>}</td>
+                  <td>{u.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{u.is_admin && <Tag tone="info">admin</Tag>}{u.kind === 'service' && <Tag tone="warn">service</Tag>}{u.kind === 'person' && u.last_login_at === null && <Tag tone="warn">not signed in yet</Tag>}</td>
                   <td>{relative(u.last_login_at)}</td>
                 </tr>
               ))}
@@ -83,13 +85,16 @@ export function UserPage({ username }: { username: string }) {
               <dt>Email</dt><dd>{d.user.email ?? '—'}</dd>
               <dt>Status</dt><dd>{d.user.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{d.user.is_admin && <Tag tone="info">admin</Tag>}</dd>
               <dt>First seen</dt><dd>{time(d.user.created_at)}</dd>
-              <dt>Last sign-in</dt><dd>{time(d.user.last_login_at)}{d.user.provider !== null && <> via <code>{d.user.provider}</code></>}</dd>
+              <dt>Last sign-in</dt><dd>{d.user.kind === 'person' && d.user.last_login_at === null ? 'not signed in yet: recorded ahead of the first sign-in, which joins this account (grants apply from then on)' : time(d.user.last_login_at)}{d.user.provider !== null && <> via <code>{d.user.provider}</code></>}</dd>
             </dl>
           </Card>
-          <Card title="Grants">
-            {d.grants.length === 0 && d.groups.every((g) => g.grants.length === 0) && d.patterns.length === 0
-              ? <Empty title="No grants">This user reaches only what the default permission allows{d.user.is_admin ? ' — and everything, as an administrator' : ''}.</Empty>
-              : <GrantTable rows={[...d.grants.map((g) => ({ via: 'direct', g })), ...d.groups.flatMap((grp) => grp.grants.map((g) => ({ via: `group ${grp.name}`, g })))]} />}
+          <Card title="Direct grants">
+            <PrincipalGrants principalType="user" principal={d.user.username} onChange={detail.reload} />
+          </Card>
+          <Card title="Through groups and rules">
+            {d.groups.every((g) => g.grants.length === 0) && d.patterns.length === 0
+              ? <Empty title="Nothing through groups or rules">Beyond the direct grants, this user reaches only what the default permission allows{d.user.is_admin ? ' — and everything, as an administrator' : ''}.</Empty>
+              : <GrantTable rows={d.groups.flatMap((grp) => grp.grants.map((g) => ({ via: `group ${grp.name}`, g })))} />}
             {d.patterns.length > 0 && (
               <table className="table compact" aria-label="Pattern rules">
                 <thead><tr><th>Pattern rule</th><th>Type</th><th>For</th><th>Level</th></tr></thead>
@@ -125,6 +130,7 @@ export function UserPage({ username }: { username: string }) {
 }
 
 export function GrantTable({ rows }: { rows: { via: string; g: Grant }[] }) {
+  const names = useResourceNames(rows.map((r) => r.g));
   if (rows.length === 0) return <Empty title="No grants" />;
   return (
     <table className="table compact" aria-label="Grants">
@@ -132,7 +138,7 @@ export function GrantTable({ rows }: { rows: { via: string; g: Grant }[] }) {
       <tbody>
         {rows.map(({ via, g }) => (
           <tr key={`${via}:${g.resource_type}:${g.resource_id}`}>
-            <td><Tag>{g.resource_type.replace('_', ' ')}</Tag> <span className="mono">{g.resource_id}</span></td>
+            <td><Tag>{TYPE_LABEL[g.resource_type] ?? g.resource_type}</Tag> <strong>{names[`${g.resource_type}:${g.resource_id}`] ?? g.resource_id}</strong></td>
             <td><LevelBadge level={g.level} /></td>
             <td>{via}</td>
           </tr>

@@ -11,10 +11,13 @@ import type { RootField } from './root-fields.js';
 //   Query.mlflowGetRun(input.runId | runUuid)               read on the run's experiment (both ids
 //   Query.mlflowListArtifacts(input.runId | runUuid)          when both are given), else refused
 //   Query.mlflowGetMetricHistoryBulkInterval(input.runIds)  read on every run's experiment, else refused
-//   Query/Mutation.mlflowSearchRuns(input.experimentIds)    narrowed to readable experiments
+//   Query/Mutation.mlflowSearchRuns(input.experimentIds)    narrowed to readable experiments; with run
+//                                                           grants or rules, planned as runs/search
+//                                                           (child-scoped.ts) and every run post-filtered
 //   Mutation.mlflowSearchDatasets(input.experimentIds)      narrowed to readable experiments
 //   Query.mlflowSearchModelVersions                         allowed; every model version in the
-//                                                           answer is post-filtered (post-filter.ts)
+//                                                           answer is post-filtered as a child of its
+//                                                           model (post-filter.ts)
 //   Query.test, Mutation.testMutation, __typename, __schema, __type   echo / schema only: allowed
 //   anything else                                           refused (fail closed)
 //
@@ -28,6 +31,19 @@ export const MAX_IDS = 1000;
 export interface CheckOptions {
   /** The caller reads every experiment: experiment checks are skipped (the field allow-list still applies). */
   readonly allExperiments: boolean;
+  /**
+   * The caller holds grants or rules on runs (issue #16): mlflowSearchRuns searches what this
+   * returns (child-scoped.ts: readable experiments plus those holding granted runs; with `runIds`,
+   * exactly those runs) and every run in the answer is post-filtered (post-filter.ts).
+   */
+  readonly planRuns?: (requested: string[]) => Promise<{ experimentIds: string[]; runIds: string[] | undefined }>;
+}
+
+/** `attributes.run_id IN (…)` ANDed to the client's filter (ids as runs/search quotes them). */
+function withRunIds(filter: unknown, runIds: readonly string[]): string {
+  const clause = `attributes.run_id IN (${runIds.map((id) => `'${id}'`).join(',')})`;
+  const client = typeof filter === 'string' ? filter.trim() : '';
+  return client ? `${client} AND ${clause}` : clause;
 }
 
 /** New values of `input` for the fields whose arguments were narrowed. */
@@ -90,7 +106,13 @@ export async function checkRootFields(access: RequestAccess, fields: readonly Ro
       case 'Query.mlflowSearchRuns':
       case 'Mutation.mlflowSearchRuns':
       case 'Mutation.mlflowSearchDatasets': {
-        if (opts.allExperiments || !input) break;
+        if (!input) break;
+        if (opts.planRuns && f.name === 'mlflowSearchRuns') {
+          const plan = await opts.planRuns(idsAt(input, 'experimentIds'));
+          rewrites.set(f.node, { ...input, experimentIds: plan.experimentIds, ...(plan.runIds ? { filter: withRunIds(input.filter, plan.runIds) } : {}) });
+          break;
+        }
+        if (opts.allExperiments) break;
         // Always rewritten: MLflow then searches exactly the (deduplicated, readable) list checked here.
         rewrites.set(f.node, { ...input, experimentIds: await readableExperimentIds(access, idsAt(input, 'experimentIds')) });
         break;

@@ -83,8 +83,11 @@ describe('finalDocument and filterModelVersions', () => {
     const rewrites = new Map([[fields[0]!.node, { experimentIds: ['2'] }]]);
     const { document, nonce } = finalDocument(p.document, fields, rewrites, true);
     expect(nonce).toMatch(/^gw[0-9a-f]{24}$/);
-    expect(oneLine(print(document))).toBe(`mutation { mlflowSearchRuns(input: {experimentIds: ["2"]}) { runs { modelVersions { version ${nonce}: name } } } }`);
+    expect(oneLine(print(document))).toBe(`mutation { mlflowSearchRuns(input: {experimentIds: ["2"]}) { runs { modelVersions { version ${nonce}: name ${nonce}v: version } } } }`);
     expect(finalDocument(p.document, fields, new Map(), false).nonce).toBeUndefined();
+    // With run grants, every run of a list is marked with its ids too.
+    const runs = finalDocument(p.document, fields, rewrites, false, true);
+    expect(oneLine(print(runs.document))).toBe(`mutation { mlflowSearchRuns(input: {experimentIds: ["2"]}) { runs { modelVersions { version } ${runs.nonce}r: info { runId experimentId runName } } } }`);
   });
 
   it('drops model versions of unreadable models, and the marker everywhere', async () => {
@@ -99,5 +102,22 @@ describe('finalDocument and filterModelVersions', () => {
     const n = 'gwabc';
     const data = { r: { runs: [{ modelVersions: [{ version: '1', [n]: 'ok' }, { version: '2', [n]: 'secret' }, { version: '3', [n]: null }] }] } };
     expect(await filterModelVersions(access, data, n)).toEqual({ r: { runs: [{ modelVersions: [{ version: '1' }] }] } });
+  });
+
+  it('decides a marked version as a child of its model, and a marked run as a child of its experiment', async () => {
+    const asked: Resource[] = [];
+    const access = {
+      subject: { userId: 'u', username: 'u', groups: [], isAdmin: false } as Subject,
+      allowed: async (_a: Action, r: Resource) => (asked.push(r), r.id !== 'm/2' && r.id !== 'run-b'),
+    } as unknown as RequestAccess;
+    const n = 'gwabc';
+    const data = {
+      s: { runs: [{ x: 1, [`${n}r`]: { runId: 'run-a', experimentId: '7', runName: 'a' } }, { x: 2, [`${n}r`]: { runId: 'run-b', experimentId: '7' } }, { x: 3, [`${n}r`]: null }] },
+      v: [{ version: '1', [n]: 'm', [`${n}v`]: '1' }, { version: '2', [n]: 'm', [`${n}v`]: '2' }],
+    };
+    const experimentOf = async (id: string): Promise<Resource> => ({ type: 'experiment', id, name: `exp-${id}` });
+    expect(await filterModelVersions(access, data, n, experimentOf)).toEqual({ s: { runs: [{ x: 1 }] }, v: [{ version: '1' }] });
+    expect(asked).toContainEqual({ type: 'run', id: 'run-a', name: 'a', parent: { type: 'experiment', id: '7', name: 'exp-7' } });
+    expect(asked).toContainEqual({ type: 'model_version', id: 'm/2', name: 'm/2', parent: { type: 'registered_model', id: 'm', name: 'm' } });
   });
 });

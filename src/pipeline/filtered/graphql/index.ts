@@ -5,6 +5,8 @@ import { jsonObjectBody } from '../body.js';
 import { isObject } from '../json.js';
 import { noteDecision, type FilterRequest } from '../request.js';
 import { forwardRewritten, relayUpstreamFailure, sendJson } from '../send.js';
+import { MAX_IDS_IN_FILTER, PLAIN_RUN_ID } from '../../../mlflow/filtered-search.js';
+import { childFacts, planChildSearch } from '../child-scoped.js';
 import { checkRootFields } from './checks.js';
 import { graphqlRequestOf, prepareOperation } from './document.js';
 import { filterModelVersions, finalDocument } from './post-filter.js';
@@ -26,8 +28,17 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
     fr.gw.access.readsEverything(fr.subject, 'experiment'),
     fr.gw.access.readsEverything(fr.subject, 'registered_model'),
   ]);
-  const rewrites = await checkRootFields(fr.access, fields, { allExperiments });
-  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels);
+  // Run grants or rules (issue #16): run lists are planned as runs/search plans them and post-filtered.
+  const runs = fr.subject.isAdmin ? undefined : await childFacts(fr.gw, fr.subject, 'run');
+  const planRuns = runs?.any
+    ? async (requested: string[]) => {
+        const plan = await planChildSearch(fr, 'run', runs, [...new Set(requested)]);
+        const runIds = plan.childIds?.filter((id) => PLAIN_RUN_ID.test(id));
+        return { experimentIds: plan.searched, runIds: runIds && runIds.length > 0 && runIds.length <= MAX_IDS_IN_FILTER ? runIds : undefined };
+      }
+    : undefined;
+  const rewrites = await checkRootFields(fr.access, fields, { allExperiments, ...(planRuns ? { planRuns } : {}) });
+  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels, planRuns !== undefined);
   const upstreamBody = { query: print(document), ...(prepared.operationName ? { operationName: prepared.operationName } : {}) };
   noteDecision(fr, `graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; model versions post-filtered' : ''})`);
   if (!nonce) return forwardRewritten(fr, upstreamBody);
@@ -35,5 +46,9 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
   const r = await mlflowCall(fr.gw.config.upstreamUrl, '/graphql', { method: 'POST', body: upstreamBody, ...fr.upstreamCall });
   if (r.kind !== 'ok') return relayUpstreamFailure(fr, r);
   const answer = isObject(r.json) ? r.json : {};
-  return sendJson(fr, { ...answer, data: await filterModelVersions(fr.access, answer.data, nonce) }, r.status);
+  const experimentOf = async (id: string) => {
+    const e = await fr.gw.resolver.resolve('experiment_id', id);
+    return e.ok ? e.resources[0] : undefined;
+  };
+  return sendJson(fr, { ...answer, data: await filterModelVersions(fr.access, answer.data, nonce, experimentOf) }, r.status);
 }
