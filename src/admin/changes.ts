@@ -99,6 +99,20 @@ export async function deletePattern(cx: ChangeContext, id: string, principalName
   return rule;
 }
 
+/** Changes a rule's pattern, matcher and/or level in place; returns it changed, or undefined when there was none. */
+export async function updatePattern(cx: ChangeContext, id: string, changes: Partial<Pick<PatternRule, 'matcher' | 'pattern' | 'level'>>, principalName: (r: PatternRule) => Promise<string>): Promise<PatternRule | undefined> {
+  const before = (await cx.store.grants.listPatterns()).find((r) => r.id === id);
+  if (!before) return undefined;
+  const after = await cx.store.grants.updatePattern(id, changes);
+  if (!after) return undefined;
+  const who = `${after.principalType} ${await principalName(after)}`;
+  await recordChange(cx, {
+    action: 'pattern.update', resource: `pattern:${after.id}`, level: after.level, principal: who,
+    reason: `${who} → ${after.level} on ${after.resourceType} matching ${after.matcher} ${JSON.stringify(after.pattern)} (was ${before.level}, ${before.matcher} ${JSON.stringify(before.pattern)})`,
+  });
+  return after;
+}
+
 /** A refused change attempt by an authenticated caller: audited, since repeated ones are a signal. */
 export async function recordRefusal(cx: ChangeContext, action: string, resource: string, reason: string): Promise<void> {
   await recordChange(cx, { action, resource, reason, decision: 'deny' });

@@ -143,6 +143,23 @@ export function patternInput(input: Fields): PatternInput {
   return { principal, resourceType, matcher, pattern, level: oneOf(input, 'level', GRANT_LEVELS) };
 }
 
+/** The changes of PATCH patterns/<id>: pattern, matcher and/or level (who and which type stay). */
+export function patternChanges(input: Fields, current: Pick<PatternRule, 'matcher' | 'pattern'>): Partial<Pick<PatternRule, 'matcher' | 'pattern' | 'level'>> {
+  onlyFields(input, ['matcher', 'pattern', 'level'], 'pattern rule change');
+  if (Object.keys(input).length === 0) throw badRequest('Nothing to change: send pattern, matcher and/or level');
+  const matcher = input.matcher === undefined ? current.matcher : oneOf(input, 'matcher', MATCHERS);
+  if (input.pattern !== undefined && typeof input.pattern !== 'string') throw badRequest(`pattern must be a string (got ${typeName(input.pattern)})`);
+  const pattern = input.pattern === undefined ? current.pattern : (input.pattern as string);
+  // The pair is checked as it will be stored: a new matcher must suit the kept pattern, and the reverse.
+  const unusable = validatePattern(matcher, pattern);
+  if (unusable !== null) throw badRequest(`${matcher} pattern ${JSON.stringify(pattern)} cannot be used: ${unusable}`);
+  return {
+    ...(input.matcher !== undefined ? { matcher } : {}),
+    ...(input.pattern !== undefined ? { pattern } : {}),
+    ...(input.level !== undefined ? { level: oneOf(input, 'level', GRANT_LEVELS) } : {}),
+  };
+}
+
 export function explainInput(input: Fields): ExplainInput {
   onlyFields(input, ['user', 'action', 'resource'], 'explain');
   const username = text(input, 'user');

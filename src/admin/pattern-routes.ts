@@ -1,4 +1,4 @@
-// GET / POST <mount>/_gateway/api/v1/patterns, DELETE <mount>/_gateway/api/v1/patterns/:id
+// GET / POST <mount>/_gateway/api/v1/patterns, PATCH / DELETE <mount>/_gateway/api/v1/patterns/:id
 // Pattern rules reach every resource whose name matches, present and future: administrators only.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
@@ -6,9 +6,9 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { RESOURCE_TYPES } from '../policy/index.js';
 import { requireJsonObject } from './body.js';
 import { adminCaller } from './caller.js';
-import { addPattern, deletePattern } from './changes.js';
+import { addPattern, deletePattern, updatePattern } from './changes.js';
 import { findPatterns } from './find-patterns.js';
-import { oneOf, onlyFields, patternInput, principalRef, text, type Fields } from './input.js';
+import { oneOf, onlyFields, patternChanges, patternInput, principalRef, text, type Fields } from './input.js';
 import { requireAdmin } from './permissions.js';
 import { storedPrincipal, usernameLookup } from './principals.js';
 import { patternsJson } from './serialize.js';
@@ -37,6 +37,22 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
     const rule = await addPattern(caller.changes, principal, { resourceType: input.resourceType, matcher: input.matcher, pattern: input.pattern, level: input.level });
     const [pattern] = await patternsJson(gw.store, [rule]);
     return reply.code(201).send({ pattern });
+  });
+
+  // Edit in place (pattern, matcher, level): one store update, so the rule never lapses or doubles.
+  app.patch(`${url}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const caller = await adminCaller(gw, req, reply);
+    requireAdmin(caller, 'change pattern rules', 'write');
+    caller.ctx.decision = 'allow: administrator';
+    const id = text(req.params, 'id');
+    const current = (await gw.store.grants.listPatterns()).find((r) => r.id === id);
+    if (!current) throw new GatewayError('GW_NOT_FOUND', `No pattern rule with id ${JSON.stringify(id)}`);
+    const changes = patternChanges(await requireJsonObject(req), current);
+    const lookup = usernameLookup(gw.store);
+    const rule = await updatePattern(caller.changes, id, changes, (r) => lookup(r.principalType, r.principal));
+    if (!rule) throw new GatewayError('GW_NOT_FOUND', `No pattern rule with id ${JSON.stringify(id)}`);
+    const [pattern] = await patternsJson(gw.store, [rule]);
+    return { pattern };
   });
 
   app.delete(`${url}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {

@@ -1,5 +1,6 @@
-// GET sessions[?user=] and DELETE sessions/<id>: everyone lists and ends their own browser
-// sessions; administrators anyone's. Another user's session is "not found" to a non-administrator.
+// GET sessions[?user=|?all=true] and DELETE sessions/<id>: everyone lists and ends their own browser
+// sessions; administrators anyone's, and everyone's at once (all=true, each with its user). Another
+// user's session is "not found" to a non-administrator.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -14,8 +15,16 @@ export function registerSessionRoutes(app: FastifyInstance, gw: Gateway, base: s
   app.get(`${base}/sessions`, async (req, reply) => {
     const caller = await adminCaller(gw, req, reply);
     const query = req.query as Fields;
-    onlyFields(query, ['user'], 'query');
+    onlyFields(query, ['user', 'all'], 'query');
+    const all = optionalText(query, 'all');
+    if (all !== undefined && all !== 'true' && all !== 'false') throw new GatewayError('GW_BAD_REQUEST', 'all must be true or false');
     const name = optionalText(query, 'user');
+    if (all === 'true') {
+      if (name !== undefined) throw new GatewayError('GW_BAD_REQUEST', 'Give either user or all=true, not both');
+      requireAdmin(caller, 'list the sessions of all users', 'read');
+      caller.ctx.decision = 'allow: administrator';
+      return { sessions: await everyonesSessions(gw, caller.ctx.principal?.sessionId) };
+    }
     const own = name === undefined || name === caller.user.username;
     if (!own) requireAdmin(caller, 'list the sessions of other users', 'read');
     caller.ctx.decision = own ? 'allow: own sessions' : 'allow: administrator';
@@ -36,4 +45,20 @@ export function registerSessionRoutes(app: FastifyInstance, gw: Gateway, base: s
     await recordAction(caller, 'session.revoke', `user:${owner?.username ?? session.userId}`, `session ${id} ended`);
     return reply.code(204).send();
   });
+}
+
+/** Every live session with its user's name, newest activity first. Users are read in pages. */
+async function everyonesSessions(gw: Gateway, currentSessionId: string | undefined): Promise<Record<string, unknown>[]> {
+  const out: { at: number; json: Record<string, unknown> }[] = [];
+  const page = 500;
+  for (let offset = 0; ; offset += page) {
+    const users = await gw.store.users.list({ limit: page, offset });
+    for (const user of users) {
+      for (const s of await gw.store.sessions.listForUser(user.id)) {
+        if (isLive(s, gw.config.sessionIdleTimeout)) out.push({ at: s.lastSeenAt.getTime(), json: { ...sessionJson(s, currentSessionId), user: user.username } });
+      }
+    }
+    if (users.length < page) break;
+  }
+  return out.sort((a, b) => b.at - a.at).map((o) => o.json);
 }

@@ -48,6 +48,11 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
         await bus.publish(rule ? { kind: 'patterns', resourceType: rule.resourceType } : { kind: 'all' });
         return deleted;
       },
+      async updatePattern(id, changes) {
+        const rule = await grants.updatePattern(id, changes);
+        await bus.publish(rule ? { kind: 'patterns', resourceType: rule.resourceType } : { kind: 'all' });
+        return rule;
+      },
       // Grants move between resource types (model → prompt): both types' caches forget.
       moveResource: (from, to) => after(grants.moveResource(from, to), { kind: 'grants', resourceType: from.type }, { kind: 'grants', resourceType: to.type }),
     },

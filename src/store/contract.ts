@@ -269,6 +269,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       expect(await store.grants.delete('group', 'team-b', 'experiment', '1')).toBe(true);
       const rule = await store.grants.addPattern({ principalType: 'group', principal: 'team-a', resourceType: 'experiment', matcher: 'glob', pattern: 'team-a-*', level: 'EDIT' });
       expect((await store.grants.patterns('experiment')).map((p) => p.id)).toEqual([rule.id]);
+      expect(await store.grants.updatePattern(rule.id, { pattern: 'team-a-.*', matcher: 'regex', level: 'DENY' })).toEqual({ ...rule, pattern: 'team-a-.*', matcher: 'regex', level: 'DENY' });
+      expect(await store.grants.patterns('experiment')).toEqual([{ ...rule, pattern: 'team-a-.*', matcher: 'regex', level: 'DENY' }]);
+      expect(await store.grants.updatePattern('pr_nosuch', { level: 'READ' })).toBeUndefined();
       expect(await store.grants.deletePattern(rule.id)).toBe(true);
       await store.close();
     });

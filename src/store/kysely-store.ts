@@ -492,6 +492,17 @@ function grantStore(db: Kysely<Tables>): GrantStore {
       const r = await db.deleteFrom('pattern_rules').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
+    async updatePattern(id, changes) {
+      // One UPDATE: the rule is never missing or doubled while it changes (no delete + add).
+      const set = {
+        ...(changes.matcher !== undefined ? { matcher: changes.matcher } : {}),
+        ...(changes.pattern !== undefined ? { pattern: changes.pattern } : {}),
+        ...(changes.level !== undefined ? { level: changes.level } : {}),
+      };
+      if (Object.keys(set).length > 0) await db.updateTable('pattern_rules').set(set).where('id', '=', id).execute();
+      const row = await db.selectFrom('pattern_rules').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toPattern(row) : undefined;
+    },
     async groupNames() {
       const [fromGrants, fromRules] = await Promise.all([
         db.selectFrom('grants').select('principal').distinct().where('principal_type', '=', 'group').execute(),

@@ -183,6 +183,8 @@ export interface GrantStore {
   listPatterns(): Promise<PatternRule[]>;
   addPattern(rule: Omit<PatternRule, 'id'>): Promise<PatternRule>;
   deletePattern(id: string): Promise<boolean>;
+  /** Changes a rule's pattern, matcher and/or level in place (same id, principal and type); the changed rule, or undefined when there is none. */
+  updatePattern(id: string, changes: Partial<Pick<PatternRule, 'matcher' | 'pattern' | 'level'>>): Promise<PatternRule | undefined>;
   /** Every group named by a grant or a pattern rule, sorted (groups are only known by name). */
   groupNames(): Promise<string[]>;
   /**

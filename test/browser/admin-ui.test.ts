@@ -192,8 +192,12 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     await create.getByLabel('Groups').fill('team-a');
     await create.getByRole('button', { name: 'Create' }).click();
     const account = admin.getByRole('table', { name: 'Service accounts' }).getByRole('row').filter({ hasText: 'nightly-train' });
-    await account.getByRole('button', { name: 'New token' }).click();
-    await expect(admin.getByLabel('New service-account token').inputValue()).resolves.toMatch(/^mog_/);
+    await account.getByRole('link', { name: 'nightly-train', exact: true }).click();
+    await admin.getByRole('heading', { level: 1, name: 'nightly-train' }).waitFor();
+    const mint = admin.getByRole('form', { name: 'New service-account token' });
+    await mint.getByLabel('Token name').fill('nightly');
+    await mint.getByRole('button', { name: 'Create token' }).click();
+    await expect(admin.getByLabel('New service-account token secret').inputValue()).resolves.toMatch(/^mog_/);
     await shot(admin, 'service-accounts');
     await open(admin, 'Models');
     await admin.getByText(/No models you can read|Filter models/).first().waitFor();
@@ -204,7 +208,7 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     const nav = alice.getByRole('navigation', { name: 'Gateway' });
     await expect(nav.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
     await open(alice, 'Experiments');
-    await alice.getByRole('row').filter({ hasText: experimentName }).getByRole('button').click();
+    await alice.getByRole('row').filter({ hasText: experimentName }).getByRole('button', { name: `Access to ${experimentName}` }).click();
     await alice.getByText(/Only managers of this experiment/).waitFor();
     await alice.getByText('Your access:').waitFor();
     await shot(alice, 'share-not-manager');

@@ -110,7 +110,7 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
     await confirm.getByRole('button', { name: 'Lower my access' }).click();
     // The result: alice no longer manages it, and the dialog says so (refreshed, not stale).
     await dialog().getByText('Only managers of this experiment').waitFor({ timeout: 30_000 });
-    await expect.poll(() => dialog().locator('.own-level .badge').textContent()).toBe('READ');
+    await expect.poll(() => dialog().locator('.own-level .badge').textContent()).toBe('Read'); // levels are shown in words (LevelBadge)
     const banner = dialog().locator('.undo-banner');
     expect(await banner.textContent()).toContain('Your grant is now READ (was MANAGE)');
     expect(await shots(alice, 'lower-own-result')).toBeLessThanOrEqual(0);

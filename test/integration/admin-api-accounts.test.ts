@@ -75,6 +75,17 @@ describe('admin API: users, sessions, groups, access, OpenAPI', () => {
       expect(await store().sessions.get(id)).toBeDefined();
     });
 
+    it('an admin lists everyone\'s sessions at once (all=true, with their users); a non-admin may not (no listing of others by the back door)', async () => {
+      const all = await call('GET', 'sessions?all=true', 'admin');
+      expect(all.status).toBe(200);
+      expect(all.json.sessions).toEqual(expect.arrayContaining([expect.objectContaining({ user: 'bob', id: expect.any(String), current: false })]));
+      expect(JSON.stringify(all.json)).not.toMatch(/secret|sealed/i);
+      expectError(await call('GET', 'sessions?all=true', 'bob'), 403, 'GW_DENIED');
+      expect((await bobCookie('GET', 'sessions?all=true')).status).toBe(403);
+      expectError(await call('GET', 'sessions?all=true&user=bob', 'admin'), 400, 'GW_BAD_REQUEST');
+      expectError(await call('GET', 'sessions?all=yes', 'admin'), 400, 'GW_BAD_REQUEST');
+    });
+
     it('an admin lists and ends another user\'s session; the browser is signed out at once', async () => {
       const listed = await call('GET', 'sessions?user=bob', 'admin');
       expect(listed.json.sessions).toHaveLength(1);

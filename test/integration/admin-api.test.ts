@@ -42,6 +42,7 @@ describe('admin API', () => {
       ['GET', 'patterns'],
       ['POST', 'patterns', { principal_type: 'group', principal: 'x', resource_type: 'experiment', matcher: 'glob', pattern: '*', level: 'MANAGE' }],
       ['DELETE', 'patterns/pr_x'],
+      ['PATCH', 'patterns/pr_x', { level: 'MANAGE' }],
       ['POST', 'explain', { user: 'alice', action: 'read', resource: { type: 'experiment', id: '101' } }],
       ['GET', 'users'],
     ];
@@ -186,6 +187,36 @@ describe('admin API', () => {
       expect(await store().grants.listPatterns()).toEqual([]);
     });
 
+    it('admin: changes a rule in place (same id; audited with the old and new values); the policy follows at once', async () => {
+      const added = await call('POST', 'patterns', 'admin', { ...rule, pattern: 'team-a-exp-*', level: 'READ' });
+      const id = added.json.pattern.id as string;
+      const changed = await call('PATCH', `patterns/${id}`, 'admin', { matcher: 'regex', pattern: 'team-a-.*', level: 'DENY' });
+      expect(changed.status, JSON.stringify(changed.json)).toBe(200);
+      expect(changed.json.pattern).toMatchObject({ ...rule, id, matcher: 'regex', pattern: 'team-a-.*', level: 'DENY' });
+      expect(await store().grants.listPatterns()).toEqual([expect.objectContaining({ id, matcher: 'regex', pattern: 'team-a-.*', level: 'DENY' })]);
+      const events = await store().audit.list({ limit: 10, action: 'pattern.update' });
+      expect(events).toEqual([expect.objectContaining({ actor: 'admin', resource: `pattern:${id}`, decision: 'allow' })]);
+      expect(events[0]!.reason).toMatch(/DENY .*regex "team-a-\.\*" \(was READ, glob "team-a-exp-\*"\)/);
+      const explained = await call('POST', 'explain', 'admin', { user: 'alice', action: 'read', resource: { type: 'experiment', id: '9', name: 'team-a-x' } });
+      expect(explained.json.considered.patterns).toEqual([expect.objectContaining({ matched: true, rule: expect.objectContaining({ id, level: 'DENY' }) })]);
+      // Only the level: the matcher and pattern stay.
+      expect((await call('PATCH', `patterns/${id}`, 'admin', { level: 'EDIT' })).json.pattern).toMatchObject({ matcher: 'regex', pattern: 'team-a-.*', level: 'EDIT' });
+      await call('DELETE', `patterns/${id}`, 'admin');
+    });
+
+    it('refuses a change that would leave an unusable rule, an empty or unknown change, and unknown ids — and changes nothing', async () => {
+      const kept = await store().grants.addPattern({ principalType: 'group', principal: 'team-a', resourceType: 'experiment', matcher: 'glob', pattern: 'team-(a*', level: 'READ' });
+      // The glob is a fine glob but not a usable regex: switching only the matcher is checked against the kept pattern.
+      expectError(await call('PATCH', `patterns/${kept.id}`, 'admin', { matcher: 'regex' }), 400, 'GW_BAD_REQUEST', /regex pattern "team-\(a\*" cannot be used/);
+      expectError(await call('PATCH', `patterns/${kept.id}`, 'admin', { pattern: '' }), 400, 'GW_BAD_REQUEST', /must not be empty/);
+      expectError(await call('PATCH', `patterns/${kept.id}`, 'admin', {}), 400, 'GW_BAD_REQUEST', /Nothing to change/);
+      expectError(await call('PATCH', `patterns/${kept.id}`, 'admin', { principal: 'team-b' }), 400, 'GW_BAD_REQUEST');
+      expectError(await call('PATCH', `patterns/${kept.id}`, 'admin', { level: 'OWNER' }), 400, 'GW_BAD_REQUEST', /Unknown level "OWNER"/);
+      expectError(await call('PATCH', 'patterns/pr_nosuch', 'admin', { level: 'READ' }), 404, 'GW_NOT_FOUND', /No pattern rule/);
+      expect(await store().grants.listPatterns()).toEqual([kept]);
+      await store().grants.deletePattern(kept.id);
+    });
+
     it('refuses unusable patterns and unknown matchers with 400', async () => {
       expectError(await call('POST', 'patterns', 'admin', { ...rule, matcher: 'regex', pattern: 'team-(a' }), 400, 'GW_BAD_REQUEST', /regex pattern "team-\(a" cannot be used: invalid regular expression/);
       expectError(await call('POST', 'patterns', 'admin', { ...rule, pattern: '' }), 400, 'GW_BAD_REQUEST', /must not be empty/);
@@ -199,7 +230,8 @@ describe('admin API', () => {
       expectError(await call('POST', 'patterns', who, { ...rule, principal_type: 'user', principal: who, level: 'MANAGE' }), 403, 'GW_DENIED');
       const kept = await store().grants.addPattern({ principalType: 'group', principal: 'g', resourceType: 'experiment', matcher: 'glob', pattern: 'kept', level: 'READ' });
       expectError(await call('DELETE', `patterns/${kept.id}`, who), 403, 'GW_DENIED');
-      expect((await store().grants.listPatterns()).map((r) => r.id)).toEqual([kept.id]);
+      expectError(await call('PATCH', `patterns/${kept.id}`, who, { level: 'MANAGE' }), 403, 'GW_DENIED');
+      expect(await store().grants.listPatterns()).toEqual([kept]);
       await store().grants.deletePattern(kept.id);
     });
   });

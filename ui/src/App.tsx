@@ -1,7 +1,7 @@
 // The shell: top bar (who is signed in, back to MLflow, sign out), navigation by role, and the
 // page for the current path. Administrators see every page; others see their own scope.
 import { useEffect, type ReactNode } from 'react';
-import { api, API, BASE, type Me } from './api';
+import { api, BASE, type Me } from './api';
 import { ErrorBox, Spinner } from './components/ui';
 import { MeContext } from './me';
 import { AccessRequestsPage } from './pages/AccessRequests';
@@ -13,6 +13,12 @@ import { ProfilePage } from './pages/Profile';
 import { ResourcesPage } from './pages/Resources';
 import { ServiceAccountsPage } from './pages/ServiceAccounts';
 import { ProvisioningPage } from './pages/Provisioning';
+import { ApiReferencePage } from './pages/ApiReference';
+import { CredentialsPage } from './pages/Credentials';
+import { MlflowResourcesPage } from './pages/MlflowResources';
+import { RulesPage } from './pages/Rules';
+import { ServiceAccountPage } from './pages/ServiceAccount';
+import { TrashPage } from './pages/Trash';
 import { UserPage, UsersPage } from './pages/Users';
 import { Link, usePath } from './router';
 import { useLoad } from './use-load';
@@ -27,13 +33,19 @@ const NAV: NavItem[] = [
   { path: '/', label: 'Profile & tokens' },
   { path: '/experiments', label: 'Experiments' },
   { path: '/models', label: 'Models' },
+  { path: '/prompts', label: 'Prompts' },
+  { path: '/ai-endpoints', label: 'AI-gateway endpoints' },
+  { path: '/workspaces', label: 'Workspaces' },
+  { path: '/deleted', label: 'Deleted items' },
   { path: '/access-requests', label: 'Access requests' },
   { path: '/explain', label: 'Explain access' },
   { path: '/audit', label: 'Audit log' },
   { path: '/users', label: 'Users', admin: true },
   { path: '/groups', label: 'Groups', admin: true },
   { path: '/patterns', label: 'Pattern rules', admin: true },
+  { path: '/rules', label: 'Protected keys & defaults', admin: true },
   { path: '/service-accounts', label: 'Service accounts', admin: true },
+  { path: '/credentials', label: 'Tokens & sessions', admin: true },
   { path: '/provisioning', label: 'Provisioning & sign-in', admin: true },
 ];
 
@@ -44,17 +56,26 @@ function route(path: string, me: Me): ReactNode {
     case '/': return <ProfilePage />;
     case '/experiments': return <ResourcesPage kind="experiment" />;
     case '/models': return <ResourcesPage kind="registered_model" />;
+    case '/prompts': return <MlflowResourcesPage kind="prompt" />;
+    case '/ai-endpoints': return <MlflowResourcesPage kind="gateway_endpoint" />;
+    case '/workspaces': return <MlflowResourcesPage kind="workspace" />;
+    case '/deleted': return <TrashPage />;
+    case '/api-reference': return <ApiReferencePage />;
     case '/access-requests':
     case '/request-access': return <AccessRequestsPage />;
     case '/explain': return <ExplainPage />;
     case '/audit': return <AuditPage />;
   }
-  if (!me.is_admin) return <NotFound admin={NAV.some((n) => n.path === path)} />;
+  const account = /^\/service-accounts\/([^/]+)$/.exec(path);
+  if (!me.is_admin) return <NotFound admin={NAV.some((n) => n.path === path) || !!account} />;
+  if (account) return <ServiceAccountPage name={decodeURIComponent(account[1]!)} />;
   switch (path) {
     case '/users': return <UsersPage />;
     case '/groups': return <GroupsPage />;
     case '/patterns': return <PatternsPage />;
     case '/service-accounts': return <ServiceAccountsPage />;
+    case '/rules': return <RulesPage />;
+    case '/credentials': return <CredentialsPage />;
     case '/provisioning': return <ProvisioningPage />;
   }
   return <NotFound admin={false} />;
@@ -108,7 +129,7 @@ export function App() {
                 <Link to={n.path} aria-current={active(n.path) ? 'page' : undefined}>{n.label}</Link>
               </li>
             ))}
-            <li className="sidebar-foot"><a href={`${API}/openapi.json`} target="_blank" rel="noreferrer">API reference (OpenAPI)</a></li>
+            <li className="sidebar-foot"><Link to="/api-reference" aria-current={active('/api-reference') ? 'page' : undefined}>API reference</Link></li>
           </ul>
         </nav>
         <div id="content" className="content">{route(path, user)}</div>

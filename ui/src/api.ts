@@ -39,6 +39,7 @@ export const api = {
   get: <T>(path: string) => call<T>('GET', `${API}/${path}`),
   post: <T>(path: string, body?: unknown) => call<T>('POST', `${API}/${path}`, body ?? {}),
   put: <T>(path: string, body: unknown) => call<T>('PUT', `${API}/${path}`, body),
+  patch: <T>(path: string, body: unknown) => call<T>('PATCH', `${API}/${path}`, body),
   del: <T>(path: string, body?: unknown) => call<T>('DELETE', `${API}/${path}`, body),
 };
 

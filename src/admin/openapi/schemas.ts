@@ -48,6 +48,7 @@ export const SCHEMAS: Record<string, Schema> = {
   GrantInput: obj({ principal_type: principalType, principal: { type: 'string', description: 'username or group name' }, resource_type: resourceType, resource_id: str, level: grantLevel, override_parent_deny: overrideParentDeny }, ['principal_type', 'principal', 'resource_type', 'resource_id', 'level']),
   GrantKey: obj({ principal_type: principalType, principal: str, resource_type: resourceType, resource_id: str }),
   Pattern: obj({ id: str, principal_type: principalType, principal: str, user_id: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel }, ['id', 'principal_type', 'principal', 'resource_type', 'matcher', 'pattern', 'level']),
+  PatternChange: { type: 'object', additionalProperties: false, minProperties: 1, properties: { matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel } },
   PatternInput: obj({ principal_type: principalType, principal: str, resource_type: resourceType, matcher: { type: 'string', enum: ['glob', 'regex'] }, pattern: str, level: grantLevel }),
   ExplainInput: obj({
     user: str, action: { type: 'string', enum: ['read', 'use', 'update', 'delete', 'manage'] },
@@ -75,7 +76,7 @@ export const SCHEMAS: Record<string, Schema> = {
     groups: list(str), creator_group: { type: 'string', description: 'only when the creator is in this group' },
   }, ['resource_type', 'level', 'grant_to']),
   User: obj({ id: str, username: str, email: strOrNull, display_name: strOrNull, groups: list(str), is_admin: bool, disabled: bool, kind: { type: 'string', enum: ['person', 'service'] }, created_at: str, last_login_at: strOrNull, provider: strOrNull }),
-  Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' } }),
+  Session: obj({ id: str, created_at: str, expires_at: str, last_seen_at: str, ip: strOrNull, user_agent: strOrNull, current: { type: 'boolean', description: 'the session of this request' }, user: { type: 'string', description: 'the session\'s user (in the answer to all=true only)' } }),
   Token: obj({ id: str, name: str, prefix: str, owner: strOrNull, created_at: str, expires_at: str, last_used_at: strOrNull, last_used_ip: strOrNull, read_only: bool, scope: { type: ['array', 'null'] }, revoked_at: strOrNull }),
   NewToken: { allOf: [ref('Token'), obj({ token: { type: 'string', description: 'The secret, shown in this answer only' } })] },
   TokenInput: obj({ name: str, expires_in_days: { type: 'number' }, read_only: bool, scope: list(obj({ type: resourceType, id: str })) }, ['name']),

@@ -2,6 +2,7 @@
 // cards, loading and empty states, errors in place, level badges, buttons and dialogs.
 import { useEffect, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import { ApiError } from '../api';
+import { LEVEL_HELP, levelLabel } from '../levels';
 
 export function Page({ title, intro, actions, children }: { title: string; intro?: ReactNode; actions?: ReactNode; children: ReactNode }) {
   useEffect(() => {
@@ -84,8 +85,19 @@ export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' 
   return <div className={`notice ${kind}`} role={kind === 'success' ? 'status' : undefined}>{children}</div>;
 }
 
+/** A level with its human label and, on hover, what it allows; DENY is set apart (solid red, bold). */
 export function LevelBadge({ level }: { level: string }) {
-  return <span className={`badge level-${level.toLowerCase()}`}>{level === 'NO_PERMISSIONS' ? 'NONE' : level}</span>;
+  const cls = `badge level-${(level === 'NONE' ? 'NO_PERMISSIONS' : level).toLowerCase()}`;
+  return (
+    <span className={cls} title={LEVEL_HELP[level]}>
+      {levelLabel(level)}
+    </span>
+  );
+}
+
+/** The explanation of DENY, shown next to lists that can hold one. */
+export function DenyNote() {
+  return <p className="muted deny-note"><LevelBadge level="DENY" /> {LEVEL_HELP.DENY}; on an experiment or model it also blocks everything inside it.</p>;
 }
 
 export function Tag({ children, tone = 'neutral' }: { children: ReactNode; tone?: 'neutral' | 'good' | 'bad' | 'info' | 'warn' }) {

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, BASE, RESOURCE_TYPES, type Level } from '../api';
 import { Button, Card, Empty, ErrorBox, Field, LevelBadge, Notice, Page, Spinner, Tag, relative, time, useAction } from '../components/ui';
-import { LEVEL_HELP } from '../levels';
+import { LEVEL_HELP, levelOption } from '../levels';
 import { useLoad } from '../use-load';
 
 export interface AccessRequest {
@@ -89,7 +89,7 @@ function AskForm({ initial, back, onSent }: { initial: { type: string; id: strin
     <Card title="Ask for access">
       {sent && (
         <Notice kind="success">
-          Sent: {LEVEL_HELP[sent.level] ? <>{sent.level} ({LEVEL_HELP[sent.level]})</> : sent.level} on {TYPE_LABEL[sent.resource_type]} {sent.resource_id}. The managers see it now; its outcome shows below.
+          Sent: {levelOption(sent.level)} on {TYPE_LABEL[sent.resource_type]} {sent.resource_id}. The managers see it now; its outcome shows below.
           {back && <> <a href={back}>Back to MLflow</a></>}
         </Notice>
       )}
@@ -104,7 +104,7 @@ function AskForm({ initial, back, onSent }: { initial: { type: string; id: strin
         </Field>
         <Field label="Level" hint={LEVEL_HELP[level]}>
           <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>
-            {REQUESTABLE.map((l) => <option key={l} value={l}>{l} — {LEVEL_HELP[l]}</option>)}
+            {REQUESTABLE.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}
           </select>
         </Field>
         <Field label="Message to the managers" hint="Why you need it; optional">
@@ -149,7 +149,7 @@ function Decision({ request: r, onDone }: { request: AccessRequest; onDone: () =
       <div className="request-actions">
         <label className="inline">Grant
           <select value={level} onChange={(e) => setLevel(e.target.value as Level)} aria-label={`Level for ${r.requester}`}>
-            {REQUESTABLE.map((l) => <option key={l} value={l}>{l} — {LEVEL_HELP[l]}</option>)}
+            {REQUESTABLE.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}
           </select>
         </label>
         <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="Note for the requester (optional)" aria-label={`Note for ${r.requester}`} maxLength={1000} />

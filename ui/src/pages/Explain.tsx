@@ -1,9 +1,11 @@
 // "Why can (or can't) this user do that?" — the policy's own explanation, every grant and rule.
 import { useState, type FormEvent } from 'react';
 import { ACTIONS, api, RESOURCE_TYPES, type Grant, type Pattern } from '../api';
-import { Button, Card, ErrorBox, Field, LevelBadge, Page, Tag, useAction } from '../components/ui';
+import { Button, Card, DenyNote, ErrorBox, Field, LevelBadge, Page, Tag, useAction } from '../components/ui';
 import { useMe } from '../me';
 import { SOURCE } from './ShareDialog';
+import { ResourcePicker } from '../components/ResourcePicker';
+import { PICKABLE, TYPE_LABEL, type Found, type Pickable } from '../mlflow-resources';
 
 interface Explanation {
   decision: { allow: boolean; level: string; required: string; source: string; reason: string };
@@ -20,6 +22,12 @@ export function ExplainPage() {
   const me = useMe();
   const [form, setForm] = useState({ user: me.username, action: 'read', type: 'experiment', id: '', name: '' });
   const [answer, setAnswer] = useState<Explanation>();
+  const [picked, setPicked] = useState<Found>();
+  const pickable = (PICKABLE as readonly string[]).includes(form.type);
+  const pick = (r: Found | undefined) => {
+    setPicked(r);
+    if (r) setForm({ ...form, id: r.id, name: r.name });
+  };
   const ask = useAction();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
@@ -35,12 +43,14 @@ export function ExplainPage() {
         <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Explain access">
           <Field label="User"><input value={form.user} onChange={set('user')} required readOnly={!me.is_admin} /></Field>
           <Field label="Action"><select value={form.action} onChange={set('action')}>{ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}</select></Field>
-          <Field label="Resource type"><select value={form.type} onChange={set('type')}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{t.replace('_', ' ')}</option>)}</select></Field>
-          <Field label="Resource id" hint="experiment id, model name…"><input value={form.id} onChange={set('id')} required /></Field>
+          <Field label="Resource type"><select value={form.type} onChange={(e) => { setForm({ ...form, type: e.target.value, id: '', name: '' }); setPicked(undefined); }}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t] ?? t}</option>)}</select></Field>
+          {pickable && <Field label="Find by name" hint="among what you can see"><ResourcePicker type={form.type as Pickable} value={picked} onChange={pick} /></Field>}
+          <Field label="Resource id" hint={pickable ? 'filled in when you pick by name' : 'run id, <model>/<version>…'}><input value={form.id} onChange={set('id')} required /></Field>
           <Field label="Name" hint="optional, for pattern rules"><input value={form.name} onChange={set('name')} /></Field>
           <Button type="submit" variant="primary" busy={ask.busy}>Explain</Button>
         </form>
         <ErrorBox error={ask.error} />
+        <DenyNote />
       </Card>
       {answer && <Answer e={answer} />}
     </Page>

@@ -1,8 +1,9 @@
 // The signed-in user's own page: who the gateway thinks they are, their personal access tokens
 // (create with an expiry and a read-only option, copy once, revoke) and their browser sessions.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, BASE, type Session, type Token } from '../api';
-import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, Notice, Page, relative, Spinner, Tag, time, useAction } from '../components/ui';
+import { Button, Card, ConfirmButton, Empty, ErrorBox, Notice, Page, relative, Spinner, Tag, time, useAction } from '../components/ui';
+import { TokenForm } from '../components/TokenForm';
 import { useMe } from '../me';
 import { useLoad } from '../use-load';
 
@@ -33,7 +34,7 @@ function Tokens() {
     <Card title="Personal access tokens">
       <p className="muted">
         For the MLflow client and scripts: <code>MLFLOW_TRACKING_URI={window.location.origin}{BASE}</code> and <code>MLFLOW_TRACKING_TOKEN=&lt;token&gt;</code>.
-        A token acts with your permissions; a read-only token never writes.
+        A token acts with your permissions; a read-only token never writes, a scoped one reaches only the resources you chose.
       </p>
       <CreateToken onCreated={(c) => { setCreated(c); tokens.reload(); }} />
       {created && <NewToken name={`Token “${created.name}” created.`} token={created.token} onDone={() => setCreated(undefined)} />}
@@ -64,31 +65,12 @@ function Tokens() {
 }
 
 function CreateToken({ onCreated }: { onCreated: (c: { name: string; token: string }) => void }) {
-  const [name, setName] = useState('');
-  const [days, setDays] = useState('90');
-  const [readOnly, setReadOnly] = useState(false);
-  const action = useAction();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const res = await action.run(() => api.post<{ token: string; name: string }>('tokens', { name: name.trim(), expires_in_days: Number(days), read_only: readOnly }));
-    if (res) {
-      onCreated({ name: res.name, token: res.token });
-      setName('');
-      setReadOnly(false);
-    }
-  };
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Create a token">
-      <Field label="Token name"><input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. laptop" required maxLength={100} /></Field>
-      <Field label="Expires in">
-        <select value={days} onChange={(e) => setDays(e.target.value)}>
-          <option value="7">7 days</option><option value="30">30 days</option><option value="90">90 days</option><option value="365">1 year</option>
-        </select>
-      </Field>
-      <label className="check"><input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} /> Read-only</label>
-      <Button type="submit" variant="primary" busy={action.busy}>Create token</Button>
-      <ErrorBox error={action.error} />
-    </form>
+    <TokenForm everything="everything you may reach" onSubmit={async (body) => {
+      const res = await api.post<{ token: string; name: string }>('tokens', body);
+      onCreated({ name: res.name, token: res.token });
+      return true;
+    }} />
   );
 }
 

@@ -4,6 +4,8 @@ import { useMemo, useState } from 'react';
 import { mlflow } from '../api';
 import { Button, Card, Empty, ErrorBox, Page, Spinner, time } from '../components/ui';
 import { ShareDialog, type SharedResource } from './ShareDialog';
+import { ChildrenDialog } from './Children';
+import type { Found } from '../mlflow-resources';
 import { useMe } from '../me';
 import { useLoad } from '../use-load';
 
@@ -40,6 +42,7 @@ export function ResourcesPage({ kind }: { kind: 'experiment' | 'registered_model
   const rows = useLoad(() => loadRows(kind), [kind]);
   const [filter, setFilter] = useState('');
   const [sharing, setSharing] = useState<SharedResource>();
+  const [inside, setInside] = useState<Found>();
   const shown = useMemo(() => (rows.data ?? []).filter((r) => r.name.toLowerCase().includes(filter.toLowerCase())), [rows.data, filter]);
   return (
     <Page
@@ -71,13 +74,17 @@ export function ResourcesPage({ kind }: { kind: 'experiment' | 'registered_model
                   <td><strong>{r.name}</strong></td>
                   <td className="muted">{r.detail}</td>
                   <td>{time(r.updated)}</td>
-                  <td className="actions"><Button small onClick={() => setSharing({ type: kind, id: r.id, name: r.name })} aria-label={`Access to ${r.name}`}>Access…</Button></td>
+                  <td className="actions">
+                    <Button small onClick={() => setInside({ type: kind, id: r.id, name: r.name })} aria-label={`Inside ${r.name}`}>{kind === 'experiment' ? 'Contents…' : 'Versions…'}</Button>
+                    <Button small onClick={() => setSharing({ type: kind, id: r.id, name: r.name })} aria-label={`Access to ${r.name}`}>Access…</Button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </Card>
+      {inside && <ChildrenDialog parent={inside} onClose={() => setInside(undefined)} />}
       {sharing && <ShareDialog resource={sharing} onClose={() => setSharing(undefined)} />}
     </Page>
   );

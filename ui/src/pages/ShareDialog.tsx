@@ -2,10 +2,10 @@
 // by the same policy as every request), plus the direct grants a manager may change.
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, LEVELS, qs, type Grant, type Level } from '../api';
-import { Button, ConfirmButton, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
+import { Button, ConfirmButton, DenyNote, Dialog, Empty, ErrorBox, Field, LevelBadge, Notice, Spinner, Tag, useAction } from '../components/ui';
 import { useMe } from '../me';
 import { Link } from '../router';
-import { LEVEL_HELP } from '../levels';
+import { LEVEL_HELP, levelLabel, levelOption } from '../levels';
 import { useLoad } from '../use-load';
 import { GroupNameInput, unknownGroupWarning, useGroupSuggestions, type Suggestions } from '../sharing/GroupNameInput';
 import { lowers } from '../sharing/levels';
@@ -115,8 +115,9 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
                       <td><Tag tone={g.principal_type === 'group' ? 'info' : 'neutral'}>{g.principal_type}</Tag> {g.principal}</td>
                       <td>
                         <select aria-label={`Level of ${g.principal}`} value={g.level} disabled={change.busy || lowering !== undefined} onChange={(e) => changeLevel(g, e.target.value as Level)}>
-                          {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+                          {LEVELS.map((l) => <option key={l} value={l}>{levelLabel(l)}</option>)}
                         </select>
+                        {g.level === 'DENY' && <> <LevelBadge level="DENY" /></>}
                       </td>
                       <td className="actions"><ConfirmButton aria-label={`Remove the grant of ${g.principal}`} confirmLabel="Remove" onConfirm={() => remove(g)}>Remove</ConfirmButton></td>
                     </tr>
@@ -126,6 +127,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
             )}
             <AddGrant busy={change.busy} suggestions={suggestions.data} onAdd={add} />
             {shared && <Notice kind="success">{shared}</Notice>}
+            <DenyNote />
           </section>
           <section aria-labelledby="share-who">
             <h3 id="share-who">Who can read it, and why</h3>
@@ -167,7 +169,7 @@ function AddGrant({ onAdd, busy, suggestions }: { onAdd: (g: Pick<Grant, 'princi
         ? <Field label="Group name"><GroupNameInput value={name} onChange={setName} suggestions={suggestions} /></Field>
         : <Field label="Username or email" hint="Also people who have not signed in yet"><input value={name} onChange={(e) => setName(e.target.value)} required placeholder="alice or alice@example.com" autoComplete="off" /></Field>}
       <Field label="Level">
-        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{l} — {LEVEL_HELP[l]}</option>)}</select>
+        <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select>
       </Field>
       <Button type="submit" variant={confirming ? 'danger' : 'primary'} busy={busy}>{confirming ? 'Share anyway' : 'Share'}</Button>
       {warning && warned === name.trim() && <div className="notice warning form-warning" role="alert">{warning}</div>}
