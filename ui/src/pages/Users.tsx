@@ -32,7 +32,7 @@ export function UsersPage() {
             <tbody>
               {users.data.users.map((u) => (
                 <tr key={u.id}>
-                  <td><Link to={`/users/${encodeURIComponent(u.username)}`}><strong>{u.username}</strong></Link><div className="muted">{u.display_name ?? ''} {u.email ? `· ${u.email}` : ''}</div></td>
+                  <td><Link to={`/${u.kind === 'service' ? 'service-accounts' : 'users'}/${encodeURIComponent(u.username)}`}><strong>{u.username}</strong></Link><div className="muted">{u.display_name ?? ''} {u.email ? `· ${u.email}` : ''}</div></td>
                   <td>{u.groups.map((g) => <Tag key={g}>{g}</Tag>)}</td>
                   <td>{u.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{u.is_admin && <Tag tone="info">admin</Tag>}{u.kind === 'service' && <Tag tone="warn">service</Tag>}{u.kind === 'person' && u.last_login_at === null && <Tag tone="warn">not signed in yet</Tag>}</td>
                   <td>{relative(u.last_login_at)}</td>
