@@ -42,6 +42,7 @@ import { errorPage, infoPage } from './pages.js';
 import { loadTracing } from '../tracing/index.js';
 import { metrics, routeClassOf } from '../metrics/index.js';
 import { registerMetricsRoute, startMetricsListener, type MetricsListener } from '../metrics/exposition.js';
+import { signInAgainHref } from './sign-in-again.js';
 
 export interface GatewayServer {
   readonly app: FastifyInstance;
@@ -252,7 +253,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
     return reply.type('text/html; charset=utf-8').send(errorPage({
       title: err.status === 403 ? 'Access denied' : err.status >= 500 ? 'Service unavailable' : 'Something went wrong',
       message: err.toJSON().message, code: err.code, requestId: req.id,
-      ...(signIn ? { action: { href: `${gw.config.basePath}/_gateway/login`, label: 'Sign in again' } } : {}),
+      ...(signIn ? { action: { href: signInAgainHref(gw.config.basePath, req), label: 'Sign in again' } } : {}),
     }));
   }
   return reply.type('application/json').send(err.toJSON());

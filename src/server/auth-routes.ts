@@ -12,6 +12,7 @@ import { clearCookie, conflictClearing, cookieValues, loginAttemptCookieName, lo
 import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 import { scimSignIn } from '../scim/sign-in.js';
+import { rememberReturnTo } from './sign-in-again.js';
 
 const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -93,6 +94,8 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       return reply.redirect(returnTo, 302);
     } catch (err) {
       void reply.header('set-cookie', setCookies);
+      // "Sign in again" on the error page goes where this attempt was going.
+      rememberReturnTo(req, (sealedTx === undefined ? undefined : gw.loginSealer.open<{ returnTo?: unknown }>(sealedTx))?.returnTo);
       // Refused sign-ins (state/PKCE/IdP errors, disabled accounts, groups not allowed) are audited too.
       const refused = toGatewayError(err);
       void gw.store.audit.append({
