@@ -19,11 +19,16 @@ export class GatewayError extends Error {
   readonly headers: Readonly<Record<string, string | string[]>>;
   /** What a refusal was about, for the UI to offer "ask for access" (public: only what the caller named). */
   readonly denied: DeniedResource | undefined;
+  /**
+   * What a refused request named, as `run:<id>`, for its audit event's Resource where the route's
+   * ids cannot say (the arguments of a GraphQL field). Only what the caller sent; never in the answer.
+   */
+  readonly named: string | undefined;
 
   constructor(
     code: GatewayErrorCode,
     message: string,
-    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource } = {},
+    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource; named?: string } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';
@@ -32,6 +37,7 @@ export class GatewayError extends Error {
     this.detail = opts.detail;
     this.headers = opts.headers ?? {};
     this.denied = opts.denied;
+    this.named = opts.named;
   }
 
   /** Server errors hide their message behind a generic one; client errors explain themselves. */

@@ -237,6 +237,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
     if (err.code === 'GW_DENIED' && err.detail) ctx.decisionDetail = err.detail;
   }
   if (ctx) ctx.error = err.message;
+  if (ctx && err.named) ctx.named = err.named;
   if (err.status >= 500) req.log.error({ event: 'error', code: err.code, detail: err.detail, err: err.cause }, err.message);
   else req.log.info({ event: 'refused', code: err.code, detail: err.detail }, err.message);
   void reply.code(err.status).headers(err.headers).header('cache-control', 'no-store');
