@@ -96,7 +96,10 @@ export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): 
   }
   for (const mp of await rows('registered_model_permissions')) {
     const user = nameOf.get(str(mp.user_id));
-    if (user) mapPermission(plan, { principalType: 'user', principal: user }, 'registered_model', str(mp.name), str(mp.permission), `registered_model_permissions (MLflow < 3.14)`);
+    // Before 3.14 a prompt's grants were registered-model grants (one name space): both types, widening nothing.
+    for (const type of ['registered_model', 'prompt']) {
+      if (user) mapPermission(plan, { principalType: 'user', principal: user }, type, str(mp.name), str(mp.permission), `registered_model_permissions (MLflow < 3.14)`);
+    }
   }
   // MLflow < 3.14's per-type tables for the AI gateway and scorers (3.14+ migrated them into
   // role_permissions; a row left behind is read too and folds with its migrated twin).
