@@ -1,7 +1,8 @@
 // Both importers read PostgreSQL source databases, written there by the real products: MLflow's
-// basic-auth server with `database_uri = postgresql://…` (populated through AuthServiceClient) and
-// mlflow-oidc-auth with `OIDC_USERS_DB_URI=postgresql://…` (populated through its own store), each
-// through SQLAlchemy's psycopg2 driver from the peers' venv. `--from` takes the URL as the product's
+// basic-auth server with `database_uri = postgresql+psycopg2://…` (populated through AuthServiceClient) and
+// mlflow-oidc-auth with `OIDC_USERS_DB_URI=postgresql+psycopg2://…` (populated through its own store), each
+// through SQLAlchemy's psycopg2 driver from the peers' venv (named in the URL: MLflow 3.17.2 reads a bare
+// postgresql:// as psycopg 3). `--from` takes the URL as the product's
 // configuration holds it (`postgresql+psycopg2://…`). The SQLite twins (import-basic-auth,
 // import-mlflow-oidc-auth) check the decisions before and after; this file checks that the same
 // kinds of rows come out of PostgreSQL, that --apply writes them once, and a re-run changes nothing.
@@ -67,13 +68,13 @@ describe.skipIf(!pg)('importers: PostgreSQL source databases written by the real
     const venv = ensurePeerVenv();
     server = await startPostgres();
     [basicDb, oidcDb] = await Promise.all([server.createDatabase('basic_auth'), server.createDatabase('oidc_auth')]);
-    basic = await startBasicAuthServer({ databaseUri: sqlalchemy(basicDb), defaultPermission: 'NO_PERMISSIONS' });
+    basic = await startBasicAuthServer({ databaseUri: sqlalchemy(basicDb, '+psycopg2'), defaultPermission: 'NO_PERMISSIONS' });
     const r = await runPythonIn(basic.python, BASIC_POPULATE, { URL: basic.url, ADMIN_USER: BASIC_AUTH_ADMIN.username, ADMIN_PASSWORD: BASIC_AUTH_ADMIN.password }, 480_000);
     const line = r.stdout.split('\n').find((l) => l.startsWith('IDS='));
     if (!line) throw new Error(`populating basic-auth failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`);
     exp = (JSON.parse(line.slice(4)) as { exp: string }).exp;
     const o = await runPythonIn(join(venv, 'bin/python'), OIDC_POPULATE, {
-      OIDC_USERS_DB_URI: sqlalchemy(oidcDb), SECRET_KEY: 'test-oidc-auth-secret-key-0123456789', OIDC_DISCOVERY_URL: 'http://127.0.0.1:9/.well-known/openid-configuration',
+      OIDC_USERS_DB_URI: sqlalchemy(oidcDb, '+psycopg2'), SECRET_KEY: 'test-oidc-auth-secret-key-0123456789', OIDC_DISCOVERY_URL: 'http://127.0.0.1:9/.well-known/openid-configuration',
       OIDC_CLIENT_ID: 'unused', OIDC_CLIENT_SECRET: 'unused', OIDC_REDIRECT_URI: 'http://127.0.0.1/test-callback',
     }, 480_000);
     if (!o.stdout.includes('POPULATED')) throw new Error(`populating mlflow-oidc-auth failed (exit ${o.code}):\n${o.stderr.slice(-3000)}`);
@@ -93,11 +94,13 @@ describe.skipIf(!pg)('importers: PostgreSQL source databases written by the real
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'experiment', resource_id: exp, level: 'EDIT' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_type: 'registered_model', resource_id: 'pg-model', level: 'DENY' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'gateway_endpoint', resource_id: 'ep-1', level: 'USE' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'admin', resource_type: 'experiment', resource_id: exp, level: 'MANAGE' }));
     expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'readers', resource_type: 'registered_model', pattern: '*', level: 'READ' }));
     expect(report.groups).toContainEqual({ name: 'readers', members: ['bob'] });
     const first = await cli(['--apply']);
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout).applied).toMatchObject({ users_created: 3, grants_written: 3, pattern_rules_written: 1 });
+    // Five grants: the three above and MLflow's own MANAGE for the creator (admin) of the experiment and the model.
+    expect(JSON.parse(first.stdout).applied).toMatchObject({ users_created: 3, grants_written: 5, pattern_rules_written: 1 });
     const second = await cli(['--apply']);
     expect(JSON.parse(second.stdout).applied).toMatchObject({ users_created: 0, grants_written: 0, pattern_rules_written: 0 });
     await withStore(dbUrl, async (store) => {
