@@ -2,11 +2,11 @@
 // (bearer JWT or session cookie; cookie-borne writes must be same-origin), so the admin surface
 // can never be easier to reach than MLflow itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors/index.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { authenticate } from '../pipeline/steps/authenticate.js';
 import { checkCsrf } from '../pipeline/steps/csrf.js';
+import { unauthenticated } from '../pipeline/steps/require-identity.js';
 import { assertTokenAllowsAdmin } from '../pipeline/token-limits.js';
 import type { Subject } from '../policy/index.js';
 import type { User } from '../store/index.js';
@@ -28,11 +28,7 @@ export async function adminCaller(gw: Gateway, req: FastifyRequest, reply: Fasti
   const ctx: RequestContext = { requestId: req.id, clientIp: req.ip, path, query: '' };
   reply.locals = ctx; // read by the access-log hook (user, decision)
   await authenticate(gw, req, ctx);
-  if (!ctx.principal) {
-    throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required: sign in, or send Authorization: Bearer <token>', {
-      headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
-    });
-  }
+  if (!ctx.principal) throw unauthenticated(gw, req);
   checkCsrf(gw, req, ctx);
   assertTokenAllowsAdmin(req.method, ctx.principal);
   const user = ctx.principal.user;

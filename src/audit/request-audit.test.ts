@@ -42,6 +42,13 @@ describe('which requests become audit events', () => {
     expect(eventFor('POST', 429, ctx('POST', '/api/2.0/mlflow/runs/create', { error: 'Too many failed attempts' }))!.reason).toMatch(/→ 429.*Too many failed attempts$/);
   });
 
+  it('a denied GraphQL request names the run (or experiment) its field named, as the refusal recorded it', () => {
+    const e = eventFor('POST', 403, ctx('POST', '/graphql', { json: { query: '…' }, named: 'run:r9', decision: 'deny: GW_DENIED' }));
+    expect(e).toMatchObject({ action: 'request.denied', resource: 'run:r9' });
+    // The route's own ids win where it has them.
+    expect(eventFor('GET', 403, ctx('GET', '/api/2.0/mlflow/runs/get', { query: 'run_id=r1', named: 'run:other' }))!.resource).toBe('run:r1');
+  });
+
   it('never copies the query string, only the ids the route names', () => {
     const e = eventFor('GET', 403, ctx('GET', '/api/2.0/mlflow/experiments/get', { query: 'experiment_id=5&access_token=s3cr3t' }));
     expect(JSON.stringify(e)).not.toContain('s3cr3t');

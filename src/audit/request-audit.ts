@@ -44,7 +44,7 @@ export function eventFor(method: string, status: number, ctx: RequestContext): A
   else return undefined;
   const what = ctx.route?.rpc ?? ctx.path;
   return {
-    time: new Date(), actor: ctx.principal?.user.username ?? null, action, resource: resourceOf(method, ctx),
+    time: new Date(), actor: ctx.principal?.user.username ?? null, action, resource: resourceOf(method, ctx) ?? ctx.named ?? null,
     decision: denied ? 'deny' : 'allow',
     reason: `${method} ${what} → ${status}${ctx.decision ? ` (${ctx.decision})` : ''}${ctx.error ? `: ${ctx.error}` : ''}${ctx.decisionDetail ? `${ADMIN_ONLY_MARK}${ctx.decisionDetail}` : ''}`.slice(0, 1000),
     requestId: ctx.requestId, clientIp: ctx.clientIp,

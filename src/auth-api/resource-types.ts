@@ -4,15 +4,20 @@
 import { GatewayError } from '../errors/index.js';
 import type { ResourceType } from '../policy/index.js';
 
-/** MLflow type → gateway type; absent: no equivalent. */
-const TO_GATEWAY: Readonly<Record<string, ResourceType>> = {
+/**
+ * MLflow type → gateway type; absent: no equivalent. Shared with the importers (src/import), so a
+ * grant made through MLflow's auth API and one imported from MLflow's database land on the same type.
+ * Prompts are their own type on the gateway (the resolver tells them from registered models by
+ * MLflow's prompt tag): a prompt grant stored on registered_model would never be consulted for it.
+ * The AI gateway's endpoints, secrets and model definitions are resources with the same ids as there.
+ */
+export const MLFLOW_TO_GATEWAY: Readonly<Record<string, ResourceType>> = {
   experiment: 'experiment',
   registered_model: 'registered_model',
-  // Prompts are registered models to MLflow's registry and, today, to the gateway's resolver too
-  // (src/server/app.ts creates it with promptsAsPrompt: false): a prompt grant is stored where the
-  // proxy will look for it.
-  prompt: 'registered_model',
+  prompt: 'prompt',
   gateway_endpoint: 'gateway_endpoint',
+  gateway_secret: 'gateway_secret',
+  gateway_model_definition: 'gateway_model_definition',
 };
 
 /** The MLflow resource types the pinned MLflow accepts (permissions.py VALID_RESOURCE_TYPES). */
@@ -29,7 +34,7 @@ export function gatewayResourceType(mlflowType: string): ResourceType {
   if (!(MLFLOW_TYPES as readonly string[]).includes(mlflowType)) {
     throw new GatewayError('GW_INVALID_VALUE', `Invalid resource type '${mlflowType}'. Valid resource types are: (${MLFLOW_TYPES.map((t) => `'${t}'`).join(', ')})`);
   }
-  const type = TO_GATEWAY[mlflowType];
+  const type = MLFLOW_TO_GATEWAY[mlflowType];
   if (type === undefined) {
     throw new GatewayError('GW_AUTH_API_UNSUPPORTED', `resource_type '${mlflowType}' has no per-resource grants on this gateway: it is authorized through its parent (${parentOf(mlflowType)}); grant on that instead`);
   }
@@ -41,8 +46,8 @@ export function mlflowResourceType(type: ResourceType): string {
 }
 
 function parentOf(mlflowType: string): string {
-  if (mlflowType.startsWith('gateway_')) return 'the gateway endpoint that uses it';
-  if (mlflowType.startsWith('registered_model') || mlflowType.startsWith('prompt')) return 'the registered model or prompt';
+  if (mlflowType.startsWith('registered_model')) return 'the registered model';
+  if (mlflowType.startsWith('prompt')) return 'the prompt';
   if (mlflowType.startsWith('mcp_server')) return 'administrators only';
   return 'the experiment';
 }

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { CliError, gatewayApi, gatewayUrl, statusOf, type MintRequest, type TokenJson } from './remote/gateway-client.js';
-import { credentialsPath, forgetToken, savedToken, saveToken, writePrivateFile } from './remote/credentials.js';
+import { credentialsPath, forgetToken, savedToken, saveToken, tokenInUse, writePrivateFile } from './remote/credentials.js';
 import { signIn, type Flow } from './remote/idp-sign-in.js';
 import { printJson, printTable } from './output.js';
 
@@ -102,29 +102,31 @@ export function registerLoginCommands(program: Command): void {
     });
 
   program.command('whoami')
-    .description('who the saved token acts as, and which token it is')
+    .description('who the MLflow client acts as here: MLFLOW_TRACKING_TOKEN when set, else the saved token; and which token it is')
     .option('--url <gateway>', 'the gateway (default: MLFLOW_TRACKING_URI, else the latest login)')
     .option('--json', 'print JSON')
     .action(async (opts: { url?: string; json?: boolean }) => {
-      const { url, saved } = savedToken(opts.url === undefined ? undefined : gatewayUrl(opts.url));
-      const me = await gatewayApi.whoami(url, saved.token);
-      if (opts.json) return printJson(me);
+      const { url, token, source } = tokenInUse(opts.url === undefined ? undefined : gatewayUrl(opts.url));
+      const me = await gatewayApi.whoami(url, token).catch((err: unknown) => {
+        throw statusOf(err) === 401 && source === 'MLFLOW_TRACKING_TOKEN' ? new CliError(`MLFLOW_TRACKING_TOKEN is not accepted by ${url} (expired, revoked or not a token of this gateway): ${(err as Error).message}`) : err;
+      });
+      if (opts.json) return printJson({ ...me, credential_source: source });
       process.stdout.write(`${me.username}${me.is_admin ? ' (administrator)' : ''} at ${url}\n`);
       process.stdout.write(`groups: ${me.groups.join(', ') || '(none)'}\n`);
-      if (me.token) process.stdout.write(`token:  ${describeToken(me.token)}\n`);
+      if (me.token) process.stdout.write(`token:  ${describeToken(me.token)}${source === 'MLFLOW_TRACKING_TOKEN' ? ' (from MLFLOW_TRACKING_TOKEN)' : ''}\n`);
     });
 
   const tokens = program.command('tokens').description('your personal access tokens on a gateway');
 
   tokens.command('list')
-    .description('list your active tokens (never their secrets)')
+    .description('list your active tokens (never their secrets), with MLFLOW_TRACKING_TOKEN when set, else the saved token')
     .option('--url <gateway>', 'the gateway (default: MLFLOW_TRACKING_URI, else the latest login)')
     .option('--json', 'print JSON')
     .action(async (opts: { url?: string; json?: boolean }) => {
-      const { url, saved } = savedToken(opts.url === undefined ? undefined : gatewayUrl(opts.url));
-      const { tokens: list } = await gatewayApi.list(url, saved.token);
+      const { url, token, tokenId } = tokenInUse(opts.url === undefined ? undefined : gatewayUrl(opts.url));
+      const { tokens: list } = await gatewayApi.list(url, token);
       if (opts.json) return printJson(list);
-      printTable(list.map((t) => ({ ...t, current: t.id === saved.token_id ? '*' : '' })), ['id', 'name', 'expires_at', 'last_used_at', 'read_only', 'scope', 'current'], 'no active tokens');
+      printTable(list.map((t) => ({ ...t, current: t.id === tokenId ? '*' : '' })), ['id', 'name', 'expires_at', 'last_used_at', 'read_only', 'scope', 'current'], 'no active tokens');
     });
 
   signInOptions(tokens.command('create')

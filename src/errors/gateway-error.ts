@@ -28,11 +28,16 @@ export class GatewayError extends Error {
   readonly mlflowBody: Readonly<Record<string, unknown>> | undefined;
   /** The same body as MLflow's bytes (its JSON spacing, which clients quoting the body show). */
   readonly mlflowText: string | undefined;
+  /**
+   * What a refused request named, as `run:<id>`, for its audit event's Resource where the route's
+   * ids cannot say (the arguments of a GraphQL field). Only what the caller sent; never in the answer.
+   */
+  readonly named: string | undefined;
 
   constructor(
     code: GatewayErrorCode,
     message: string,
-    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource; mlflowBody?: Readonly<Record<string, unknown>>; mlflowText?: string } = {},
+    opts: { detail?: string; cause?: unknown; headers?: Record<string, string | string[]>; status?: number; denied?: DeniedResource; mlflowBody?: Readonly<Record<string, unknown>>; mlflowText?: string; named?: string } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';
@@ -43,6 +48,7 @@ export class GatewayError extends Error {
     this.denied = opts.denied;
     this.mlflowBody = opts.mlflowBody;
     this.mlflowText = opts.mlflowBody ? opts.mlflowText : undefined;
+    this.named = opts.named;
   }
 
   /** Server errors hide their message behind a generic one; client errors explain themselves. */

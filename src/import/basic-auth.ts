@@ -4,21 +4,21 @@
 // per-resource tables (experiment_permissions, registered_model_permissions) are still on disk and
 // filled only by older versions: both are read, and the same grant from both folds into one.
 import { readFileSync } from 'node:fs';
-import type { Level, ResourceType } from '../policy/index.js';
+import { MLFLOW_TO_GATEWAY } from '../auth-api/resource-types.js';
+import { GRANT_LEVELS, type GrantLevel, type ResourceType } from '../policy/index.js';
 import { alignWithOldDecisions } from './fold.js';
 import { addGrant, addPattern, emptyPlan, type ImportPlan } from './plan.js';
 import type { Row, SourceDb } from './source-db.js';
 
-/** MLflow resource type → gateway type (prompts are registered models to MLflow's registry and to the gateway's resolver). */
-export const MLFLOW_TYPES: Readonly<Record<string, ResourceType>> = {
-  experiment: 'experiment', registered_model: 'registered_model', prompt: 'registered_model', gateway_endpoint: 'gateway_endpoint',
-};
-const WORKSPACE_ADMIN_TYPES: ResourceType[] = ['experiment', 'registered_model', 'gateway_endpoint'];
+const WORKSPACE_ADMIN_TYPES: ResourceType[] = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition'];
 
-/** MLflow permission → gateway level; DENY becomes NO_PERMISSIONS, which denies as a grant here. */
-export function levelOf(permission: string): Level | undefined {
-  if (permission === 'DENY') return 'NO_PERMISSIONS';
-  return (['NO_PERMISSIONS', 'READ', 'USE', 'EDIT', 'MANAGE'] as const).find((l) => l === permission);
+/**
+ * MLflow permission → gateway grant level. MLflow's DENY is a veto there (it wins every fold but a
+ * workspace admin's) and is the gateway's DENY here (it beats every grant and rule but an
+ * administrator's); NO_PERMISSIONS stays the level it is, the lowest in MLflow's fold.
+ */
+export function levelOf(permission: string): GrantLevel | undefined {
+  return GRANT_LEVELS.find((l) => l === permission);
 }
 
 export interface BasicAuthOptions {
@@ -96,12 +96,23 @@ export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): 
   }
   for (const mp of await rows('registered_model_permissions')) {
     const user = nameOf.get(str(mp.user_id));
-    if (user) mapPermission(plan, { principalType: 'user', principal: user }, 'registered_model', str(mp.name), str(mp.permission), `registered_model_permissions (MLflow < 3.14)`);
+    // Before 3.14 a prompt's grants were registered-model grants (one name space): both types, widening nothing.
+    for (const type of ['registered_model', 'prompt']) {
+      if (user) mapPermission(plan, { principalType: 'user', principal: user }, type, str(mp.name), str(mp.permission), `registered_model_permissions (MLflow < 3.14)`);
+    }
   }
-  for (const t of ['scorer_permissions', 'gateway_secret_permissions', 'gateway_endpoint_permissions', 'gateway_model_definition_permissions', 'workspace_permissions']) {
-    const n = (await rows(t)).length;
-    if (n > 0) plan.unmapped.push({ item: `${n} row(s) of ${t} (MLflow < 3.14)`, reason: t === 'gateway_endpoint_permissions' ? 'read them from role_permissions instead (MLflow 3.14+ migrated them)' : 'no per-resource grants of this type on the gateway (authorized through the parent resource)' });
+  // MLflow < 3.14's per-type tables for the AI gateway and scorers (3.14+ migrated them into
+  // role_permissions; a row left behind is read too and folds with its migrated twin).
+  for (const [t, type, idColumn] of OLD_TABLES) {
+    for (const r of await rows(t)) {
+      const user = nameOf.get(str(r.user_id));
+      const id = type === 'scorer' ? `${str(r.experiment_id)}/${encodeURIComponent(str(r.scorer_name))}` : str(r[idColumn]);
+      if (user) mapPermission(plan, { principalType: 'user', principal: user }, type, id, str(r.permission), `${t} (MLflow < 3.14)`);
+      else plan.unmapped.push({ item: `${t} row ${str(r.id)}`, reason: 'its user no longer exists' });
+    }
   }
+  const oldWorkspaceRows = (await rows('workspace_permissions')).length;
+  if (oldWorkspaceRows > 0) plan.unmapped.push({ item: `${oldWorkspaceRows} row(s) of workspace_permissions (MLflow < 3.14)`, reason: 'read them from role_permissions instead (MLflow 3.14+ migrated them)' });
   if (opts.configFile) {
     const m = /^\s*default_permission\s*=\s*(\S+)/m.exec(readFileSync(opts.configFile, 'utf8'));
     if (m) {
@@ -112,6 +123,14 @@ export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): 
   alignWithOldDecisions(plan, { admins, membersOf: (u) => [...plan.groups].filter(([, m]) => m.has(u)).map(([g]) => g) });
   return plan;
 }
+
+/** MLflow < 3.14's per-type permission tables: table, MLflow resource type, the column naming the resource. */
+const OLD_TABLES: ReadonlyArray<readonly [string, string, string]> = [
+  ['gateway_endpoint_permissions', 'gateway_endpoint', 'endpoint_id'],
+  ['gateway_secret_permissions', 'gateway_secret', 'secret_id'],
+  ['gateway_model_definition_permissions', 'gateway_model_definition', 'model_definition_id'],
+  ['scorer_permissions', 'scorer', 'scorer_name'],
+];
 
 function mapPermission(plan: ImportPlan, principal: { principalType: 'user' | 'group'; principal: string }, type: string, pattern: string, permission: string, from: string): void {
   const level = levelOf(permission);
@@ -128,12 +147,34 @@ function mapPermission(plan: ImportPlan, principal: { principalType: 'user' | 'g
     }
     return;
   }
-  const resourceType = MLFLOW_TYPES[type];
+  if (type === 'scorer') {
+    mapScorer(plan, principal, pattern, level, from);
+    return;
+  }
+  const resourceType = MLFLOW_TO_GATEWAY[type];
   if (!resourceType) {
     plan.unmapped.push({ item: `${from}: ${type} ${pattern} ${permission}`, reason: `no per-resource grants of type ${type} on the gateway (authorized through the parent resource)` });
     return;
   }
-  if (permission === 'DENY') plan.notes.push(`${from}: DENY on ${type} ${pattern} becomes a NO_PERMISSIONS ${principal.principalType} ${pattern === '*' ? 'rule' : 'grant'} (a deny here too)`);
   if (pattern === '*') addPattern(plan, { ...principal, resourceType, matcher: 'glob', pattern: '*', level, from });
   else addGrant(plan, { ...principal, resourceType, resourceId: pattern, level, from });
+}
+
+/**
+ * MLflow keys a scorer grant by `<experiment id>/<scorer name>`; the gateway has no scorer grants
+ * and decides every scorer route by the scorer's experiment. So a scorer grant is reported with
+ * what decides instead, never widened onto the experiment (which would reach all of its runs and
+ * traces) — and a scorer DENY, which the gateway cannot keep for the scorer alone, is called out as
+ * a change the operator has to decide on (deny the experiment, or accept the experiment's level).
+ */
+function mapScorer(plan: ImportPlan, principal: { principalType: 'user' | 'group'; principal: string }, pattern: string, level: GrantLevel, from: string): void {
+  const who = `${principal.principalType} ${principal.principal}`;
+  const experiment = pattern === '*' ? 'each experiment' : `experiment ${pattern.split('/')[0]}`;
+  const scorer = pattern === '*' ? 'every scorer' : `scorer ${decodeURIComponent(pattern.slice(pattern.indexOf('/') + 1))} of experiment ${pattern.split('/')[0]}`;
+  plan.unmapped.push({
+    item: `${from}: ${who} ${level} on ${scorer}`,
+    reason: level === 'DENY'
+      ? `NOT KEPT: the gateway has no scorer grants, so ${who}'s access to ${experiment} decides for its scorers; to keep the deny, deny ${experiment} (a wider deny)`
+      : `the gateway has no scorer grants: ${who}'s access to ${experiment} decides for its scorers (nothing is widened)`,
+  });
 }

@@ -5,17 +5,20 @@
 // such (user, resource) and adds the user grant or rule that makes the gateway's decision the old
 // one, so nobody gains or loses access on the day of the switch. Pure: the policy is asked, not
 // re-implemented.
-import { decide, type Grant, type Level, type PatternRule, type ResourceType } from '../policy/index.js';
+import { decide, type Grant, type GrantLevel, type Level, type PatternRule, type ResourceType } from '../policy/index.js';
 import { addGrant, addPattern, type ImportPlan, type PlannedGrant } from './plan.js';
 
 const RANK: Record<Level, number> = { NO_PERMISSIONS: 0, READ: 1, USE: 2, EDIT: 3, MANAGE: 4 };
 const NOWHERE = '\u0000no-specific-grant';
 
-/** Highest level, an explicit deny (NO_PERMISSIONS as a grant) winning. */
-function fold(levels: Level[]): Level | null {
+/**
+ * What MLflow decides from the grants that reach a user: the highest level, an explicit DENY
+ * winning (a denied user holds nothing, which is what the gateway's decision says for its DENY).
+ */
+function fold(levels: GrantLevel[]): Level | null {
   if (levels.length === 0) return null;
-  if (levels.includes('NO_PERMISSIONS')) return 'NO_PERMISSIONS';
-  return levels.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
+  if (levels.includes('DENY')) return 'NO_PERMISSIONS';
+  return (levels as Level[]).reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
 }
 
 export function alignWithOldDecisions(plan: ImportPlan, opts: { admins: ReadonlySet<string>; membersOf: (username: string) => string[] }): void {

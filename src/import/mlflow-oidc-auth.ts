@@ -13,16 +13,35 @@ import { levelOf } from './basic-auth.js';
 import { addGrant, addPattern, emptyPlan, type ImportPlan } from './plan.js';
 import type { Row, SourceDb } from './source-db.js';
 
-/** Table stem → gateway type and the column naming the resource. */
-const KINDS: ReadonlyArray<{ stem: string; type: ResourceType | null; idColumn: string }> = [
+/**
+ * Table stem → gateway type and the column naming the resource. The AI gateway's tables name the
+ * resource in a column called *_id that holds its NAME (mlflow-oidc-auth decides them by
+ * `gateway_name`), while the gateway's grants are by MLflow's id: those become exact-name pattern
+ * rules (`byName`), which the gateway matches against the name MLflow reports for the object.
+ */
+const KINDS: ReadonlyArray<{ stem: string; type: ResourceType | null; idColumn: string; byName?: true }> = [
   { stem: 'experiment', type: 'experiment', idColumn: 'experiment_id' },
   { stem: 'registered_model', type: 'registered_model', idColumn: 'name' },
-  { stem: 'gateway_endpoint', type: 'gateway_endpoint', idColumn: 'endpoint_id' },
+  { stem: 'gateway_endpoint', type: 'gateway_endpoint', idColumn: 'endpoint_id', byName: true },
   { stem: 'scorer', type: null, idColumn: 'scorer_name' },
-  { stem: 'gateway_secret', type: null, idColumn: 'secret_id' },
-  { stem: 'gateway_model_definition', type: null, idColumn: 'model_definition_id' },
+  { stem: 'gateway_secret', type: 'gateway_secret', idColumn: 'secret_id', byName: true },
+  { stem: 'gateway_model_definition', type: 'gateway_model_definition', idColumn: 'model_definition_id', byName: true },
   { stem: 'mcp_server', type: null, idColumn: 'name' },
 ];
+
+/** A pattern rule matching exactly one name: a glob when the name has no wildcard characters. */
+export function exactName(name: string): { matcher: 'glob' | 'regex'; pattern: string } {
+  if (!/[*?]/.test(name)) return { matcher: 'glob', pattern: name };
+  return { matcher: 'regex', pattern: name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&') };
+}
+
+/**
+ * Registered-model grant rows hold prompt grants too, and mlflow-oidc-auth's lookups count a grant
+ * on a name whatever its `prompt` flag (prompts and models share one name space): each such grant
+ * is written for both types here, which widens nothing (a name is one or the other). Its regex rows
+ * are kept apart by the flag, and so are the rules made from them.
+ */
+const REGISTRY_TYPES: ResourceType[] = ['registered_model', 'prompt'];
 
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const bool = (v: unknown) => v === true || v === 1 || v === '1' || v === 't' || v === 'true';
@@ -75,7 +94,10 @@ export async function readOidcAuth(db: SourceDb): Promise<ImportPlan> {
           plan.unmapped.push({ item: `${from}: ${principalType} ${principal} ${str(r.permission)} on ${kind.stem} ${str(r[kind.idColumn])}`, reason: !level ? `unknown permission ${str(r.permission)}` : `no per-resource grants of type ${kind.stem} on the gateway (authorized through the parent resource)` });
           continue;
         }
-        addGrant(plan, { principalType, principal, resourceType: kind.type, resourceId: str(r[kind.idColumn]), level, from });
+        const id = str(r[kind.idColumn]);
+        if (kind.byName) addPattern(plan, { principalType, principal, resourceType: kind.type, ...exactName(id), level, from: `${from} (by name)` });
+        else if (kind.stem === 'registered_model') for (const t of REGISTRY_TYPES) addGrant(plan, { principalType, principal, resourceType: t, resourceId: id, level, from });
+        else addGrant(plan, { principalType, principal, resourceType: kind.type, resourceId: id, level, from });
       }
       for (const r of await rows(`${kind.stem}_${suffix.replace('permissions', 'regex_permissions')}`)) {
         const principal = principalType === 'user' ? userName.get(str(r.user_id)) : groupName.get(str(r.group_id));
@@ -85,7 +107,8 @@ export async function readOidcAuth(db: SourceDb): Promise<ImportPlan> {
           plan.unmapped.push({ item: `${from}: regex ${JSON.stringify(str(r.regex))}`, reason: !principal ? `its ${principalType} no longer exists` : !level ? `unknown permission ${str(r.permission)}` : `no per-resource grants of type ${kind.stem} on the gateway` });
           continue;
         }
-        addPattern(plan, { principalType, principal, resourceType: kind.type, matcher: 'regex', pattern: `(?:${str(r.regex)}).*`, level, from, priority: Number(r.priority) });
+        const types = kind.stem === 'registered_model' ? (bool(r.prompt) ? ['prompt' as const] : ['registered_model' as const]) : [kind.type];
+        for (const t of types) addPattern(plan, { principalType, principal, resourceType: t, matcher: 'regex', pattern: `(?:${str(r.regex)}).*`, level, from, priority: Number(r.priority) });
       }
     }
   }

@@ -1,7 +1,7 @@
 // What an import would write, as data: built by a reader of the old product's database
 // (basic-auth.ts, mlflow-oidc-auth.ts), shown as the dry-run report, written by apply.ts. Principals
 // are named (usernames, group names), never by the old product's ids, which mean nothing here.
-import type { Level, ResourceType } from '../policy/index.js';
+import type { GrantLevel, ResourceType } from '../policy/index.js';
 
 export interface PlannedUser {
   readonly username: string;
@@ -18,7 +18,7 @@ export interface PlannedGrant {
   readonly principal: string;
   readonly resourceType: ResourceType;
   readonly resourceId: string;
-  readonly level: Level;
+  readonly level: GrantLevel;
   /** Where it came from in the old database, for the report. */
   readonly from: string;
 }
@@ -29,7 +29,7 @@ export interface PlannedPattern {
   readonly resourceType: ResourceType;
   readonly matcher: 'glob' | 'regex';
   readonly pattern: string;
-  readonly level: Level;
+  readonly level: GrantLevel;
   readonly from: string;
   /** The old product's priority, when it had one (reported; the gateway orders rules itself). */
   readonly priority?: number;
@@ -58,11 +58,12 @@ export function emptyPlan(source: ImportPlan['source']): ImportPlan {
   return { source, users: [], groups: new Map(), grants: [], patterns: [], roles: [], workspaces: [], unmapped: [], notes: [], needNewTokens: [] };
 }
 
-const RANK: Record<string, number> = { NO_PERMISSIONS: 0, READ: 1, USE: 2, EDIT: 3, MANAGE: 4 };
+const RANK: Record<GrantLevel, number> = { DENY: -1, NO_PERMISSIONS: 0, READ: 1, USE: 2, EDIT: 3, MANAGE: 4 };
 
 /**
  * Adds a grant, keeping one per (principal, resource): two sources for the same grant (3.17.2's
- * role_permissions and the older per-resource tables) fold like the old product folds them.
+ * role_permissions and the older per-resource tables) fold like the old product folds them: the
+ * highest level, an explicit DENY winning.
  */
 export function addGrant(plan: ImportPlan, g: PlannedGrant, fold: 'max' | 'deny-wins' = 'deny-wins'): void {
   const i = plan.grants.findIndex((x) => x.principalType === g.principalType && x.principal === g.principal && x.resourceType === g.resourceType && x.resourceId === g.resourceId);
@@ -71,14 +72,14 @@ export function addGrant(plan: ImportPlan, g: PlannedGrant, fold: 'max' | 'deny-
     return;
   }
   const old = plan.grants[i]!;
-  const keepOld = fold === 'deny-wins' && old.level === 'NO_PERMISSIONS' ? true
-    : fold === 'deny-wins' && g.level === 'NO_PERMISSIONS' ? false
-    : RANK[old.level]! >= RANK[g.level]!;
+  const keepOld = fold === 'deny-wins' && old.level === 'DENY' ? true
+    : fold === 'deny-wins' && g.level === 'DENY' ? false
+    : RANK[old.level] >= RANK[g.level];
   if (!keepOld) plan.grants[i] = { ...g, from: `${g.from}; ${old.from}` };
 }
 
 export function addPattern(plan: ImportPlan, p: PlannedPattern): void {
   const same = plan.patterns.find((x) => x.principalType === p.principalType && x.principal === p.principal && x.resourceType === p.resourceType && x.matcher === p.matcher && x.pattern === p.pattern);
   if (!same) plan.patterns.push(p);
-  else if (RANK[p.level]! > RANK[same.level]!) plan.patterns[plan.patterns.indexOf(same)] = p;
+  else if (same.level !== 'DENY' && (p.level === 'DENY' || RANK[p.level] > RANK[same.level])) plan.patterns[plan.patterns.indexOf(same)] = p;
 }

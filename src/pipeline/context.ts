@@ -43,6 +43,8 @@ export interface RequestContext {
   decisionDetail?: string;
   /** The refusal's message when the request was refused, for the audit event. */
   error?: string;
+  /** What the refused request named (`run:<id>`) when its route's ids cannot say: the audit event's Resource. */
+  named?: string;
   /** Buffered JSON body, when a step needed to read it; forwarded instead of the request stream. */
   body?: Buffer;
   /** `body` parsed (as MLflow parses it), when it was read. */

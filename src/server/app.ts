@@ -42,6 +42,7 @@ import { errorPage, infoPage } from './pages.js';
 import { loadTracing } from '../tracing/index.js';
 import { metrics, routeClassOf } from '../metrics/index.js';
 import { registerMetricsRoute, startMetricsListener, type MetricsListener } from '../metrics/exposition.js';
+import { signInAgainHref } from './sign-in-again.js';
 
 export interface GatewayServer {
   readonly app: FastifyInstance;
@@ -236,6 +237,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
     if (err.code === 'GW_DENIED' && err.detail) ctx.decisionDetail = err.detail;
   }
   if (ctx) ctx.error = err.message;
+  if (ctx && err.named) ctx.named = err.named;
   if (err.status >= 500) req.log.error({ event: 'error', code: err.code, detail: err.detail, err: err.cause }, err.message);
   else req.log.info({ event: 'refused', code: err.code, detail: err.detail }, err.message);
   void reply.code(err.status).headers(err.headers).header('cache-control', 'no-store');
@@ -252,7 +254,7 @@ function sendError(gw: Gateway, error: unknown, req: FastifyRequest, reply: Fast
     return reply.type('text/html; charset=utf-8').send(errorPage({
       title: err.status === 403 ? 'Access denied' : err.status >= 500 ? 'Service unavailable' : 'Something went wrong',
       message: err.toJSON().message, code: err.code, requestId: req.id,
-      ...(signIn ? { action: { href: `${gw.config.basePath}/_gateway/login`, label: 'Sign in again' } } : {}),
+      ...(signIn ? { action: { href: signInAgainHref(gw.config.basePath, req), label: 'Sign in again' } } : {}),
     }));
   }
   return reply.type('application/json').send(err.mlflowText ?? err.toJSON());

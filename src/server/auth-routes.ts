@@ -12,6 +12,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { whoamiByCredential } from '../tokens/whoami.js';
 import { auditRefusedSignIn, establishSession } from './complete-sign-in.js';
 import { registerSamlRoutes, samlLogoutRedirect, startSamlLogin } from '../saml/routes.js';
+import { rememberReturnTo } from './sign-in-again.js';
 
 const SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -79,6 +80,8 @@ export function registerAuthRoutes(app: FastifyInstance, gw: Gateway): void {
       return await establishSession(gw, provider, req, reply, tokens, returnTo, setCookies, (u) => (who = u));
     } catch (err) {
       void reply.header('set-cookie', setCookies);
+      // "Sign in again" on the error page goes where this attempt was going.
+      rememberReturnTo(req, (sealedTx === undefined ? undefined : gw.loginSealer.open<{ returnTo?: unknown }>(sealedTx))?.returnTo);
       auditRefusedSignIn(gw, req, who, err);
       throw err;
     }

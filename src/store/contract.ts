@@ -19,6 +19,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       expect((await store.users.getByUsername('alice'))?.lastLoginAt?.getTime()).toBe(2000);
       await store.users.setDisabled(first.id, true);
       expect((await store.users.get(first.id))?.disabled).toBe(true);
+      // A disabled account's sign-in is refused: it does not count as its last sign-in.
+      const refused = await store.users.upsertOnLogin(identity, new Date(3000));
+      expect(refused.disabled).toBe(true);
+      expect(refused.lastLoginAt?.getTime()).toBe(2000);
+      expect((await store.users.get(first.id))?.lastLoginAt?.getTime()).toBe(2000);
       expect((await store.users.list({ search: 'ali' })).map((u) => u.username)).toEqual(['alice']);
       expect((await store.users.list({ search: 'ALI' })).map((u) => u.username)).toEqual(['alice']); // case-insensitive on every store
       await store.close();

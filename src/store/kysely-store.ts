@@ -176,14 +176,18 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
     const existing = await (linked
       ? db.selectFrom('users').selectAll().where('id', '=', linked.user_id)
       : db.selectFrom('users').selectAll().where('subject_key', '=', identity.subjectKey).where('kind', '=', 'person')).executeTakeFirst();
+    // A disabled account's sign-in is refused right after this (the caller checks `disabled`): it is
+    // no sign-in, so "Last sign-in" (of the account and of the identity) keeps its time.
+    const refused = existing !== undefined && existing.disabled === 1;
     // Groups and the admin flag always follow the latest sign-in (group sync), whichever identity it was.
-    let sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: ms(now), provider };
+    let sync = { groups_json: JSON.stringify(identity.groups), is_admin: identity.isAdmin ? 1 : 0, last_login_at: refused ? existing.last_login_at : ms(now), provider };
     if (existing) sync = { ...sync, groups_json: await provisionedGroups(existing.id, identity) };
 
     if (existing && existing.subject_key !== identity.subjectKey) {
       // A linked identity: the account keeps its own name and profile.
       await db.updateTable('users').set(sync).where('id', '=', existing.id).execute();
-      await db.updateTable('user_identities').set(identityRow).where('subject_key', '=', identity.subjectKey).execute();
+      const { last_login_at: signedInAt, ...profile } = identityRow;
+      await db.updateTable('user_identities').set(refused ? profile : { ...profile, last_login_at: signedInAt }).where('subject_key', '=', identity.subjectKey).execute();
       return toUser({ ...existing, ...sync });
     }
     const fields = { username: identity.username, email: identity.email, display_name: identity.displayName, ...sync };

@@ -133,6 +133,26 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     expect(r.stdout).toMatch(/RUN_ID=\w+/);
   });
 
+  it('an action after the session ended says "Your session has ended — sign in again" and keeps the form (not silently dropped)', async () => {
+    const carol = await signedIn('carol');
+    const user = (await stack.server.gateway.store.users.getByUsername('carol'))!;
+    await stack.server.gateway.store.sessions.deleteForUser(user.id); // expired or ended elsewhere while the page is open
+    const form = carol.getByRole('form', { name: 'Create a token' });
+    await form.getByLabel('Token name').fill('after-expiry');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const alert = carol.getByRole('alert').filter({ hasText: 'Your session has ended' });
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toContain('Your session has ended — sign in again. Nothing was changed.');
+    await expect(alert.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).resolves.toBe(`/mlflow/_gateway/login?return_to=${encodeURIComponent('/mlflow/_gateway/ui/')}`);
+    expect(carol.url()).toMatch(/\/_gateway\/ui\/$/); // still on the page, with what was typed
+    await expect(form.getByLabel('Token name').inputValue()).resolves.toBe('after-expiry');
+    expect(await stack.server.gateway.store.tokens.list({ userId: user.id })).toEqual([]);
+    await shot(carol, 'session-ended');
+    // The browser's own "Failed to load resource: 401" line for this refused call is expected.
+    for (let i = consoleErrors.length - 1; i >= 0; i--) if (/^carol: .*401/.test(consoleErrors[i]!)) consoleErrors.splice(i, 1);
+    await carol.context().close();
+  });
+
   it('the admin revokes the token in the UI and the client is refused', async () => {
     await open(admin, 'Users');
     await shot(admin, 'users');

@@ -305,6 +305,20 @@ describe('admin API', () => {
       expect(((await list.json()) as { grants: unknown[] }).grants).toContainEqual(expect.objectContaining({ principal: 'team-b', level: 'READ' }));
     });
 
+    it('an action taken after the session ended (create a token in the UI) is refused with GW_SESSION_EXPIRED, not dropped; nothing is created', async () => {
+      const carol = (await signIn(stack, 'carol')).browser;
+      const user = (await store().users.getByUsername('carol'))!;
+      await store().sessions.deleteForUser(user.id); // the session ends while the page is open (expiry, sign-out elsewhere)
+      const res = await viaCookie(carol, 'POST', 'tokens', { name: 'after-expiry' }, { 'sec-fetch-site': 'same-origin', origin: stack.origin });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error_code: 'UNAUTHENTICATED', gateway_code: 'GW_SESSION_EXPIRED', message: expect.stringMatching(/sign in again/) });
+      expect(res.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      expect(await store().tokens.list({ userId: user.id })).toEqual([]);
+      // Without any session cookie it stays "never signed in".
+      const anonymous = await fetch(`${stack.gatewayUrl}/_gateway/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+      expect(await anonymous.json()).toMatchObject({ gateway_code: 'GW_UNAUTHENTICATED' });
+    });
+
     it('refuses a cross-site cookie POST (CSRF) and stores nothing', async () => {
       const rule = { principal_type: 'user', principal: 'bob', resource_type: 'experiment', matcher: 'glob', pattern: '*', level: 'MANAGE' };
       const bySite = await viaCookie(admin, 'POST', 'patterns', rule, { 'sec-fetch-site': 'cross-site' });

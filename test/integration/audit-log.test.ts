@@ -79,6 +79,22 @@ describe('audit log', () => {
     expect(all).not.toContain(bob.token.split('.')[2]);
   });
 
+  it('a denied GraphQL request and a denied proxied request that name a run record the run as the Resource', async () => {
+    const run = await alice.post('runs/create', { experiment_id: experimentId });
+    const runId = run.json.run.info.run_id as string;
+    const gql = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST', headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `query { mlflowGetRun(input: { runId: "${runId}" }) { run { info { runId } } } }` }),
+    });
+    expect(gql.status).toBe(403);
+    expect((await bob.get('runs/get', { run_id: runId })).status).toBe(403);
+    await eventually(async () => {
+      const rows = await store().audit.list({ limit: 50, actor: 'bob', action: 'request.denied' });
+      expect(rows).toContainEqual(expect.objectContaining({ resource: `run:${runId}`, reason: expect.stringContaining('POST _graphql → 403') }));
+      expect(rows).toContainEqual(expect.objectContaining({ resource: `run:${runId}`, reason: expect.stringContaining('GetRun → 403') }));
+    });
+  });
+
   it('emits every audit event as a JSON log line too', async () => {
     const lines = stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'audit');
     expect(lines).toContainEqual(expect.objectContaining({ action: 'request.denied', actor: 'bob', decision: 'deny', request_id: expect.any(String), client_ip: '127.0.0.1' }));

@@ -63,6 +63,20 @@ describe.each([
     expect(result.url).toBe(`${stack.gatewayUrl}/static-files/favicon.ico`);
   });
 
+  it('after the IdP refuses a sign-in, "Sign in again" still returns to the page first asked for', async () => {
+    const browser = new HttpBrowser();
+    const atIdp = await browser.follow(`${stack.gatewayUrl}/static-files/favicon.ico`, { stopAt: (u) => u.startsWith(stack.idp.issuer) });
+    expect(atIdp.stopped).toBe(true);
+    const state = new URL(atIdp.url).searchParams.get('state')!;
+    const query = new URLSearchParams({ error: 'access_denied', error_description: 'the user said no', state, iss: stack.idp.issuer });
+    const refused = await browser.get(`${stack.gatewayUrl}/_gateway/callback?${query}`);
+    expect(refused.status).toBe(400); // GW_LOGIN_FAILED
+    const page = await refused.text();
+    expect(page).toContain('The identity provider refused the sign-in: access_denied');
+    const href = /href="([^"]*_gateway\/login[^"]*)"/.exec(page)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBe(`${basePath}/_gateway/login?return_to=${encodeURIComponent(`${basePath}/static-files/favicon.ico`)}`);
+  });
+
   it('signs out locally and at the IdP (RP-initiated logout)', async () => {
     const { browser } = await signIn(stack, 'alice');
     const out = await signOut(stack, browser, { stopAt: (u) => u.startsWith(stack.idp.issuer) });

@@ -28,8 +28,9 @@ describe('CLI login', { timeout: 240_000 }, () => {
   const credentialsFile = join(home, '.config', 'mlflow-oidc-gateway', 'credentials.json');
   const outputs: string[] = [];
 
-  const start = (...args: string[]): Running => {
-    const child = spawn(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (...args: string[]): Running => startWith({}, ...args);
+  const startWith = (extraEnv: Record<string, string>, ...args: string[]): Running => {
+    const child = spawn(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
@@ -123,6 +124,20 @@ describe('CLI login', { timeout: 240_000 }, () => {
     const list = await run('tokens', 'list', '--json');
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'laptop', owner: 'alice' })]);
     expect(list.stdout).not.toContain(token.slice(-43));
+
+    // MLFLOW_TRACKING_TOKEN overrides the saved login for the MLflow client, so for whoami and tokens list too.
+    const bob = (await stack.server.gateway.store.users.getByUsername('bob')) ?? (await stack.server.gateway.store.users.createAhead('bob', new Date())).user;
+    const { token: bobToken } = await stack.server.gateway.tokens.create(bob, { name: 'from-env' }, { username: 'bob', requestId: null, clientIp: null });
+    const fromEnv = { MLFLOW_TRACKING_TOKEN: bobToken, MLFLOW_TRACKING_URI: stack.gatewayUrl };
+    const whoEnv = await startWith(fromEnv, 'whoami').done;
+    expect(whoEnv.code, whoEnv.stderr).toBe(0);
+    expect(whoEnv.stdout).toMatch(/^bob at /);
+    expect(whoEnv.stdout).toMatch(/token: +mog_\w{12} "from-env" of bob.*\(from MLFLOW_TRACKING_TOKEN\)/);
+    const listEnv = await startWith(fromEnv, 'tokens', 'list', '--json').done;
+    expect(JSON.parse(listEnv.stdout)).toEqual([expect.objectContaining({ name: 'from-env', owner: 'bob' })]);
+    const bad = await startWith({ ...fromEnv, MLFLOW_TRACKING_TOKEN: `${bobToken.slice(0, -1)}x` }, 'whoami').done;
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/MLFLOW_TRACKING_TOKEN is not accepted by/);
   });
 
   it('tokens create signs in again (a token cannot mint tokens) and prints the new token once; tokens revoke stops it', async () => {

@@ -46,6 +46,19 @@ auth.add_role_permission(role.id, "registered_model", "model-team", "READ")
 auth.add_role_permission(role.id, "scorer", "*", "READ")
 auth.assign_role("alice", role.id)
 auth.assign_role("carol", role.id)
+# DENY: carol's own veto beside her role's READ, and bob's beside his wildcard READ (both denied there).
+auth.grant_user_permission("carol", "registered_model", "model-team", "DENY")
+auth.grant_user_permission("bob", "registered_model", "model-other", "DENY")
+# A prompt is its own resource type in 3.17.2.
+c.register_prompt("prompt-alice", "Hello {{name}}")
+c.register_prompt("prompt-other", "Bye {{name}}")
+auth.grant_user_permission("alice", "prompt", "prompt-alice", "EDIT")
+auth.grant_user_permission("bob", "prompt", "prompt-alice", "READ")
+# The AI gateway's resources (grants do not need the objects to exist) and a scorer.
+auth.add_role_permission(role.id, "gateway_endpoint", "ep-team", "USE")
+auth.grant_user_permission("bob", "gateway_secret", "secret-bob", "READ")
+auth.grant_user_permission("alice", "gateway_model_definition", "md-alice", "USE")
+auth.grant_user_permission("bob", "scorer", ids["exp-bob"] + "/quality", "DENY")
 print("IDS=" + json.dumps(ids))
 `;
 
@@ -68,6 +81,7 @@ describe('import basic-auth: the same decisions before and after', () => {
     resources = [
       ...Object.entries(ids).map(([label, id]) => ({ type: 'experiment' as const, id, label })),
       ...['model-alice', 'model-team', 'model-other'].map((n) => ({ type: 'registered_model' as const, id: n, label: n })),
+      ...['prompt-alice', 'prompt-other'].map((n) => ({ type: 'prompt' as const, id: n, label: n })),
     ];
     const creds = Object.fromEntries(['alice', 'bob', 'carol'].map((u) => [u, { username: u, password: PASSWORDS[u] }]));
     before = await decisionTable(basic.python, basic.url, creds, resources);
@@ -100,6 +114,17 @@ describe('import basic-auth: the same decisions before and after', () => {
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_id: ids['exp-team'], level: 'EDIT' }));
     expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal: 'bob', resource_type: 'registered_model', pattern: '*', level: 'READ' }));
     expect(report.unmapped).toContainEqual(expect.objectContaining({ item: expect.stringContaining('scorer') }));
+    // DENY is the gateway's DENY (a veto), not NO_PERMISSIONS (which a group grant could lift).
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'user', principal: 'carol', resource_type: 'registered_model', resource_id: 'model-team', level: 'DENY' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_id: 'model-other', level: 'DENY' }));
+    // Prompts on the prompt type; the AI gateway's endpoints, secrets and model definitions on theirs.
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'prompt', resource_id: 'prompt-alice', level: 'EDIT' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'team-a', resource_type: 'gateway_endpoint', resource_id: 'ep-team', level: 'USE' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_type: 'gateway_secret', resource_id: 'secret-bob', level: 'READ' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'gateway_model_definition', resource_id: 'md-alice', level: 'USE' }));
+    // A scorer DENY cannot be kept for the scorer alone: said so, never widened onto the experiment.
+    expect(report.unmapped).toContainEqual(expect.objectContaining({ item: expect.stringContaining('scorer quality'), reason: expect.stringMatching(/^NOT KEPT/) }));
+    expect(report.grants.filter((g: { resource_id: string; principal: string }) => g.principal === 'bob' && g.resource_id === ids['exp-bob'])).toEqual([expect.objectContaining({ level: 'READ' })]);
     expect(report.default_permission).toMatchObject({ value: 'NO_PERMISSIONS' });
     expect(report.only_in_old_database).toEqual(expect.arrayContaining(['alice', 'bob', 'carol', 'admin']));
     expect(report.notes.join('\n')).toMatch(/OIDC_ADMIN_GROUPS/);

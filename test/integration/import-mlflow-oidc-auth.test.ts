@@ -35,6 +35,11 @@ store.create_experiment_regex_permission("^bob-", 1, "EDIT", "bob@example.com")
 store.create_group_registered_model_regex_permission("team-a", "^shared-", 2, "EDIT")
 store.create_experiment_permission(ids["exp-alice"], "ci-bot", "EDIT")
 store.create_scorer_permission(ids["exp-team"], "quality", "carol@example.com", "MANAGE")
+# Prompts share the registered-model rows (user) and carry a flag (group); the AI gateway's objects are by name.
+store.create_registered_model_permission("prompt-bob", "bob@example.com", "EDIT")
+store.create_group_prompt_permission("team-a", "prompt-team", "READ")
+store.create_gateway_endpoint_permission("ep-chat", "alice@example.com", "USE")
+store.create_group_gateway_secret_permission("team-a", "secret.team", "READ")
 store.create_user_token("alice@example.com", "laptop", datetime.now(timezone.utc) + timedelta(days=30), "alice@example.com")
 print("POPULATED")
 `;
@@ -64,9 +69,12 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
     for (const name of ['model-alice', 'model-team', 'shared-model', 'model-other']) {
       await fetch(`${plain.url}/api/2.0/mlflow/registered-models/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
     }
+    const prompts = await runPythonIn(join(venv, 'bin/python'), 'import os\nfrom mlflow import MlflowClient\nc = MlflowClient(os.environ["URL"])\nfor n in ["prompt-bob", "prompt-team", "prompt-other"]:\n    c.register_prompt(n, "Hello {{name}}")\nprint("PROMPTS")', { URL: plain.url }, 300_000);
+    if (!prompts.stdout.includes('PROMPTS')) throw new Error(`registering prompts failed:\n${prompts.stderr.slice(-3000)}`);
     resources = [
       ...Object.entries(ids).map(([label, id]) => ({ type: 'experiment' as const, id, label })),
       ...['model-alice', 'model-team', 'shared-model', 'model-other'].map((n) => ({ type: 'registered_model' as const, id: n, label: n })),
+      ...['prompt-bob', 'prompt-team', 'prompt-other'].map((n) => ({ type: 'prompt' as const, id: n, label: n })),
     ];
     // The gateway (usernames from the email claim, as mlflow-oidc-auth's default) and its real IdP.
     stack = await startStack({ upstreamUrl: plain.url, env: { GATEWAY_DATABASE_URL: dbUrl, GATEWAY_DEFAULT_PERMISSION: 'NO_PERMISSIONS', OIDC_USERNAME_CLAIM: 'email' } });
@@ -101,6 +109,12 @@ describe('import mlflow-oidc-auth: the same decisions before and after', () => {
     expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'team-a', resource_type: 'registered_model', priority: 2 }));
     expect(report.unmapped).toContainEqual(expect.objectContaining({ item: expect.stringContaining('scorer_permissions') }));
     expect(report.need_new_tokens).toEqual(['alice@example.com']);
+    // Registered-model rows hold prompt grants too: written for both types (one name space there).
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob@example.com', resource_type: 'prompt', resource_id: 'prompt-bob', level: 'EDIT' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'team-a', resource_type: 'prompt', resource_id: 'prompt-team', level: 'READ' }));
+    // The AI gateway's objects are named there, so they become rules matching exactly that name.
+    expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal: 'alice@example.com', resource_type: 'gateway_endpoint', matcher: 'glob', pattern: 'ep-chat', level: 'USE' }));
+    expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'team-a', resource_type: 'gateway_secret', pattern: 'secret.team', level: 'READ' }));
   }, 600_000);
 
   it('applies, a second run changes nothing, and alice, bob and carol get the decisions mlflow-oidc-auth gave them', async () => {

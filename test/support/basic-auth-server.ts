@@ -18,7 +18,11 @@ export interface BasicAuthServer extends MlflowServer {
   readonly python: string;
 }
 
-export async function startBasicAuthServer(opts: { defaultPermission?: string } = {}): Promise<BasicAuthServer> {
+/**
+ * `databaseUri`: where MLflow keeps its auth database (SQLAlchemy URL, e.g. postgresql://…; the
+ * peers' venv has psycopg2). Default: a SQLite file in the server's temp dir (authDbPath).
+ */
+export async function startBasicAuthServer(opts: { defaultPermission?: string; databaseUri?: string } = {}): Promise<BasicAuthServer> {
   const venv = ensurePeerVenv();
   const dataDir = mkdtempSync(join(tmpdir(), 'mlflow-basic-auth-'));
   const authDbPath = join(dataDir, 'basic_auth.db');
@@ -26,7 +30,7 @@ export async function startBasicAuthServer(opts: { defaultPermission?: string } 
   writeFileSync(iniPath, [
     '[mlflow]',
     `default_permission = ${opts.defaultPermission ?? 'READ'}`,
-    `database_uri = sqlite:///${authDbPath}`,
+    `database_uri = ${opts.databaseUri ?? `sqlite:///${authDbPath}`}`,
     `admin_username = ${BASIC_AUTH_ADMIN.username}`,
     `admin_password = ${BASIC_AUTH_ADMIN.password}`,
     'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',

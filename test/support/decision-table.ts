@@ -41,6 +41,9 @@ for who in CREDS:
         if r["type"] == "experiment":
             table[f"{who} read experiment {r['label']}"] = cell(lambda: c.get_experiment(r["id"]), "GET", "/api/2.0/mlflow/experiments/get", params={"experiment_id": r["id"]})
             table[f"{who} update experiment {r['label']}"] = cell(lambda: c.set_experiment_tag(r["id"], "probe", who), "POST", "/api/2.0/mlflow/experiments/set-experiment-tag", json={"experiment_id": r["id"], "key": "probe", "value": who})
+        elif r["type"] == "prompt":
+            table[f"{who} read prompt {r['label']}"] = cell(lambda: c.get_prompt(r["id"]), "GET", "/api/2.0/mlflow/registered-models/get", params={"name": r["id"]})
+            table[f"{who} update prompt {r['label']}"] = cell(lambda: c.set_prompt_tag(r["id"], "probe", who), "POST", "/api/2.0/mlflow/registered-models/set-tag", json={"name": r["id"], "key": "probe", "value": who})
         else:
             table[f"{who} read model {r['label']}"] = cell(lambda: c.get_registered_model(r["id"]), "GET", "/api/2.0/mlflow/registered-models/get", params={"name": r["id"]})
             table[f"{who} update model {r['label']}"] = cell(lambda: c.set_registered_model_tag(r["id"], "probe", who), "POST", "/api/2.0/mlflow/registered-models/set-tag", json={"name": r["id"], "key": "probe", "value": who})
@@ -48,7 +51,7 @@ print("TABLE=" + json.dumps(table))
 `;
 
 export interface TableResource {
-  readonly type: 'experiment' | 'registered_model';
+  readonly type: 'experiment' | 'registered_model' | 'prompt';
   readonly id: string;
   readonly label: string;
 }

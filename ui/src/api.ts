@@ -11,6 +11,11 @@ export class ApiError extends Error {
   }
 }
 
+export const SESSION_ENDED = 'Your session has ended — sign in again. Nothing was changed.';
+
+/** Sign in, then come back to this page. */
+export const signInAgainUrl = () => `${BASE}/_gateway/login?return_to=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
@@ -28,9 +33,15 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   }
   if (!res.ok) {
     const e = (json ?? {}) as { error_code?: string; gateway_code?: string; message?: string };
-    // A session that ended while the page was open: sign in again and come back here.
-    if (res.status === 401) window.location.assign(`${BASE}/_gateway/login?return_to=${encodeURIComponent(window.location.pathname)}`);
-    throw new ApiError(res.status, e.gateway_code ?? e.error_code ?? 'GW_ERROR', e.message ?? `Request failed (${res.status})`);
+    const code = e.gateway_code ?? e.error_code ?? 'GW_ERROR';
+    if (res.status === 401) {
+      // A session that ended while the page was open. An action (a write: create a token, share…)
+      // is not dropped by a silent redirect: it fails with a message and a sign-in link, and the
+      // form keeps what was typed. Loading a page just signs in again and comes back here.
+      if (method !== 'GET') throw new ApiError(401, code === 'GW_ERROR' ? 'GW_SESSION_EXPIRED' : code, SESSION_ENDED);
+      window.location.assign(signInAgainUrl());
+    }
+    throw new ApiError(res.status, code, e.message ?? `Request failed (${res.status})`);
   }
   return json as T;
 }

@@ -3,6 +3,7 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseToken } from '../../tokens/format.js';
 import { CliError } from './gateway-client.js';
 
 export interface SavedToken {
@@ -73,4 +74,23 @@ export function savedToken(url: string | undefined, path = credentialsPath()): {
     throw new CliError(`Not logged in${chosen ? ` to ${chosen}` : ''}: run \`mlflow-oidc-gateway login --url <gateway URL>\` first`);
   }
   return { url: chosen, saved };
+}
+
+/**
+ * The token an MLflow client on this machine acts with: MLFLOW_TRACKING_TOKEN when it is set (as
+ * the MLflow client itself prefers it), at --url, else MLFLOW_TRACKING_URI, else the latest
+ * login's gateway; otherwise the token `login` saved. So `whoami` answers for what the MLflow
+ * client will do, not for a saved login the environment overrides.
+ */
+export function tokenInUse(url: string | undefined, env: NodeJS.ProcessEnv = process.env, path = credentialsPath()): {
+  url: string; token: string; tokenId: string | undefined; source: 'MLFLOW_TRACKING_TOKEN' | 'saved login';
+} {
+  const fromEnv = env.MLFLOW_TRACKING_TOKEN?.trim();
+  if (!fromEnv) {
+    const { url: chosen, saved } = savedToken(url, path);
+    return { url: chosen, token: saved.token, tokenId: saved.token_id, source: 'saved login' };
+  }
+  const chosen = url ?? env.MLFLOW_TRACKING_URI?.replace(/\/+$/, '') ?? read(path).default;
+  if (!chosen) throw new CliError('MLFLOW_TRACKING_TOKEN is set but no gateway is given: use --url https://… (or set MLFLOW_TRACKING_URI)');
+  return { url: chosen, token: fromEnv, tokenId: parseToken(fromEnv)?.id, source: 'MLFLOW_TRACKING_TOKEN' };
 }

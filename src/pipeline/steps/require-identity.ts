@@ -37,6 +37,23 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 /**
+ * The refusal of a caller without credentials. A session cookie that no longer resolves means the
+ * session expired or was ended (sign-out, IdP revocation): say so (GW_SESSION_EXPIRED), so that
+ * the UI can tell "your session has ended, sign in again" from "never signed in". Shared with the
+ * admin API (src/admin/caller.ts), whose writes from the web UI meet an expired session most.
+ */
+export function unauthenticated(gw: Gateway, req: FastifyRequest): GatewayError {
+  if (parseCookies(req.headers.cookie).has(sessionCookieName(gw.config))) {
+    return new GatewayError('GW_SESSION_EXPIRED', 'The session expired or was ended; sign in again', {
+      headers: { 'www-authenticate': 'Bearer realm="mlflow", error="invalid_token"' },
+    });
+  }
+  return new GatewayError('GW_UNAUTHENTICATED', `Authentication required: sign in, or send Authorization: Bearer <token> (personal access tokens: ${gw.config.publicUrl}/_gateway/ui/)`, {
+    headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
+  });
+}
+
+/**
  * Step 3: anonymous callers are stopped here unless the route is public. Page navigations are
  * sent to sign in (and come back to where they were); programs and scripts get 401 JSON with
  * WWW-Authenticate (the bar script in MLflow's UI turns that into one sign-in). Returns true
@@ -46,16 +63,7 @@ export function requireIdentity(gw: Gateway, req: FastifyRequest, reply: Fastify
   if (ctx.principal || ctx.route?.requirement.kind === 'public') return false;
   const apiLike = ctx.route ? ctx.route.apiLike : isApiPath(ctx.path);
   if (apiLike || req.method !== 'GET' || !isNavigation(req)) {
-    // A session cookie that no longer resolves means the session expired or was ended (sign-out,
-    // IdP revocation): say so, so that the UI can tell "sign in again" from "never signed in".
-    if (parseCookies(req.headers.cookie).has(sessionCookieName(gw.config))) {
-      throw new GatewayError('GW_SESSION_EXPIRED', 'The session expired or was ended; sign in again', {
-        headers: { 'www-authenticate': 'Bearer realm="mlflow", error="invalid_token"' },
-      });
-    }
-    throw new GatewayError('GW_UNAUTHENTICATED', `Authentication required: sign in, or send Authorization: Bearer <token> (personal access tokens: ${gw.config.publicUrl}/_gateway/ui/)`, {
-      headers: { 'www-authenticate': 'Bearer realm="mlflow"' },
-    });
+    throw unauthenticated(gw, req);
   }
   const returnTo = `${gw.config.basePath}${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`;
   const loginUrl = `${gw.config.basePath}/_gateway/login?return_to=${encodeURIComponent(returnTo)}`;

@@ -1,7 +1,7 @@
 // The small set of building blocks every page uses, so pages look and behave alike: titles,
 // cards, loading and empty states, errors in place, level badges, buttons and dialogs.
 import { useEffect, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
-import { ApiError } from '../api';
+import { ApiError, signInAgainUrl } from '../api';
 import { LEVEL_HELP, levelLabel } from '../levels';
 
 export function Page({ title, intro, actions, children }: { title: string; intro?: ReactNode; actions?: ReactNode; children: ReactNode }) {
@@ -49,7 +49,7 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
 function errorTitle(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong';
   if (error.status === 400) return 'Please check the input';
-  if (error.status === 401) return 'You are signed out';
+  if (error.status === 401) return error.code === 'GW_SESSION_EXPIRED' ? 'Your session has ended' : 'You are signed out';
   if (error.status === 403) return 'Not allowed';
   if (error.status === 404) return 'Not found';
   if (error.status === 409) return 'Already done or changed meanwhile';
@@ -67,6 +67,7 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
       <strong>{errorTitle(error)}</strong>
       <span>{e.message}</span>
       {code && <code>{code}</code>}
+      {error instanceof ApiError && error.status === 401 && <a className="btn small" href={signInAgainUrl()}>Sign in again</a>}
       {onRetry && <button type="button" className="btn small" onClick={onRetry}>Try again</button>}
     </div>
   );

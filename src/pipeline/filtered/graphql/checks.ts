@@ -49,8 +49,8 @@ function withRunIds(filter: unknown, runIds: readonly string[]): string {
 /** New values of `input` for the fields whose arguments were narrowed. */
 export type Rewrites = Map<RootField['node'], Record<string, unknown>>;
 
-function deny(f: RootField, what: string, denied?: DeniedResource): never {
-  throw new GatewayError('GW_DENIED', `GraphQL field ${f.key} (${f.name}) names ${what} you may not read`, denied ? { denied } : {});
+function deny(f: RootField, what: string, denied?: DeniedResource, named?: string): never {
+  throw new GatewayError('GW_DENIED', `GraphQL field ${f.key} (${f.name}) names ${what} you may not read`, { ...(denied ? { denied } : {}), ...(named ? { named } : {}) });
 }
 
 function inputOf(f: RootField): Record<string, unknown> | undefined {
@@ -74,7 +74,7 @@ async function requireAll(f: RootField, ids: string[], what: string, allowed: (i
   const ok = await mapLimit(unique, 16, allowed);
   const i = ok.indexOf(false);
   // An experiment the caller named is what MLflow's UI can offer to ask access for (a run would need its experiment looked up).
-  if (i >= 0) deny(f, `${what} ${unique[i]}`, what === 'experiment' ? { resource_type: 'experiment', resource_id: unique[i]!, needed: 'READ' } : undefined);
+  if (i >= 0) deny(f, `${what} ${unique[i]}`, what === 'experiment' ? { resource_type: 'experiment', resource_id: unique[i]!, needed: 'READ' } : undefined, `${what}:${unique[i]}`.slice(0, 500));
 }
 
 export async function checkRootFields(access: RequestAccess, fields: readonly RootField[], opts: CheckOptions): Promise<Rewrites> {
