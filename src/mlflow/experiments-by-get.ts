@@ -126,8 +126,9 @@ async function getExperiment(upstreamUrl: string, id: string, opts: GetsSourceOp
     ...(opts.headers ? { headers: opts.headers } : {}),
   });
   if (r.kind === 'network_error') throw new MlflowSearchError(r.message, undefined, undefined, undefined);
-  // A granted experiment that was deleted for good (gc) no longer exists: MLflow's search would not list it either.
-  if (r.kind === 'http_error' && r.status === 404 && r.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+  // A granted experiment that was deleted for good (gc) no longer exists, and an id MLflow refuses
+  // (400, e.g. beyond its integer range) names none: MLflow's search would not list either.
+  if (r.kind === 'http_error' && ((r.status === 404 && r.errorCode === 'RESOURCE_DOES_NOT_EXIST') || (r.status === 400 && r.errorCode === 'INVALID_PARAMETER_VALUE'))) return undefined;
   if (r.kind === 'http_error') throw new MlflowSearchError(`MLflow answered ${r.status} to experiments/get: ${r.message}`, r.status, r.errorCode, r.json);
   const e = (r.json as { experiment?: unknown } | undefined)?.experiment as MlflowExperiment | undefined;
   return e && typeof e === 'object' && typeof e.experiment_id === 'string' && typeof e.name === 'string' ? e : undefined;

@@ -15,6 +15,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { checkMlflowUi, chromiumAvailable } from './ui.js';
 import { describeMismatch } from '../differential/compare.js';
 import { differentialAgainst } from '../differential/versioned.js';
+import { searchByGets } from './search-by-gets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requested = (process.env.MLFLOW_COMPAT_VERSIONS ?? PINNED_MLFLOW).trim();
@@ -172,6 +173,7 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
     for (const [mode, r] of results) {
       const count = (o: Readonly<Record<string, readonly string[]>>) => Object.values(o).reduce((n, v) => n + v.length, 0);
       matrix.push(`${mlflowVersion} ${mode} differential: ${r.compared} operations, ${r.notServed.length} not served by this version, ${count(r.intended)} intended, ${count(r.pending)} pending, ${r.mismatches.length} mismatches`);
+      if (mode === 'admin') matrix.push(`  not served by ${mlflowVersion}: ${r.notServed.join(', ')}`);
       for (const [owner, ops] of Object.entries(r.pending)) matrix.push(`  pending (${mode}): ${ops.join(', ')} — ${owner}`);
       problems.push(...r.mismatches.map((m) => `${mode}: ${describeMismatch(m)}`));
     }
@@ -187,4 +189,7 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
       expect(report.problems).toEqual([]);
     }, 300_000);
   }
+
+  // Last: it adds experiments the searches above would list.
+  searchByGets(mlflowVersion, () => mlflow);
 });

@@ -29,21 +29,33 @@ export interface VersionedComparison extends Comparison {
  */
 export const VERSION_PENDING: ReadonlyArray<{ readonly ops: RegExp; readonly modes: readonly Mode[]; readonly range: VersionRange; readonly owner: string }> = [
   {
-    owner: "the gateway's own not-found messages (a non-administrator naming a missing experiment or model) use 3.17's wording; 2.x words them differently (\"No Experiment with id=abc exists\", \"Registered Model with name=… not found\")",
+    owner: "the gateway's own not-found messages (a non-administrator naming a missing experiment or model) use 3.17's wording; 2.x and 3.0 word them differently (\"No Experiment with id=abc exists\", \"Registered Model with name=… not found\")",
     modes: ['user'],
-    range: { until: '2.22' },
+    range: { until: '3.0' },
     ops: /^(runs\.create\.malformed_experiment|registry\.delete\.unknown)$/,
   },
   {
-    owner: "HTTP reason phrase: MLflow 2.x's Werkzeug sends 'BAD REQUEST', the gateway's Node server 'Bad Request' (the client quotes it in its message)",
+    owner: "HTTP reason phrase: the Flask-only servers' Werkzeug (2.x, 3.0) sends 'BAD REQUEST', the gateway's Node server 'Bad Request' (the client quotes it in its message)",
     modes: ['admin', 'user'],
-    range: { until: '2.22' },
+    range: { until: '3.0' },
     ops: /^artifacts\.list\.dotdot$/,
   },
   {
-    owner: 'ajax-api experiments/search-datasets on 2.9: the answer through the gateway has no dataset_summaries (not yet explained)',
+    owner: "a GraphQL field the version lacks (Query.mlflowSearchRuns arrives in 3.10): the gateway validates against that version's schema and refuses it (400 GW_BAD_REQUEST, fail closed: an unknown field is never forwarded), MLflow answers 200 with its own validation errors",
+    modes: ['user'],
+    range: { since: '2.22', until: '3.9' },
+    ops: /^graphql\.search_runs$/,
+  },
+  {
+    owner: 'not a gateway difference: 2.x and 3.0 read a string experiment_ids as the list of its characters, and the direct and gateway sessions own different experiment ids, so the runs listed differ',
     modes: ['admin', 'user'],
-    range: { until: '2.9' },
+    range: { until: '3.0' },
+    ops: /^runs\.raw\.search\.wrong_type$/,
+  },
+  {
+    owner: 'ajax-api experiments/search-datasets on 2.9 and 3.0: the answer through the gateway has no dataset_summaries (not yet explained)',
+    modes: ['admin', 'user'],
+    range: { until: '3.0' },
     ops: /^datasets\.search_ajax$/,
   },
 ];
