@@ -159,7 +159,7 @@ export function searchByGets(mlflowVersion: string, server: () => MlflowServer):
       };
       const scan = await measure({ filter: "name LIKE '%'" });
       const fast = await measure({});
-      process.stdout.write(`\nMLflow ${mlflowVersion}, ${SERVER_EXPERIMENTS + 1} experiments, ${granted.size - 1} readable (${expectedMode}): ` +
+      process.stdout.write(`\nMLflow ${mlflowVersion}, ${SERVER_EXPERIMENTS} experiments created for this test, ${granted.size - 1} readable (${expectedMode}): ` +
         `checked scan ${scan.calls} upstream calls ${scan.ms.toFixed(0)} ms ${JSON.stringify(scan.byPath)}; ${expectedMode} ${fast.calls} upstream calls ${fast.ms.toFixed(0)} ms ${JSON.stringify(fast.byPath)}\n`);
       expect(fast.items).toEqual(scan.items);
       if (expectedMode === 'gets') {
