@@ -53,6 +53,12 @@ export const VERSION_PENDING: ReadonlyArray<{ readonly ops: RegExp; readonly mod
     ops: /^runs\.raw\.search\.wrong_type$/,
   },
   {
+    owner: "not a gateway difference: 3.10's v2 trace APIs list a trace's request_metadata in storage order, which differs between the sessions (the administrator's answer is forwarded unchanged and differs the same way)",
+    modes: ['admin', 'user'],
+    range: { since: '3.10', until: '3.10' },
+    ops: /^traces\.raw\.v2\.(info|search)$/,
+  },
+  {
     owner: 'ajax-api experiments/search-datasets on 2.9 and 3.0: the answer through the gateway has no dataset_summaries (not yet explained)',
     modes: ['admin', 'user'],
     range: { until: '3.0' },
