@@ -29,7 +29,8 @@
 //
 // Before MLflow 3.17 the experiment grammar has no experiment_id attribute (2.9.2 … 3.16.1 answer 400
 // "Invalid attribute key 'experiment_id'") and no IN list except for run_id, so on those versions
-// (src/compat/capabilities.ts) the id-based search is the checked scan below.
+// (src/compat/capabilities.ts) the id-based search is the checked scan below, except for the
+// experiment searches per-id gets answer exactly (experiments-by-get.ts).
 //
 // Id-based experiment search (searchExperimentsByIds): MLflow 3.17.2's search_experiments filter
 // grammar (SearchExperimentsUtils) accepts the attributes name, experiment_id, creation_time,

@@ -13,6 +13,9 @@ import { PINNED_MLFLOW, TESTED_MLFLOW } from '../../src/compat/capabilities.js';
 import { startMlflow, type MlflowServer } from '../../src/devtools/mlflow.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { checkMlflowUi, chromiumAvailable } from './ui.js';
+import { describeMismatch } from '../differential/compare.js';
+import { differentialAgainst } from '../differential/versioned.js';
+import { searchByGets } from './search-by-gets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requested = (process.env.MLFLOW_COMPAT_VERSIONS ?? PINNED_MLFLOW).trim();
@@ -162,6 +165,21 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
     if (typeof id === 'string') created[user] = { experimentName: `${prefix}-exp`, experimentId: id, modelName: `${prefix}-model` };
   }
 
+  // The differential session with this version's client (test/differential/versioned.ts); the pinned
+  // version's runs in the normal suite (test/differential/differential.test.ts).
+  it.skipIf(mlflowVersion === PINNED_MLFLOW)('differential: every answer through the gateway is MLflow\'s own, except the intended differences', async () => {
+    const results = await differentialAgainst(mlflow.url, mlflow.venv, mlflowVersion);
+    const problems: string[] = [];
+    for (const [mode, r] of results) {
+      const count = (o: Readonly<Record<string, readonly string[]>>) => Object.values(o).reduce((n, v) => n + v.length, 0);
+      matrix.push(`${mlflowVersion} ${mode} differential: ${r.compared} operations, ${r.notServed.length} not served by this version, ${count(r.intended)} intended, ${count(r.pending)} pending, ${r.mismatches.length} mismatches`);
+      if (mode === 'admin') matrix.push(`  not served by ${mlflowVersion}: ${r.notServed.join(', ')}`);
+      for (const [owner, ops] of Object.entries(r.pending)) matrix.push(`  pending (${mode}): ${ops.join(', ')} — ${owner}`);
+      problems.push(...r.mismatches.map((m) => `${mode}: ${describeMismatch(m)}`));
+    }
+    expect(problems).toEqual([]);
+  }, 600_000);
+
   for (const user of ['alice', 'admin'] as const) {
     it.runIf(chromiumAvailable)(`${user}: MLflow's UI home, experiment and models pages work in Chromium`, async () => {
       const mine = created[user];
@@ -171,4 +189,7 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
       expect(report.problems).toEqual([]);
     }, 300_000);
   }
+
+  // Last: it adds experiments the searches above would list.
+  searchByGets(mlflowVersion, () => mlflow);
 });

@@ -1,6 +1,5 @@
 import {
   astFromValue,
-  buildSchema,
   getOperationAST,
   getVariableValues,
   Kind,
@@ -18,7 +17,7 @@ import {
 } from 'graphql';
 import { GatewayError } from '../../../errors/index.js';
 import { graphqlDepthWithin, tooDeep } from '../../json-depth.js';
-import { MLFLOW_GRAPHQL_SDL } from './sdl.js';
+import { PINNED_GRAPHQL_SCHEMA } from './select.js';
 
 // Turns a client's GraphQL request into ONE self-contained operation the gateway can check and
 // MLflow will execute exactly as checked:
@@ -31,8 +30,8 @@ import { MLFLOW_GRAPHQL_SDL } from './sdl.js';
 //     the gateway did not see. (Coercion differences between the two libraries cannot change
 //     what is checked, only make MLflow refuse a literal.)
 
-/** MLflow's schema, built once. Custom scalars (LongString) keep graphql-js's pass-through defaults: the gateway never authorizes on them. */
-export const MLFLOW_SCHEMA: GraphQLSchema = buildSchema(MLFLOW_GRAPHQL_SDL);
+/** The pinned MLflow's schema; requests are validated against the schema of the MLflow behind (select.ts). */
+export const MLFLOW_SCHEMA: GraphQLSchema = PINNED_GRAPHQL_SCHEMA;
 
 /** Bounds the parser's work before validation (MLflow's own limits apply again upstream). */
 const MAX_TOKENS = 20_000;
@@ -67,7 +66,8 @@ function refuse(message: string): never {
   throw new GatewayError('GW_BAD_REQUEST', `GraphQL request refused: ${message}`);
 }
 
-export function prepareOperation(r: GraphqlRequest): PreparedOperation {
+/** `schema`: the GraphQL schema of the MLflow behind the gateway (select.ts). */
+export function prepareOperation(r: GraphqlRequest, schema: GraphQLSchema = MLFLOW_SCHEMA): PreparedOperation {
   // Both parsers (graphql-js here, graphql-core in MLflow) recurse per nesting level: bound it first.
   if (!graphqlDepthWithin(r.query)) throw tooDeep('GraphQL document');
   let doc: DocumentNode;
@@ -76,16 +76,16 @@ export function prepareOperation(r: GraphqlRequest): PreparedOperation {
   } catch (err) {
     refuse((err as Error).message);
   }
-  const errors = validate(MLFLOW_SCHEMA, doc);
+  const errors = validate(schema, doc);
   if (errors.length > 0) refuse(errors.slice(0, 3).map((e) => e.message).join('; '));
   const op = getOperationAST(doc, r.operationName);
   if (!op) refuse(r.operationName ? `no operation named ${JSON.stringify(r.operationName)}` : 'the document has several operations and no operationName');
-  const coerced = getVariableValues(MLFLOW_SCHEMA, op.variableDefinitions ?? [], r.variables, { maxErrors: 5 });
+  const coerced = getVariableValues(schema, op.variableDefinitions ?? [], r.variables, { maxErrors: 5 });
   if (coerced.errors) refuse(coerced.errors.map((e) => e.message).join('; '));
 
   const varTypes = new Map<string, GraphQLInputType>();
   for (const def of op.variableDefinitions ?? []) {
-    const t = typeFromAST(MLFLOW_SCHEMA, def.type);
+    const t = typeFromAST(schema, def.type);
     if (t) varTypes.set(def.variable.name.value, t as GraphQLInputType);
   }
   const literalOf = (name: string): ValueNode | undefined => {

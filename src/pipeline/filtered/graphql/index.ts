@@ -11,6 +11,7 @@ import { checkRootFields } from './checks.js';
 import { graphqlRequestOf, prepareOperation } from './document.js';
 import { filterModelVersions, finalDocument } from './post-filter.js';
 import { rootFields } from './root-fields.js';
+import { graphqlSchemaFor } from './select.js';
 
 /**
  * POST /graphql for a caller who may not read everything: validate and normalise the operation
@@ -22,8 +23,11 @@ import { rootFields } from './root-fields.js';
 export async function serveGraphql(fr: FilterRequest): Promise<true> {
   // MLflow reads GraphQL from the JSON body only, and a GET body never reaches it through the proxy.
   if (fr.method !== 'POST') throw new GatewayError('GW_BAD_REQUEST', 'Send GraphQL requests with POST and a JSON body');
-  const prepared = prepareOperation(graphqlRequestOf(await jsonObjectBody(fr.gw, fr.req, fr.ctx)));
-  const fields = rootFields(prepared.document, prepared.operation);
+  // Validated against the schema of the MLflow version behind the gateway (read from /version).
+  const schema = graphqlSchemaFor(fr.gw.mlflow.current());
+  if (!schema) throw new GatewayError('GW_UNKNOWN_ROUTE', `MLflow ${fr.gw.mlflow.current().text} has no GraphQL API`);
+  const prepared = prepareOperation(graphqlRequestOf(await jsonObjectBody(fr.gw, fr.req, fr.ctx)), schema);
+  const fields = rootFields(prepared.document, prepared.operation, schema);
   const [allExperiments, allModels] = await Promise.all([
     fr.gw.access.readsEverything(fr.subject, 'experiment'),
     fr.gw.access.readsEverything(fr.subject, 'registered_model'),
@@ -38,7 +42,7 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
       }
     : undefined;
   const rewrites = await checkRootFields(fr.access, fields, { allExperiments, ...(planRuns ? { planRuns } : {}) });
-  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels, planRuns !== undefined);
+  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels, planRuns !== undefined, schema);
   const upstreamBody = { query: print(document), ...(prepared.operationName ? { operationName: prepared.operationName } : {}) };
   noteDecision(fr, `graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; model versions post-filtered' : ''})`);
   if (!nonce) return forwardRewritten(fr, upstreamBody);

@@ -9,6 +9,7 @@ import {
   type ArgumentNode,
   type DocumentNode,
   type FieldNode,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Resource } from '../../../policy/index.js';
 import { isObject } from '../json.js';
@@ -35,10 +36,10 @@ export interface FinalDocument {
  * Applies the narrowed `input` arguments and, when `filterModels`, the model-version marker.
  * `fields` maps rewritten nodes to their field definitions' argument types.
  */
-export function finalDocument(doc: DocumentNode, fields: readonly RootField[], rewrites: Rewrites, filterModels: boolean, filterRuns = false): FinalDocument {
+export function finalDocument(doc: DocumentNode, fields: readonly RootField[], rewrites: Rewrites, filterModels: boolean, filterRuns = false, schema: GraphQLSchema = MLFLOW_SCHEMA): FinalDocument {
   const targets = new Map<FieldNode, 'version' | 'run'>();
   if (filterModels || filterRuns) {
-    const typeInfo = new TypeInfo(MLFLOW_SCHEMA);
+    const typeInfo = new TypeInfo(schema);
     visit(
       doc,
       visitWithTypeInfo(typeInfo, {

@@ -10,6 +10,7 @@ import {
 } from 'graphql';
 import { GatewayError } from '../../../errors/index.js';
 import { MLFLOW_SCHEMA } from './document.js';
+import type { GraphQLSchema } from 'graphql';
 
 export interface RootField {
   readonly node: FieldNode;
@@ -28,8 +29,8 @@ export const MAX_ROOT_FIELDS = 50;
  * Every root field the operation would execute, through inline fragments and fragment spreads.
  * @skip/@include are ignored on purpose: a field is checked whether or not it would run.
  */
-export function rootFields(doc: DocumentNode, op: OperationDefinitionNode): RootField[] {
-  const parent = op.operation === 'query' ? MLFLOW_SCHEMA.getQueryType() : op.operation === 'mutation' ? MLFLOW_SCHEMA.getMutationType() : null;
+export function rootFields(doc: DocumentNode, op: OperationDefinitionNode, schema: GraphQLSchema = MLFLOW_SCHEMA): RootField[] {
+  const parent = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : null;
   if (!parent) throw new GatewayError('GW_DENIED', `GraphQL ${op.operation} operations are not allowed`);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
