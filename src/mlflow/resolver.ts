@@ -28,7 +28,9 @@
 //   label_schema_id    GET  /api/3.0/mlflow/label-schemas/get?schema_id=       → label_schema.experiment_id
 //   scorer_id          GET  /api/3.0/mlflow/scorers/online-configs?scorer_ids= → configs[].experiment_id; a scorer
 //                      without an online config is invisible through the REST API → admin_only.
-//   gateway_secret_id, gateway_model_definition_id → admin_only (provider credentials); workspace_name → itself.
+//   gateway_secret_id  GET  /api/3.0/mlflow/gateway/secrets/get               → itself (a resource of its own, like an
+//                      endpoint: READ/USE/EDIT/MANAGE).
+//   gateway_model_definition_id GET /api/3.0/mlflow/gateway/model-definitions/get → itself. workspace_name → itself.
 //
 // Errors: 404 / RESOURCE_DOES_NOT_EXIST, and 400 INVALID_PARAMETER_VALUE (an id MLflow rejects, e.g. a
 // non-numeric experiment id, names nothing) → not_found. Network failure, timeout, 5xx, any other status
