@@ -9,6 +9,7 @@ import { TYPE_LABEL } from '../mlflow-resources';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { NewToken } from './Profile';
+import { PrincipalGrants } from '../sharing/PrincipalGrants';
 
 export interface ServiceAccount {
   name: string;
@@ -66,8 +67,11 @@ export function ServiceAccountPage({ name }: { name: string }) {
               <dt>Groups</dt><dd>{d.service_account.groups.length ? d.service_account.groups.map((g) => <Tag key={g}>{g}</Tag>) : <span className="muted">none</span>}</dd>
               <dt>Status</dt><dd>{d.service_account.disabled ? <Tag tone="bad">disabled — its tokens are refused</Tag> : <Tag tone="good">active</Tag>}</dd>
               <dt>Created</dt><dd>{time(d.service_account.created_at)}{d.service_account.created_by && <> by {d.service_account.created_by}</>}</dd>
-              <dt>Permissions</dt><dd>Grants to the user <code>{name}</code>, given from a resource's Access dialog or the grants API, like for a person.</dd>
             </dl>
+          </Card>
+          <Card title="Direct grants">
+            <p className="muted">What {name} may reach, granted here or from a resource's Access dialog, like for a person.</p>
+            <PrincipalGrants principalType="user" principal={name} onChange={detail.reload} />
           </Card>
           <Card title="Tokens">
             <p className="muted">Each token acts as {name}. Scope a token to the resources one job needs; make it read-only when the job only reads.</p>
