@@ -43,6 +43,16 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     expect((await owner.post('runs/delete', { run_id: deletedRun })).status).toBe(200);
     deletedExperiment = await create(unique('res-old-exp'));
     expect((await owner.post('experiments/delete', { experiment_id: deletedExperiment.id })).status).toBe(200);
+    // A crowded server, as in CI where every test file shares one MLflow: 55 newer experiments,
+    // deleted, so that the test's own are beyond MLflow's first 50 in every list the UI asks for.
+    for (let batch = 0; batch < 55; batch += 11) {
+      await Promise.all(Array.from({ length: 11 }, async () => {
+        const crowd = await create(unique('res-crowd'));
+        expect((await owner.post('experiments/delete', { experiment_id: crowd.id })).status).toBe(200);
+      }));
+    }
+    const active = await create(unique('res-crowd-active'));
+    for (let i = 0; i < 54; i++) await owner.post('experiments/create', { name: `${active.name}-${i}` });
     prompt = unique('res-prompt');
     const p = await owner.post('registered-models/create', { name: prompt, tags: [{ key: 'mlflow.prompt.is_prompt', value: 'true' }] });
     expect(p.status, JSON.stringify(p.json)).toBe(200);
@@ -213,12 +223,16 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
 
   it('deleted experiments and runs are restored from the UI', async () => {
     await open(admin, 'Deleted items', 'Deleted experiments & runs');
+    // The suite's MLflow holds every test file's experiments: the name narrows the lists (50 most recent otherwise).
+    const byName = admin.getByLabel('Experiment name contains');
+    await byName.fill(deletedExperiment.name);
     await admin.getByRole('table', { name: 'Deleted experiments' }).getByText(deletedExperiment.name).waitFor();
-    await admin.getByRole('table', { name: 'Deleted runs' }).getByText('thrown-away').waitFor();
     await shot(admin, 'deleted');
     await admin.getByRole('button', { name: `Restore ${deletedExperiment.name}` }).click();
     await admin.getByRole('button', { name: `Confirm: Restore ${deletedExperiment.name}` }).click();
     await admin.getByText(`Experiment ${deletedExperiment.name} restored.`).waitFor();
+    await byName.fill(experiment.name);
+    await admin.getByRole('table', { name: 'Deleted runs' }).getByText('thrown-away').waitFor();
     await admin.getByRole('button', { name: 'Restore run thrown-away' }).click();
     await admin.getByRole('button', { name: 'Confirm: Restore run thrown-away' }).click();
     await admin.getByText('Run thrown-away restored.').waitFor();

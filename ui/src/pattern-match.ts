@@ -40,3 +40,31 @@ export function compile(matcher: string, pattern: string): ((name: string) => bo
     return `invalid regular expression: ${(e as Error).message}`;
   }
 }
+
+const REGEX_SPECIAL = new Set(Array.from('\\^$.|?*+()[]{}'));
+
+/**
+ * The literal text every name the pattern matches starts with (possibly ''): a search for names
+ * containing it returns a superset of the matches, which the preview then matches exactly. Regexes
+ * with an alternation anywhere give '' (each branch has its own start); a quantifier that can
+ * remove the last literal (`?`, `*`, `{0,…}`) takes it off.
+ */
+export function literalPrefix(matcher: string, pattern: string): string {
+  const chars = Array.from(pattern);
+  if (matcher === 'glob') {
+    const end = chars.findIndex((c) => c === '*' || c === '?');
+    return (end === -1 ? chars : chars.slice(0, end)).join('');
+  }
+  if (chars.includes('|')) return '';
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (!REGEX_SPECIAL.has(c)) {
+      out.push(c);
+      continue;
+    }
+    if (c === '?' || c === '*' || c === '{') out.pop();
+    break;
+  }
+  return out.join('');
+}

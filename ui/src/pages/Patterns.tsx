@@ -4,7 +4,7 @@ import { api, LEVELS, RESOURCE_TYPES, type Level, type Pattern } from '../api';
 import { Button, Card, ConfirmButton, DenyNote, Empty, ErrorBox, Field, LevelBadge, Page, Spinner, Tag, useAction } from '../components/ui';
 import { levelOption } from '../levels';
 import { find, PICKABLE, TYPE_LABEL, type Pickable } from '../mlflow-resources';
-import { compile } from '../pattern-match';
+import { compile, literalPrefix } from '../pattern-match';
 import { useLoad } from '../use-load';
 import { GroupNameInput, unknownGroupWarning, useGroupSuggestions } from '../sharing/GroupNameInput';
 
@@ -105,7 +105,10 @@ function EditRule({ rule, onDone }: { rule: Pattern; onDone: () => void }) {
 /** What the rule would match now, among the resources of that type (as MLflow lists them). */
 function Preview({ type, matcher, pattern }: { type: string; matcher: string; pattern: string }) {
   const pickable = (PICKABLE as readonly string[]).includes(type);
-  const names = useLoad(async () => (pickable ? (await find(type as Pickable, '')).map((r) => r.name) : undefined), [type]);
+  // MLflow lists at most 50 per search: the candidates are those whose names contain the pattern's
+  // literal start (a superset of what it matches), then matched exactly here as the policy would.
+  const prefix = literalPrefix(matcher, pattern);
+  const names = useLoad(async () => (pickable ? (await find(type as Pickable, prefix)).map((r) => r.name) : undefined), [type, prefix]);
   if (!pattern) return null;
   if (!pickable) return <p className="preview muted" style={{ flexBasis: '100%' }}>No preview for {TYPE_LABEL[type] ?? type}s: they are matched by name when a request names one.</p>;
   const test = compile(matcher, pattern);
@@ -114,7 +117,7 @@ function Preview({ type, matcher, pattern }: { type: string; matcher: string; pa
   const hits = names.data.filter(test);
   return (
     <div className="preview" role="status" aria-label="Preview of the rule" style={{ flexBasis: '100%' }}>
-      <strong>Matches {hits.length} of {names.data.length} existing {TYPE_LABEL[type]}s</strong>
+      <strong>Matches {hits.length} of {names.data.length} existing {TYPE_LABEL[type]}s{prefix ? ` whose names contain “${prefix}”` : ''}{names.data.length >= 50 ? ' (the first 50 looked at)' : ''}</strong>
       {hits.length > 0 && <>: {hits.slice(0, 20).map((n) => <Tag key={n}>{n}</Tag>)}{hits.length > 20 && <span className="muted"> and {hits.length - 20} more</span>}</>}
       <span className="muted"> — and any created later with a matching name.</span>
     </div>

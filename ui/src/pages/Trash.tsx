@@ -2,15 +2,16 @@
 // the gateway, which allows them to whoever may delete: EDIT on the experiment). Permanent deletion
 // is MLflow's garbage collection (`mlflow gc`), which talks to the database, not to the REST API.
 import { mlflow } from '../api';
-import { Card, ConfirmButton, Empty, ErrorBox, Notice, Page, Spinner, time, useAction } from '../components/ui';
+import { Card, ConfirmButton, Empty, ErrorBox, Field, Notice, Page, Spinner, time, useAction } from '../components/ui';
 import { findExperiments } from '../mlflow-resources';
 import { useState } from 'react';
 import { useLoad } from '../use-load';
 
 interface DeletedRun { run_id: string; name: string; experiment: string; ended: string | null }
 
-async function deletedRuns(): Promise<DeletedRun[]> {
-  const experiments = await findExperiments('');
+/** Deleted runs in the (at most 50) experiments whose names contain `q`: MLflow searches runs per experiment. */
+async function deletedRuns(q: string): Promise<DeletedRun[]> {
+  const experiments = await findExperiments(q);
   const names = new Map(experiments.map((e) => [e.id, e.name]));
   const ids = experiments.map((e) => e.id).slice(0, 100);
   if (ids.length === 0) return [];
@@ -22,8 +23,11 @@ async function deletedRuns(): Promise<DeletedRun[]> {
 }
 
 export function TrashPage() {
-  const experiments = useLoad(() => findExperiments('', true), []);
-  const runs = useLoad(deletedRuns, []);
+  // A server holds more than one screen of experiments: the lists show the 50 most recent, and a
+  // name narrows them (MLflow's ILIKE), so anything deleted can be found.
+  const [q, setQ] = useState('');
+  const experiments = useLoad(() => findExperiments(q, true), [q]);
+  const runs = useLoad(() => deletedRuns(q), [q]);
   const act = useAction();
   const [done, setDone] = useState<string>();
   const restore = (what: string, path: string, body: unknown, reload: () => void) => act.run(async () => {
@@ -35,6 +39,9 @@ export function TrashPage() {
     <Page title="Deleted experiments & runs" intro="What was deleted in MLflow and can still be restored. Restoring needs the right to delete it (EDIT or more). Permanent deletion is done by an operator with mlflow gc.">
       {done && <Notice kind="success">{done}</Notice>}
       <ErrorBox error={act.error} />
+      <Field label="Experiment name contains" hint="Narrows both lists: deleted experiments by their name, deleted runs by their experiment's name. Empty: the 50 most recent.">
+        <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="e.g. fraud" />
+      </Field>
       <Card title="Deleted experiments">
         <ErrorBox error={experiments.error} onRetry={experiments.reload} />
         {experiments.loading && !experiments.data && <Spinner />}
