@@ -9,12 +9,18 @@
 //   - while the assistant is disabled on the gateway, MLflow's assistant panel starts closed (MLflow
 //     opens it by itself on a first visit from localhost; its state lives in localStorage).
 // Plain ES5 on purpose: it runs inside MLflow's page, next to MLflow's own bundle.
+/** The level words of the web UI (ui/src/levels.ts LEVEL_LABEL; bar-script.test.ts keeps them equal): the bar never shows a raw enum. */
+export const BAR_LEVEL_LABEL: Readonly<Record<string, string>> = {
+  DENY: 'Denied', NO_PERMISSIONS: 'No access', NONE: 'No access', READ: 'Read', USE: 'Use', EDIT: 'Edit', MANAGE: 'Manage',
+};
+
 export const BAR_JS = `(function () {
   var script = document.currentScript;
   var base = script ? script.getAttribute('data-base') || '' : '';
   var GUARD = 'mog-sign-in-started';
   var leaving = false;
   var shown = {};
+  var LEVEL = ${JSON.stringify(BAR_LEVEL_LABEL)};
 
   if (script && script.getAttribute('data-assistant') === 'off') {
     try {
@@ -71,7 +77,7 @@ export const BAR_JS = `(function () {
     var q = 'resource_type=' + encodeURIComponent(d.resource_type) + '&resource_id=' + encodeURIComponent(d.resource_id)
       + '&level=' + encodeURIComponent(d.needed) + '&return_to=' + encodeURIComponent(here());
     var what = d.resource_type.replace('_', ' ') + ' ' + d.resource_id;
-    notice('You need ' + d.needed + ' on ' + what + ' for this page.', 'Ask for access', base + '/_gateway/ui/request-access?' + q, 'deny');
+    notice('You need ' + (LEVEL[d.needed] || d.needed) + ' on ' + what + ' for this page.', 'Ask for access', base + '/_gateway/ui/request-access?' + q, 'deny');
   }
 
   function seen(status, url, readBody) {

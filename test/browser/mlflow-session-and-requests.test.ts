@@ -107,7 +107,7 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
     await signInAtIdp(bob, 'bob');
     const notice = bob.locator('nav.mog-banner .mog-notice').filter({ hasText: `experiment ${exp}` });
     await notice.waitFor({ timeout: 60_000 });
-    expect(await notice.textContent()).toContain(`You need READ on experiment ${exp}`);
+    expect(await notice.textContent()).toContain(`You need Read on experiment ${exp}`);
     await shots(bob, 'bob-refused-in-mlflow'); // MLflow's own page: its layout at 375 px is MLflow's
     await notice.getByRole('link', { name: 'Ask for access' }).click();
     await bob.getByRole('heading', { level: 1, name: 'Access requests' }).waitFor();

@@ -112,7 +112,8 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
     await dialog().getByText('Only managers of this experiment').waitFor({ timeout: 30_000 });
     await expect.poll(() => dialog().locator('.own-level .badge').textContent()).toBe('Read'); // levels are shown in words (LevelBadge)
     const banner = dialog().locator('.undo-banner');
-    expect(await banner.textContent()).toContain('Your grant is now READ (was MANAGE)');
+    expect(await banner.textContent()).toContain('Your grant is now Read (was Manage)');
+    expect(await banner.textContent()).not.toMatch(/\b(READ|MANAGE)\b/); // level labels, never the raw enums
     expect(await shots(alice, 'lower-own-result')).toBeLessThanOrEqual(0);
     await banner.getByRole('button', { name: 'Undo' }).click();
     await dialog().getByRole('table', { name: 'Direct grants' }).waitFor({ timeout: 30_000 });
@@ -138,7 +139,7 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
     await form.getByRole('button', { name: `Grant on ${expName}` }).click();
     const table = admin.getByRole('table', { name: 'Grants of team-vision' });
     await table.getByText(expName).waitFor({ timeout: 30_000 }); // the name, not "experiment <id>"
-    await admin.locator('.undo-banner').getByText(`team-vision now has EDIT on experiment ${expName}`).waitFor();
+    await admin.locator('.undo-banner').getByText(`team-vision now has the level Edit on experiment ${expName}`).waitFor();
     expect(await shots(admin, 'group-page-grant')).toBeLessThanOrEqual(0);
     const grants = await stack.server.gateway.store.grants.listForResource('experiment', exp);
     expect(grants).toContainEqual(expect.objectContaining({ principalType: 'group', principal: 'team-vision', level: 'EDIT' }));

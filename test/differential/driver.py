@@ -265,7 +265,7 @@ def _stand_in_missing_entities():
             raise AttributeError("%s is not in MLflow %s" % (cls.__name__, mlflow.__version__))
 
     wanted = {
-        "mlflow.entities": ["LoggedModelInput", "LoggedModelOutput", "AssessmentSource", "Feedback", "GatewayEndpointModelConfig"],
+        "mlflow.entities": ["LoggedModelInput", "LoggedModelOutput", "AssessmentSource", "Feedback", "GatewayEndpointModelConfig", "GatewayResourceType"],
         "mlflow.entities.gateway_endpoint": ["GatewayModelLinkageType"],
     }
     for module_name, names in wanted.items():

@@ -152,7 +152,11 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("artifacts.proxy.list.absolute", raw("GET", "/api/2.0/mlflow-artifacts/artifacts", params={"path": "/etc"}))
 
     # ----------------------------------------------------------------- inputs, outputs, datasets
-    ds = Dataset(name="ds", digest="abc123", source_type="local", source="file:///tmp/ds")
+    # The dataset's name is the session's own: before 3.10 MLflow's log_inputs reuses an existing
+    # dataset row with the same name and digest in ANY experiment (sqlalchemy_store._log_inputs_impl),
+    # so with a shared name only the session logging first would find it in its own experiment's
+    # search-datasets answer (the other sessions on the same server get an empty list).
+    ds = Dataset(name=P + "-ds", digest="abc123", source_type="local", source="file:///tmp/ds")
     op("inputs.log", lambda: c.log_inputs(run_id, [DatasetInput(ds, [InputTag("mlflow.data.context", "train")])]))
     op("inputs.get_run", lambda: [i.dataset.name for i in c.get_run(run_id).inputs.dataset_inputs])
     op("inputs.raw.missing_run", raw("POST", "/api/2.0/mlflow/runs/log-inputs", {"datasets": []}))

@@ -58,12 +58,6 @@ export const VERSION_PENDING: ReadonlyArray<{ readonly ops: RegExp; readonly mod
     range: { since: '3.10', until: '3.10' },
     ops: /^traces\.raw\.v2\.(info|search)$/,
   },
-  {
-    owner: 'ajax-api experiments/search-datasets on 2.9 and 3.0: the answer through the gateway has no dataset_summaries (not yet explained)',
-    modes: ['admin', 'user'],
-    range: { until: '3.0' },
-    ops: /^datasets\.search_ajax$/,
-  },
 ];
 
 const API_START = /\/(?:api|ajax-api|graphql|gateway|v1|get-artifact|model-versions)(?:\/|$)/;

@@ -60,7 +60,7 @@ export function ChildrenDialog({ parent, onClose }: { parent: Found; onClose: ()
   if (sharing) return <ShareDialog resource={sharing} onClose={() => setSharing(undefined)} />;
   return (
     <Dialog title={`Inside ${parent.name}`} onClose={onClose} wide>
-      <p className="muted">Share one run, version, trace or logged model without the rest: a grant here decides for that item alone (a DENY too). Items without a grant follow {parent.name}'s access.</p>
+      <p className="muted">Share one run, version, trace or logged model without the rest: a grant here decides for that item alone (a Denied one too). Items without a grant follow {parent.name}'s access.</p>
       {(SECTIONS[parent.type] ?? []).map((s) => <Section key={s.title} title={s.title} parent={parent} load={s.load} onShare={setSharing} />)}
     </Dialog>
   );

@@ -66,7 +66,7 @@ function Answer({ e }: { e: Explanation }) {
         Holds <LevelBadge level={d.level} />, needs <LevelBadge level={d.required} /> — decided by the <strong>{SOURCE[d.source] ?? d.source}</strong>. <span className="muted">{d.reason}</span>
       </p>
       <h3>Grants considered</h3>
-      {c.admin ? <p className="muted">Administrators hold MANAGE on everything; nothing else was consulted.</p> : c.grants.length === 0 ? <p className="muted">No grant on this resource reaches the user or their groups.</p> : (
+      {c.admin ? <p className="muted">Administrators hold Manage on everything; nothing else was consulted.</p> : c.grants.length === 0 ? <p className="muted">No grant on this resource reaches the user or their groups.</p> : (
         <table className="table compact" aria-label="Grants considered">
           <thead><tr><th>Grant</th><th>Level</th><th>Result</th></tr></thead>
           <tbody>{c.grants.map((g, i) => <tr key={i} className={g.decisive ? 'decisive' : ''}><td>{g.grant.principal_type} {g.grant.principal}</td><td><LevelBadge level={g.grant.level} /></td><td>{g.decisive && <Tag tone="info">decisive</Tag>} {g.note}</td></tr>)}</tbody>

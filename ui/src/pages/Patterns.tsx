@@ -13,7 +13,7 @@ export function PatternsPage() {
   const del = useAction();
   const [editing, setEditing] = useState<string>();
   return (
-    <Page title="Pattern rules" intro="A rule grants a level on every resource whose name matches a glob (team-a-*) or a regular expression — including resources created later. Direct grants win over rules; among rules, the most specific pattern decides, and a DENY rule beats every grant.">
+    <Page title="Pattern rules" intro="A rule grants a level on every resource whose name matches a glob (team-a-*) or a regular expression — including resources created later. Direct grants win over rules; among rules, the most specific pattern decides, and a Denied rule beats every grant.">
       <Card title="Add a rule"><AddRule onAdded={rules.reload} /></Card>
       <Card title="Rules">
         <ErrorBox error={rules.error ?? del.error} onRetry={rules.reload} />

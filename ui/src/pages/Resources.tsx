@@ -47,7 +47,7 @@ export function ResourcesPage({ kind }: { kind: 'experiment' | 'registered_model
   return (
     <Page
       title={label}
-      intro={`The ${label.toLowerCase()} you may read. Managers of one (MANAGE) share it with people and groups; everyone can see who has access to what they manage.`}
+      intro={`The ${label.toLowerCase()} you may read. Managers of one (Manage) share it with people and groups; everyone can see who has access to what they manage.`}
       actions={<Button onClick={rows.reload} busy={rows.loading && !!rows.data}>Refresh</Button>}
     >
       <Card>

@@ -34,7 +34,7 @@ const groupsOf = (s: string) => s.split(',').map((g) => g.trim()).filter(Boolean
 
 export function RulesPage() {
   return (
-    <Page title="Protected keys & team defaults" intro="Rules that reach every resource of a type: which aliases and tags need more than EDIT to set or delete, and what level a team gets on what its members create.">
+    <Page title="Protected keys & team defaults" intro="Rules that reach every resource of a type: which aliases and tags need more than Edit to set or delete, and what level a team gets on what its members create.">
       <ProtectedKeys />
       <TeamDefaults />
     </Page>
@@ -49,7 +49,7 @@ function ProtectedKeys() {
       <p className="muted">Setting or deleting a matching alias or tag needs the level and/or membership of one of the groups below (for example: only <code>release-managers</code> may move <code>@champion</code>). Refusals name the rule.</p>
       <ErrorBox error={rules.error ?? del.error} onRetry={rules.reload} />
       {rules.loading && !rules.data && <Spinner />}
-      {rules.data && rules.data.protected_keys.length === 0 && <Empty title="No protected keys">Anyone with EDIT sets and deletes any alias or tag.</Empty>}
+      {rules.data && rules.data.protected_keys.length === 0 && <Empty title="No protected keys">Anyone with Edit sets and deletes any alias or tag.</Empty>}
       {rules.data && rules.data.protected_keys.length > 0 && (
         <div className="table-wrap">
           <table className="table" aria-label="Protected keys">
@@ -117,10 +117,10 @@ function TeamDefaults() {
   const del = useAction();
   return (
     <Card title="Team defaults">
-      <p className="muted">When someone creates a resource, these groups get a level on it (next to the creator's MANAGE), once MLflow confirms the creation.</p>
+      <p className="muted">When someone creates a resource, these groups get a level on it (next to the creator's Manage), once MLflow confirms the creation.</p>
       <ErrorBox error={rules.error ?? del.error} onRetry={rules.reload} />
       {rules.loading && !rules.data && <Spinner />}
-      {rules.data && rules.data.team_defaults.length === 0 && <Empty title="No team defaults">New resources are reachable by their creator (MANAGE), administrators and whatever rules apply.</Empty>}
+      {rules.data && rules.data.team_defaults.length === 0 && <Empty title="No team defaults">New resources are reachable by their creator (Manage), administrators and whatever rules apply.</Empty>}
       {rules.data && rules.data.team_defaults.length > 0 && (
         <div className="table-wrap">
           <table className="table" aria-label="Team defaults">

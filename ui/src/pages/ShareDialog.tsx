@@ -58,7 +58,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
     change.run(async () => {
       setShared(undefined);
       const res = await api.put<{ previous_level: Level | null; undo: string }>('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id, level });
-      setLast({ what: res.previous_level ? `${whose(g)} is now ${level} (was ${res.previous_level}).` : `Gave ${g.principal_type === 'group' ? `group ${g.principal}` : g.principal} ${level}.`, undo: res.undo });
+      setLast({ what: res.previous_level ? `${whose(g)} is now ${levelLabel(level)} (was ${levelLabel(res.previous_level)}).` : `Gave ${g.principal_type === 'group' ? `group ${g.principal}` : g.principal} the level ${levelLabel(level)}.`, undo: res.undo });
       reload();
       return res;
     });
@@ -70,7 +70,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
   const remove = (g: Grant) =>
     change.run(async () => {
       const res = await api.del<{ undo: string }>('grants', { principal_type: g.principal_type, principal: g.principal, resource_type: resource.type, resource_id: resource.id });
-      setLast({ what: `${whose(g)} (${g.level}) was removed.`, undo: res.undo });
+      setLast({ what: `${whose(g)} (${levelLabel(g.level)}) was removed.`, undo: res.undo });
       reload();
     });
   const add = async (g: Pick<Grant, 'principal_type' | 'principal'>, level: Level) => {
@@ -84,7 +84,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
       {last && <UndoBanner key={last.undo} change={last} onUndone={reload} onDismiss={() => setLast(undefined)} />}
       {lowering && (
         <div className="notice warning" role="alertdialog" aria-label="Lower your own access?">
-          <p><strong>This lowers your own access.</strong> {whose(lowering.g)} goes from {lowering.g.level} to {lowering.level}
+          <p><strong>This lowers your own access.</strong> {whose(lowering.g)} goes from {levelLabel(lowering.g.level)} to {levelLabel(lowering.level)}
             {lowering.g.level === 'MANAGE' ? '; you may no longer be able to see or change who has access to this' : ''}. You can undo it right after.</p>
           <div className="row-actions">
             <Button variant="danger" small busy={change.busy} onClick={() => { const l = lowering; setLowering(undefined); void set(l.g, l.level); }}>Lower my access</Button>
@@ -96,7 +96,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
       {manages.loading && manages.data === undefined ? <Spinner /> : notManager ? (
         <Notice kind="info">
           {mine.data && <p className="own-level">Your access: <LevelBadge level={mine.data.level} /> <span className="muted">{mine.data.reason}</span></p>}
-          Only managers of this {what} (MANAGE) and administrators can see or change who has access.{' '}
+          Only managers of this {what} ({levelLabel('MANAGE')}) and administrators can see or change who has access.{' '}
           <Link to={`/access-requests?${qs({ resource_type: resource.type, resource_id: resource.id, level: 'MANAGE' })}`} onClick={onClose}>Ask its managers for more access</Link>.
         </Notice>
       ) : (

@@ -36,7 +36,7 @@ export function TrashPage() {
     reload();
   });
   return (
-    <Page title="Deleted experiments & runs" intro="What was deleted in MLflow and can still be restored. Restoring needs the right to delete it (EDIT or more). Permanent deletion is done by an operator with mlflow gc.">
+    <Page title="Deleted experiments & runs" intro="What was deleted in MLflow and can still be restored. Restoring needs the right to delete it (Edit or more). Permanent deletion is done by an operator with mlflow gc.">
       {done && <Notice kind="success">{done}</Notice>}
       <ErrorBox error={act.error} />
       <Field label="Experiment name contains" hint="Narrows both lists: deleted experiments by their name, deleted runs by their experiment's name. Empty: the 50 most recent.">

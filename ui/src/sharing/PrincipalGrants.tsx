@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, LEVELS, qs, type Grant, type Level } from '../api';
 import { Button, Empty, ErrorBox, Field, useAction } from '../components/ui';
-import { LEVEL_HELP } from '../levels';
+import { levelLabel, levelOption } from '../levels';
 import { useLoad } from '../use-load';
 import { TYPE_LABEL, useResourceNames } from './names';
 import { ResourcePicker, type PickedResource } from './ResourcePicker';
@@ -21,12 +21,12 @@ export function PrincipalGrants({ principalType, principal, onChange }: { princi
   const label = (g: Pick<Grant, 'resource_type' | 'resource_id'>) => names[`${g.resource_type}:${g.resource_id}`] ?? g.resource_id;
   const set = (r: Pick<Grant, 'resource_type' | 'resource_id'>, level: Level, name: string) => act.run(async () => {
     const res = await api.put<{ previous_level: Level | null; undo: string }>('grants', { principal_type: principalType, principal, resource_type: r.resource_type, resource_id: r.resource_id, level });
-    setLast({ what: `${principal} now has ${level} on ${TYPE_LABEL[r.resource_type] ?? r.resource_type} ${name}${res.previous_level ? ` (was ${res.previous_level})` : ''}.`, undo: res.undo });
+    setLast({ what: `${principal} now has the level ${levelLabel(level)} on ${TYPE_LABEL[r.resource_type] ?? r.resource_type} ${name}${res.previous_level ? ` (was ${levelLabel(res.previous_level)})` : ''}.`, undo: res.undo });
     reload();
   });
   const remove = (g: Grant) => act.run(async () => {
     const res = await api.del<{ undo: string }>('grants', { principal_type: principalType, principal, resource_type: g.resource_type, resource_id: g.resource_id });
-    setLast({ what: `Removed ${principal}'s ${g.level} on ${TYPE_LABEL[g.resource_type] ?? g.resource_type} ${label(g)}.`, undo: res.undo });
+    setLast({ what: `Removed ${principal}'s ${levelLabel(g.level)} grant on ${TYPE_LABEL[g.resource_type] ?? g.resource_type} ${label(g)}.`, undo: res.undo });
     reload();
   });
   const rows = grants.data?.grants ?? [];
@@ -44,7 +44,7 @@ export function PrincipalGrants({ principalType, principal, onChange }: { princi
                 <td><span className="tag neutral">{TYPE_LABEL[g.resource_type] ?? g.resource_type}</span> <strong>{label(g)}</strong>{label(g) !== g.resource_id && <span className="muted"> · id {g.resource_id}</span>}</td>
                 <td>
                   <select aria-label={`Level on ${label(g)}`} value={g.level} disabled={act.busy} onChange={(e) => void set(g, e.target.value as Level, label(g))}>
-                    {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+                    {LEVELS.map((l) => <option key={l} value={l}>{levelLabel(l)}</option>)}
                   </select>
                 </td>
                 <td className="actions"><Button small aria-label={`Revoke ${label(g)}`} onClick={() => void remove(g)}>Revoke</Button></td>
@@ -73,7 +73,7 @@ function AddGrant({ principal, busy, onAdd }: { principal: string; busy: boolean
       <ResourcePicker picked={picked} onPick={setPicked} />
       <div className="inline-form">
         <Field label="Level">
-          <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{l}{LEVEL_HELP[l] ? ` — ${LEVEL_HELP[l]}` : ''}</option>)}</select>
+          <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select>
         </Field>
         <Button type="submit" variant="primary" busy={busy} disabled={!picked}>{picked ? `Grant on ${picked.name}` : 'Pick a resource'}</Button>
       </div>

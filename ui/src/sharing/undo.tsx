@@ -6,7 +6,7 @@ import { api } from '../api';
 import { Button, ErrorBox, Notice, useAction } from '../components/ui';
 
 export interface Undoable {
-  /** What was done, in words ("Your grant is now READ (was MANAGE)"). */
+  /** What was done, in words ("Your grant is now Read (was Manage)"): level labels, never the raw enums. */
   readonly what: string;
   readonly undo: string;
 }
