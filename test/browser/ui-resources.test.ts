@@ -265,9 +265,18 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   it('a pattern rule shows what it would match before it is added; levels are shown in words', async () => {
     await open(admin, 'Pattern rules');
     const form = admin.getByRole('form', { name: 'Add a pattern rule' });
-    await form.getByLabel('Pattern').fill('res-team-a-*');
+    // Typed key by key: the preview searches MLflow once the pattern's literal start settles, not
+    // once per key (11 searches for these 12 keys without the debounce; a slow machine may let a
+    // pause between keys through, hence the margin).
+    const searches: string[] = [];
+    const countSearch = (r: { url: () => string }) => { if (r.url().includes('/experiments/search')) searches.push(r.url()); };
+    admin.on('request', countSearch);
+    await form.getByLabel('Pattern').pressSequentially('res-team-a-*', { delay: 20 });
     const preview = form.getByRole('status', { name: 'Preview of the rule' });
     await preview.getByText(experiment.name).waitFor();
+    admin.off('request', countSearch);
+    expect(searches.length).toBeGreaterThanOrEqual(1);
+    expect(searches.length).toBeLessThanOrEqual(3);
     await expect(preview.textContent()).resolves.not.toContain(deletedExperiment.name.slice(0, 10) + 'x');
     await form.getByLabel('Matcher').selectOption('regex');
     await form.getByLabel('Pattern').fill('res-(');
