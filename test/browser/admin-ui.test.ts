@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { runPython } from '../support/python.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, signInInChromium } from '../support/chromium.js';
 
 // The admin UI in real Chromium (Debian's package): an administrator shares an experiment with a
 // group, a member sees it in MLflow's UI, creates a token in the UI and uses it with the stock
@@ -33,7 +33,7 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
     mkdirSync('test-artifacts', { recursive: true });
     stack = await startStack({ basePath: '/mlflow' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // The administrator's experiment, which alice (group team-a) cannot see yet.
     const owner = await callerFor(stack, 'admin');
     experimentName = unique('ui-shared');
@@ -55,12 +55,7 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' && page.url().includes('/_gateway/ui')) consoleErrors.push(`${username}: ${m.text()}`);
     });
-    await page.goto(`${stack.gatewayUrl}/_gateway/ui/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer));
-    await page.fill('#username', username);
-    await page.fill('#password', `${username}-pass`);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/_gateway/ui/`), { timeout: 30_000 });
+    await signInInChromium(page, stack, username, `${stack.gatewayUrl}/_gateway/ui/`, `${stack.gatewayUrl}/_gateway/ui/`);
     await page.getByRole('heading', { name: 'Profile & tokens' }).waitFor();
     return page;
   }

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, signInInChromium } from '../support/chromium.js';
 
 // The web UI's pages for service accounts, everyone's credentials, MLflow's other resources,
 // deleted items, child grants, protected keys, team defaults, pattern previews, explain by name
@@ -28,7 +28,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
     mkdirSync('test-artifacts', { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     owner = await callerFor(stack, 'admin');
     const create = async (name: string) => {
       const res = await owner.post('experiments/create', { name });
@@ -72,12 +72,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
       // A refused MLflow call shows in the page (ErrorBox); the browser logs the failed fetch as an error too.
       if (m.type() === 'error' && page.url().includes('/_gateway/ui') && !/Failed to load resource/.test(m.text())) consoleErrors.push(`${username}: ${m.text()}`);
     });
-    await page.goto(`${stack.gatewayUrl}/_gateway/ui/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer));
-    await page.fill('#username', username);
-    await page.fill('#password', `${username}-pass`);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/_gateway/ui/`), { timeout: 30_000 });
+    await signInInChromium(page, stack, username, `${stack.gatewayUrl}/_gateway/ui/`, `${stack.gatewayUrl}/_gateway/ui/`);
     await page.getByRole('heading', { name: 'Profile & tokens' }).waitFor();
     return page;
   }
