@@ -128,7 +128,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     const asToken = (path: string, body: unknown) => fetch(`${stack.gatewayUrl}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await asToken('runs/search', { experiment_ids: [experiment.id] })).status).toBe(200);
     expect((await asToken('runs/create', { experiment_id: experiment.id })).status).toBe(403);
-    await admin.getByRole('table', { name: 'Tokens' }).getByText('only experiment').waitFor();
+    await admin.getByRole('table', { name: 'Tokens' }).getByText(`only experiment ${experiment.name} (id ${experiment.id})`).waitFor();
 
     const rule = admin.getByRole('form', { name: 'Add a trust rule' });
     await rule.getByLabel('Rule name').fill('k8s-trainer');
@@ -233,6 +233,42 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     await admin.getByText('Run thrown-away restored.').waitFor();
     expect((await owner.get('experiments/get', { experiment_id: deletedExperiment.id })).json.experiment.lifecycle_stage).toBe('active');
     expect((await owner.get('runs/get', { run_id: deletedRun })).json.run.info.lifecycle_stage).toBe('active');
+  });
+
+  it('grants on a deleted experiment and on one MLflow no longer has say "deleted" on the group and user pages, without a failed request', async () => {
+    const gone = await owner.post('experiments/create', { name: unique('res-gone-exp') });
+    const goneId = gone.json.experiment_id as string;
+    const goneName = (await owner.get('experiments/get', { experiment_id: goneId })).json.experiment.name as string;
+    expect((await owner.post('experiments/delete', { experiment_id: goneId })).status).toBe(200);
+    const missingId = '987654321'; // no experiment has it: as after MLflow's gc removed one
+    expect((await owner.get('experiments/get', { experiment_id: missingId })).status).toBe(404);
+    const group = unique('res-gone-team');
+    const user = await store().users.getByUsername('alice'); // signed in by beforeAll
+    for (const [resourceId, principalType, principal] of [[goneId, 'group', group], [missingId, 'group', group], [goneId, 'user', user!.id], [missingId, 'user', user!.id]] as const) {
+      await store().grants.set({ principalType, principal, resourceType: 'experiment', resourceId, level: 'READ' });
+    }
+    const failed: string[] = [];
+    const onResponse = (r: { status: () => number; url: () => string }) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); };
+    admin.on('response', onResponse);
+    try {
+      await open(admin, 'Groups');
+      await admin.getByRole('table', { name: 'Groups' }).getByRole('button', { name: group }).click();
+      const grants = admin.getByRole('table', { name: `Grants of ${group}` });
+      await grants.getByRole('row').filter({ hasText: goneName }).getByText('deleted').waitFor();
+      await grants.getByRole('row').filter({ hasText: missingId }).getByText('deleted').waitFor();
+      await shot(admin, 'group-deleted-grants');
+      await admin.goto(`${stack.gatewayUrl}/_gateway/ui/users/alice`);
+      const own = admin.getByRole('table', { name: 'Grants of alice' });
+      await own.getByRole('row').filter({ hasText: goneName }).getByText('deleted').waitFor();
+      await own.getByRole('row').filter({ hasText: missingId }).getByText('deleted').waitFor();
+      await shot(admin, 'user-deleted-grants');
+    } finally {
+      admin.off('response', onResponse);
+      for (const [resourceId, principalType, principal] of [[goneId, 'group', group], [missingId, 'group', group], [goneId, 'user', user!.id], [missingId, 'user', user!.id]] as const) {
+        await store().grants.delete(principalType, principal, 'experiment', resourceId);
+      }
+    }
+    expect(failed).toEqual([]);
   });
 
   it('protected aliases and team defaults are listed, created and deleted', async () => {
