@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique } from '../support/mlflow-api.js';
-import { CHROMIUM, launchChromium, submitIdpLogin } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, submitIdpLogin } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // The journeys of issue 17 inside MLflow's own UI, in Debian's Chromium: a deep link survives
@@ -20,8 +19,7 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
   const errors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack({ basePath: '/mlflow' });
     browser = await launchChromium();
     // alice creates the experiment (and so manages it) and a run in it.

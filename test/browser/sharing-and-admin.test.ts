@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../src/devtools/idp/index.js';
-import { CHROMIUM, launchChromium, signInInChromium } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, signInInChromium } from '../support/chromium.js';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -22,8 +21,7 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
   const errors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack({
       idp: { users: [...DEMO_USERS, { username: 'dave', password: 'dave-pass', email: 'dave@example.com', name: 'Dave Example', groups: ['team-d'] }] },
     });

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { CHROMIUM, launchChromium, signInInChromium } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, signInInChromium, watchedPage } from '../support/chromium.js';
 
 // The web UI's pages for service accounts, everyone's credentials, MLflow's other resources,
 // deleted items, child grants, protected keys, team defaults, pattern previews, explain by name
@@ -25,8 +24,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   const overflow: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack();
     browser = await launchChromium();
     owner = await callerFor(stack, 'admin');
@@ -65,13 +63,8 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   });
 
   async function signedIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => consoleErrors.push(`${username}: ${e.message}`));
-    page.on('console', (m) => {
-      // A refused MLflow call shows in the page (ErrorBox); the browser logs the failed fetch as an error too.
-      if (m.type() === 'error' && page.url().includes('/_gateway/ui') && !/Failed to load resource/.test(m.text())) consoleErrors.push(`${username}: ${m.text()}`);
-    });
+    // A refused MLflow call shows in the page (ErrorBox); the browser logs the failed fetch as an error too.
+    const page = await watchedPage(browser, username, consoleErrors, (text) => !/Failed to load resource/.test(text));
     await signInInChromium(page, stack, username, `${stack.gatewayUrl}/_gateway/ui/`, `${stack.gatewayUrl}/_gateway/ui/`);
     await page.getByRole('heading', { name: 'Profile & tokens' }).waitFor();
     return page;

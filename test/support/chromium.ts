@@ -1,5 +1,7 @@
 // Debian's Chromium for browser tests (never a downloaded browser), headless, and the steps every
 // browser test repeats: launching it and signing in at the in-process test IdP's login form.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../src/devtools/mlflow.js';
@@ -9,6 +11,26 @@ export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu',
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** For tests of the gateway's own UI: a current ui/dist (built when older than its sources) and test-artifacts/ for screenshots. */
+export function prepareUiTest(): void {
+  execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
+  mkdirSync('test-artifacts', { recursive: true });
+}
+
+/**
+ * A page in a fresh 1280×800 context whose script errors, and console errors on the gateway's UI
+ * pages that `keepConsole` keeps (default: all), are pushed to `errors` as "<label>: <message>".
+ */
+export async function watchedPage(browser: Browser, label: string, errors: string[], keepConsole: (text: string) => boolean = () => true): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`${label}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && page.url().includes('/_gateway/ui') && keepConsole(m.text())) errors.push(`${label}: ${m.text()}`);
+  });
+  return page;
 }
 
 /** Waits for the test IdP's login form at `issuer` and submits `username` with the demo password `<username>-pass`. */
