@@ -15,7 +15,8 @@ function newest(path) {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
 }
 
-const sources = ['ui/src', 'ui/public', 'ui/index.html', 'ui/vite.config.ts'].map((p) => join(root, p)).filter(existsSync);
+// src/policy: the pattern preview bundles the policy's matching (ui/src/pattern-match.ts).
+const sources = ['ui/src', 'ui/public', 'ui/index.html', 'ui/vite.config.ts', 'src/policy'].map((p) => join(root, p)).filter(existsSync);
 const stale = !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
 if (stale || process.argv.includes('--force')) {
   process.stdout.write('[ui] building the admin UI (ui/ → ui/dist)…\n');

@@ -176,6 +176,24 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       await store.close();
     });
 
+    it('lists every live session with its user in one call, most recently used first; expired and idle ones are left out', async () => {
+      const store = await makeStore();
+      const alice = await store.users.upsertOnLogin(identity, new Date());
+      const bob = await store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#bob', username: 'bob', email: 'bob@example.com' }, new Date());
+      const t = (s: number) => new Date(1_000_000_000 + s * 1000);
+      const session = (id: string, userId: string, expiresAt: Date) => ({ id, secretHash: Buffer.alloc(32, 1), userId, expiresAt, tokensSealed: null, idpExpiresAt: null, ip: null, userAgent: null });
+      await store.sessions.create(session('alice-old', alice.id, t(10_000)), t(100));
+      await store.sessions.create(session('bob-new', bob.id, t(10_000)), t(300));
+      await store.sessions.create(session('alice-new', alice.id, t(10_000)), t(200));
+      await store.sessions.create(session('bob-expired', bob.id, t(350)), t(300));
+      await store.sessions.create(session('alice-idle', alice.id, t(10_000)), t(0));
+      const live = await store.sessions.listLive(t(400), 350); // idle: last used 350 s or more before now
+      expect(live.map((l) => [l.session.id, l.username])).toEqual([['bob-new', 'bob'], ['alice-new', 'alice'], ['alice-old', 'alice']]);
+      expect(live[0]!.session).toEqual(await store.sessions.get('bob-new'));
+      expect(await store.sessions.listLive(t(20_000), 100_000)).toEqual([]);
+      await store.close();
+    });
+
     it('lets a one-time id be used once per namespace until it expires (replay defence)', async () => {
       const store = await makeStore();
       const t = (s: number) => new Date(1_000_000 + s * 1000);

@@ -386,6 +386,13 @@ function sessionStore(db: Kysely<Tables>): SessionStore {
       const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
       return rows.map(toSession);
     },
+    async listLive(now, idleSeconds) {
+      // The same test as isLive (src/admin/account-json.ts), in the query: expires after now, used within the idle time.
+      const rows = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('sessions').select('users.username')
+        .where('sessions.expires_at', '>', ms(now)).where('sessions.last_seen_at', '>', ms(now) - idleSeconds * 1000)
+        .orderBy('sessions.last_seen_at', 'desc').orderBy('sessions.id').execute();
+      return rows.map(({ username, ...r }) => ({ session: toSession(r), username }));
+    },
     async deleteByIdp(match) {
       if (!match.subjectKey && !match.sidKey) throw new Error('deleteByIdp needs a subject or an IdP session');
       let q = db.deleteFrom('sessions');

@@ -163,6 +163,8 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
   listForUser(userId: string): Promise<Session[]>;
+  /** Every live session (not expired, used within idleSeconds) with its user's name, most recently used first; one query. */
+  listLive(now: Date, idleSeconds: number): Promise<Array<{ session: Session; username: string }>>;
   /** Deletes the sessions signed in through that IdP session and/or subject; returns their ids and users. Refuses an empty match. */
   deleteByIdp(match: IdpSessionMatch): Promise<{ id: string; userId: string }[]>;
   deleteExpired(now: Date, idleSeconds: number): Promise<number>;

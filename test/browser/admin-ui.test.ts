@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { runPython } from '../support/python.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, signInInChromium, watchedPage } from '../support/chromium.js';
 
 // The admin UI in real Chromium (Debian's package): an administrator shares an experiment with a
 // group, a member sees it in MLflow's UI, creates a token in the UI and uses it with the stock
@@ -30,10 +29,9 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack({ basePath: '/mlflow' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // The administrator's experiment, which alice (group team-a) cannot see yet.
     const owner = await callerFor(stack, 'admin');
     experimentName = unique('ui-shared');
@@ -48,19 +46,9 @@ describe.runIf(existsSync(CHROMIUM))('admin UI in real Chromium', () => {
   });
 
   async function signedIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.origin });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => consoleErrors.push(`${username}: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && page.url().includes('/_gateway/ui')) consoleErrors.push(`${username}: ${m.text()}`);
-    });
-    await page.goto(`${stack.gatewayUrl}/_gateway/ui/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer));
-    await page.fill('#username', username);
-    await page.fill('#password', `${username}-pass`);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/_gateway/ui/`), { timeout: 30_000 });
+    const page = await watchedPage(browser, username, consoleErrors);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.origin });
+    await signInInChromium(page, stack, username, `${stack.gatewayUrl}/_gateway/ui/`, `${stack.gatewayUrl}/_gateway/ui/`);
     await page.getByRole('heading', { name: 'Profile & tokens' }).waitFor();
     return page;
   }

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique } from '../support/mlflow-api.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, submitIdpLogin } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // The journeys of issue 17 inside MLflow's own UI, in Debian's Chromium: a deep link survives
@@ -20,10 +19,9 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
   const errors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack({ basePath: '/mlflow' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // alice creates the experiment (and so manages it) and a run in it.
     const alice = await callerFor(stack, 'alice');
     expName = unique('journey');
@@ -41,12 +39,7 @@ describe.runIf(existsSync(CHROMIUM))('MLflow UI journeys in real Chromium', () =
     page.on('pageerror', (e) => errors.push(e.message));
     return { context, page };
   };
-  const signInAtIdp = async (page: Page, username: string) => {
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer), { timeout: 30_000 });
-    await page.fill('#username', username);
-    await page.fill('#password', `${username}-pass`);
-    await page.click('button[type=submit]');
-  };
+  const signInAtIdp = (page: Page, username: string) => submitIdpLogin(page, stack.idp.issuer, username);
   const shots = async (page: Page, name: string) => {
     // MLflow polls a running run, so "network idle" may never come: wait a little, not forever.
     await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../src/devtools/idp/index.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, signInInChromium } from '../support/chromium.js';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -22,12 +21,11 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
   const errors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack({
       idp: { users: [...DEMO_USERS, { username: 'dave', password: 'dave-pass', email: 'dave@example.com', name: 'Dave Example', groups: ['team-d'] }] },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     expName = unique('shared-ahead');
     exp = (await (await callerFor(stack, 'alice')).post('experiments/create', { name: expName })).json.experiment_id;
   });
@@ -40,12 +38,7 @@ describe.runIf(existsSync(CHROMIUM))('sharing and administration in the gateway 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
-    await page.goto(`${stack.gatewayUrl}/_gateway/ui${path}`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer), { timeout: 30_000 });
-    await page.fill('#username', username);
-    await page.fill('#password', `${username}-pass`);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/_gateway/ui/`), { timeout: 30_000 });
+    await signInInChromium(page, stack, username, `${stack.gatewayUrl}/_gateway/ui${path}`, `${stack.gatewayUrl}/_gateway/ui/`);
     return page;
   };
   /** Screenshots at 1280 and at 375 px; answers how far the page overflows sideways at 375 px. */

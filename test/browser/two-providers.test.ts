@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 // Two identity providers in real Chromium (Debian's package): the sign-in page lists both, the
@@ -17,7 +17,7 @@ describe.runIf(present)('two providers in real Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     stack = await startStack({ basePath: '/mlflow', env: { OIDC_PROVIDER_DISPLAY_NAME: 'Employees (Entra ID)' }, extraProviders: [{ id: 'partner', displayName: 'Contractors (Partner IdP)' }] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, signInInChromium, watchedPage } from '../support/chromium.js';
 
 // The web UI's pages for service accounts, everyone's credentials, MLflow's other resources,
 // deleted items, child grants, protected keys, team defaults, pattern previews, explain by name
@@ -25,10 +24,9 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   const overflow: string[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/ensure-ui.mjs'], { stdio: 'inherit' });
-    mkdirSync('test-artifacts', { recursive: true });
+    prepareUiTest();
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     owner = await callerFor(stack, 'admin');
     const create = async (name: string) => {
       const res = await owner.post('experiments/create', { name });
@@ -65,19 +63,9 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   });
 
   async function signedIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => consoleErrors.push(`${username}: ${e.message}`));
-    page.on('console', (m) => {
-      // A refused MLflow call shows in the page (ErrorBox); the browser logs the failed fetch as an error too.
-      if (m.type() === 'error' && page.url().includes('/_gateway/ui') && !/Failed to load resource/.test(m.text())) consoleErrors.push(`${username}: ${m.text()}`);
-    });
-    await page.goto(`${stack.gatewayUrl}/_gateway/ui/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer));
-    await page.fill('#username', username);
-    await page.fill('#password', `${username}-pass`);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/_gateway/ui/`), { timeout: 30_000 });
+    // A refused MLflow call shows in the page (ErrorBox); the browser logs the failed fetch as an error too.
+    const page = await watchedPage(browser, username, consoleErrors, (text) => !/Failed to load resource/.test(text));
+    await signInInChromium(page, stack, username, `${stack.gatewayUrl}/_gateway/ui/`, `${stack.gatewayUrl}/_gateway/ui/`);
     await page.getByRole('heading', { name: 'Profile & tokens' }).waitFor();
     return page;
   }
@@ -133,7 +121,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     const asToken = (path: string, body: unknown) => fetch(`${stack.gatewayUrl}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await asToken('runs/search', { experiment_ids: [experiment.id] })).status).toBe(200);
     expect((await asToken('runs/create', { experiment_id: experiment.id })).status).toBe(403);
-    await admin.getByRole('table', { name: 'Tokens' }).getByText('only experiment').waitFor();
+    await admin.getByRole('table', { name: 'Tokens' }).getByText(`only experiment ${experiment.name} (id ${experiment.id})`).waitFor();
 
     const rule = admin.getByRole('form', { name: 'Add a trust rule' });
     await rule.getByLabel('Rule name').fill('k8s-trainer');
@@ -240,6 +228,42 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     expect((await owner.get('runs/get', { run_id: deletedRun })).json.run.info.lifecycle_stage).toBe('active');
   });
 
+  it('grants on a deleted experiment and on one MLflow no longer has say "deleted" on the group and user pages, without a failed request', async () => {
+    const gone = await owner.post('experiments/create', { name: unique('res-gone-exp') });
+    const goneId = gone.json.experiment_id as string;
+    const goneName = (await owner.get('experiments/get', { experiment_id: goneId })).json.experiment.name as string;
+    expect((await owner.post('experiments/delete', { experiment_id: goneId })).status).toBe(200);
+    const missingId = '987654321'; // no experiment has it: as after MLflow's gc removed one
+    expect((await owner.get('experiments/get', { experiment_id: missingId })).status).toBe(404);
+    const group = unique('res-gone-team');
+    const user = await store().users.getByUsername('alice'); // signed in by beforeAll
+    for (const [resourceId, principalType, principal] of [[goneId, 'group', group], [missingId, 'group', group], [goneId, 'user', user!.id], [missingId, 'user', user!.id]] as const) {
+      await store().grants.set({ principalType, principal, resourceType: 'experiment', resourceId, level: 'READ' });
+    }
+    const failed: string[] = [];
+    const onResponse = (r: { status: () => number; url: () => string }) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); };
+    admin.on('response', onResponse);
+    try {
+      await open(admin, 'Groups');
+      await admin.getByRole('table', { name: 'Groups' }).getByRole('button', { name: group }).click();
+      const grants = admin.getByRole('table', { name: `Grants of ${group}` });
+      await grants.getByRole('row').filter({ hasText: goneName }).getByText('deleted').waitFor();
+      await grants.getByRole('row').filter({ hasText: missingId }).getByText('deleted').waitFor();
+      await shot(admin, 'group-deleted-grants');
+      await admin.goto(`${stack.gatewayUrl}/_gateway/ui/users/alice`);
+      const own = admin.getByRole('table', { name: 'Grants of alice' });
+      await own.getByRole('row').filter({ hasText: goneName }).getByText('deleted').waitFor();
+      await own.getByRole('row').filter({ hasText: missingId }).getByText('deleted').waitFor();
+      await shot(admin, 'user-deleted-grants');
+    } finally {
+      admin.off('response', onResponse);
+      for (const [resourceId, principalType, principal] of [[goneId, 'group', group], [missingId, 'group', group], [goneId, 'user', user!.id], [missingId, 'user', user!.id]] as const) {
+        await store().grants.delete(principalType, principal, 'experiment', resourceId);
+      }
+    }
+    expect(failed).toEqual([]);
+  });
+
   it('protected aliases and team defaults are listed, created and deleted', async () => {
     await open(admin, 'Protected keys & defaults', 'Protected keys & team defaults');
     const protect = admin.getByRole('form', { name: 'Protect an alias or tag' });
@@ -265,9 +289,18 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   it('a pattern rule shows what it would match before it is added; levels are shown in words', async () => {
     await open(admin, 'Pattern rules');
     const form = admin.getByRole('form', { name: 'Add a pattern rule' });
-    await form.getByLabel('Pattern').fill('res-team-a-*');
+    // Typed key by key: the preview searches MLflow once the pattern's literal start settles, not
+    // once per key (11 searches for these 12 keys without the debounce; a slow machine may let a
+    // pause between keys through, hence the margin).
+    const searches: string[] = [];
+    const countSearch = (r: { url: () => string }) => { if (r.url().includes('/experiments/search')) searches.push(r.url()); };
+    admin.on('request', countSearch);
+    await form.getByLabel('Pattern').pressSequentially('res-team-a-*', { delay: 20 });
     const preview = form.getByRole('status', { name: 'Preview of the rule' });
     await preview.getByText(experiment.name).waitFor();
+    admin.off('request', countSearch);
+    expect(searches.length).toBeGreaterThanOrEqual(1);
+    expect(searches.length).toBeLessThanOrEqual(3);
     await expect(preview.textContent()).resolves.not.toContain(deletedExperiment.name.slice(0, 10) + 'x');
     await form.getByLabel('Matcher').selectOption('regex');
     await form.getByLabel('Pattern').fill('res-(');

@@ -3,9 +3,8 @@
 // A page "works" when MLflow's error boundary never shows ("Something went wrong", "We couldn't
 // load your experiments") and it shows what the user owns.
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Stack } from '../support/stack.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, signInInChromium } from '../support/chromium.js';
 
 export interface UiReport {
   problems: string[];
@@ -23,17 +22,12 @@ export async function checkMlflowUi(
 ): Promise<UiReport> {
   const problems: string[] = [];
   mkdirSync('test-artifacts/compat', { recursive: true });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${stack.gatewayUrl}/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer), { timeout: 30_000 });
-    await page.fill('#username', user);
-    await page.fill('#password', `${user}-pass`);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/`), { timeout: 30_000 });
+    await signInInChromium(page, stack, user);
 
     const visit = async (name: string, hash: string, mustShow: string | undefined, fallbackHash?: string): Promise<void> => {
       await page.goto(`${stack.gatewayUrl}/${hash}`);

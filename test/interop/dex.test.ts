@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/devtools/mlflow.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { available } from './support/availability.js';
 import { DEX_CLIENT, DEX_MOCK_USER, dexMissing, startDex, type Dex } from './support/dex.js';
 import { adminCall, startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
@@ -37,7 +37,7 @@ describe.runIf(available('Dex', dexMissing()))('interop: Dex', () => {
 
   it.runIf(existsSync(CHROMIUM))('signs alice in through Dex\'s connector page and password form in Chromium and shows the MLflow UI', async () => {
     mkdirSync('test-artifacts', { recursive: true });
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser: Browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(`${gw.gatewayUrl}/`);

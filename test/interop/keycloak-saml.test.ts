@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { available } from './support/availability.js';
 import { startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
 import { GATEWAY_CLIENT, keycloakMissing, startKeycloak, type Keycloak } from './support/keycloak.js';
@@ -35,7 +35,7 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak as S
   });
 
   it.runIf(existsSync(CHROMIUM))('signs alice in through Keycloak\'s login page (SAML), groups from its attributes, MLflow reachable, single logout', async () => {
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser: Browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${gw.gatewayUrl}/_gateway/login`);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { available } from './support/availability.js';
 import { adminCall, startGatewayFor, type ExternalIdpGateway } from './support/external-gateway.js';
 import { GATEWAY_CLIENT, keycloakMissing, startKeycloak, type Keycloak, type KeycloakUser } from './support/keycloak.js';
@@ -37,7 +37,7 @@ describe.runIf(available('Keycloak', keycloakMissing()))('interop: Keycloak', ()
 
   it.runIf(existsSync(CHROMIUM))('signs alice in through Keycloak\'s own login page in Chromium and shows the MLflow UI', async () => {
     mkdirSync('test-artifacts', { recursive: true });
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser: Browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(`${gw.gatewayUrl}/`);

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/devtools/mlflow.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, signInInChromium, startSiteOnAnotherPort } from '../support/chromium.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { signIn } from '../support/sign-in.js';
@@ -87,8 +85,7 @@ describe('cookie tossing', () => {
 describe.runIf(existsSync(CHROMIUM))('cookie tossing in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
-  let attackerSite: Server;
-  let attackerUrl: string;
+  let attackerSite: Awaited<ReturnType<typeof startSiteOnAnotherPort>>;
   let attackerExperiment: string;
   let attackerSession: string;
 
@@ -98,30 +95,22 @@ describe.runIf(existsSync(CHROMIUM))('cookie tossing in Chromium', () => {
     expect((await (await callerFor(stack, 'bob')).post('experiments/create', { name: attackerExperiment })).status).toBe(200);
     attackerSession = (await signIn(stack, 'bob')).browser.cookie(stack.origin, stack.config.cookieName)!;
     // The attacker's page: same host name (127.0.0.1), another port. Cookies do not isolate ports.
-    const port = await freePort();
-    attackerUrl = `http://127.0.0.1:${port}/`;
-    attackerSite = createServer((_req, res) => {
+    attackerSite = await startSiteOnAnotherPort((_req, res) => {
       res.setHeader('content-type', 'text/html');
       res.end(`<!doctype html><script>document.cookie = ${JSON.stringify(`${stack.config.cookieName}=${attackerSession}; Path=/ajax-api`)}; document.title = 'tossed';</script>`);
     });
-    await new Promise<void>((resolve) => attackerSite.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => attackerSite?.close(resolve));
+    await attackerSite?.close();
     await stack?.stop();
   });
 
   it("planted-path-cookie: after visiting the attacker's page, the victim's MLflow calls are refused, never run as the attacker", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${stack.gatewayUrl}/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer));
-    await page.fill('#username', 'alice');
-    await page.fill('#password', 'alice-pass');
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/`), { timeout: 30_000 });
+    await signInInChromium(page, stack, 'alice');
 
     const search = () => page.evaluate(async () => {
       const res = await fetch('/ajax-api/2.0/mlflow/experiments/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"max_results":1000}' });
@@ -129,7 +118,7 @@ describe.runIf(existsSync(CHROMIUM))('cookie tossing in Chromium', () => {
     });
     expect((await search()).status).toBe(200);
 
-    await page.goto(attackerUrl);
+    await page.goto(`${attackerSite.url}/`);
     await page.waitForFunction('document.title === "tossed"');
     expect((await context.cookies(`${stack.gatewayUrl}/ajax-api/x`)).filter((c) => c.name === stack.config.cookieName)).toHaveLength(2);
 

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/devtools/mlflow.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, signInInChromium, startSiteOnAnotherPort } from '../support/chromium.js';
 import type { HttpBrowser } from '../support/http-browser.js';
 import { signIn, signOut } from '../support/sign-in.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -64,25 +62,21 @@ describe('logout CSRF', () => {
 describe.runIf(existsSync(CHROMIUM))('logout CSRF in Chromium', () => {
   let stack: Stack;
   let browser: Browser;
-  let attackerSite: Server;
-  let attackerUrl: string;
+  let attackerSite: Awaited<ReturnType<typeof startSiteOnAnotherPort>>;
 
   beforeAll(async () => {
     stack = await startStack();
-    const port = await freePort();
-    attackerUrl = `http://127.0.0.1:${port}`;
     // Same site as the gateway (127.0.0.1, another port): SameSite=Lax cookies ARE sent here.
-    attackerSite = createServer((req, res) => {
+    attackerSite = await startSiteOnAnotherPort((req, res) => {
       res.setHeader('content-type', 'text/html');
       if (req.url === '/img') res.end(`<!doctype html><img src="${stack.gatewayUrl}/_gateway/logout" onerror="document.title='loaded'" onload="document.title='loaded'">`);
       else res.end(`<!doctype html><form id="f" method="post" action="${stack.gatewayUrl}/_gateway/logout"></form><script>document.getElementById('f').submit()</script>`);
     });
-    await new Promise<void>((resolve) => attackerSite.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => attackerSite?.close(resolve));
+    await attackerSite?.close();
     await stack?.stop();
   });
 
@@ -90,21 +84,16 @@ describe.runIf(existsSync(CHROMIUM))('logout CSRF in Chromium', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${stack.gatewayUrl}/_gateway/logout`); // not signed in: the page just says so
-    await page.goto(`${stack.gatewayUrl}/`);
-    await page.waitForURL((u) => u.href.startsWith(stack.idp.issuer));
-    await page.fill('#username', 'alice');
-    await page.fill('#password', 'alice-pass');
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.href.startsWith(`${stack.gatewayUrl}/`), { timeout: 30_000 });
+    await signInInChromium(page, stack, 'alice');
     const whoami = async () => (await context.request.get(`${stack.gatewayUrl}/_gateway/api/v1/whoami`, { headers: { accept: 'application/json' } })).status();
     expect(await whoami()).toBe(200);
 
-    await page.goto(`${attackerUrl}/img`);
+    await page.goto(`${attackerSite.url}/img`);
     await page.waitForFunction('document.title === "loaded"');
     expect(await whoami()).toBe(200);
 
     const refused = page.waitForResponse((r) => r.url() === `${stack.gatewayUrl}/_gateway/logout` && r.request().method() === 'POST');
-    await page.goto(`${attackerUrl}/form`);
+    await page.goto(`${attackerSite.url}/form`);
     expect((await refused).status()).toBe(403);
     expect(await whoami()).toBe(200);
 

@@ -42,6 +42,41 @@ describe('SAML XML signature wrapping and signature stripping', () => {
     expect((await whoami(s, browser)).status).toBe(401);
   }
 
+  // The attack shapes. Each takes mallory's signed response and rearranges it in place, or returns
+  // another document to post instead.
+  type Tamper = (doc: Document, response: Element) => Document | void;
+
+  /** Mallory's response, signed as `what`, rearranged by `tamper`: refused, nobody signed in. */
+  async function expectTamperedRefused(what: 'assertion' | 'response', tamper: Tamper) {
+    const { browser, relayState, doc } = await mallorys(what);
+    await expectRefused(browser, serializeXml(tamper(doc, doc.documentElement!) ?? doc), relayState);
+  }
+
+  /** A copy of `signed` without its own ds:Signature. */
+  function withoutSignature(signed: Element): Element {
+    const copy = signed.cloneNode(true) as Element;
+    copy.removeChild(child(copy, NS.ds, 'Signature')!);
+    return copy;
+  }
+
+  /** For wrapping a signed response: a copy with another ID whose assertion says alice, and its ds:Signature. */
+  function evilResponse(original: Element): { evil: Element; signature: Element } {
+    const evil = original.cloneNode(true) as Element;
+    evil.setAttribute('ID', '_evil-response');
+    const assertion = el(evil, NS.saml, 'Assertion')[0]!;
+    evil.replaceChild(evilCopy(assertion), assertion);
+    return { evil, signature: child(evil, NS.ds, 'Signature')! };
+  }
+
+  /** A document whose root is (a copy of) `root`. */
+  function documentOf(root: Element): Document {
+    const fresh = parseXml('<x/>');
+    fresh.replaceChild(fresh.importNode(root, true), fresh.documentElement!);
+    return fresh;
+  }
+
+  const signedAssertion = (doc: Document) => el(doc, NS.saml, 'Assertion')[0]!;
+
   it('control: mallory\'s untouched response signs her in (the harness is sound: refusals below are about the tampering)', async () => {
     for (const what of ['assertion', 'response'] as const) {
       const { browser, relayState, doc } = await mallorys(what);
@@ -51,98 +86,75 @@ describe('SAML XML signature wrapping and signature stripping', () => {
   });
 
   it('xsw-evil-assertion-first: an unsigned assertion placed before the signed one is refused', async () => {
-    const { browser, relayState, doc } = await mallorys('assertion');
-    const response = doc.documentElement!;
-    const signed = el(doc, NS.saml, 'Assertion')[0]!;
-    response.insertBefore(evilCopy(signed), signed);
-    await expectRefused(browser, serializeXml(doc), relayState);
+    await expectTamperedRefused('assertion', (doc, response) => {
+      const signed = signedAssertion(doc);
+      response.insertBefore(evilCopy(signed), signed);
+    });
   });
 
   it('xsw-evil-assertion-wraps-signed: an unsigned assertion that contains the signed one is refused', async () => {
-    const { browser, relayState, doc } = await mallorys('assertion');
-    const response = doc.documentElement!;
-    const signed = el(doc, NS.saml, 'Assertion')[0]!;
-    const evil = evilCopy(signed);
-    response.replaceChild(evil, signed);
-    evil.appendChild(signed);
-    await expectRefused(browser, serializeXml(doc), relayState);
+    await expectTamperedRefused('assertion', (doc, response) => {
+      const signed = signedAssertion(doc);
+      const evil = evilCopy(signed);
+      response.replaceChild(evil, signed);
+      evil.appendChild(signed);
+    });
   });
 
   it('xsw-signed-assertion-in-extensions: the evil assertion takes the signature, the signed original hides in samlp:Extensions', async () => {
-    const { browser, relayState, doc } = await mallorys('assertion');
-    const response = doc.documentElement!;
-    const signed = el(doc, NS.saml, 'Assertion')[0]!;
-    const evil = evilCopy(signed);
-    const signature = child(signed, NS.ds, 'Signature')!;
-    evil.insertBefore(signature.cloneNode(true), child(evil, NS.saml, 'Subject')!);
-    signed.removeChild(signature);
-    const extensions = doc.createElementNS(NS.samlp, 'samlp:Extensions');
-    extensions.appendChild(signed);
-    response.replaceChild(evil, el(doc, NS.saml, 'Assertion').find((a) => a.parentNode === response)!);
-    response.insertBefore(extensions, child(response, NS.samlp, 'Status')!);
-    await expectRefused(browser, serializeXml(doc), relayState);
+    await expectTamperedRefused('assertion', (doc, response) => {
+      const signed = signedAssertion(doc);
+      const evil = evilCopy(signed);
+      const signature = child(signed, NS.ds, 'Signature')!;
+      evil.insertBefore(signature.cloneNode(true), child(evil, NS.saml, 'Subject')!);
+      signed.removeChild(signature);
+      const extensions = doc.createElementNS(NS.samlp, 'samlp:Extensions');
+      extensions.appendChild(signed);
+      response.replaceChild(evil, el(doc, NS.saml, 'Assertion').find((a) => a.parentNode === response)!);
+      response.insertBefore(extensions, child(response, NS.samlp, 'Status')!);
+    });
   });
 
   it('xsw-signed-assertion-in-signature-object: the signed original moved into the evil assertion\'s ds:Signature/ds:Object', async () => {
-    const { browser, relayState, doc } = await mallorys('assertion');
-    const response = doc.documentElement!;
-    const signed = el(doc, NS.saml, 'Assertion')[0]!;
-    const evil = evilCopy(signed);
-    const signature = child(signed, NS.ds, 'Signature')!.cloneNode(true) as Element;
-    const object = doc.createElementNS(NS.ds, 'ds:Object');
-    const original = signed.cloneNode(true) as Element;
-    original.removeChild(child(original, NS.ds, 'Signature')!);
-    object.appendChild(original);
-    signature.appendChild(object);
-    evil.insertBefore(signature, child(evil, NS.saml, 'Subject')!);
-    response.replaceChild(evil, signed);
-    await expectRefused(browser, serializeXml(doc), relayState);
+    await expectTamperedRefused('assertion', (doc, response) => {
+      const signed = signedAssertion(doc);
+      const evil = evilCopy(signed);
+      const signature = child(signed, NS.ds, 'Signature')!.cloneNode(true) as Element;
+      const object = doc.createElementNS(NS.ds, 'ds:Object');
+      object.appendChild(withoutSignature(signed));
+      signature.appendChild(object);
+      evil.insertBefore(signature, child(evil, NS.saml, 'Subject')!);
+      response.replaceChild(evil, signed);
+    });
   });
 
   it('xsw-signed-response-inside-signature: an evil response root with the signed original response inside its ds:Signature', async () => {
-    const { browser, relayState, doc } = await mallorys('response');
-    const original = doc.documentElement!;
-    const evil = original.cloneNode(true) as Element;
-    evil.setAttribute('ID', '_evil-response');
-    const assertion = el(evil, NS.saml, 'Assertion')[0]!;
-    evil.replaceChild(evilCopy(assertion), assertion);
-    const signature = child(evil, NS.ds, 'Signature')!;
-    signature.appendChild(original.cloneNode(true));
-    const fresh = parseXml('<x/>');
-    fresh.replaceChild(fresh.importNode(evil, true), fresh.documentElement!);
-    await expectRefused(browser, serializeXml(fresh), relayState);
+    await expectTamperedRefused('response', (_doc, original) => {
+      const { evil, signature } = evilResponse(original);
+      signature.appendChild(original.cloneNode(true));
+      return documentOf(evil);
+    });
   });
 
   it('xsw-signed-response-detached: the signed original response as a sibling before the signature of an evil response', async () => {
-    const { browser, relayState, doc } = await mallorys('response');
-    const original = doc.documentElement!;
-    const evil = original.cloneNode(true) as Element;
-    evil.setAttribute('ID', '_evil-response');
-    const assertion = el(evil, NS.saml, 'Assertion')[0]!;
-    evil.replaceChild(evilCopy(assertion), assertion);
-    const signature = child(evil, NS.ds, 'Signature')!;
-    const copy = original.cloneNode(true) as Element;
-    copy.removeChild(child(copy, NS.ds, 'Signature')!);
-    evil.insertBefore(copy, signature);
-    const fresh = parseXml('<x/>');
-    fresh.replaceChild(fresh.importNode(evil, true), fresh.documentElement!);
-    await expectRefused(browser, serializeXml(fresh), relayState);
+    await expectTamperedRefused('response', (_doc, original) => {
+      const { evil, signature } = evilResponse(original);
+      evil.insertBefore(withoutSignature(original), signature);
+      return documentOf(evil);
+    });
   });
 
   it('injected-assertion-in-signed-response: an unsigned assertion added to a signed response is refused', async () => {
-    const { browser, relayState, doc } = await mallorys('response');
-    const response = doc.documentElement!;
-    const assertion = el(doc, NS.saml, 'Assertion')[0]!;
-    response.appendChild(evilCopy(assertion));
-    await expectRefused(browser, serializeXml(doc), relayState);
+    await expectTamperedRefused('response', (doc, response) => {
+      response.appendChild(evilCopy(signedAssertion(doc)));
+    });
   });
 
   it('swapped-assertion-in-signed-response: the signed response\'s assertion replaced by an unsigned one is refused', async () => {
-    const { browser, relayState, doc } = await mallorys('response');
-    const response = doc.documentElement!;
-    const assertion = el(doc, NS.saml, 'Assertion')[0]!;
-    response.replaceChild(evilCopy(assertion), assertion);
-    await expectRefused(browser, serializeXml(doc), relayState);
+    await expectTamperedRefused('response', (doc, response) => {
+      const assertion = signedAssertion(doc);
+      response.replaceChild(evilCopy(assertion), assertion);
+    });
   });
 
   it('unsigned-response: a response with no signature at all is refused', async () => {

@@ -60,6 +60,9 @@ export const mlflow = {
   post: <T>(path: string, body: unknown) => call<T>('POST', `${BASE}/ajax-api/2.0/mlflow/${path}`, body),
 };
 
+/** MLflow's GraphQL endpoint through the gateway (MLflow 2.22 and later; 2.9 has none). */
+export const graphql = <T>(query: string, variables: Record<string, unknown>) => call<T>('POST', `${BASE}/graphql`, { query, variables });
+
 export const qs = (o: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(o).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '').map(([k, v]) => [k, String(v)])).toString();
 

@@ -5,6 +5,7 @@ import { Button, Card, ConfirmButton, DenyNote, Empty, ErrorBox, Field, LevelBad
 import { levelOption } from '../levels';
 import { find, PICKABLE, TYPE_LABEL, type Pickable } from '../mlflow-resources';
 import { compile, literalPrefix } from '../pattern-match';
+import { useDebounced } from '../use-debounced';
 import { useLoad } from '../use-load';
 import { GroupNameInput, unknownGroupWarning, useGroupSuggestions } from '../sharing/GroupNameInput';
 
@@ -102,22 +103,28 @@ function EditRule({ rule, onDone }: { rule: Pattern; onDone: () => void }) {
   );
 }
 
+/** How long the pattern's literal start must stay unchanged before the preview searches MLflow. */
+const PREVIEW_DEBOUNCE_MS = 250;
+
 /** What the rule would match now, among the resources of that type (as MLflow lists them). */
 function Preview({ type, matcher, pattern }: { type: string; matcher: string; pattern: string }) {
   const pickable = (PICKABLE as readonly string[]).includes(type);
   // MLflow lists at most 50 per search: the candidates are those whose names contain the pattern's
   // literal start (a superset of what it matches), then matched exactly here as the policy would.
-  const prefix = literalPrefix(matcher, pattern);
-  const names = useLoad(async () => (pickable ? (await find(type as Pickable, prefix)).map((r) => r.name) : undefined), [type, prefix]);
+  // The start is debounced so that typing a pattern asks MLflow once, not once per key; until the
+  // search for the settled start answers, the last candidates stay (with the start they were for).
+  const prefix = useDebounced(literalPrefix(matcher, pattern), PREVIEW_DEBOUNCE_MS);
+  const found = useLoad(async () => (pickable ? { prefix, names: (await find(type as Pickable, prefix)).map((r) => r.name) } : undefined), [type, prefix]);
   if (!pattern) return null;
   if (!pickable) return <p className="preview muted" style={{ flexBasis: '100%' }}>No preview for {TYPE_LABEL[type] ?? type}s: they are matched by name when a request names one.</p>;
   const test = compile(matcher, pattern);
   if (typeof test === 'string') return <p className="preview" role="status" style={{ flexBasis: '100%' }}><Tag tone="bad">cannot be used</Tag> {test}</p>;
-  if (!names.data) return <p className="preview muted" style={{ flexBasis: '100%' }}>{names.error ? `No preview: ${names.error.message}` : 'Looking for matches…'}</p>;
-  const hits = names.data.filter(test);
+  if (!found.data) return <p className="preview muted" style={{ flexBasis: '100%' }}>{found.error ? `No preview: ${found.error.message}` : 'Looking for matches…'}</p>;
+  const { prefix: searched, names } = found.data;
+  const hits = names.filter(test);
   return (
     <div className="preview" role="status" aria-label="Preview of the rule" style={{ flexBasis: '100%' }}>
-      <strong>Matches {hits.length} of {names.data.length} existing {TYPE_LABEL[type]}s{prefix ? ` whose names contain “${prefix}”` : ''}{names.data.length >= 50 ? ' (the first 50 looked at)' : ''}</strong>
+      <strong>Matches {hits.length} of {names.length} existing {TYPE_LABEL[type]}s{searched ? ` whose names contain “${searched}”` : ''}{names.length >= 50 ? ' (the first 50 looked at)' : ''}</strong>
       {hits.length > 0 && <>: {hits.slice(0, 20).map((n) => <Tag key={n}>{n}</Tag>)}{hits.length > 20 && <span className="muted"> and {hits.length - 20} more</span>}</>}
       <span className="muted"> — and any created later with a matching name.</span>
     </div>

@@ -10,6 +10,7 @@ import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { NewToken } from './Profile';
 import { PrincipalGrants } from '../sharing/PrincipalGrants';
+import { nameOf, useResourceNames } from '../sharing/names';
 
 export interface ServiceAccount {
   name: string;
@@ -93,6 +94,12 @@ export function ServiceAccountPage({ name }: { name: string }) {
 }
 
 export function TokenTable({ tokens, onRevoke, owner }: { tokens: (Token & { owner?: string | null })[]; onRevoke: (id: string) => Promise<unknown>; owner?: boolean }) {
+  const names = useResourceNames(tokens.flatMap((t) => (t.scope ?? []).map((s) => ({ resource_type: s.type, resource_id: s.id }))));
+  // A scope entry by the resource's name (its id too when they differ), as the grants tables show it.
+  const scoped = (s: { type: string; id: string }) => {
+    const name = nameOf(names, s.type, s.id);
+    return `${TYPE_LABEL[s.type] ?? s.type} ${name}${name !== s.id ? ` (id ${s.id})` : ''}${names[`${s.type}:${s.id}`]?.deleted ? ' (deleted)' : ''}`;
+  };
   if (tokens.length === 0) return <Empty title="No active tokens" />;
   return (
     <div className="table-wrap">
@@ -105,7 +112,7 @@ export function TokenTable({ tokens, onRevoke, owner }: { tokens: (Token & { own
               {owner && <td>{t.owner ? <Link to={`/users/${encodeURIComponent(t.owner)}`}>{t.owner}</Link> : '—'}</td>}
               <td>
                 {t.read_only ? <Tag tone="info">read-only</Tag> : <Tag>full</Tag>}
-                {t.scope && <Tag tone="warn" >only {t.scope.map((s) => `${TYPE_LABEL[s.type] ?? s.type} ${s.id}`).join(', ')}</Tag>}
+                {t.scope && <Tag tone="warn">only {t.scope.map(scoped).join(', ')}</Tag>}
               </td>
               <td>{relative(t.expires_at)}</td>
               <td>{relative(t.last_used_at)}</td>

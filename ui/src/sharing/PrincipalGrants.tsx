@@ -5,7 +5,7 @@ import { api, LEVELS, qs, type Grant, type Level } from '../api';
 import { Button, Empty, ErrorBox, Field, useAction } from '../components/ui';
 import { levelLabel, levelOption } from '../levels';
 import { useLoad } from '../use-load';
-import { TYPE_LABEL, useResourceNames } from './names';
+import { nameOf, TYPE_LABEL, useResourceNames } from './names';
 import { ResourcePicker, type PickedResource } from './ResourcePicker';
 import { UndoBanner, type Undoable } from './undo';
 
@@ -18,7 +18,7 @@ export function PrincipalGrants({ principalType, principal, onChange }: { princi
     grants.reload();
     onChange?.();
   };
-  const label = (g: Pick<Grant, 'resource_type' | 'resource_id'>) => names[`${g.resource_type}:${g.resource_id}`] ?? g.resource_id;
+  const label = (g: Pick<Grant, 'resource_type' | 'resource_id'>) => nameOf(names, g.resource_type, g.resource_id);
   const set = (r: Pick<Grant, 'resource_type' | 'resource_id'>, level: Level, name: string) => act.run(async () => {
     const res = await api.put<{ previous_level: Level | null; undo: string }>('grants', { principal_type: principalType, principal, resource_type: r.resource_type, resource_id: r.resource_id, level });
     setLast({ what: `${principal} now has the level ${levelLabel(level)} on ${TYPE_LABEL[r.resource_type] ?? r.resource_type} ${name}${res.previous_level ? ` (was ${levelLabel(res.previous_level)})` : ''}.`, undo: res.undo });
@@ -41,7 +41,7 @@ export function PrincipalGrants({ principalType, principal, onChange }: { princi
           <tbody>
             {rows.map((g) => (
               <tr key={`${g.resource_type}:${g.resource_id}`}>
-                <td><span className="tag neutral">{TYPE_LABEL[g.resource_type] ?? g.resource_type}</span> <strong>{label(g)}</strong>{label(g) !== g.resource_id && <span className="muted"> · id {g.resource_id}</span>}</td>
+                <td><span className="tag neutral">{TYPE_LABEL[g.resource_type] ?? g.resource_type}</span> <strong>{label(g)}</strong>{label(g) !== g.resource_id && <span className="muted"> · id {g.resource_id}</span>}{names[`${g.resource_type}:${g.resource_id}`]?.deleted && <span className="muted"> · deleted</span>}</td>
                 <td>
                   <select aria-label={`Level on ${label(g)}`} value={g.level} disabled={act.busy} onChange={(e) => void set(g, e.target.value as Level, label(g))}>
                     {LEVELS.map((l) => <option key={l} value={l}>{levelLabel(l)}</option>)}
