@@ -312,7 +312,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   // with. What a role lets its members do is not here: each permission is also a grant or pattern
   // rule of the reserved group `mlflow-role:<id>` (written in the same transaction), and each
   // member has that group among their groups, so the policy needs no new concept. Integer ids, as
-  // MLflow's clients expect (role_id is an int there).
+  // MLflow's clients expect (role_id is an int there), never reused (AUTOINCREMENT, identity): a
+  // grant someone left on a deleted role's group can never reach a later role.
   '0011_mlflow_roles': {
     async up(db: Kysely<unknown>) {
       const id = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.generatedAlwaysAsIdentity().primaryKey() : c.primaryKey().autoIncrement());
