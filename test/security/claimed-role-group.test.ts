@@ -1,8 +1,10 @@
 // The attack: an MLflow role's permissions are grants of the reserved group `mlflow-role:<id>`, so
 // whoever can name a group at the identity provider or through SCIM would like to call one
 // `mlflow-role:1` and get the role. The gateway drops such groups wherever groups are written;
-// only a role assignment puts the reserved group among a user's groups.
+// only a role assignment puts the reserved group among a user's groups. Nor can the admin API write
+// grants for that group behind the role's back (roles/permissions/list must tell all it gives).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminApi } from '../support/admin-api.js';
 import { authApi } from '../support/auth-api.js';
 import { callerFor, unique } from '../support/mlflow-api.js';
 import { scim, scimToken } from '../support/scim.js';
@@ -48,5 +50,19 @@ describe('a group named after a role (IdP claim or SCIM) gives nothing', () => {
     expect(group.status).toBe(201);
     expect(await reads('bob')).toBe(403);
     expect((await stack.server.gateway.store.users.getByUsername('bob'))!.groups).not.toContain(`mlflow-role:${roleId}`);
+  });
+
+  it("the admin API refuses to write a role's reserved group directly: its permissions are the role's", async () => {
+    const group = `mlflow-role:${roleId}`;
+    const owner = await callerFor(stack, 'bob');
+    const mine = (await owner.post('experiments/create', { name: unique('bob-owned') })).json.experiment_id as string;
+    const share = await adminApi(stack, 'PUT', 'grants', { token: owner.token, body: { principal_type: 'group', principal: group, resource_type: 'experiment', resource_id: mine, level: 'READ' } });
+    expect(share.status).toBe(400);
+    expect(share.json.message).toMatch(/roles API/);
+    const byAdmin = await adminApi(stack, 'PUT', 'grants', { token: admin, body: { principal_type: 'group', principal: group, resource_type: 'experiment', resource_id: mine, level: 'READ' } });
+    expect(byAdmin.status).toBe(400);
+    const rule = await adminApi(stack, 'POST', 'patterns', { token: admin, body: { principal_type: 'group', principal: group, resource_type: 'experiment', matcher: 'glob', pattern: '*', level: 'READ' } });
+    expect(rule.status).toBe(400);
+    expect(await stack.server.gateway.store.grants.listForResource('experiment', mine)).not.toContainEqual(expect.objectContaining({ principal: group }));
   });
 });
