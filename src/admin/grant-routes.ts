@@ -8,7 +8,7 @@ import { adminCaller, type Caller } from './caller.js';
 import { currentGrantLevel, deleteGrant, recordRefusal, resourceLabel, setGrant, type GrantTarget } from './changes.js';
 import { badRequest, grantInput, grantKey, onlyFields, principalRef, resourceRef, type Fields, type GrantKey } from './input.js';
 import { assertNoSelfEscalation, isFullAdmin, ownLevelsAround, reachesCaller, requireAdmin, requireManage, type OwnLevels } from './permissions.js';
-import { grantee, storedPrincipal, type StoredPrincipal } from './principals.js';
+import { assertNotRoleGroup, grantee, storedPrincipal, type StoredPrincipal } from './principals.js';
 import { grantsJson } from './serialize.js';
 import { currentGrant, registerGrantUndoRoute, undoTicket } from './grant-undo.js';
 
@@ -103,6 +103,7 @@ async function authorizeChange(
   const resource = resourceLabel(key.resource.type, key.resource.id);
   try {
     await requireManage(gw, caller, key.resource, 'write');
+    assertNotRoleGroup(key.principal);
     const target: GrantTarget = { principal: await principalOf(key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
     await selfCheck(target, await currentGrantLevel(gw.store, target));
     caller.ctx.decision = isFullAdmin(caller) ? 'allow: administrator' : 'allow: MANAGE on the resource';

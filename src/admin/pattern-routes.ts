@@ -10,7 +10,7 @@ import { addPattern, deletePattern, updatePattern } from './changes.js';
 import { findPatterns } from './find-patterns.js';
 import { oneOf, onlyFields, patternChanges, patternInput, principalRef, text, type Fields } from './input.js';
 import { requireAdmin } from './permissions.js';
-import { storedPrincipal, usernameLookup } from './principals.js';
+import { assertNotRoleGroup, storedPrincipal, usernameLookup } from './principals.js';
 import { patternsJson } from './serialize.js';
 
 export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: string): void {
@@ -33,6 +33,7 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
     requireAdmin(caller, 'add pattern rules', 'write');
     caller.ctx.decision = 'allow: administrator';
     const input = patternInput(await requireJsonObject(req));
+    assertNotRoleGroup(input.principal);
     const principal = await storedPrincipal(gw.store, input.principal);
     const rule = await addPattern(caller.changes, principal, { resourceType: input.resourceType, matcher: input.matcher, pattern: input.pattern, level: input.level });
     const [pattern] = await patternsJson(gw.store, [rule]);
@@ -47,6 +48,7 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
     const id = text(req.params, 'id');
     const current = (await gw.store.grants.listPatterns()).find((r) => r.id === id);
     if (!current) throw new GatewayError('GW_NOT_FOUND', `No pattern rule with id ${JSON.stringify(id)}`);
+    assertNotRoleGroup({ type: current.principalType, name: current.principal });
     const changes = patternChanges(await requireJsonObject(req), current);
     const lookup = usernameLookup(gw.store);
     const rule = await updatePattern(caller.changes, id, changes, (r) => lookup(r.principalType, r.principal));
@@ -60,6 +62,8 @@ export function registerPatternRoutes(app: FastifyInstance, gw: Gateway, base: s
     requireAdmin(caller, 'delete pattern rules', 'write');
     caller.ctx.decision = 'allow: administrator';
     const id = text(req.params, 'id');
+    const current = (await gw.store.grants.listPatterns()).find((r) => r.id === id);
+    if (current) assertNotRoleGroup({ type: current.principalType, name: current.principal });
     const lookup = usernameLookup(gw.store);
     const rule = await deletePattern(caller.changes, id, (r) => lookup(r.principalType, r.principal));
     if (!rule) throw new GatewayError('GW_NOT_FOUND', `No pattern rule with id ${JSON.stringify(id)}`);

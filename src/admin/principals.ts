@@ -2,7 +2,7 @@
 // reused by another IdP subject; the id cannot). Groups are free strings: the gateway only knows
 // a group from the tokens of its members, and a grant may be prepared before anyone signs in.
 import { GatewayError } from '../errors/index.js';
-import type { Store, User } from '../store/index.js';
+import { isRoleGroup, type Store, type User } from '../store/index.js';
 import { recordChange, type ChangeContext } from './changes.js';
 import type { PrincipalRef } from './input.js';
 
@@ -22,6 +22,17 @@ export async function userByUsername(store: Store, username: string): Promise<Us
   const user = await store.users.getByUsername(username);
   if (!user) throw new GatewayError('GW_NOT_FOUND', `No user named ${JSON.stringify(username)}: users are known to the gateway after their first sign-in or API call`);
   return user;
+}
+
+/**
+ * Grants and rules of an MLflow role's reserved group (`mlflow-role:<id>`) are written only with
+ * the role's permission records (src/auth-api/roles.ts), so roles/permissions/list always tells
+ * the whole of what a role gives; the admin API and CLI refuse to write them directly.
+ */
+export function assertNotRoleGroup(ref: PrincipalRef): void {
+  if (ref.type === 'group' && isRoleGroup(ref.name)) {
+    throw new GatewayError('GW_BAD_REQUEST', `The group ${JSON.stringify(ref.name)} is an MLflow role's: change its permissions through MLflow's roles API (roles/permissions/add, update, remove), see docs/migration.md, "Roles"`);
+  }
 }
 
 export async function storedPrincipal(store: Store, ref: PrincipalRef): Promise<StoredPrincipal> {

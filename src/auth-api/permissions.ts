@@ -13,7 +13,7 @@ import { assertNoSelfEscalation, isFullAdmin, requireAdmin, requireManage, resou
 import type { StoredPrincipal } from '../admin/principals.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { atLeast, type GrantLevel, type PatternRule, type ResourceType } from '../policy/index.js';
-import type { User } from '../store/index.js';
+import { withoutRoleGroups, type User } from '../store/index.js';
 import type { Params } from './params.js';
 import { gatewayResourceType, grantableLevel, mlflowResourceType } from './resource-types.js';
 import { mlflowUser } from './users.js';
@@ -135,7 +135,7 @@ export async function getUserPermission(gw: Gateway, caller: Caller, p: Params) 
 }
 
 interface PermissionRow {
-  role_id: null;
+  role_id: number | null;
   role_name: string;
   workspace: string;
   resource_type: string;
@@ -154,12 +154,19 @@ async function permissionRows(gw: Gateway, user: User): Promise<PermissionRow[]>
   });
   const own = `__user_${user.id}__`;
   const rows = (await gw.store.grants.listForPrincipal('user', user.id)).map((g) => row(own, g.resourceType, g.resourceId, g.level));
-  for (const group of user.groups) {
+  // A role's reserved group is answered from the role itself: its id, name and MLflow's own types.
+  const groups = withoutRoleGroups(user.groups);
+  for (const group of groups) {
     rows.push(...(await gw.store.grants.listForPrincipal('group', group)).map((g) => row(`group:${group}`, g.resourceType, g.resourceId, g.level)));
   }
   for (const r of await gw.store.grants.listPatterns()) {
-    if (r.principalType === 'user' ? r.principal === user.id : user.groups.includes(r.principal)) {
+    if (r.principalType === 'user' ? r.principal === user.id : groups.includes(r.principal)) {
       rows.push(row(r.principalType === 'user' ? own : `group:${r.principal}`, r.resourceType, r.pattern, r.level));
+    }
+  }
+  for (const role of await gw.store.roles.listForUser(user.id)) {
+    for (const p of role.permissions) {
+      rows.push({ role_id: role.id, role_name: role.name, workspace: role.workspace, resource_type: p.resourceType, resource_pattern: p.resourcePattern, permission: p.permission as GrantLevel });
     }
   }
   return rows;

@@ -32,7 +32,7 @@ export function gatewayResourceType(mlflowType: string): ResourceType {
     throw new GatewayError('GW_INVALID_VALUE', "resource_type 'workspace' is not supported by the per-user permission convenience APIs. Use set_workspace_permission / delete_workspace_permission for workspace-wide grants.");
   }
   if (!(MLFLOW_TYPES as readonly string[]).includes(mlflowType)) {
-    throw new GatewayError('GW_INVALID_VALUE', `Invalid resource type '${mlflowType}'. Valid resource types are: (${MLFLOW_TYPES.map((t) => `'${t}'`).join(', ')})`);
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid resource type '${mlflowType}'. Valid resource types are: ${pyTuple(MLFLOW_TYPES)}`);
   }
   const type = MLFLOW_TO_GATEWAY[mlflowType];
   if (type === undefined) {
@@ -56,11 +56,42 @@ function parentOf(mlflowType: string): string {
 export const GRANTABLE = ['READ', 'USE', 'EDIT', 'MANAGE', 'DENY'] as const;
 export type Grantable = (typeof GRANTABLE)[number];
 
-export function grantableLevel(permission: string, resourceType: string): Grantable {
-  const all = ['READ', 'USE', 'EDIT', 'MANAGE', 'NO_PERMISSIONS', 'DENY'];
-  if (!all.includes(permission)) {
-    throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}'. Valid permissions are: (${all.map((p) => `'${p}'`).join(', ')})`);
+const ALL_PERMISSIONS = ['READ', 'USE', 'EDIT', 'MANAGE', 'NO_PERMISSIONS', 'DENY'];
+const pyTuple = (items: readonly string[]) => `(${items.map((p) => `'${p}'`).join(', ')})`;
+
+function checkPermissionName(permission: string): void {
+  if (!ALL_PERMISSIONS.includes(permission)) {
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}'. Valid permissions are: ${pyTuple(ALL_PERMISSIONS)}`);
   }
+}
+
+/**
+ * A role permission as MLflow's store validates it (permissions.py: permission, then type, then
+ * the type's grantable levels, then the pattern: sub-resource types take only `*`), before anything
+ * the gateway itself cannot map.
+ */
+export function checkRolePermission(permission: string, resourceType: string, resourcePattern?: string): void {
+  checkPermissionName(permission);
+  if (!(MLFLOW_TYPES as readonly string[]).includes(resourceType)) {
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid resource type '${resourceType}'. Valid resource types are: ${pyTuple(MLFLOW_TYPES)}`);
+  }
+  if (resourceType === 'workspace') {
+    if (permission !== 'USE' && permission !== 'MANAGE') {
+      throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}' for resource_type='workspace'. Workspace-wide grants accept only: ('MANAGE', 'USE').`);
+    }
+  } else {
+    grantableLevel(permission, resourceType);
+  }
+  if (resourcePattern !== undefined && resourcePattern !== '*' && !ID_PATTERN_TYPES.includes(resourceType)) {
+    throw new GatewayError('GW_INVALID_VALUE', `Invalid resource_pattern '${resourcePattern}' for resource_type='${resourceType}'. This resource type supports only wildcard ('*') grants.`);
+  }
+}
+
+/** The MLflow types whose permissions may name one resource (the rest take only `*`). */
+const ID_PATTERN_TYPES: readonly string[] = ['experiment', 'registered_model', 'prompt', 'scorer', 'gateway_secret', 'gateway_endpoint', 'gateway_model_definition', 'mcp_server'];
+
+export function grantableLevel(permission: string, resourceType: string): Grantable {
+  checkPermissionName(permission);
   if (!(GRANTABLE as readonly string[]).includes(permission)) {
     throw new GatewayError('GW_INVALID_VALUE', `Invalid permission '${permission}' for resource_type='${resourceType}'. Resource-level grants accept only: ('DENY', 'EDIT', 'MANAGE', 'READ', 'USE').`);
   }

@@ -4,7 +4,6 @@
 // the latter), before the proxy's catch-all, in a scope that always answers JSON in MLflow's error
 // shape. The callers are authenticated exactly like admin API callers (src/admin/caller.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors/index.js';
 import { adminCaller, type Caller } from '../admin/caller.js';
 import { sendJsonError } from '../admin/routes.js';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -12,15 +11,14 @@ import { readParams, type Params } from './params.js';
 import {
   getUserPermission, grantUserPermission, legacyHandlers, LEGACY_EXPERIMENT, LEGACY_MODEL, listCurrentUserPermissions, listUserPermissions, revokeUserPermission,
 } from './permissions.js';
+import {
+  addRolePermission, assignRole, createRole, deleteRole, getRole, listRolePermissions, listRoles, listRoleUsers, listUserRoles, removeRolePermission, unassignRole, updateRole, updateRolePermission,
+} from './roles.js';
 import { createUser, currentUser, deleteUser, getUser, listUsers, updateAdmin, updatePassword } from './users.js';
 
 type Handler = (gw: Gateway, caller: Caller, p: Params) => Promise<object> | object;
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-const ROLES_MESSAGE = 'MLflow roles are not kept by this gateway: a role is a group at the identity provider, and its permissions are grants and pattern rules to that group (/_gateway/api/v1/grants and /patterns, `mlflow-oidc-gateway grants|patterns`, or the admin UI). See docs/migration.md, "Roles".';
-const roles: Handler = () => {
-  throw new GatewayError('GW_AUTH_API_UNSUPPORTED', ROLES_MESSAGE);
-};
 const experiments = legacyHandlers(LEGACY_EXPERIMENT);
 const models = legacyHandlers(LEGACY_MODEL);
 
@@ -47,20 +45,20 @@ export const AUTH_API_ROUTES: ReadonlyArray<readonly [Method, string, Handler]> 
   ['GET', '/2.0/mlflow/registered-models/permissions/get', models.get],
   ['PATCH', '/2.0/mlflow/registered-models/permissions/update', models.update],
   ['DELETE', '/2.0/mlflow/registered-models/permissions/delete', models.delete],
-  // Roles (RBAC): refused with the mapping, never answered with an empty list that would read as "no roles".
-  ['POST', '/3.0/mlflow/roles/create', roles],
-  ['GET', '/3.0/mlflow/roles/get', roles],
-  ['GET', '/3.0/mlflow/roles/list', roles],
-  ['PATCH', '/3.0/mlflow/roles/update', roles],
-  ['DELETE', '/3.0/mlflow/roles/delete', roles],
-  ['POST', '/3.0/mlflow/roles/permissions/add', roles],
-  ['DELETE', '/3.0/mlflow/roles/permissions/remove', roles],
-  ['GET', '/3.0/mlflow/roles/permissions/list', roles],
-  ['PATCH', '/3.0/mlflow/roles/permissions/update', roles],
-  ['POST', '/3.0/mlflow/roles/assign', roles],
-  ['DELETE', '/3.0/mlflow/roles/unassign', roles],
-  ['GET', '/3.0/mlflow/users/roles/list', roles],
-  ['GET', '/3.0/mlflow/roles/users/list', roles],
+  // Roles (RBAC): records in the gateway's store, their permissions grants of a reserved group (src/auth-api/roles.ts).
+  ['POST', '/3.0/mlflow/roles/create', createRole],
+  ['GET', '/3.0/mlflow/roles/get', getRole],
+  ['GET', '/3.0/mlflow/roles/list', listRoles],
+  ['PATCH', '/3.0/mlflow/roles/update', updateRole],
+  ['DELETE', '/3.0/mlflow/roles/delete', deleteRole],
+  ['POST', '/3.0/mlflow/roles/permissions/add', addRolePermission],
+  ['DELETE', '/3.0/mlflow/roles/permissions/remove', removeRolePermission],
+  ['GET', '/3.0/mlflow/roles/permissions/list', listRolePermissions],
+  ['PATCH', '/3.0/mlflow/roles/permissions/update', updateRolePermission],
+  ['POST', '/3.0/mlflow/roles/assign', assignRole],
+  ['DELETE', '/3.0/mlflow/roles/unassign', unassignRole],
+  ['GET', '/3.0/mlflow/users/roles/list', listUserRoles],
+  ['GET', '/3.0/mlflow/roles/users/list', listRoleUsers],
 ];
 
 /** Every path the gateway serves itself (with the /api and /ajax-api prefixes), for the proxy and tests. */

@@ -11,6 +11,7 @@ import { deleteServiceAccount, serviceAccountByName } from '../service-accounts/
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Store, User } from '../store/index.js';
 import type { Params } from './params.js';
+import { roleJson } from './roles.js';
 
 /** MLflow's User.to_json(); ids are the gateway's (strings, where MLflow has integers). */
 export function mlflowUserJson(user: User): { id: string; username: string; is_admin: boolean } {
@@ -64,7 +65,11 @@ export async function listUsers(gw: Gateway, caller: Caller) {
     users.push(...page);
     if (page.length < 500) break;
   }
-  return { users: users.map((u) => ({ ...mlflowUserJson(u), roles: [] })) };
+  // Each user's roles, as MLflow's list_users answers (for an administrator: all of them).
+  const anyRoles = (await gw.store.roles.list()).length > 0;
+  const out = [];
+  for (const u of users) out.push({ ...mlflowUserJson(u), roles: anyRoles ? (await gw.store.roles.listForUser(u.id)).map(roleJson) : [] });
+  return { users: out };
 }
 
 export async function updatePassword(gw: Gateway, caller: Caller, p: Params) {

@@ -12,7 +12,7 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
     for (const e of events) await bus.publish(e);
     return result;
   }
-  const { users, sessions, grants, rules, tokens, serviceAccounts, federation, scim, accessRequests } = store;
+  const { users, sessions, grants, rules, tokens, serviceAccounts, federation, scim, accessRequests, roles } = store;
   return {
     ...store,
     users: {
@@ -67,6 +67,22 @@ export function withInvalidation(store: Store, bus: InvalidationBus): Store {
       ...accessRequests,
       // An approval writes a grant: every replica's grant cache must hear of it.
       decide: (id, d) => (d.status === 'approved' ? after(accessRequests.decide(id, d), { kind: 'grants', resourceType: d.grant.resourceType }) : accessRequests.decide(id, d)),
+    },
+    // A role assignment changes the member's groups (the role's reserved group). The grants of a
+    // role's permissions are written through `grants` (or, in a transaction, announced by the caller).
+    roles: {
+      ...roles,
+      async assign(roleId, userId) {
+        const assigned = await roles.assign(roleId, userId);
+        if (assigned) await bus.publish({ kind: 'user', id: userId });
+        return assigned;
+      },
+      unassign: (roleId, userId) => after(roles.unassign(roleId, userId), { kind: 'user', id: userId }),
+      async delete(id) {
+        const members = await roles.delete(id);
+        for (const userId of members ?? []) await bus.publish({ kind: 'user', id: userId });
+        return members;
+      },
     },
     tokens: {
       ...tokens,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { deleteGrant, setGrant, type GrantTarget } from '../admin/changes.js';
 import { badRequest, grantInput, grantKey, principalRef, resourceRef, type Fields, type GrantKey } from '../admin/input.js';
-import { storedPrincipal } from '../admin/principals.js';
+import { assertNotRoleGroup, storedPrincipal } from '../admin/principals.js';
 import { grantsJson } from '../admin/serialize.js';
 import type { Store } from '../store/index.js';
 import { withAdminContext } from './admin-context.js';
@@ -100,5 +100,6 @@ function resourceFields(opts: ResourceOpts): Fields {
 }
 
 async function targetOf(store: Store, key: GrantKey): Promise<GrantTarget> {
+  assertNotRoleGroup(key.principal);
   return { principal: await storedPrincipal(store, key.principal), resourceType: key.resource.type, resourceId: key.resource.id };
 }

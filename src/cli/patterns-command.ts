@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { addPattern, deletePattern } from '../admin/changes.js';
 import { findPatterns } from '../admin/find-patterns.js';
 import { oneOf, patternInput, principalRef, text } from '../admin/input.js';
-import { storedPrincipal, usernameLookup } from '../admin/principals.js';
+import { assertNotRoleGroup, storedPrincipal, usernameLookup } from '../admin/principals.js';
 import { patternsJson } from '../admin/serialize.js';
 import { RESOURCE_TYPES } from '../policy/index.js';
 import { withAdminContext } from './admin-context.js';
@@ -37,6 +37,7 @@ export function registerPatternsCommand(program: Command, configFile: () => stri
     .option('--json', 'print JSON')
     .action(async (opts: PatternOpts) => {
       const input = patternInput({ ...principalFields(opts), resource_type: opts.resourceType, matcher: opts.matcher, pattern: opts.pattern, level: opts.level });
+      assertNotRoleGroup(input.principal);
       await withAdminContext(configFile(), async ({ store, changes }) => {
         const principal = await storedPrincipal(store, input.principal);
         const rule = await addPattern(changes, principal, { resourceType: input.resourceType, matcher: input.matcher, pattern: input.pattern, level: input.level });

@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   GW_RESOURCE_NOT_FOUND: { status: 404, description: 'The MLflow object the request names does not exist.', mlflowCode: 'RESOURCE_DOES_NOT_EXIST' },
   GW_ALREADY_EXISTS: { status: 400, description: 'MLflow auth API: the user or permission the call would create already exists (answered like MLflow basic-auth).', mlflowCode: 'RESOURCE_ALREADY_EXISTS' },
   GW_INVALID_VALUE: { status: 400, description: 'MLflow auth API: a parameter has a value the endpoint does not accept (unknown permission or resource type, wrong type).', mlflowCode: 'INVALID_PARAMETER_VALUE' },
-  GW_AUTH_API_UNSUPPORTED: { status: 400, description: 'MLflow auth API: the call has no safe equivalent on the gateway (passwords, an admin flag the IdP decides, roles); the message says what to use instead.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
+  GW_AUTH_API_UNSUPPORTED: { status: 400, description: 'MLflow auth API: the call has no safe equivalent on the gateway (passwords, an admin flag the IdP decides, role permissions on a type it cannot map); the message says what to use instead.', mlflowCode: 'INVALID_PARAMETER_VALUE' },
   GW_CONFLICT: { status: 409, description: 'The object already exists or changed concurrently.', mlflowCode: 'RESOURCE_CONFLICT' },
   GW_RATE_LIMITED: { status: 429, description: 'Too many failed authentication attempts; retry after the given delay.', mlflowCode: 'REQUEST_LIMIT_EXCEEDED' },
   GW_LOGIN_FAILED: { status: 400, description: 'The sign-in could not be completed (state, PKCE, nonce or IdP error).', mlflowCode: 'BAD_REQUEST' },

@@ -7,12 +7,15 @@ import type { Config } from '../config/index.js';
 import { createServiceAccount } from '../service-accounts/manage.js';
 import { AHEAD_OF_SIGN_IN, type Store } from '../store/index.js';
 import type { ImportPlan } from './plan.js';
+import { applyRoles } from './apply-roles.js';
 
 export interface ApplyResult {
   readonly usersCreated: number;
   readonly serviceAccountsCreated: number;
   readonly grantsWritten: number;
   readonly patternsWritten: number;
+  /** Role records, role permissions and assignments written. */
+  readonly rolesWritten: number;
   readonly unchanged: number;
   /** Planned users whose name is taken here by another kind of account (kept as it is). */
   readonly conflicts: string[];
@@ -54,8 +57,13 @@ export async function applyPlan(config: Config, store: Store, cx: Omit<ChangeCon
         usersCreated++;
       }
     }
+    const roles = await applyRoles(tx, changes, plan);
+    unchanged += roles.unchanged;
     const principal = async (type: 'user' | 'group', name: string): Promise<StoredPrincipal | undefined> => {
-      if (type === 'group') return { type, key: name, name };
+      if (type === 'group') {
+        const group = roles.groups.get(name) ?? name; // an imported role's placeholder: its reserved group
+        return { type, key: group, name: group };
+      }
       const user = await tx.users.getByUsername(name);
       return user && { type, key: user.id, name, user };
     };
@@ -83,6 +91,6 @@ export async function applyPlan(config: Config, store: Store, cx: Omit<ChangeCon
       await addPattern(changes, p, { resourceType: r.resourceType, matcher: r.matcher, pattern: r.pattern, level: r.level });
       patternsWritten++;
     }
-    return { usersCreated, serviceAccountsCreated, grantsWritten, patternsWritten, unchanged, conflicts };
+    return { usersCreated, serviceAccountsCreated, grantsWritten, patternsWritten, rolesWritten: roles.written, unchanged, conflicts };
   });
 }

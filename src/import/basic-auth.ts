@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { MLFLOW_TO_GATEWAY } from '../auth-api/resource-types.js';
 import { GRANT_LEVELS, type GrantLevel, type ResourceType } from '../policy/index.js';
 import { alignWithOldDecisions } from './fold.js';
-import { addGrant, addPattern, emptyPlan, type ImportPlan } from './plan.js';
+import { addGrant, addPattern, emptyPlan, rolePlaceholder, type ImportPlan, type PlannedRole } from './plan.js';
 import type { Row, SourceDb } from './source-db.js';
 
 const WORKSPACE_ADMIN_TYPES: ResourceType[] = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'gateway_secret', 'gateway_model_definition'];
@@ -54,9 +54,11 @@ export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): 
   }
   plan.notes.push('Passwords are not imported: people sign in through the IdP; scripts use a personal access token as MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN).');
 
-  // Roles: the per-user role is the user's own grants; any other role becomes a group of that name.
+  // Roles: the per-user role is the user's own grants; any other role stays a role (records, the
+  // grants of its reserved group, its assignments), so AuthServiceClient scripts find it again.
   const roles = await rows('roles');
   const roleGroup = new Map<string, { group: string | null; user: string | null }>();
+  const records = new Map<string, PlannedRole>();
   for (const r of roles) {
     const name = str(r.name);
     const workspace = str(r.workspace) || 'default';
@@ -65,19 +67,21 @@ export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): 
       roleGroup.set(str(r.id), { group: null, user: nameOf.get(own[1]!) ?? null });
       continue;
     }
-    const group = workspace === 'default' ? name : `${workspace}:${name}`;
+    const group = rolePlaceholder(workspace, name);
     roleGroup.set(str(r.id), { group, user: null });
-    plan.roles.push({ name, workspace, becomes: `group ${group}` });
-    plan.groups.set(group, plan.groups.get(group) ?? new Set());
+    const record: PlannedRole = { name, workspace, description: r.description === null || r.description === undefined ? null : str(r.description), members: [] };
+    records.set(group, record);
+    plan.roleRecords.push(record);
     if (!plan.workspaces.includes(workspace)) plan.workspaces.push(workspace);
   }
   for (const a of await rows('user_role_assignments')) {
     const role = roleGroup.get(str(a.role_id));
     const user = nameOf.get(str(a.user_id));
-    if (role?.group && user) plan.groups.get(role.group)!.add(user);
+    if (role?.group && user) records.get(role.group)!.members.push(user);
   }
-  for (const [group, members] of plan.groups) {
-    if (members.size > 0) plan.notes.push(`Group ${group} (was a role): make ${[...members].sort().join(', ')} members of "${group}" at the IdP (or rename the group in its grants to one that exists there).`);
+  for (const [group, r] of records) {
+    r.members.sort();
+    plan.roles.push({ name: r.name, workspace: r.workspace, becomes: `a role here (its permissions: grants and rules of ${group}, written to mlflow-role:<id> once it has an id)${r.members.length > 0 ? `, assigned to ${r.members.join(', ')}` : ''}` });
   }
 
   for (const rp of await rows('role_permissions')) {
@@ -120,7 +124,7 @@ export async function readBasicAuth(db: SourceDb, opts: BasicAuthOptions = {}): 
       plan.notes.push(`default_permission = ${m[1]} in ${opts.configFile}: set GATEWAY_DEFAULT_PERMISSION=${levelOf(m[1]!) ?? m[1]} (a setting, not stored data).`);
     }
   }
-  alignWithOldDecisions(plan, { admins, membersOf: (u) => [...plan.groups].filter(([, m]) => m.has(u)).map(([g]) => g) });
+  alignWithOldDecisions(plan, { admins, membersOf: (u) => [...records].filter(([, r]) => r.members.includes(u)).map(([g]) => g) });
   return plan;
 }
 

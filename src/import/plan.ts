@@ -35,6 +35,21 @@ export interface PlannedPattern {
   readonly priority?: number;
 }
 
+/**
+ * An MLflow role imported as a gateway role (src/auth-api/roles.ts). Until it has an id here, its
+ * grants and rules in the plan name the placeholder group `rolePlaceholder(workspace, name)`;
+ * apply.ts creates (or finds) the record and writes them to its reserved group `mlflow-role:<id>`.
+ */
+export interface PlannedRole {
+  readonly name: string;
+  readonly workspace: string;
+  readonly description: string | null;
+  /** Usernames assigned the role there. */
+  readonly members: string[];
+}
+
+export const rolePlaceholder = (workspace: string, name: string): string => `mlflow-role:${workspace}/${name}`;
+
 export interface ImportPlan {
   readonly source: 'basic-auth' | 'mlflow-oidc-auth';
   readonly users: PlannedUser[];
@@ -44,6 +59,8 @@ export interface ImportPlan {
   readonly patterns: PlannedPattern[];
   /** Old roles and what each became. */
   readonly roles: { name: string; workspace: string; becomes: string }[];
+  /** Roles kept as roles (basic-auth); their permissions are the plan's grants and rules of their placeholder. */
+  readonly roleRecords: PlannedRole[];
   readonly workspaces: string[];
   readonly defaultPermission?: { value: string; from: string };
   /** Things that cannot be carried over, and why. */
@@ -55,7 +72,7 @@ export interface ImportPlan {
 }
 
 export function emptyPlan(source: ImportPlan['source']): ImportPlan {
-  return { source, users: [], groups: new Map(), grants: [], patterns: [], roles: [], workspaces: [], unmapped: [], notes: [], needNewTokens: [] };
+  return { source, users: [], groups: new Map(), grants: [], patterns: [], roles: [], roleRecords: [], workspaces: [], unmapped: [], notes: [], needNewTokens: [] };
 }
 
 const RANK: Record<GrantLevel, number> = { DENY: -1, NO_PERMISSIONS: 0, READ: 1, USE: 2, EDIT: 3, MANAGE: 4 };

@@ -39,7 +39,7 @@ export function reportJson(plan: ImportPlan, states: States, applied?: ApplyResu
     notes: plan.notes,
     ...(applied ? { applied: {
       users_created: applied.usersCreated, service_accounts_created: applied.serviceAccountsCreated, grants_written: applied.grantsWritten,
-      pattern_rules_written: applied.patternsWritten, unchanged: applied.unchanged, conflicts: applied.conflicts,
+      pattern_rules_written: applied.patternsWritten, roles_written: applied.rolesWritten, unchanged: applied.unchanged, conflicts: applied.conflicts,
     } } : {}),
   };
 }
@@ -82,7 +82,7 @@ export function reportText(plan: ImportPlan, states: States, applied?: ApplyResu
   }
   if (j.applied) {
     const a = j.applied;
-    lines.push('', `Written: ${a.users_created} user(s), ${a.service_accounts_created} service account(s), ${a.grants_written} grant(s), ${a.pattern_rules_written} pattern rule(s); ${a.unchanged} already there (unchanged).`);
+    lines.push('', `Written: ${a.users_created} user(s), ${a.service_accounts_created} service account(s), ${a.grants_written} grant(s), ${a.pattern_rules_written} pattern rule(s), ${a.roles_written} role record(s) and assignment(s); ${a.unchanged} already there (unchanged).`);
     for (const x of a.conflicts) lines.push(`  conflict: ${x}`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from './types.js';
+import { runRoleStoreContract } from './role-contract.js';
 
 /**
  * The behaviour every store adapter must have. Each adapter's test file calls this with a factory
@@ -7,6 +8,7 @@ import type { Store } from './types.js';
  */
 export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
+    runRoleStoreContract(makeStore);
     const identity = { subjectKey: 'https://idp#alice', username: 'alice', email: 'alice@example.com', displayName: 'Alice', groups: ['team-a'], isAdmin: false };
 
     it('creates a user on first sign-in and updates profile and groups later', async () => {

@@ -6,6 +6,8 @@ import { migrations, type Dialect } from './migrations.js';
 import type { Tables } from './schema.js';
 import { accessRequestStore } from './access-request-store.js';
 import { knownGroupStore } from './known-group-store.js';
+import { roleStore } from './role-store.js';
+import { syncRoleGroups, withoutRoleGroups } from './role-groups.js';
 import { inTransaction } from './in-transaction.js';
 import { auditStore } from './audit-store.js';
 import { federationStore } from './federation-store.js';
@@ -49,6 +51,7 @@ function storeOver(db: Kysely<Tables>, dialect: Dialect, close: () => Promise<vo
     scim: scimStore(db),
     accessRequests: accessRequestStore(db),
     knownGroups: knownGroupStore(db),
+    roles: roleStore(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -86,14 +89,20 @@ function userStore(db: Kysely<Tables>, dialect: Dialect): UserStore {
   const like = likeOperator(dialect);
   const store: UserStore = {
     async upsertOnLogin(identity: LoginIdentity, now: Date) {
+      // A claimed group named like a role's reserved group gives nothing; the roles assigned here
+      // are added back after every sign-in, whichever path below recorded it.
+      const claimed = { ...identity, groups: withoutRoleGroups(identity.groups) };
+      let user: User;
       try {
-        return await upsert(identity, now);
+        user = await upsert(claimed, now);
       } catch (err) {
         // Two replicas (or requests) recording the same new identity at once: one insert wins, the
         // other sees its unique key taken and simply runs again as an update.
         if (!isUniqueViolation(err)) throw err;
-        return upsert(identity, now);
+        user = await upsert(claimed, now);
       }
+      const groups = await syncRoleGroups(db, user.id);
+      return groups ? { ...user, groups } : user;
     },
     async get(id) {
       const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
 
 // Versioned, append-only schema migrations. Never edit a shipped migration: add a new one.
 // Portable types only (text, bigint epoch-milliseconds, integer 0/1) so SQLite and PostgreSQL share them.
@@ -306,6 +306,43 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  // MLflow auth-API roles (src/auth-api/roles.ts): the records MLflow's roles/* endpoints answer
+  // with. What a role lets its members do is not here: each permission is also a grant or pattern
+  // rule of the reserved group `mlflow-role:<id>` (written in the same transaction), and each
+  // member has that group among their groups, so the policy needs no new concept. Integer ids, as
+  // MLflow's clients expect (role_id is an int there), never reused (AUTOINCREMENT, identity): a
+  // grant someone left on a deleted role's group can never reach a later role.
+  '0011_mlflow_roles': {
+    async up(db: Kysely<unknown>) {
+      const id = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.generatedAlwaysAsIdentity().primaryKey() : c.primaryKey().autoIncrement());
+      await db.schema
+        .createTable('roles')
+        .addColumn('id', 'integer', id)
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('workspace', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('roles_workspace_name', ['workspace', 'name'])
+        .execute();
+      await db.schema
+        .createTable('role_permissions')
+        .addColumn('id', 'integer', id)
+        .addColumn('role_id', 'integer', (c) => c.notNull().references('roles.id').onDelete('cascade'))
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_pattern', 'text', (c) => c.notNull())
+        .addColumn('permission', 'text', (c) => c.notNull())
+        .addUniqueConstraint('role_permissions_target', ['role_id', 'resource_type', 'resource_pattern'])
+        .execute();
+      await db.schema
+        .createTable('role_members')
+        .addColumn('id', 'integer', id)
+        .addColumn('role_id', 'integer', (c) => c.notNull().references('roles.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addUniqueConstraint('role_members_pair', ['role_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('role_members_user').on('role_members').column('user_id').execute();
     },
   },
   };

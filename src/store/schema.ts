@@ -58,6 +58,9 @@ export interface Tables {
     created_at: number; expires_at: number; decided_at: number | null; decided_by: string | null; decision_note: string | null;
   };
   known_groups: { name: string; description: string | null; created_at: number; created_by: string };
+  roles: { id: import('kysely').Generated<number>; name: string; workspace: string; description: string | null; created_at: number };
+  role_permissions: { id: import('kysely').Generated<number>; role_id: number; resource_type: string; resource_pattern: string; permission: string };
+  role_members: { id: import('kysely').Generated<number>; role_id: number; user_id: string };
   audit_events: {
     seq: import('kysely').Generated<number>; time: number; actor: string | null; action: string; resource: string | null;
     decision: string; reason: string | null; request_id: string | null; client_ip: string | null;

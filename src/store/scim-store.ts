@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Tables } from './schema.js';
 import type { GroupSource, ScimGroup, ScimStore, ScimToken, ScimUser } from './scim-types.js';
+import { withRoleGroups } from './role-groups.js';
 
 /** last_used_at is advisory ("last sync"): one write a minute per token. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -174,7 +175,7 @@ export function scimStore(db: Kysely<Tables>): ScimStore {
         if (!row) continue;
         const scim = await groupNamesOf(db, userId);
         const claims = source === 'both' ? (JSON.parse(row.claim_groups_json ?? '[]') as string[]) : [];
-        const next = JSON.stringify([...new Set([...claims, ...scim])].sort());
+        const next = JSON.stringify(await withRoleGroups(db, userId, [...new Set([...claims, ...scim])].sort()));
         if (next === row.groups_json) continue;
         await db.updateTable('users').set({ groups_json: next }).where('id', '=', userId).execute();
         changed.push(userId);

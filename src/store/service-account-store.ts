@@ -4,6 +4,7 @@ import type { Tables } from './schema.js';
 import { inTransaction } from './in-transaction.js';
 import type { ServiceAccount, ServiceAccountStore } from './types.js';
 import { toUser } from './user-row.js';
+import { withRoleGroups, withoutRoleGroups } from './role-groups.js';
 
 type Row = Selectable<Tables['users']> & { description: string | null; created_by: string };
 
@@ -21,7 +22,7 @@ export function serviceAccountStore(db: Kysely<Tables>): ServiceAccountStore {
       // account with the same name is a new subject (its runs are told apart from the old one's).
       const user = {
         id: randomUUID(), subject_key: `service-account:${randomUUID()}`, username: a.username, email: null, display_name: null,
-        groups_json: JSON.stringify(a.groups), is_admin: a.isAdmin ? 1 : 0, disabled: 0, kind: 'service', created_at: now.getTime(), last_login_at: null, provider: null,
+        groups_json: JSON.stringify(withoutRoleGroups(a.groups)), is_admin: a.isAdmin ? 1 : 0, disabled: 0, kind: 'service', created_at: now.getTime(), last_login_at: null, provider: null,
       };
       await inTransaction(db, async (trx) => {
         await trx.insertInto('users').values(user).execute();
@@ -39,7 +40,7 @@ export function serviceAccountStore(db: Kysely<Tables>): ServiceAccountStore {
     async update(userId, changes) {
       await inTransaction(db, async (trx) => {
         const user = {
-          ...(changes.groups !== undefined ? { groups_json: JSON.stringify(changes.groups) } : {}),
+          ...(changes.groups !== undefined ? { groups_json: JSON.stringify(await withRoleGroups(trx, userId, changes.groups)) } : {}),
           ...(changes.isAdmin !== undefined ? { is_admin: changes.isAdmin ? 1 : 0 } : {}),
         };
         if (Object.keys(user).length > 0) await trx.updateTable('users').set(user).where('id', '=', userId).where('kind', '=', 'service').execute();

@@ -151,6 +151,58 @@ export interface KnownGroupStore {
   delete(name: string): Promise<boolean>;
 }
 
+/** One permission of an MLflow role, as MLflow names it (resource type and pattern are MLflow's). */
+export interface RolePermission {
+  readonly id: number;
+  readonly roleId: number;
+  readonly resourceType: string;
+  /** A resource id, or `*` for every resource of the type. */
+  readonly resourcePattern: string;
+  readonly permission: string;
+}
+
+/** An MLflow role (auth API roles/*), with its permissions. */
+export interface Role {
+  readonly id: number;
+  readonly name: string;
+  readonly workspace: string;
+  readonly description: string | null;
+  readonly permissions: readonly RolePermission[];
+}
+
+export interface RoleAssignment {
+  readonly id: number;
+  readonly roleId: number;
+  readonly userId: string;
+}
+
+/**
+ * MLflow roles: records only. Membership also shows as the reserved group `mlflow-role:<id>` in
+ * each member's groups: assign, unassign and delete rewrite the members' groups in the same
+ * statement sequence (run them in a transaction with the grants they go with).
+ */
+export interface RoleStore {
+  /** Undefined when the workspace already has a role of that name. */
+  create(role: { name: string; workspace: string; description: string | null }, now: Date): Promise<Role | undefined>;
+  get(id: number): Promise<Role | undefined>;
+  /** Every role, or those of the given workspaces; by id. */
+  list(workspaces?: readonly string[]): Promise<Role[]>;
+  /** Undefined: no such role; 'name-taken': another role of the workspace has that name. */
+  update(id: number, changes: { name?: string | undefined; description?: string | undefined }): Promise<Role | undefined | 'name-taken'>;
+  /** Deletes the role with its permissions and assignments; returns the members it had (their groups are rewritten). */
+  delete(id: number): Promise<string[] | undefined>;
+  /** Undefined when the role already has a permission on that type and pattern. */
+  addPermission(roleId: number, p: { resourceType: string; resourcePattern: string; permission: string }): Promise<RolePermission | undefined>;
+  getPermission(id: number): Promise<RolePermission | undefined>;
+  updatePermission(id: number, permission: string): Promise<RolePermission | undefined>;
+  removePermission(id: number): Promise<boolean>;
+  /** Undefined when the user already has the role. */
+  assign(roleId: number, userId: string): Promise<RoleAssignment | undefined>;
+  unassign(roleId: number, userId: string): Promise<boolean>;
+  listForUser(userId: string): Promise<Role[]>;
+  members(roleId: number): Promise<RoleAssignment[]>;
+}
+
 /** The subject key of an account recorded ahead of its first sign-in (no IdP subject has a space). */
 export const AHEAD_OF_SIGN_IN = 'ahead-of-sign-in ';
 
@@ -469,6 +521,8 @@ export interface Store {
   readonly accessRequests: AccessRequestStore;
   /** Groups created by administrators ahead of use. */
   readonly knownGroups: KnownGroupStore;
+  /** MLflow auth-API roles (src/auth-api/roles.ts). */
+  readonly roles: RoleStore;
   /** Cheap liveness query for /readyz. */
   ping(): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 // `import basic-auth` against a database written by the real product: MLflow's basic-auth server
 // (the pinned MLflow), populated through its own AuthServiceClient. Then alice, bob and carol (a
-// member of the team-a group, which was a role) must get exactly the decisions they got before,
+// member of the team-a role) must get exactly the decisions they got before,
 // now through the gateway: the same table of resources × users, both sides, from the stock client.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,9 +106,11 @@ describe('import basic-auth: the same decisions before and after', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.mode).toBe('dry-run');
-    expect(report.counts).toMatchObject({ users: 4, service_accounts: 1, admins: 1, groups: 1, roles: 1 });
+    expect(report.counts).toMatchObject({ users: 4, service_accounts: 1, admins: 1, groups: 0, roles: 1 });
+    // The role stays a role (records, assignments); its grants are planned for its placeholder group.
+    expect(report.roles).toEqual([expect.objectContaining({ name: 'team-a', becomes: expect.stringContaining('assigned to alice, carol') })]);
     expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'user', principal: 'alice', resource_type: 'experiment', resource_id: ids['exp-alice'], level: 'EDIT' }));
-    expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'team-a', resource_type: 'experiment', resource_id: ids['exp-team'], level: 'EDIT' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'mlflow-role:default/team-a', resource_type: 'experiment', resource_id: ids['exp-team'], level: 'EDIT' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_id: '999999', level: 'MANAGE', from: expect.stringContaining('experiment_permissions') }));
     // alice's own READ is raised to what MLflow decided (her role's EDIT).
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_id: ids['exp-team'], level: 'EDIT' }));
@@ -119,7 +121,7 @@ describe('import basic-auth: the same decisions before and after', () => {
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_id: 'model-other', level: 'DENY' }));
     // Prompts on the prompt type; the AI gateway's endpoints, secrets and model definitions on theirs.
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'prompt', resource_id: 'prompt-alice', level: 'EDIT' }));
-    expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'team-a', resource_type: 'gateway_endpoint', resource_id: 'ep-team', level: 'USE' }));
+    expect(report.grants).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'mlflow-role:default/team-a', resource_type: 'gateway_endpoint', resource_id: 'ep-team', level: 'USE' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_type: 'gateway_secret', resource_id: 'secret-bob', level: 'READ' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'gateway_model_definition', resource_id: 'md-alice', level: 'USE' }));
     // A scorer DENY cannot be kept for the scorer alone: said so, never widened onto the experiment.
@@ -142,9 +144,18 @@ describe('import basic-auth: the same decisions before and after', () => {
     const second = await cli(['--apply', '--json']);
     expect(second.code, second.stderr).toBe(0);
     const b = JSON.parse(second.stdout).applied;
-    expect(b).toMatchObject({ users_created: 0, service_accounts_created: 0, grants_written: 0, pattern_rules_written: 0 });
+    expect(b).toMatchObject({ users_created: 0, service_accounts_created: 0, grants_written: 0, pattern_rules_written: 0, roles_written: 0 });
     await withStore(dbUrl, async (store) => {
       expect((await store.serviceAccounts.get('ci-bot'))?.user.kind).toBe('service');
+      // The role as a role: record, permissions (the mappable ones), assignments, and its grants on its reserved group.
+      const [team] = await store.roles.list();
+      expect(team).toMatchObject({ name: 'team-a', workspace: 'default', description: 'the team' });
+      expect(team!.permissions.map((p) => [p.resourceType, p.resourcePattern, p.permission]).sort()).toEqual([
+        ['experiment', ids['exp-team'], 'EDIT'], ['gateway_endpoint', 'ep-team', 'USE'], ['registered_model', 'model-team', 'READ'],
+      ]);
+      expect((await store.roles.members(team!.id))).toHaveLength(2);
+      expect(await store.grants.listForPrincipal('group', `mlflow-role:${team!.id}`)).toHaveLength(3);
+      expect(await store.grants.listForPrincipal('group', 'mlflow-role:default/team-a')).toEqual([]);
       const events = await store.audit.list({ limit: 500 });
       expect(events.filter((e) => e.action === 'grant.set').length).toBe(a.grants_written);
     });

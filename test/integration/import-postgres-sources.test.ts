@@ -90,21 +90,25 @@ describe.skipIf(!pg)('importers: PostgreSQL source databases written by the real
     const dry = await cli([]);
     expect(dry.code, dry.stderr).toBe(0);
     const report = JSON.parse(dry.stdout);
-    expect(report.counts).toMatchObject({ users: 3, admins: 1, roles: 1, groups: 1 });
+    expect(report.counts).toMatchObject({ users: 3, admins: 1, roles: 1, groups: 0 });
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'experiment', resource_id: exp, level: 'EDIT' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'bob', resource_type: 'registered_model', resource_id: 'pg-model', level: 'DENY' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'alice', resource_type: 'gateway_endpoint', resource_id: 'ep-1', level: 'USE' }));
     expect(report.grants).toContainEqual(expect.objectContaining({ principal: 'admin', resource_type: 'experiment', resource_id: exp, level: 'MANAGE' }));
-    expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'readers', resource_type: 'registered_model', pattern: '*', level: 'READ' }));
-    expect(report.groups).toContainEqual({ name: 'readers', members: ['bob'] });
+    // The role stays a role: its rule is planned for its placeholder, written to mlflow-role:<id>.
+    expect(report.pattern_rules).toContainEqual(expect.objectContaining({ principal_type: 'group', principal: 'mlflow-role:default/readers', resource_type: 'registered_model', pattern: '*', level: 'READ' }));
+    expect(report.roles).toEqual([expect.objectContaining({ name: 'readers', workspace: 'default', becomes: expect.stringContaining('assigned to bob') })]);
     const first = await cli(['--apply']);
     expect(first.code, first.stderr).toBe(0);
     // Five grants: the three above and MLflow's own MANAGE for the creator (admin) of the experiment and the model.
     expect(JSON.parse(first.stdout).applied).toMatchObject({ users_created: 3, grants_written: 5, pattern_rules_written: 1 });
     const second = await cli(['--apply']);
-    expect(JSON.parse(second.stdout).applied).toMatchObject({ users_created: 0, grants_written: 0, pattern_rules_written: 0 });
+    expect(JSON.parse(second.stdout).applied).toMatchObject({ users_created: 0, grants_written: 0, pattern_rules_written: 0, roles_written: 0 });
     await withStore(dbUrl, async (store) => {
       const bob = (await store.users.getByUsername('bob'))!;
+      const [readers] = await store.roles.list();
+      expect(readers).toMatchObject({ name: 'readers', description: 'read everything', permissions: [expect.objectContaining({ resourceType: 'registered_model', resourcePattern: '*', permission: 'READ' })] });
+      expect(bob.groups).toContain(`mlflow-role:${readers!.id}`);
       expect(await store.grants.listForPrincipal('user', bob.id)).toEqual([expect.objectContaining({ resourceType: 'registered_model', resourceId: 'pg-model', level: 'DENY' })]);
     });
   }, 600_000);

@@ -30,12 +30,28 @@ def as_(who):
         os.environ["MLFLOW_TRACKING_USERNAME"] = c["username"]
         os.environ["MLFLOW_TRACKING_PASSWORD"] = c["password"]
 
+ROLE_NAMES = {}  # role id -> name, on either server (ids differ: MLflow's count its per-user roles)
+USER_NAMES = {}  # user id -> username
+
 def norm(r):
     if r is None or r == {}:
         return None
+    if isinstance(r, list):
+        # MLflow 3.17.2 keeps users/permissions grants in synthetic per-user roles __user_<id>__ and
+        # lists them with the others; the gateway keeps them as user grants (documented difference).
+        items = [norm(x) for x in r if not str(getattr(x, "name", "")).startswith("__user_")]
+        return sorted(items, key=json.dumps)
+    if hasattr(r, "workspace") and hasattr(r, "permissions"):
+        ROLE_NAMES[r.id] = r.name
+        return {"role": r.name, "workspace": r.workspace, "description": r.description, "permissions": sorted([[p.resource_type, p.resource_pattern, p.permission] for p in r.permissions])}
+    if hasattr(r, "resource_pattern"):
+        return {"role": ROLE_NAMES.get(r.role_id), "permission": [r.resource_type, r.resource_pattern, r.permission]}
+    if hasattr(r, "user_id") and hasattr(r, "role_id"):
+        return {"user": USER_NAMES.get(r.user_id), "role": ROLE_NAMES.get(r.role_id)}
     if hasattr(r, "allowed"):
         return {"allowed": r.allowed, "permission": r.permission}
     if hasattr(r, "username"):
+        USER_NAMES[r.id] = r.username
         return {"username": r.username, "is_admin": r.is_admin}
     return repr(type(r))
 
@@ -86,8 +102,76 @@ step("alice (not admin) grants a wildcard", "alice", lambda: auth.grant_user_per
 step("bob changes his admin flag", "bob", lambda: auth.update_user_admin("bob", True))
 step("admin sets bob's password", "admin", lambda: auth.update_user_password("bob", "bob-password-7654321"))
 step("admin makes bob an admin", "admin", lambda: auth.update_user_admin("bob", True))
-step("admin creates a role", "admin", lambda: auth.create_role("default", "readers"))
-step("admin lists roles", "admin", lambda: auth.list_roles("default"))
+step("create carol", "admin", lambda: auth.create_user("carol", "carol-password-1234567"))
+step("admin gets carol", "admin", lambda: auth.get_user("carol"))
+# Ids each server gave (they differ), by label; 999999 (unknown) when the call failed.
+ROLE, PERM = {}, {}
+def keep(ids, name, fn):
+    r = fn()
+    ids[name] = r.id
+    return r
+created = lambda name, fn: keep(ROLE, name, fn)
+added = lambda name, fn: keep(PERM, name, fn)
+rid = lambda name: ROLE.get(name, 999999)
+pid = lambda name: PERM.get(name, 999999)
+step("admin creates role readers", "admin", lambda: created("readers", lambda: auth.create_role("default", "readers", "read the experiment")))
+step("admin creates role readers again", "admin", lambda: auth.create_role("default", "readers"))
+step("admin creates a role with the reserved prefix", "admin", lambda: auth.create_role("default", "__user_9__"))
+step("admin creates role editors", "admin", lambda: created("editors", lambda: auth.create_role("default", "editors")))
+step("alice creates a role", "alice", lambda: auth.create_role("default", "mine"))
+step("admin gets readers", "admin", lambda: auth.get_role(rid("readers")))
+step("admin gets an unknown role", "admin", lambda: auth.get_role(999999))
+step("carol (no role) gets readers", "carol", lambda: auth.get_role(rid("readers")))
+step("readers get READ on the experiment", "admin", lambda: added("exp", lambda: auth.add_role_permission(rid("readers"), "experiment", exp, "READ")))
+step("readers get it again", "admin", lambda: auth.add_role_permission(rid("readers"), "experiment", exp, "READ"))
+step("editors get EDIT on every model", "admin", lambda: added("models", lambda: auth.add_role_permission(rid("editors"), "registered_model", "*", "EDIT")))
+step("a role permission with an unknown permission", "admin", lambda: auth.add_role_permission(rid("readers"), "experiment", exp, "SUPER"))
+step("a role permission of NO_PERMISSIONS", "admin", lambda: auth.add_role_permission(rid("readers"), "experiment", exp, "NO_PERMISSIONS"))
+step("a role permission of an unknown type", "admin", lambda: auth.add_role_permission(rid("readers"), "widget", exp, "READ"))
+step("a run permission naming one run", "admin", lambda: auth.add_role_permission(rid("readers"), "run", "abc", "READ"))
+step("a workspace permission of READ", "admin", lambda: auth.add_role_permission(rid("readers"), "workspace", "*", "READ"))
+step("a permission for an unknown role", "admin", lambda: auth.add_role_permission(999999, "experiment", exp, "READ"))
+step("alice adds a role permission", "alice", lambda: auth.add_role_permission(rid("readers"), "experiment", exp, "MANAGE"))
+step("admin lists readers' permissions", "admin", lambda: auth.list_role_permissions(rid("readers")))
+step("admin lists an unknown role's permissions", "admin", lambda: auth.list_role_permissions(999999))
+step("editors' model permission becomes MANAGE", "admin", lambda: auth.update_role_permission(pid("models"), "MANAGE"))
+step("an unknown role permission is updated", "admin", lambda: auth.update_role_permission(999999, "READ"))
+step("a role permission becomes NO_PERMISSIONS", "admin", lambda: auth.update_role_permission(pid("models"), "NO_PERMISSIONS"))
+step("alice updates a role permission", "alice", lambda: auth.update_role_permission(pid("models"), "READ"))
+step("admin renames editors", "admin", lambda: auth.update_role(rid("editors"), name="model-editors", description="edit every model"))
+step("admin renames editors to readers", "admin", lambda: auth.update_role(rid("editors"), name="readers"))
+step("admin renames editors to the reserved prefix", "admin", lambda: auth.update_role(rid("editors"), name="__user_1__"))
+step("admin updates a role with nothing", "admin", lambda: auth.update_role(rid("editors")))
+step("admin updates an unknown role", "admin", lambda: auth.update_role(999999, description="x"))
+step("carol gets readers", "admin", lambda: auth.assign_role("carol", rid("readers")))
+step("carol gets readers again", "admin", lambda: auth.assign_role("carol", rid("readers")))
+step("an unknown user gets readers", "admin", lambda: auth.assign_role("nobody-here", rid("readers")))
+step("carol gets an unknown role", "admin", lambda: auth.assign_role("carol", 999999))
+step("carol assigns herself editors", "carol", lambda: auth.assign_role("carol", rid("editors")))
+step("carol (member) gets readers", "carol", lambda: auth.get_role(rid("readers")))
+step("carol (member) lists readers' permissions", "carol", lambda: auth.list_role_permissions(rid("readers")))
+step("carol lists the roles of her workspace", "carol", lambda: auth.list_roles("default"))
+step("carol lists every role", "carol", lambda: auth.list_all_roles())
+step("carol lists her roles", "carol", lambda: auth.list_user_roles("carol"))
+step("carol lists alice's roles", "carol", lambda: auth.list_user_roles("alice"))
+step("admin lists carol's roles", "admin", lambda: auth.list_user_roles("carol"))
+step("admin lists an unknown user's roles", "admin", lambda: auth.list_user_roles("nobody-here"))
+step("admin lists readers' members", "admin", lambda: auth.list_role_users(rid("readers")))
+step("admin lists an unknown role's members", "admin", lambda: auth.list_role_users(999999))
+step("carol lists readers' members", "carol", lambda: auth.list_role_users(rid("readers")))
+step("admin lists the roles of default", "admin", lambda: auth.list_roles("default"))
+step("admin lists every role", "admin", lambda: auth.list_all_roles())
+step("carol's permission through readers", "admin", lambda: auth.get_user_permission("carol", "experiment", exp))
+step("readers lose READ on the experiment", "admin", lambda: auth.remove_role_permission(pid("exp")))
+step("readers lose it again", "admin", lambda: auth.remove_role_permission(pid("exp")))
+step("carol loses readers", "admin", lambda: auth.unassign_role("carol", rid("readers")))
+step("carol loses readers again", "admin", lambda: auth.unassign_role("carol", rid("readers")))
+step("an unknown user loses readers", "admin", lambda: auth.unassign_role("nobody-here", rid("readers")))
+step("carol deletes readers", "carol", lambda: auth.delete_role(rid("readers")))
+step("admin deletes editors (with its permission)", "admin", lambda: auth.delete_role(rid("editors")))
+step("admin gets the deleted role", "admin", lambda: auth.get_role(rid("editors")))
+step("admin deletes it again", "admin", lambda: auth.delete_role(rid("editors")))
+step("admin deletes readers", "admin", lambda: auth.delete_role(rid("readers")))
 step("alice deletes bob", "alice", lambda: auth.delete_user("bob"))
 step("admin deletes himself", "admin", lambda: auth.delete_user("admin"))
 step("admin deletes bob", "admin", lambda: auth.delete_user("bob"))
@@ -118,9 +202,6 @@ const KNOWN_DIFFERENCES: Record<string, Partial<StepResult>> = {
   "admin sets bob's password": { ok: false, error_code: 'INVALID_PARAMETER_VALUE', status: 400 },
   // The admin flag is group membership at the IdP (OIDC_ADMIN_GROUPS), not a stored per-user flag.
   "admin makes bob an admin": { ok: false, error_code: 'INVALID_PARAMETER_VALUE', status: 400 },
-  // Roles are IdP groups plus grants and pattern rules to them (docs/migration.md, "Roles").
-  'admin creates a role': { ok: false, error_code: 'INVALID_PARAMETER_VALUE', status: 400 },
-  'admin lists roles': { ok: false, error_code: 'INVALID_PARAMETER_VALUE', status: 400 },
   // MLflow's UI hides its Basic-only affordances (logout trick, password change) when false.
   'users/current for alice': { ok: true, result: { is_basic_auth: false, user: { username: 'alice', is_admin: false } } },
 };
@@ -151,9 +232,10 @@ describe("MLflow's AuthServiceClient: the gateway answers like MLflow basic-auth
     const { token: pat } = await stack.server.gateway.tokens.create(adminUser, { name: 'auth-api-test' }, { username: 'admin', requestId: null, clientIp: null });
     const jwt = async (u: string) => ({ token: (await stack.idp.getTokens(u)).access_token });
     adminBasic = `Basic ${Buffer.from(`admin:${pat}`).toString('base64')}`;
-    const gwCreds = { admin: { username: 'admin', password: pat }, alice: await jwt('alice'), bob: await jwt('bob') };
+    const gwCreds = { admin: { username: 'admin', password: pat }, alice: await jwt('alice'), bob: await jwt('bob'), carol: await jwt('carol') };
     const basicCreds = {
       admin: BASIC_AUTH_ADMIN, alice: { username: 'alice', password: 'alice-password-1234567' }, bob: { username: 'bob', password: 'bob-password-1234567' },
+      carol: { username: 'carol', password: 'carol-password-1234567' },
     };
     const exp = unique('auth-api-exp');
     const model = unique('auth-api-model');
@@ -178,6 +260,17 @@ describe("MLflow's AuthServiceClient: the gateway answers like MLflow basic-auth
       const g = onGateway.find((s) => s.step === step)!;
       expect(g, step).toMatchObject(expected);
     }
+  });
+
+  it('serves roles: created, given permissions, assigned, read by members and administrators, deleted', () => {
+    const at = (step: string) => onGateway.find((s) => s.step === step)!;
+    expect(at('admin creates role readers')).toMatchObject({ ok: true, result: { role: 'readers', workspace: 'default', description: 'read the experiment', permissions: [] } });
+    expect(at('admin creates role readers again')).toMatchObject({ ok: false, error_code: 'RESOURCE_ALREADY_EXISTS' });
+    expect(at('carol (no role) gets readers')).toMatchObject({ ok: false, error_code: 'PERMISSION_DENIED', status: 403 });
+    expect(at('carol (member) gets readers')).toMatchObject({ ok: true, result: { role: 'readers', permissions: [['experiment', expect.any(String), 'READ']] } });
+    expect(at('admin lists readers\' members')).toMatchObject({ ok: true, result: [{ user: 'carol', role: 'readers' }] });
+    expect(at('admin renames editors')).toMatchObject({ ok: true, result: { role: 'model-editors', permissions: [['registered_model', '*', 'MANAGE']] } });
+    expect(at('admin gets the deleted role')).toMatchObject({ ok: false, error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
   });
 
   it('says that a created user has no password and how to get in instead', () => {
