@@ -8,8 +8,8 @@ import { runDriver, type DriverRecord } from './run.js';
 // MLflow's own client, the same scripted session (scenarios.py) run directly against MLflow and
 // through the gateway, answers compared operation by operation (status, error_code, message,
 // body; ids and timestamps normalised). Two gateway modes: an administrator, and an ordinary
-// user with GATEWAY_DEFAULT_PERMISSION=MANAGE plus one NO_PERMISSIONS grant elsewhere, so that
-// the filtering code (searches, lists, GraphQL) is on the path. The only accepted differences are
+// user with GATEWAY_DEFAULT_PERMISSION=MANAGE plus a NO_PERMISSIONS grant elsewhere (an experiment,
+// and a run in it), so that the filtering code (searches, lists, GraphQL, child grants) is on the path. The only accepted differences are
 // compare.ts's intended ones.
 
 describe('differential: MLflow directly vs through the gateway', () => {
@@ -29,6 +29,13 @@ describe('differential: MLflow directly vs through the gateway', () => {
     });
     const hiddenId = ((await hidden.json()) as { experiment_id: string }).experiment_id;
     await user.server.gateway.store.grants.set({ principalType: 'user', principal: await userId(user, 'alice'), resourceType: 'experiment', resourceId: hiddenId, level: 'NO_PERMISSIONS' });
+    // And one on a run in it, so run lists (runs/search, GraphQL mlflowSearchRuns) take the
+    // child-grant path: every run decided as a child, full pages with the gateway's tokens.
+    const hiddenRun = await fetch(`${inject('mlflowUrl')}/api/2.0/mlflow/runs/create`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment_id: hiddenId }),
+    });
+    const hiddenRunId = ((await hiddenRun.json()) as { run: { info: { run_id: string } } }).run.info.run_id;
+    await user.server.gateway.store.grants.set({ principalType: 'user', principal: await userId(user, 'alice'), resourceType: 'run', resourceId: hiddenRunId, level: 'NO_PERMISSIONS' });
 
     const [adminToken, aliceToken] = await Promise.all([admin.idp.getTokens('admin'), user.idp.getTokens('alice')]);
     // DIFF_ONLY=prompts,registry runs only those operations (debugging; the session test then fails).

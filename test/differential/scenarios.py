@@ -401,6 +401,27 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("graphql.get_run", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid runName status } data { params { key value } } } } }", {"data": {"runId": run_id}}))
     op("graphql.get_run.unknown", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid } } } }", {"data": {"runId": UNKNOWN_RUN}}))
     op("graphql.search_runs", gql("query SearchRuns($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) { runs { info { runName } } } }", {"data": {"experimentIds": [exp_id], "filter": "attributes.run_name = 'r1b'"}}))
+    def gql_run_pages():
+        """Every page of a GraphQL run search, following nextPageToken (the gateway's own token when
+        it pages the list itself): the run names per page, so page sizes and continuation compare."""
+        from mlflow.utils.rest_utils import http_request
+        query = "query SearchRuns($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) { runs { info { runName } } nextPageToken } }"
+        pages, token = [], None
+        for _ in range(20):
+            data = {"experimentIds": [exp_id], "maxResults": 2, "orderBy": ["attributes.run_name ASC"]}
+            if token:
+                data["pageToken"] = token
+            resp = http_request(store.get_host_creds(), "/graphql", "POST", json={"query": query, "variables": {"data": data}}, max_retries=0)
+            answer = resp.json() if resp.status_code == 200 else {}
+            if answer.get("errors") or not (answer.get("data") or {}).get("mlflowSearchRuns"):
+                return "no GraphQL run search on this server"  # before 3.10 (compare.ts / versioned.ts)
+            found = answer["data"]["mlflowSearchRuns"]
+            pages.append([r["info"]["runName"] for r in found.get("runs") or []])
+            token = found.get("nextPageToken")
+            if not token:
+                break
+        return pages
+    op("graphql.search_runs.pages", gql_run_pages, brief_http=True)
     op("graphql.bulk_interval", gql("query GetMetricHistoryBulkInterval($data: MlflowGetMetricHistoryBulkIntervalInput!) { mlflowGetMetricHistoryBulkInterval(input: $data) { metrics { key step value } } }", {"data": {"runIds": [run_id], "metricKey": "loss", "maxResults": 2}}))
     op("graphql.list_artifacts", gql("query ListArtifacts($data: MlflowListArtifactsInput!) { mlflowListArtifacts(input: $data) { files { path isDir } } }", {"data": {"runId": run_id}}))
     op("graphql.search_model_versions", gql("query SearchModelVersions($input: MlflowSearchModelVersionsInput!) { mlflowSearchModelVersions(input: $input) { modelVersions { name version } } }", {"input": {"filter": "name = '%s'" % rm}}))

@@ -13,7 +13,9 @@ import type { RootField } from './root-fields.js';
 //   Query.mlflowGetMetricHistoryBulkInterval(input.runIds)  read on every run's experiment, else refused
 //   Query/Mutation.mlflowSearchRuns(input.experimentIds)    narrowed to readable experiments; with run
 //                                                           grants or rules, planned as runs/search
-//                                                           (child-scoped.ts) and every run post-filtered
+//                                                           (child-scoped.ts), every run post-filtered,
+//                                                           full pages and the gateway's page tokens
+//                                                           (run-pages.ts)
 //   Mutation.mlflowSearchDatasets(input.experimentIds)      narrowed to readable experiments
 //   Query.mlflowSearchModelVersions                         allowed; every model version in the
 //                                                           answer is post-filtered as a child of its

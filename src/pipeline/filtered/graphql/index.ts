@@ -17,8 +17,9 @@ import { graphqlSchemaFor } from './select.js';
  * POST /graphql for a caller who may not read everything: validate and normalise the operation
  * (document.ts), authorize or narrow every root field (checks.ts), then send MLflow the checked
  * operation. When model versions may appear in the answer and the caller does not read every
- * registered model, the answer is fetched, post-filtered (post-filter.ts) and sent; otherwise it
- * streams back through the normal proxy path.
+ * registered model, or runs when the caller holds run grants or rules, the answer is fetched,
+ * run lists filled to full pages (run-pages.ts), post-filtered (post-filter.ts) and sent;
+ * otherwise it streams back through the normal proxy path.
  */
 export async function serveGraphql(fr: FilterRequest): Promise<true> {
   // MLflow reads GraphQL from the JSON body only, and a GET body never reaches it through the proxy.
