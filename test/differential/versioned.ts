@@ -44,7 +44,7 @@ export const VERSION_PENDING: ReadonlyArray<{ readonly ops: RegExp; readonly mod
     owner: "a GraphQL field the version lacks (Query.mlflowSearchRuns arrives in 3.10): the gateway validates against that version's schema and refuses it (400 GW_BAD_REQUEST, fail closed: an unknown field is never forwarded), MLflow answers 200 with its own validation errors",
     modes: ['user'],
     range: { since: '2.22', until: '3.9' },
-    ops: /^graphql\.search_runs$/,
+    ops: /^graphql\.search_runs(\.pages)?$/,
   },
   {
     owner: 'not a gateway difference: 2.x and 3.0 read a string experiment_ids as the list of its characters, and the direct and gateway sessions own different experiment ids, so the runs listed differ',
