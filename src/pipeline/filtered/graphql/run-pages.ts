@@ -182,13 +182,14 @@ async function fillOne(c: PagingContext, p: RunPaging, first: Record<string, unk
   const answer: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(first)) if (k !== `${nonce}p` && k !== `${nonce}t`) answer[k] = v;
   for (const k of runKeys) {
+    if (!(k in first)) continue; // not in MLflow's answer: nothing to fill (fail closed: never added)
     const entries = result.items.map((r) => (Array.isArray(r.page[k]) ? (r.page[k] as unknown[])[r.index] : undefined));
     // Every run must be there under every alias (one resolver, one list); anything else is not MLflow's answer.
     if (entries.some((e) => e === undefined)) throw new MlflowSearchError('MLflow answered mlflowSearchRuns with lists of different lengths', 502, 'INTERNAL_ERROR', undefined);
     answer[k] = entries;
   }
   const token = result.next ? writePageToken(fr.gw.config, result.next, p.binding) : undefined;
-  for (const k of tokenKeys) answer[k] = token ?? last[k] ?? null;
+  for (const k of tokenKeys) if (k in first) answer[k] = token ?? last[k] ?? null;
   noteDecision(fr, `${p.key} paged (${p.binding.mode}, ${result.items.length} runs, ${result.upstreamPages} upstream pages)`);
   return answer;
 }
