@@ -117,6 +117,7 @@ export const INERT_FIELDS: Readonly<Record<string, Readonly<Record<string, strin
   SetReviewQueueItemStatus: { item_id: 'an item of the queue the route checks' },
   ListReviewQueues: { item_id: 'a filter: queues of the experiment the route checks that contain the item' },
   ListGatewayEndpoints: { secret_id: 'a filter; the answer is filtered to endpoints the caller may read' },
+  GetGatewayBudgetPolicy: { budget_policy_id: "the policy read; the gateway answers it only when the policy's target is the caller's to see (src/pipeline/filtered/budgets.ts)" },
   CreateGatewayEndpointBinding: { resource_id: 'the consumer recorded on a binding of the endpoint the route checks (update); MLflow reads nothing of it' },
   DeleteGatewayEndpointBinding: { resource_id: 'a binding of the endpoint the route checks' },
   ListGatewayEndpointBindings: { resource_id: 'a filter over bindings of the endpoint the route checks' },

@@ -428,10 +428,12 @@ const scorers: RouteSpec[] = [
 const ENDPOINT_ID = auto('endpoint_id', 'endpoint_id');
 const SECRET_ID = auto('gateway_secret_id', 'secret_id');
 const MODEL_DEFINITION_ID = auto('gateway_model_definition_id', 'model_definition_id');
-// MLflow's own auth (3.17.2) opens budget reads to any signed-in user; here they stay administrators
-// only, because a policy names its target: a USER-scoped one the user (and their limit), an
-// ENDPOINT-scoped one an endpoint the caller may not be allowed to see (docs/mlflow-compatibility.md).
-const ADMIN_GATEWAY = 'Gateway budgets and guardrails configure spend and policy for every endpoint, and a budget policy names the user or endpoint it targets: administrators only (guardrails and budget writes as in MLflow\'s own auth; MLflow lets any signed-in user read budgets).';
+// Guardrail CRUD and budget writes are administrators only, as in MLflow's own auth (3.17.2).
+// Budget reads, which MLflow opens to any signed-in user, are filtered per policy by its target
+// (src/pipeline/filtered/budgets.ts): a USER-scoped policy is seen by that user, an ENDPOINT-scoped
+// one by those who may read the endpoint, GLOBAL and WORKSPACE ones by everyone.
+const ADMIN_GATEWAY = 'Gateway guardrails and budget writes configure spend and policy for every endpoint: administrators only, as in MLflow\'s own auth.';
+const BUDGET_READ = 'Filtered per policy by its target: a USER-scoped policy is seen by that user only, an ENDPOINT-scoped one by those who may read the endpoint, GLOBAL and WORKSPACE ones by every signed-in user; any other scope is hidden (MLflow lets any signed-in user read every policy).';
 const gatewayConfig: RouteSpec[] = [
   // Secrets and model definitions are resources like endpoints (READ/USE/EDIT/MANAGE, creator
   // MANAGE, filtered lists). MLflow returns a secret's value masked only, never the credential.
@@ -499,11 +501,11 @@ const gatewayConfig: RouteSpec[] = [
   ...both('POST', '3.0', 'gateway/endpoints/set-tag', endpoint('update', ENDPOINT_ID), { rpc: 'SetGatewayEndpointTag' }),
   ...both('DELETE', '3.0', 'gateway/endpoints/delete-tag', endpoint('update', ENDPOINT_ID), { rpc: 'DeleteGatewayEndpointTag' }),
   ...both('POST', '3.0', 'gateway/budgets/create', ADMIN, { rpc: 'CreateGatewayBudgetPolicy', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/budgets/get', ADMIN, { rpc: 'GetGatewayBudgetPolicy', note: ADMIN_GATEWAY }),
+  ...both('GET', '3.0', 'gateway/budgets/get', filtered('gateway_endpoint', 'get_budget_policy'), { rpc: 'GetGatewayBudgetPolicy', note: BUDGET_READ }),
   ...both('POST', '3.0', 'gateway/budgets/update', ADMIN, { rpc: 'UpdateGatewayBudgetPolicy', note: ADMIN_GATEWAY }),
   ...both('DELETE', '3.0', 'gateway/budgets/delete', ADMIN, { rpc: 'DeleteGatewayBudgetPolicy', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/budgets/list', ADMIN, { rpc: 'ListGatewayBudgetPolicies', note: ADMIN_GATEWAY }),
-  ...both('GET', '3.0', 'gateway/budgets/windows', ADMIN, { rpc: 'ListGatewayBudgetWindows', note: ADMIN_GATEWAY }),
+  ...both('GET', '3.0', 'gateway/budgets/list', filtered('gateway_endpoint', 'list_budget_policies'), { rpc: 'ListGatewayBudgetPolicies', note: `${BUDGET_READ} Full pages, the gateway's own page token.` }),
+  ...both('GET', '3.0', 'gateway/budgets/windows', filtered('gateway_endpoint', 'list_budget_windows'), { rpc: 'ListGatewayBudgetWindows', note: 'The spend windows of the budget policies the caller may see (as gateway/budgets/list filters them).' }),
   ...both('POST', '3.0', 'gateway/guardrails/create', ADMIN, { rpc: 'CreateGatewayGuardrail', note: ADMIN_GATEWAY }),
   ...both('GET', '3.0', 'gateway/guardrails/get', ADMIN, { rpc: 'GetGatewayGuardrail', note: ADMIN_GATEWAY }),
   ...both('DELETE', '3.0', 'gateway/guardrails/delete', ADMIN, { rpc: 'DeleteGatewayGuardrail', note: ADMIN_GATEWAY }),

@@ -139,6 +139,9 @@ export type FilterKind =
   | 'secrets_config'
   | 'list_gateway_secrets'
   | 'list_gateway_model_definitions'
+  | 'get_budget_policy'
+  | 'list_budget_policies'
+  | 'list_budget_windows'
   | 'graphql';
 
 /** A requirement that does not depend on an operator feature switch. */

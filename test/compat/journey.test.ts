@@ -15,6 +15,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { checkMlflowUi, chromiumAvailable } from './ui.js';
 import { describeMismatch } from '../differential/compare.js';
 import { differentialAgainst } from '../differential/versioned.js';
+import { embeddedVersions } from './embedded-versions.js';
 import { searchByGets } from './search-by-gets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -190,6 +191,7 @@ describe.each(VERSIONS)('MLflow %s behind the gateway', (mlflowVersion) => {
     }, 300_000);
   }
 
-  // Last: it adds experiments the searches above would list.
+  // After the journeys: these add a registered model and experiments the searches above would list.
+  embeddedVersions(mlflowVersion, () => mlflow);
   searchByGets(mlflowVersion, () => mlflow);
 });

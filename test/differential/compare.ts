@@ -68,11 +68,11 @@ export const OP_RULES: readonly OpRule[] = [
     ops: /^webhooks\./,
   },
   {
-    name: 'budgets and guardrails are administrators only',
+    name: 'guardrails and budget writes are administrators only',
     reason:
-      'Guardrail CRUD and budget writes are administrators only, as in MLflow\'s own auth. Budget reads too (MLflow opens them to any signed-in user): a budget policy names its target, a USER-scoped one the user and their limit, an ENDPOINT-scoped one an endpoint the caller may not see.',
+      "Guardrail CRUD and budget writes are administrators only, as in MLflow's own auth; the reads of a budget policy that only an administrator could create (gateway.budgets.admin.*) differ with them. Budget reads themselves are open to every signed-in user, filtered per policy by its target (src/pipeline/filtered/budgets.ts), and compared.",
     modes: ['user'],
-    ops: /^gateway\.(budgets|guardrails)\./,
+    ops: /^gateway\.(budgets\.admin|guardrails)\./,
   },
   {
     name: 'secrets configuration redacted for non-administrators',

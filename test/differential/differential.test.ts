@@ -1,15 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { callerFor, unique, userId } from '../support/mlflow-api.js';
+import { unique } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { compare, describeMismatch, type Comparison, type Mode } from './compare.js';
 import { runDriver, type DriverRecord } from './run.js';
+import { hideFromAlice } from './versioned.js';
 
 // MLflow's own client, the same scripted session (scenarios.py) run directly against MLflow and
 // through the gateway, answers compared operation by operation (status, error_code, message,
 // body; ids and timestamps normalised). Two gateway modes: an administrator, and an ordinary
-// user with GATEWAY_DEFAULT_PERMISSION=MANAGE plus one NO_PERMISSIONS grant elsewhere, so that
-// the filtering code (searches, lists, GraphQL) is on the path. The only accepted differences are
+// user with GATEWAY_DEFAULT_PERMISSION=MANAGE plus a NO_PERMISSIONS grant elsewhere (an experiment,
+// and a run in it), so that the filtering code (searches, lists, GraphQL, child grants) is on the path. The only accepted differences are
 // compare.ts's intended ones.
 
 describe('differential: MLflow directly vs through the gateway', () => {
@@ -21,14 +22,7 @@ describe('differential: MLflow directly vs through the gateway', () => {
 
   beforeAll(async () => {
     [admin, user] = await Promise.all([startStack(), startStack({ env: { GATEWAY_DEFAULT_PERMISSION: 'MANAGE' } })]);
-    // The NO_PERMISSIONS grant: alice may not see one experiment, so every list is filtered for her.
-    const alice = await callerFor(user, 'alice');
-    await alice.get('experiments/search', { max_results: '1' });
-    const hidden = await fetch(`${inject('mlflowUrl')}/api/2.0/mlflow/experiments/create`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: unique('diff-hidden') }),
-    });
-    const hiddenId = ((await hidden.json()) as { experiment_id: string }).experiment_id;
-    await user.server.gateway.store.grants.set({ principalType: 'user', principal: await userId(user, 'alice'), resourceType: 'experiment', resourceId: hiddenId, level: 'NO_PERMISSIONS' });
+    await hideFromAlice(user, inject('mlflowUrl'));
 
     const [adminToken, aliceToken] = await Promise.all([admin.idp.getTokens('admin'), user.idp.getTokens('alice')]);
     // DIFF_ONLY=prompts,registry runs only those operations (debugging; the session test then fails).

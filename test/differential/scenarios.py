@@ -370,10 +370,26 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("gateway.model_def.delete", lambda: store.delete_gateway_model_definition(md_id))
     op("gateway.secret.delete", lambda: store.delete_gateway_secret(sec_id))
     op("gateway.raw.secret.get.missing", raw("GET", "/api/3.0/mlflow/gateway/secrets/get"))
-    # budgets and guardrails (administrators only through the gateway: compare.ts)
+    # budgets: writes administrators only (compare.ts: gateway.budgets.admin.*, with the reads of the
+    # policy only an administrator can create); reads open to everyone, filtered per policy by its
+    # target (a GLOBAL policy is everyone's to see)
+    def budget_create():
+        from mlflow.entities.gateway_budget_policy import BudgetAction, BudgetDuration, BudgetDurationUnit, BudgetTargetScope, BudgetUnit
+        return store.create_budget_policy(budget_unit=BudgetUnit.USD, budget_amount=10.0, duration=BudgetDuration(unit=BudgetDurationUnit.DAYS, value=1),
+                                          target_scope=BudgetTargetScope.GLOBAL, budget_action=BudgetAction.ALERT)
+    bp = op("gateway.budgets.admin.create", budget_create)
+    bp_id = getattr(bp, "budget_policy_id", None) or "bp-unknown"
+    op("gateway.budgets.admin.get", lambda: store.get_budget_policy(bp_id))
+    op("gateway.budgets.admin.update", lambda: store.update_budget_policy(bp_id, budget_amount=20.0))
+    op("gateway.budgets.admin.listed", lambda: [p.budget_amount for p in store.list_budget_policies() if p.budget_policy_id == bp_id], brief_http=True)
+    op("gateway.budgets.admin.delete", lambda: store.delete_budget_policy(bp_id))
     op("gateway.budgets.list", raw("GET", "/api/3.0/mlflow/gateway/budgets/list"), brief_http=True)
+    op("gateway.budgets.list.page", raw("GET", "/api/3.0/mlflow/gateway/budgets/list", params={"max_results": "2"}), brief_http=True)
+    op("gateway.budgets.list.bad_max", raw("GET", "/api/3.0/mlflow/gateway/budgets/list", params={"max_results": "-3"}))
     op("gateway.budgets.windows", raw("GET", "/api/3.0/mlflow/gateway/budgets/windows"), brief_http=True)
     op("gateway.budgets.get.unknown", raw("GET", "/api/3.0/mlflow/gateway/budgets/get", params={"budget_policy_id": "bp-unknown"}))
+    op("gateway.budgets.get.missing", raw("GET", "/api/3.0/mlflow/gateway/budgets/get"))
+    # guardrails (administrators only through the gateway: compare.ts)
     op("gateway.guardrails.list", raw("GET", "/api/3.0/mlflow/gateway/guardrails/list"), brief_http=True)
     op("gateway.guardrails.get.unknown", raw("GET", "/api/3.0/mlflow/gateway/guardrails/get", params={"guardrail_id": "gr-unknown"}))
 
@@ -385,6 +401,27 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("graphql.get_run", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid runName status } data { params { key value } } } } }", {"data": {"runId": run_id}}))
     op("graphql.get_run.unknown", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid } } } }", {"data": {"runId": UNKNOWN_RUN}}))
     op("graphql.search_runs", gql("query SearchRuns($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) { runs { info { runName } } } }", {"data": {"experimentIds": [exp_id], "filter": "attributes.run_name = 'r1b'"}}))
+    def gql_run_pages():
+        """Every page of a GraphQL run search, following nextPageToken (the gateway's own token when
+        it pages the list itself): the run names per page, so page sizes and continuation compare."""
+        from mlflow.utils.rest_utils import http_request
+        query = "query SearchRuns($data: MlflowSearchRunsInput!) { mlflowSearchRuns(input: $data) { runs { info { runName } } nextPageToken } }"
+        pages, token = [], None
+        for _ in range(20):
+            data = {"experimentIds": [exp_id], "maxResults": 2, "orderBy": ["attributes.run_name ASC"]}
+            if token:
+                data["pageToken"] = token
+            resp = http_request(store.get_host_creds(), "/graphql", "POST", json={"query": query, "variables": {"data": data}}, max_retries=0)
+            answer = resp.json() if resp.status_code == 200 else {}
+            if answer.get("errors") or not (answer.get("data") or {}).get("mlflowSearchRuns"):
+                return "no GraphQL run search on this server"  # before 3.10 (compare.ts / versioned.ts)
+            found = answer["data"]["mlflowSearchRuns"]
+            pages.append([r["info"]["runName"] for r in found.get("runs") or []])
+            token = found.get("nextPageToken")
+            if not token:
+                break
+        return pages
+    op("graphql.search_runs.pages", gql_run_pages, brief_http=True)
     op("graphql.bulk_interval", gql("query GetMetricHistoryBulkInterval($data: MlflowGetMetricHistoryBulkIntervalInput!) { mlflowGetMetricHistoryBulkInterval(input: $data) { metrics { key step value } } }", {"data": {"runIds": [run_id], "metricKey": "loss", "maxResults": 2}}))
     op("graphql.list_artifacts", gql("query ListArtifacts($data: MlflowListArtifactsInput!) { mlflowListArtifacts(input: $data) { files { path isDir } } }", {"data": {"runId": run_id}}))
     op("graphql.search_model_versions", gql("query SearchModelVersions($input: MlflowSearchModelVersionsInput!) { mlflowSearchModelVersions(input: $input) { modelVersions { name version } } }", {"input": {"filter": "name = '%s'" % rm}}))

@@ -1,13 +1,13 @@
 import { classify, normalizePath } from '../../src/mlflow/index.js';
 import { inRange, version as parseLiteral, type VersionRange } from '../../src/compat/index.js';
 import { callerFor, unique, userId } from '../support/mlflow-api.js';
-import { startStack } from '../support/stack.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { compare, type Comparison, type Mismatch, type Mode } from './compare.js';
 import { runDriver, type DriverRecord } from './run.js';
 
 // The differential session (scenarios.py) against one MLflow version: its own server and its own
 // Python client, directly and through two gateways in front of it (an administrator; an ordinary
-// user with default MANAGE and one NO_PERMISSIONS grant, as differential.test.ts), compared with
+// user with default MANAGE and NO_PERMISSIONS grants (hideFromAlice), as differential.test.ts), compared with
 // compare.ts. Used by the compatibility suite (test/compat) for every version of the matrix.
 //
 // Version gating is by capability, not by lists: the scenarios are the pinned client's, so on an
@@ -44,7 +44,7 @@ export const VERSION_PENDING: ReadonlyArray<{ readonly ops: RegExp; readonly mod
     owner: "a GraphQL field the version lacks (Query.mlflowSearchRuns arrives in 3.10): the gateway validates against that version's schema and refuses it (400 GW_BAD_REQUEST, fail closed: an unknown field is never forwarded), MLflow answers 200 with its own validation errors",
     modes: ['user'],
     range: { since: '2.22', until: '3.9' },
-    ops: /^graphql\.search_runs$/,
+    ops: /^graphql\.search_runs(\.pages)?$/,
   },
   {
     owner: 'not a gateway difference: 2.x and 3.0 read a string experiment_ids as the list of its characters, and the direct and gateway sessions own different experiment ids, so the runs listed differ',
@@ -97,16 +97,28 @@ export function gateByVersion(c: Comparison, notServed: ReadonlySet<string>, mlf
   return { ...c, mismatches, pending, notServed: [...notServed].sort() };
 }
 
+/**
+ * The ordinary user's NO_PERMISSIONS grants, so that the filtering code is on every list's path:
+ * alice may not see one experiment, nor one run in it (run lists — runs/search, GraphQL
+ * mlflowSearchRuns — then take the child-grant path: every run decided as a child, full pages with
+ * the gateway's tokens).
+ */
+export async function hideFromAlice(user: Stack, mlflowUrl: string): Promise<void> {
+  const alice = await callerFor(user, 'alice');
+  await alice.get('experiments/search', { max_results: '1' });
+  const create = async (path: string, body: unknown) =>
+    (await (await fetch(`${mlflowUrl}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, any>;
+  const hiddenId = (await create('experiments/create', { name: unique('diff-hidden') })).experiment_id as string;
+  const hiddenRunId = (await create('runs/create', { experiment_id: hiddenId })).run.info.run_id as string;
+  const principal = await userId(user, 'alice');
+  await user.server.gateway.store.grants.set({ principalType: 'user', principal, resourceType: 'experiment', resourceId: hiddenId, level: 'NO_PERMISSIONS' });
+  await user.server.gateway.store.grants.set({ principalType: 'user', principal, resourceType: 'run', resourceId: hiddenRunId, level: 'NO_PERMISSIONS' });
+}
+
 export async function differentialAgainst(mlflowUrl: string, venv: string, mlflowVersion: string): Promise<Map<Mode, VersionedComparison>> {
   const [admin, user] = await Promise.all([startStack({ upstreamUrl: mlflowUrl }), startStack({ upstreamUrl: mlflowUrl, env: { GATEWAY_DEFAULT_PERMISSION: 'MANAGE' } })]);
   try {
-    const alice = await callerFor(user, 'alice');
-    await alice.get('experiments/search', { max_results: '1' });
-    const hidden = await fetch(`${mlflowUrl}/api/2.0/mlflow/experiments/create`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: unique('diff-hidden') }),
-    });
-    const hiddenId = ((await hidden.json()) as { experiment_id: string }).experiment_id;
-    await user.server.gateway.store.grants.set({ principalType: 'user', principal: await userId(user, 'alice'), resourceType: 'experiment', resourceId: hiddenId, level: 'NO_PERMISSIONS' });
+    await hideFromAlice(user, mlflowUrl);
     const [adminToken, aliceToken] = await Promise.all([admin.idp.getTokens('admin'), user.idp.getTokens('alice')]);
     const [direct, viaAdmin, viaUser] = await Promise.all([
       runDriver({ url: mlflowUrl, prefix: unique('dd') }, { venv }),

@@ -66,3 +66,10 @@ export async function searchParams(fr: FilterRequest): Promise<SearchParams> {
 export function noteDecision(fr: FilterRequest, detail: string): void {
   fr.ctx.decision = fr.ctx.decision ? `${fr.ctx.decision}: ${detail}` : `allow: filtered ${detail}`;
 }
+
+/** The query string as mlflowCall takes it, repeated keys kept. */
+export function queryRecord(q: URLSearchParams): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of q) (out[k] ??= []).push(v);
+  return out;
+}

@@ -4,6 +4,7 @@ import type { FilterKind } from '../../mlflow/index.js';
 import type { ResourceType, Subject } from '../../policy/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
+import { serveGetBudgetPolicy, serveListBudgetPolicies, serveListBudgetWindows } from './budgets.js';
 import { serveSearchLoggedModels, serveSearchTraces } from './experiment-children.js';
 import { serveSearchExperiments } from './experiments.js';
 import { serveListGatewayEndpoints, serveListGatewayModelDefinitions, serveListGatewayModels, serveListGatewaySecrets, serveSecretsConfig } from './gateway-lists.js';
@@ -40,6 +41,8 @@ async function readsAll(gw: Gateway, subject: Subject, filter: FilterKind, resou
   if (filter === 'list_gateway_models') return false;
   // Redacted for every non-administrator, whatever they may read.
   if (filter === 'secrets_config') return subject.isAdmin;
+  // A budget policy targets a user or an endpoint, not a readable resource: decided per policy.
+  if (filter === 'get_budget_policy' || filter === 'list_budget_policies' || filter === 'list_budget_windows') return subject.isAdmin;
   // Registry searches return prompts too (MLflow stores them as registered models).
   const types: ResourceType[] =
     filter === 'graphql' ? ['experiment', 'registered_model', 'prompt']
@@ -67,6 +70,9 @@ const SERVE: Readonly<Record<FilterKind, (fr: FilterRequest) => Promise<true>>> 
   secrets_config: serveSecretsConfig,
   list_gateway_secrets: serveListGatewaySecrets,
   list_gateway_model_definitions: serveListGatewayModelDefinitions,
+  get_budget_policy: serveGetBudgetPolicy,
+  list_budget_policies: serveListBudgetPolicies,
+  list_budget_windows: serveListBudgetWindows,
   // The graphql package (~13 MiB of RSS) is loaded on the first GraphQL request of a non-administrator.
   graphql: async (fr) => (await import('./graphql/index.js')).serveGraphql(fr),
 };

@@ -6,7 +6,7 @@ import { idString, isObject, listField, withList } from './json.js';
 import { mapLimit } from './limit.js';
 import { narrowExperiments, requestedExperimentIds, withoutField, withQueryValues } from './narrow.js';
 import { keepAllowed } from './readable.js';
-import { noteDecision, type FilterRequest } from './request.js';
+import { noteDecision, queryRecord, type FilterRequest } from './request.js';
 import { forwardRewritten, relayUpstreamFailure, sendJson } from './send.js';
 
 // Searches and lists whose scoping id MLflow treats as OPTIONAL (issue #14, cause 2): without it
@@ -17,13 +17,6 @@ import { forwardRewritten, relayUpstreamFailure, sendJson } from './send.js';
 // items than max_results — never an item the caller may not read.
 
 const CONCURRENCY = 16;
-
-/** The query string as mlflowCall takes it, repeated keys kept. */
-function queryRecord(q: URLSearchParams): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of q) (out[k] ??= []).push(v);
-  return out;
-}
 
 /** SearchIssues (POST issues/search): optional experiment_id; issues carry their experiment_id. */
 export async function serveSearchIssues(fr: FilterRequest): Promise<true> {

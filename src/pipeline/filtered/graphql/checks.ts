@@ -13,7 +13,9 @@ import type { RootField } from './root-fields.js';
 //   Query.mlflowGetMetricHistoryBulkInterval(input.runIds)  read on every run's experiment, else refused
 //   Query/Mutation.mlflowSearchRuns(input.experimentIds)    narrowed to readable experiments; with run
 //                                                           grants or rules, planned as runs/search
-//                                                           (child-scoped.ts) and every run post-filtered
+//                                                           (child-scoped.ts), every run post-filtered,
+//                                                           full pages and the gateway's page tokens
+//                                                           (run-pages.ts)
 //   Mutation.mlflowSearchDatasets(input.experimentIds)      narrowed to readable experiments
 //   Query.mlflowSearchModelVersions                         allowed; every model version in the
 //                                                           answer is post-filtered as a child of its
@@ -32,18 +34,11 @@ export interface CheckOptions {
   /** The caller reads every experiment: experiment checks are skipped (the field allow-list still applies). */
   readonly allExperiments: boolean;
   /**
-   * The caller holds grants or rules on runs (issue #16): mlflowSearchRuns searches what this
-   * returns (child-scoped.ts: readable experiments plus those holding granted runs; with `runIds`,
-   * exactly those runs) and every run in the answer is post-filtered (post-filter.ts).
+   * The caller holds grants or rules on runs (issue #16): each mlflowSearchRuns field is sent
+   * with the input this returns (run-pages.ts: planned as runs/search plans it, paged by the
+   * gateway) and every run in the answer is post-filtered (post-filter.ts).
    */
-  readonly planRuns?: (requested: string[]) => Promise<{ experimentIds: string[]; runIds: string[] | undefined }>;
-}
-
-/** `attributes.run_id IN (…)` ANDed to the client's filter (ids as runs/search quotes them). */
-function withRunIds(filter: unknown, runIds: readonly string[]): string {
-  const clause = `attributes.run_id IN (${runIds.map((id) => `'${id}'`).join(',')})`;
-  const client = typeof filter === 'string' ? filter.trim() : '';
-  return client ? `${client} AND ${clause}` : clause;
+  readonly planRuns?: (f: RootField, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
 }
 
 /** New values of `input` for the fields whose arguments were narrowed. */
@@ -108,8 +103,7 @@ export async function checkRootFields(access: RequestAccess, fields: readonly Ro
       case 'Mutation.mlflowSearchDatasets': {
         if (!input) break;
         if (opts.planRuns && f.name === 'mlflowSearchRuns') {
-          const plan = await opts.planRuns(idsAt(input, 'experimentIds'));
-          rewrites.set(f.node, { ...input, experimentIds: plan.experimentIds, ...(plan.runIds ? { filter: withRunIds(input.filter, plan.runIds) } : {}) });
+          rewrites.set(f.node, await opts.planRuns(f, input));
           break;
         }
         if (opts.allExperiments) break;

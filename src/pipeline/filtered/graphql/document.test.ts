@@ -90,6 +90,14 @@ describe('finalDocument and filterModelVersions', () => {
     expect(oneLine(print(runs.document))).toBe(`mutation { mlflowSearchRuns(input: {experimentIds: ["2"]}) { runs { modelVersions { version } ${runs.nonce}r: info { runId experimentId runName } } } }`);
   });
 
+  it('a run list the gateway pages also carries MLflow\'s token and a list of run ids, under the given nonce', () => {
+    const p = prepare('query { mlflowSearchRuns(input: {experimentIds: ["1"]}) { nextPageToken } }');
+    const fields = rootFields(p.document, p.operation);
+    const { document, nonce } = finalDocument(p.document, fields, new Map(), false, true, undefined, { nonce: 'gwfixed', pagedRuns: new Set([fields[0]!.node]) });
+    expect(nonce).toBe('gwfixed');
+    expect(oneLine(print(document))).toBe('{ mlflowSearchRuns(input: {experimentIds: ["1"]}) { nextPageToken gwfixedt: nextPageToken gwfixedp: runs { gwfixedr: info { runId experimentId runName } } } }');
+  });
+
   it('drops model versions of unreadable models, and the marker everywhere', async () => {
     const access: RequestAccess = {
       subject: { userId: 'u', username: 'u', groups: [], isAdmin: false } as Subject,

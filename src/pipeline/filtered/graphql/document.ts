@@ -95,7 +95,7 @@ export function prepareOperation(r: GraphqlRequest, schema: GraphQLSchema = MLFL
     return lit ?? { kind: Kind.NULL };
   };
 
-  const fragments = usedFragments(doc, op);
+  const fragments = usedFragments(doc, op.selectionSet);
   const trimmed: DocumentNode = { kind: Kind.DOCUMENT, definitions: [{ ...op, variableDefinitions: [] }, ...fragments] };
   const inlined = visit(trimmed, {
     // An unset variable (nullable, no default) means "absent": drop the argument or input field;
@@ -108,8 +108,8 @@ export function prepareOperation(r: GraphqlRequest, schema: GraphQLSchema = MLFL
   return { document: inlined, operation, operationName: op.name?.value };
 }
 
-/** The fragment definitions `op` reaches, directly or through other fragments. */
-function usedFragments(doc: DocumentNode, op: OperationDefinitionNode): FragmentDefinitionNode[] {
+/** The fragment definitions `selectionSet` reaches, directly or through other fragments. */
+export function usedFragments(doc: DocumentNode, selectionSet: SelectionSetNode): FragmentDefinitionNode[] {
   const byName = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) byName.set(d.name.value, d);
   const used = new Map<string, FragmentDefinitionNode>();
@@ -124,6 +124,6 @@ function usedFragments(doc: DocumentNode, op: OperationDefinitionNode): Fragment
       } else walk(s.selectionSet);
     }
   };
-  walk(op.selectionSet);
+  walk(selectionSet);
   return [...used.values()];
 }

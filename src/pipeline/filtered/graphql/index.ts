@@ -4,21 +4,22 @@ import { GatewayError } from '../../../errors/index.js';
 import { jsonObjectBody } from '../body.js';
 import { isObject } from '../json.js';
 import { noteDecision, type FilterRequest } from '../request.js';
-import { forwardRewritten, relayUpstreamFailure, sendJson } from '../send.js';
-import { MAX_IDS_IN_FILTER, PLAIN_RUN_ID } from '../../../mlflow/filtered-search.js';
-import { childFacts, planChildSearch } from '../child-scoped.js';
+import { forwardRewritten, relaySearchError, relayUpstreamFailure, sendJson } from '../send.js';
+import { childFacts } from '../child-scoped.js';
 import { checkRootFields } from './checks.js';
 import { graphqlRequestOf, prepareOperation } from './document.js';
 import { filterModelVersions, finalDocument } from './post-filter.js';
 import { rootFields } from './root-fields.js';
+import { fillRunPages, runPlanner, type RunPaging } from './run-pages.js';
 import { graphqlSchemaFor } from './select.js';
 
 /**
  * POST /graphql for a caller who may not read everything: validate and normalise the operation
  * (document.ts), authorize or narrow every root field (checks.ts), then send MLflow the checked
  * operation. When model versions may appear in the answer and the caller does not read every
- * registered model, the answer is fetched, post-filtered (post-filter.ts) and sent; otherwise it
- * streams back through the normal proxy path.
+ * registered model, or runs when the caller holds run grants or rules, the answer is fetched,
+ * run lists filled to full pages (run-pages.ts), post-filtered (post-filter.ts) and sent;
+ * otherwise it streams back through the normal proxy path.
  */
 export async function serveGraphql(fr: FilterRequest): Promise<true> {
   // MLflow reads GraphQL from the JSON body only, and a GET body never reaches it through the proxy.
@@ -32,19 +33,16 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
     fr.gw.access.readsEverything(fr.subject, 'experiment'),
     fr.gw.access.readsEverything(fr.subject, 'registered_model'),
   ]);
-  // Run grants or rules (issue #16): run lists are planned as runs/search plans them and post-filtered.
+  // Run grants or rules (issue #16): run lists are planned as runs/search plans them, post-filtered
+  // and filled to full pages with the gateway's tokens (run-pages.ts).
   const runs = fr.subject.isAdmin ? undefined : await childFacts(fr.gw, fr.subject, 'run');
-  const planRuns = runs?.any
-    ? async (requested: string[]) => {
-        const plan = await planChildSearch(fr, 'run', runs, [...new Set(requested)]);
-        const runIds = plan.childIds?.filter((id) => PLAIN_RUN_ID.test(id));
-        return { experimentIds: plan.searched, runIds: runIds && runIds.length > 0 && runIds.length <= MAX_IDS_IN_FILTER ? runIds : undefined };
-      }
-    : undefined;
-  const rewrites = await checkRootFields(fr.access, fields, { allExperiments, ...(planRuns ? { planRuns } : {}) });
-  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels, planRuns !== undefined, schema);
+  const planner = runs?.any ? runPlanner(fr, runs) : undefined;
+  const rewrites = await checkRootFields(fr.access, fields, { allExperiments, ...(planner ? { planRuns: planner.planRuns } : {}) });
+  const pagings = planner?.pagings ?? new Map<string, RunPaging>();
+  const pagedRuns = new Set([...pagings.values()].flatMap((p) => p.fields.map((f) => f.node)));
+  const { document, nonce } = finalDocument(prepared.document, fields, rewrites, !allModels, planner !== undefined, schema, { pagedRuns });
   const upstreamBody = { query: print(document), ...(prepared.operationName ? { operationName: prepared.operationName } : {}) };
-  noteDecision(fr, `graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; model versions post-filtered' : ''})`);
+  noteDecision(fr, `graphql (${fields.map((f) => f.name).join(', ')}${nonce ? '; post-filtered' : ''})`);
   if (!nonce) return forwardRewritten(fr, upstreamBody);
 
   const r = await mlflowCall(fr.gw.config.upstreamUrl, '/graphql', { method: 'POST', body: upstreamBody, ...fr.upstreamCall });
@@ -54,5 +52,11 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
     const e = await fr.gw.resolver.resolve('experiment_id', id);
     return e.ok ? e.resources[0] : undefined;
   };
-  return sendJson(fr, { ...answer, data: await filterModelVersions(fr.access, answer.data, nonce, experimentOf) }, r.status);
+  let data: unknown;
+  try {
+    data = await fillRunPages({ fr, document: prepared.document, operation: prepared.operation, schema, nonce, filterModels: !allModels }, pagings, answer.data);
+  } catch (err) {
+    return relaySearchError(fr, err);
+  }
+  return sendJson(fr, { ...answer, data: await filterModelVersions(fr.access, data, nonce, experimentOf) }, r.status);
 }

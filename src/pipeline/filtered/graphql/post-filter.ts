@@ -36,7 +36,10 @@ export interface FinalDocument {
  * Applies the narrowed `input` arguments and, when `filterModels`, the model-version marker.
  * `fields` maps rewritten nodes to their field definitions' argument types.
  */
-export function finalDocument(doc: DocumentNode, fields: readonly RootField[], rewrites: Rewrites, filterModels: boolean, filterRuns = false, schema: GraphQLSchema = MLFLOW_SCHEMA): FinalDocument {
+export function finalDocument(
+  doc: DocumentNode, fields: readonly RootField[], rewrites: Rewrites, filterModels: boolean, filterRuns = false, schema: GraphQLSchema = MLFLOW_SCHEMA,
+  paging: { readonly nonce?: string; readonly pagedRuns?: ReadonlySet<FieldNode> } = {},
+): FinalDocument {
   const targets = new Map<FieldNode, 'version' | 'run'>();
   if (filterModels || filterRuns) {
     const typeInfo = new TypeInfo(schema);
@@ -52,7 +55,8 @@ export function finalDocument(doc: DocumentNode, fields: readonly RootField[], r
       }),
     );
   }
-  const nonce = targets.size > 0 ? `gw${randomBytes(12).toString('hex')}` : undefined;
+  const paged = paging.pagedRuns ?? new Set<FieldNode>();
+  const nonce = targets.size > 0 || paged.size > 0 ? paging.nonce ?? `gw${randomBytes(12).toString('hex')}` : undefined;
   const defs = new Map(fields.map((f) => [f.node, f.parent.getFields()[f.name]]));
   const document = visit(doc, {
     Field(node) {
@@ -63,6 +67,11 @@ export function finalDocument(doc: DocumentNode, fields: readonly RootField[], r
       const target = targets.get(node);
       if (nonce && target && out.selectionSet) {
         out = { ...out, selectionSet: { ...out.selectionSet, selections: [...out.selectionSet.selections, ...markers(nonce, target)] } };
+      }
+      // A run list the gateway pages (run-pages.ts): MLflow's token, and the ids of every run.
+      if (nonce && paged.has(node) && out.selectionSet) {
+        const ids = { ...fieldNode(`${nonce}p`, 'runs'), selectionSet: { kind: Kind.SELECTION_SET, selections: markers(nonce, 'run') } } as FieldNode;
+        out = { ...out, selectionSet: { ...out.selectionSet, selections: [...out.selectionSet.selections, fieldNode(`${nonce}t`, 'nextPageToken'), ids] } };
       }
       return out === node ? undefined : out;
     },
