@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/stack.js';
 
-// The production entry as the container image runs it: the compiled dist/ on plain Node (no tsx),
+// The production entry as the container image runs it: the bundle in dist/bundle/ on plain Node (no tsx),
 // the image's HEALTHCHECK script, and a clean exit on SIGTERM. IdP and MLflow point at a closed
 // port: liveness and start-up need neither.
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,9 +23,9 @@ const env = (extra: Record<string, string>): Record<string, string> => ({
   ...extra,
 });
 
-describe('production entry (compiled dist, no tsx)', () => {
+describe('production entry (bundled dist, no tsx)', () => {
   beforeAll(async () => {
-    await run(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    await run(process.execPath, [resolve(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT });
   });
 
   it('serves /_gateway/healthz under the mount, passes the image HEALTHCHECK, and exits 0 on SIGTERM', async () => {
