@@ -40,7 +40,9 @@ const LAZY_PACKAGES = [
 
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { main: 'src/cli/main.ts' },
+  // main: the CLI (bin/). config and app: loadConfig and buildServer, for the bench's gateway child
+  // (bench/lib/gateway-child.ts), so that the bench measures the code users run.
+  entryPoints: { main: 'src/cli/main.ts', config: 'src/config/index.ts', app: 'src/server/app.ts' },
   outdir: OUT,
   bundle: true,
   splitting: true,
