@@ -49,7 +49,9 @@ describe('store queries per authorized request', () => {
   const settle = () => new Promise((r) => setTimeout(r, 50)); // past the audit batch's delay
 
   beforeAll(async () => {
-    stack = await startStack({ store: counting(await openStore('sqlite::memory:'), calls) });
+    // Long TTLs: the caches' expiry (a backstop behind invalidation events, 30 s and 5 s by default) would
+    // otherwise re-read an entry inside a measured window now and then.
+    stack = await startStack({ store: counting(await openStore('sqlite::memory:'), calls), env: { GATEWAY_CACHE_TTL: '1h', GATEWAY_GRANT_CACHE_TTL: '1h' } });
     [alice, admin] = await Promise.all([callerFor(stack, 'alice'), callerFor(stack, 'admin')]);
     experimentId = (await alice.post('experiments/create', { name: unique('store-queries') })).json.experiment_id as string;
     runId = (await alice.post('runs/create', { experiment_id: experimentId })).json.run.info.run_id as string;
@@ -77,15 +79,28 @@ describe('store queries per authorized request', () => {
     };
   };
 
+  /**
+   * The store calls of `times` calls. The users seen through IdP JWTs are re-recorded every 30 s (a fixed
+   * backstop, src/pipeline/user-directory.ts), which can fall inside one window: a window with calls is
+   * measured once more, and a query made per request shows in both.
+   */
+  const storeCallsOf = async (times: number, call: () => Promise<number>, label: string): Promise<Call[]> => {
+    const window = async () => {
+      calls.length = 0;
+      for (let i = 0; i < times; i++) expect(await call(), label).toBe(200);
+      await settle();
+      return [...calls];
+    };
+    const first = await window();
+    return first.length === 0 || first.every((c) => c.method === 'audit.appendMany') ? first : window();
+  };
+
   it('reads ask the store nothing once the caches are warm, with every credential', async () => {
     for (const [path, body] of [[`experiments/get?experiment_id=${experimentId}`, undefined], ['runs/search', { experiment_ids: [experimentId], max_results: 5 }]] as const) {
       for (const [credential, call] of Object.entries(withEach(path, body))) {
         expect(await call(), credential).toBe(200); // warms the caches (and last-use marks, written at most once a minute)
         await settle();
-        calls.length = 0;
-        for (let i = 0; i < 10; i++) expect(await call(), credential).toBe(200);
-        await settle();
-        expect(calls.map((c) => c.method), `${path} with ${credential}`).toEqual([]);
+        expect((await storeCallsOf(10, call, credential)).map((c) => c.method), `${path} with ${credential}`).toEqual([]);
       }
     }
   });
@@ -97,11 +112,9 @@ describe('store queries per authorized request', () => {
       const call = () => withEach('runs/log-metric', logMetric())[credential]!();
       expect(await call(), credential).toBe(200);
       await settle();
-      calls.length = 0;
-      for (let i = 0; i < 3; i++) expect(await call(), credential).toBe(200);
-      await settle();
-      expect([...new Set(calls.map((c) => c.method))], credential).toEqual(['audit.appendMany']);
-      expect(calls.reduce((n, c) => n + c.events, 0), credential).toBe(3);
+      const seen = await storeCallsOf(3, call, credential);
+      expect([...new Set(seen.map((c) => c.method))], credential).toEqual(['audit.appendMany']);
+      expect(seen.reduce((n, c) => n + c.events, 0), credential).toBe(3);
     }
   });
 
