@@ -1,5 +1,5 @@
 // `npm run bench:footprint [-- --starts=5]` — start-up and idle memory of the compiled gateway
-// (`npm run build` first: it measures dist/, as users run it), and what each optional package would
+// (`npm run build` first: it measures dist/bundle/, as users run it), and what each optional package would
 // cost if `serve` loaded it. Writes bench/results/footprint.json. Loopback only, bounded.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { median } from './lib/stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const starts = Math.min(Number(process.argv.find((a) => a.startsWith('--starts='))?.slice(9) ?? 5), 20);
-if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (or `npx tsc -p tsconfig.build.json`) first');
+if (!existsSync(join(ROOT, 'dist/bundle/main.js'))) throw new Error('dist/bundle/ is missing: run `npm run build` (or `npm run build:bundle`) first');
 
 /** Optional parts (loaded only when configured or first used) next to what serve always loads. */
 const OPTIONAL = ['oidc-provider', 'pg', 'ioredis', 'graphql', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http'];

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { startMlflow, type MlflowServer } from '../src/devtools/mlflow.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres.js';
 import { prepareLoad, runLoad, summarize, verdict } from './load/engine.js';
+import { imageNodeOptions } from './lib/image-node-options.js';
 import { startGatewayProcess } from './load/gateway-process.js';
 import { loadPlotSvg } from './load/plot.js';
 
@@ -51,6 +52,8 @@ const mlflowUrl = process.env.MLFLOW_URL ?? (mlflow = await startMlflow({
 })).url;
 const gw = await startGatewayProcess(mlflowUrl, {
   LOG_LEVEL: 'warn',
+  // The container image's V8 settings (bench/lib/image-node-options.ts): the soak's RSS is the image's.
+  NODE_OPTIONS: imageNodeOptions(),
   ...(gatewayStore === 'postgres' && postgres ? { GATEWAY_DATABASE_URL: await postgres.createDatabase('gateway') } : {}),
 });
 let failed = true;

@@ -38,9 +38,10 @@ export async function runAll(profile: Profile, opts: { keep: boolean; peers: boo
   const startedAt = new Date();
   const loadStart = loadavg();
   ensureWrk();
-  // The gateway children run the compiled dist/ (lib/gateway-child.ts): build it from this checkout.
-  log('build: tsc -p tsconfig.build.json (the gateway under test runs dist/)');
+  // The gateway children run the bundle (lib/gateway-child.ts): build it from this checkout.
+  log('build: tsc -p tsconfig.build.json and scripts/bundle.mjs (the gateway under test runs dist/bundle/)');
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, stdio: 'inherit' });
   const setup = await setUp(profile, opts);
   const mlflowVersions = await venvVersions(setup.mlflowVenv, 'mlflow');
   const peerVersions = setup.peerVenv ? await venvVersions(setup.peerVenv, 'mlflow-oidc-auth') : undefined;

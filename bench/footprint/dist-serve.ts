@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { imageNodeOptions } from '../lib/image-node-options.js';
 import { memoryOf } from '../lib/procfs.js';
 
 // The production entry (compiled dist/ on plain Node, `bin/mlflow-oidc-gateway.js serve`) as a user
@@ -32,6 +33,8 @@ export async function startDistServe(opts: { storeUrl: string; idleMs: number; n
       GATEWAY_DATABASE_URL: opts.storeUrl,
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: '0',
+      // As the container image starts it (bench/lib/image-node-options.ts); BENCH_NODE_OPTIONS overrides (e.g. '' for Node's defaults).
+      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions(),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -56,7 +56,7 @@ export function stepsOf(trace: ModuleTrace): { group: string; specifier: string 
     seen.add(url);
     for (const dep of trace.imports.get(url) ?? []) if (own(dep)) visit(dep);
     // The CLI entry runs its command line on import: its modules are loaded, not it.
-    if (!url.endsWith('/dist/cli/main.js')) ordered.push(url);
+    if (!/\/dist\/(cli|bundle)\/main\.js$/.test(url)) ordered.push(url);
   };
   for (const url of trace.urls) if (own(url)) visit(url);
   const folder = (url: string) => `dist/${/\/dist\/([^/]+)\//.exec(url)?.[1] ?? '.'}`;

@@ -1,6 +1,7 @@
 // The gateway under test, in its own process (started by gateway-process.ts with
-// `node --import tsx`; the gateway's own modules are the compiled dist/ that users run, built at the
-// start of the run — BENCH_GATEWAY_BUILD=src runs the TypeScript sources instead), so that its CPU time, RSS and event loop are its own and not the load
+// `node --import tsx`; the gateway's own modules are the bundle in dist/bundle/ that users run, built at
+// the start of the run — BENCH_GATEWAY_BUILD=tree runs tsc's module tree in dist/ instead, =src the
+// TypeScript sources), so that its CPU time, RSS and event loop are its own and not the load
 // generator's or the orchestrator's. Configured from the environment exactly like `serve`;
 // logs go to stdout (the parent sends them to a file). Talks to the parent over IPC:
 //   → { op: 'ready', url, timings }                          once listening
@@ -19,11 +20,11 @@ interface Command {
 
 async function main(): Promise<void> {
   const booted = performance.now(); // node + tsx start-up, measured from process start
-  // dist/ is what users run; tsx then only loads this file (tsx costs start-up time, nothing per request).
-  const fromSrc = process.env.BENCH_GATEWAY_BUILD === 'src';
+  // The bundle is what users run; tsx then only loads this file (tsx costs start-up time, nothing per request).
+  const build = process.env.BENCH_GATEWAY_BUILD;
   const [{ loadConfig }, { buildServer }] = (await Promise.all([
-    import(fromSrc ? '../../src/config/index.js' : '../../dist/config/index.js'),
-    import(fromSrc ? '../../src/server/app.js' : '../../dist/server/app.js'),
+    import(build === 'src' ? '../../src/config/index.js' : build === 'tree' ? '../../dist/config/index.js' : '../../dist/bundle/config.js'),
+    import(build === 'src' ? '../../src/server/app.js' : build === 'tree' ? '../../dist/server/app.js' : '../../dist/bundle/app.js'),
   ])) as [typeof import('../../src/config/index.js'), typeof import('../../src/server/app.js')];
   const imported = performance.now();
   const loaded = loadConfig(process.env);

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSecondsOf, memoryOf } from './procfs.js';
+import { imageNodeOptions } from './image-node-options.js';
 
 // Parent side of gateway-child.ts: spawns the gateway as its own Node process, waits for it to
 // listen, forwards grant commands over IPC, and reads its RSS and CPU time from /proc.
@@ -54,7 +55,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench/lib/gateway-child.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...opts.env },
+    // The image's Node options (bench/lib/image-node-options.ts): the bench measures what the image runs.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', NODE_OPTIONS: imageNodeOptions(), ...opts.env },
     stdio: ['ignore', log, log, 'ipc'],
   });
   closeSync(log);

@@ -21,7 +21,8 @@ export async function withAdminContext<T>(configFile: string | undefined, fn: (c
   const { config } = loadConfigOrExit(process.env, configFile);
   // Loaded here, not at the top: every CLI command registers these commands, and only they need
   // the database driver and the logger (keeps `config check` and `--help` quick).
-  const [{ openStore }, { pino }, { loggerOptions }] = await Promise.all([import('../store/index.js'), import('pino'), import('../server/logger.js')]);
+  // pino is CommonJS: its module object is the default export (a bundled dynamic import has no named ones).
+  const [{ openStore }, { default: pino }, { loggerOptions }] = await Promise.all([import('../store/index.js'), import('pino'), import('../server/logger.js')]);
   const opened = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   // Log lines go to stderr so stdout stays the command's output (tables or --json).
   const log = pino(loggerOptions(config.logLevel), pino.destination({ dest: 2, sync: true }));

@@ -37,7 +37,7 @@ import { startAuditRetention } from '../audit/retention.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerUiRoutes } from './ui-static.js';
-import { loggerOptions } from './logger.js';
+import { censorChildBindings, loggerOptions } from './logger.js';
 import { errorPage, infoPage } from './pages.js';
 import { loadTracing } from '../tracing/index.js';
 import { metrics, routeClassOf } from '../metrics/index.js';
@@ -66,7 +66,8 @@ export interface BuildOptions {
 
 /** The composition root: builds every part from the frozen config and wires the routes. */
 export async function buildServer(config: Config, opts: BuildOptions = {}): Promise<GatewayServer> {
-  const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  // Child loggers (fastify's per-request one) censor secret fields in their bindings too (./logger.ts).
+  const logger = censorChildBindings(opts.logger ?? pino(loggerOptions(config.logLevel)));
   // Every audit event is also a log line (src/audit/logged-store.ts).
   const logged = withAuditLog(withBatchedAudit(opts.store ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }))), logger);
   // Writes announce themselves on the bus; the hot-path reads are cached until they do (src/cache).

@@ -15,7 +15,7 @@ import { RESUME_JS } from './resume-page.js';
 import { readSessionCookie } from '../session/cookies.js';
 import { escapeHtml } from './pages.js';
 
-/** ui/dist of the package (this file is src/server/ or dist/server/). */
+/** ui/dist of the package (this file is src/server/, dist/server/ or a file of dist/bundle/: two levels below the root). */
 export const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../ui/dist');
 
 const TYPES: Readonly<Record<string, string>> = {

@@ -1,10 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_SECRET } from '../support/stack.js';
 
-// The production entry as the container image runs it: the compiled dist/ on plain Node (no tsx),
+// The production entry as the container image runs it: the bundle in dist/bundle/ on plain Node (no tsx),
 // the image's HEALTHCHECK script, and a clean exit on SIGTERM. IdP and MLflow point at a closed
 // port: liveness and start-up need neither.
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,24 +26,29 @@ const env = (extra: Record<string, string>): Record<string, string> => ({
   ...extra,
 });
 
-describe('production entry (compiled dist, no tsx)', () => {
+/** The port `serve` logs once it listens. */
+function listeningPort(child: ChildProcessByStdio<null, Readable, Readable>, exited: Promise<number | null>): Promise<string> {
+  return new Promise<string>((found, failed) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /"event":"listening","address":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+      if (m?.[1]) found(m[1]);
+    });
+    void exited.then((code) => failed(new Error(`gateway exited ${code} before listening: ${out}`)));
+  });
+}
+
+describe('production entry (bundled dist, no tsx)', () => {
   beforeAll(async () => {
-    await run(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    await run(process.execPath, [resolve(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT });
   });
 
   it('serves /_gateway/healthz under the mount, passes the image HEALTHCHECK, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: env({ GATEWAY_PUBLIC_URL: 'http://127.0.0.1:8080/mlflow' }), stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     try {
-      const port = await new Promise<string>((found, failed) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /"event":"listening","address":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
-          if (m?.[1]) found(m[1]);
-        });
-        void exited.then((code) => failed(new Error(`gateway exited ${code} before listening: ${out}`)));
-      });
+      const port = await listeningPort(child, exited);
       const res = await fetch(`http://127.0.0.1:${port}/mlflow/_gateway/healthz`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok' });
@@ -66,5 +74,34 @@ describe('production entry (compiled dist, no tsx)', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GATEWAY_PUBLIC_URL is required');
+  });
+
+  // The bundle's whole request path (kysely on a SQLite file, the token check, the grant lookup,
+  // reply-from over undici to the suite's real MLflow) and the admin CLI's (its store and logger are
+  // loaded lazily: a dynamic import of a bundled CommonJS package has only a default export).
+  it('runs the admin CLI on a SQLite file, then proxies a personal token\'s authorized call to MLflow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dist-entry-'));
+    const e = env({ MLFLOW_UPSTREAM_URL: inject('mlflowUrl'), GATEWAY_PUBLIC_URL: 'http://127.0.0.1:8080', GATEWAY_DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}` });
+    const cli = async (...args: string[]) => (await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: e })).stdout;
+    try {
+      await cli('service-accounts', 'create', 'dist-entry-bot');
+      const { token } = JSON.parse(await cli('service-accounts', 'token', 'dist-entry-bot', '--name', 'check', '--json')) as { token: string };
+      await cli('grants', 'set', '--user', 'dist-entry-bot', '--resource-type', 'experiment', '--resource-id', '0', '--level', 'READ');
+      const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      try {
+        const url = `http://127.0.0.1:${await listeningPort(child, exited)}/api/2.0/mlflow/experiments/get?experiment_id=0`;
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { experiment: { experiment_id: string } }).experiment.experiment_id).toBe('0');
+        expect((await fetch(url)).status).toBe(401);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

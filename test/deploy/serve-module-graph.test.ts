@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/stack.js';
@@ -12,8 +12,11 @@ import { TEST_SECRET } from '../support/stack.js';
 // OpenTelemetry SDK, the GraphQL parser, the SCIM libraries (scim-patch, scim2-parse-filter:
 // loaded by the first SCIM request), the GitHub and Entra ID sign-in code (loaded by the first such
 // sign-in), SAML's XML libraries (node-saml, xml-crypto, xmldom: loaded by a configured SAML provider), and above all the demo IdP's oidc-provider, which a production process must never
-// contain. The compiled dist/ entry runs with a module-resolution
-// hook that writes every resolved URL to a file; the test reads the packages out of it.
+// contain. The production entry (bin/ → the esbuild bundle in dist/bundle/, scripts/bundle.mjs) runs with a
+// module-resolution hook that writes every resolved URL to a file. A URL under node_modules names its
+// package (the optional packages stay external to the bundle); a bundle file stands for the sources
+// esbuild put into it, read from the bundle's metafile (dist/bundle/meta.json): a chunk that holds any
+// file of a lazy part, loaded by serve, fails the test like the file itself would.
 // A property test, not a timed one.
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = resolve(ROOT, 'bin/mlflow-oidc-gateway.js');
@@ -25,13 +28,14 @@ const NEVER_WHEN_UNCONFIGURED = [
   // SAML's XML libraries (src/saml/lazy-libs.ts): only a configured SAML provider loads them.
   '@node-saml/node-saml', '@xmldom/xmldom', 'xml-crypto',
 ];
-/** The gateway's own modules that only a configured (or first used) feature loads, as dist/ paths. */
-const OWN_NEVER_WHEN_UNCONFIGURED = [/\/dist\/devtools\//, /\/dist\/github\//, /\/dist\/idp-presets\/entra-groups\.js$/, /\/dist\/tracing\/otel\.js$/, /\/dist\/cli\/(config-check|demo)\.js$/];
+/** The gateway's own modules that only a configured (or first used) feature loads, as source paths. */
+const OWN_NEVER_WHEN_UNCONFIGURED = [/^src\/devtools\//, /^src\/github\//, /^src\/idp-presets\/entra-groups\.ts$/, /^src\/tracing\/otel\.ts$/, /^src\/cli\/(config-check|demo)\.ts$/];
+const BUNDLE = resolve(ROOT, 'dist/bundle');
 
 let dir: string;
 
 beforeAll(async () => {
-  await run(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  await run(process.execPath, [resolve(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT });
   dir = mkdtempSync(join(tmpdir(), 'serve-module-graph-'));
   writeFileSync(join(dir, 'hooks.mjs'), [
     "import { appendFileSync } from 'node:fs';",
@@ -48,14 +52,24 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Packages (node_modules names, scoped ones as @scope/name) whose files were resolved, and the gateway's own dist/ files. */
+/** Packages (node_modules names, scoped ones as @scope/name) whose files were resolved or bundled into a loaded chunk, and the gateway's own source files in the loaded chunks. */
 function packagesIn(traceFile: string): Set<string> & { own: string[] } {
   const names = new Set<string>() as Set<string> & { own: string[] };
   names.own = [];
-  for (const url of readFileSync(traceFile, 'utf8').split('\n')) {
-    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  const meta = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const addPath = (path: string) => {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
     if (m?.[1]) names.add(m[1]);
-    else if (url.includes('/dist/')) names.own.push(url);
+    else if (path.startsWith('src/')) names.own.push(path);
+  };
+  for (const url of readFileSync(traceFile, 'utf8').split('\n')) {
+    if (!url.startsWith('file:')) continue;
+    const file = fileURLToPath(url);
+    if (file.startsWith(`${BUNDLE}/`)) {
+      const chunk = meta.outputs[relative(ROOT, file)];
+      if (!chunk) throw new Error(`${file} is not in dist/bundle/meta.json: a stale bundle?`);
+      for (const input of Object.keys(chunk.inputs)) addPath(input);
+    } else addPath(file);
   }
   return names;
 }
@@ -107,12 +121,12 @@ async function servePackages(name: string, extraEnv: Record<string, string>, unt
   return packagesIn(trace);
 }
 
-describe('serve module graph (compiled dist, nothing optional configured)', () => {
+describe('serve module graph (the bundled production entry, nothing optional configured)', () => {
   it('never loads the demo IdP (oidc-provider), pg, ioredis, GraphQL, the OpenTelemetry SDK, the SCIM libraries, the SAML XML libraries or the GitHub/Entra ID sign-in code', async () => {
     const loaded = await servePackages('plain', {}, 'listening');
     // The trace works: the packages serve always needs are in it, and the gateway's own modules.
     for (const needed of ['fastify', 'kysely', 'better-sqlite3', 'jose', 'openid-client', 'undici']) expect(loaded).toContain(needed);
-    expect(loaded.own.some((u) => u.endsWith('/dist/server/app.js'))).toBe(true);
+    expect(loaded.own).toContain('src/server/app.ts');
     expect(NEVER_WHEN_UNCONFIGURED.filter((p) => loaded.has(p))).toEqual([]);
     expect(loaded.own.filter((u) => OWN_NEVER_WHEN_UNCONFIGURED.some((re) => re.test(u)))).toEqual([]);
   });

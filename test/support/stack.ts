@@ -6,6 +6,7 @@ import { startDemoIdp, type DemoIdp, type DemoIdpOptions } from '../../src/devto
 import { freePort } from '../../src/devtools/mlflow.js';
 import { buildServer, type GatewayServer } from '../../src/server/app.js';
 import { loggerOptions } from '../../src/server/logger.js';
+import type { Store } from '../../src/store/index.js';
 import { startPostgres, type PostgresServer } from './postgres.js';
 
 export const CLIENT_ID = 'mlflow-gateway';
@@ -50,6 +51,8 @@ export interface StackOptions {
   /** Registers the gateway's back-channel logout endpoint with the demo IdP's client (OpenID Connect Back-Channel Logout 1.0). */
   backchannelLogout?: boolean;
   extraProviders?: ReadonlyArray<{ id: string; displayName?: string; env?: Record<string, string>; idp?: Partial<DemoIdpOptions> }>;
+  /** A store opened by the test (e.g. wrapped to count its calls) instead of GATEWAY_DATABASE_URL's. */
+  store?: Store;
 }
 
 /**
@@ -123,7 +126,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.env,
   });
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  const { server, logs } = await listenWithCapturedLogs(result.config);
+  const { server, logs } = await listenWithCapturedLogs(result.config, opts.store);
   return {
     gatewayUrl: publicUrl, origin, idp, idps, server, config: result.config, logs,
     async stop() {
@@ -134,7 +137,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 }
 
 /** Builds and starts a gateway whose log lines are kept in memory (tests search them, e.g. for leaked secrets). */
-export async function listenWithCapturedLogs(config: Config): Promise<{ server: GatewayServer; logs: string[] }> {
+export async function listenWithCapturedLogs(config: Config, store?: Store): Promise<{ server: GatewayServer; logs: string[] }> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -142,7 +145,7 @@ export async function listenWithCapturedLogs(config: Config): Promise<{ server: 
       cb();
     },
   });
-  const server = await buildServer(config, { logger: pino(loggerOptions('debug'), sink) });
+  const server = await buildServer(config, { logger: pino(loggerOptions('debug'), sink), ...(store ? { store } : {}) });
   await server.listen();
   return { server, logs };
 }
