@@ -5,7 +5,8 @@ import { api, LEVELS, qs, type Grant, type Level } from '../api';
 import { Button, Empty, ErrorBox, Field, useAction } from '../components/ui';
 import { levelLabel, levelOption } from '../levels';
 import { useLoad } from '../use-load';
-import { nameOf, TYPE_LABEL, useResourceNames } from './names';
+import { nameOf, useResourceNames } from './names';
+import { typeLabel } from '../type-labels';
 import { ResourcePicker, type PickedResource } from './ResourcePicker';
 import { UndoBanner, type Undoable } from './undo';
 
@@ -21,12 +22,12 @@ export function PrincipalGrants({ principalType, principal, onChange }: { princi
   const label = (g: Pick<Grant, 'resource_type' | 'resource_id'>) => nameOf(names, g.resource_type, g.resource_id);
   const set = (r: Pick<Grant, 'resource_type' | 'resource_id'>, level: Level, name: string) => act.run(async () => {
     const res = await api.put<{ previous_level: Level | null; undo: string }>('grants', { principal_type: principalType, principal, resource_type: r.resource_type, resource_id: r.resource_id, level });
-    setLast({ what: `${principal} now has the level ${levelLabel(level)} on ${TYPE_LABEL[r.resource_type] ?? r.resource_type} ${name}${res.previous_level ? ` (was ${levelLabel(res.previous_level)})` : ''}.`, undo: res.undo });
+    setLast({ what: `${principal} now has the level ${levelLabel(level)} on ${typeLabel(r.resource_type)} ${name}${res.previous_level ? ` (was ${levelLabel(res.previous_level)})` : ''}.`, undo: res.undo });
     reload();
   });
   const remove = (g: Grant) => act.run(async () => {
     const res = await api.del<{ undo: string }>('grants', { principal_type: principalType, principal, resource_type: g.resource_type, resource_id: g.resource_id });
-    setLast({ what: `Removed ${principal}'s ${levelLabel(g.level)} grant on ${TYPE_LABEL[g.resource_type] ?? g.resource_type} ${label(g)}.`, undo: res.undo });
+    setLast({ what: `Removed ${principal}'s ${levelLabel(g.level)} grant on ${typeLabel(g.resource_type)} ${label(g)}.`, undo: res.undo });
     reload();
   });
   const rows = grants.data?.grants ?? [];
@@ -41,7 +42,7 @@ export function PrincipalGrants({ principalType, principal, onChange }: { princi
           <tbody>
             {rows.map((g) => (
               <tr key={`${g.resource_type}:${g.resource_id}`}>
-                <td><span className="tag neutral">{TYPE_LABEL[g.resource_type] ?? g.resource_type}</span> <strong>{label(g)}</strong>{label(g) !== g.resource_id && <span className="muted"> · id {g.resource_id}</span>}{names[`${g.resource_type}:${g.resource_id}`]?.deleted && <span className="muted"> · deleted</span>}</td>
+                <td><span className="tag neutral">{typeLabel(g.resource_type)}</span> <strong>{label(g)}</strong>{label(g) !== g.resource_id && <span className="muted"> · id {g.resource_id}</span>}{names[`${g.resource_type}:${g.resource_id}`]?.deleted && <span className="muted"> · deleted</span>}</td>
                 <td>
                   <select aria-label={`Level on ${label(g)}`} value={g.level} disabled={act.busy} onChange={(e) => void set(g, e.target.value as Level, label(g))}>
                     {LEVELS.map((l) => <option key={l} value={l}>{levelLabel(l)}</option>)}
