@@ -33,6 +33,18 @@ export async function watchedPage(browser: Browser, label: string, errors: strin
   return page;
 }
 
+/**
+ * A screenshot of the whole page that reads like the page: taken from the top, because a full-page
+ * shot of a scrolled page draws the sticky top bar (and the sticky sidebar) where the scroll left
+ * them, in the middle of the picture. The scroll position is put back after.
+ */
+export async function screenshotWholePage(page: Page, path: string): Promise<void> {
+  const scrolled = await page.evaluate<number>('window.scrollY');
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path, fullPage: true });
+  await page.evaluate(`window.scrollTo(0, ${scrolled})`);
+}
+
 /** Waits for the test IdP's login form at `issuer` and submits `username` with the demo password `<username>-pass`. */
 export async function submitIdpLogin(page: Page, issuer: string, username: string): Promise<void> {
   await page.waitForURL((u) => u.href.startsWith(issuer), { timeout: 30_000 });
