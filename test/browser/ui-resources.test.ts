@@ -264,6 +264,22 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
     expect(failed).toEqual([]);
   });
 
+  it('a resource type reads the same on the group page and in the forms (one table of type labels)', async () => {
+    const group = unique('res-endpoint-team');
+    await store().grants.set({ principalType: 'group', principal: group, resourceType: 'gateway_endpoint', resourceId: 'res-endpoint-1', level: 'USE' });
+    try {
+      await open(admin, 'Groups');
+      await admin.getByRole('table', { name: 'Groups' }).getByRole('button', { name: group }).click();
+      const row = admin.getByRole('table', { name: `Grants of ${group}` }).getByRole('row').filter({ hasText: 'res-endpoint-1' });
+      await expect(row.locator('.tag').textContent()).resolves.toBe('AI-gateway endpoint');
+      await open(admin, 'Pattern rules');
+      const types = await admin.getByLabel('Resource type').first().locator('option').allTextContents();
+      expect(types).toEqual(expect.arrayContaining(['experiment', 'model', 'AI-gateway endpoint']));
+    } finally {
+      await store().grants.delete('group', group, 'gateway_endpoint', 'res-endpoint-1');
+    }
+  });
+
   it('protected aliases and team defaults are listed, created and deleted', async () => {
     await open(admin, 'Protected keys & defaults', 'Protected keys & team defaults');
     const protect = admin.getByRole('form', { name: 'Protect an alias or tag' });
