@@ -89,6 +89,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: an MLflow role is shown as a role,
     const direct = dialog.getByRole('table', { name: 'Direct grants' });
     const roleRow = direct.getByRole('row').filter({ hasText: `mlflow-role:${roleId}` });
     await roleRow.getByText('MLflow role', { exact: true }).waitFor();
+    await roleRow.getByText("Managed through MLflow's auth API", { exact: false }).waitFor();
     await expect(roleRow.getByRole('combobox').count()).resolves.toBe(0);
     await expect(roleRow.getByRole('button').count()).resolves.toBe(0);
     const form = dialog.getByRole('form', { name: 'Share' });

@@ -10,7 +10,7 @@ import { useLoad } from '../use-load';
 import { GroupNameInput, unknownGroupWarning, useGroupSuggestions, type Suggestions } from '../sharing/GroupNameInput';
 import { lowers } from '../sharing/levels';
 import { UndoBanner, type Undoable } from '../sharing/undo';
-import { isRoleGroup, ROLE_GROUP_NOTE } from '../sharing/role-groups';
+import { isRoleGroup, ROLE_GROUP_NOTE, ROLE_GROUP_SHORT_NOTE } from '../sharing/role-groups';
 
 export interface SharedResource {
   type: string;
@@ -113,7 +113,7 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
                 <tbody>
                   {grants.data.grants.map((g) => g.principal_type === 'group' && isRoleGroup(g.principal) ? (
                     <tr key={`${g.principal_type}:${g.principal}`}>
-                      <td><Tag tone="info">MLflow role</Tag> {g.principal} <div className="muted small">{ROLE_GROUP_NOTE}</div></td>
+                      <td><Tag tone="info">MLflow role</Tag> {g.principal} <div className="muted small">{ROLE_GROUP_SHORT_NOTE}</div></td>
                       <td><LevelBadge level={g.level} /></td>
                       <td />
                     </tr>
