@@ -107,6 +107,12 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
         "model_route": "route", "model_parameters": [{"key": "temperature", "value": "0.1"}], "model_input": "Hi y",
         "model_output": "Hello", "mlflow_version": "3.17.2", "user_id": "spoofed", "start_time": now}))
     op("runs.promptlab.missing_template", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {"experiment_id": exp_id}))
+    # MLflow asserts the required fields before it looks the experiment up: its 400, not a not-found
+    op("runs.promptlab.unknown_experiment.missing_template", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {"experiment_id": UNKNOWN_EXP}))
+    op("runs.promptlab.unknown_experiment.missing_version", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {
+        "experiment_id": UNKNOWN_EXP, "prompt_template": "t", "prompt_parameters": [{"key": "x", "value": "y"}], "model_route": "r", "model_input": "i"}))
+    op("runs.promptlab.unknown_experiment", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {
+        "experiment_id": UNKNOWN_EXP, "prompt_template": "t", "prompt_parameters": [{"key": "x", "value": "y"}], "model_route": "r", "model_input": "i", "mlflow_version": "3.17.2"}))
     op("runs.promptlab.search", lambda: [(r.info.run_name, r.data.params.get("model_route")) for r in c.search_runs([exp_id], filter_string="attributes.run_name = 'pl'")])
 
     # fluent runs
