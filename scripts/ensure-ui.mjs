@@ -15,8 +15,9 @@ function newest(path) {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
 }
 
-// src/policy: the pattern preview bundles the policy's matching (ui/src/pattern-match.ts).
-const sources = ['ui/src', 'ui/public', 'ui/index.html', 'ui/vite.config.ts', 'src/policy'].map((p) => join(root, p)).filter(existsSync);
+// src/policy: the pattern preview bundles the policy's matching (ui/src/pattern-match.ts);
+// src/store/role-group-names.ts: the groups and share pages bundle the reserved role-group test.
+const sources = ['ui/src', 'ui/public', 'ui/index.html', 'ui/vite.config.ts', 'src/policy', 'src/store/role-group-names.ts'].map((p) => join(root, p)).filter(existsSync);
 const stale = !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
 if (stale || process.argv.includes('--force')) {
   process.stdout.write('[ui] building the admin UI (ui/ → ui/dist)…\n');

@@ -2,17 +2,19 @@
 // members' sign-ins, SCIM, grants and pattern rules that name it, the configured administrator
 // groups, and groups an administrator created ahead of use (so they are suggested, not warned of).
 //
-//   GET    groups               administrators: every known group with members, grants and rules
+//   GET    groups               administrators: every known group with members, grants and rules;
+//                               an MLflow role's reserved group mlflow-role:<id> with its role
 //   POST   groups               administrators: create a group ahead of use {name, description?}
 //   DELETE groups/:name         administrators: forget a created group (its grants stay)
 //   GET    group-suggestions    anyone: names for a share dialog — administrators every known
 //                               group (complete: a name not listed is unknown); others only their
-//                               own groups (complete: false), so no one learns which groups exist
+//                               own groups (complete: false), so no one learns which groups exist;
+//                               never a role's reserved group (grants to it are refused)
 import { isAdminGroup } from '../oidc/providers/registry.js';
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import type { User } from '../store/index.js';
+import { isRoleGroup, ROLE_GROUP_PREFIX, type Role, type User } from '../store/index.js';
 import { requireJsonObject } from './body.js';
 import { adminCaller } from './caller.js';
 import { badRequest, onlyFields, optionalText, text, type Fields } from './input.js';
@@ -44,6 +46,13 @@ export async function knownGroupNames(gw: Gateway, users?: User[]): Promise<stri
   ])].sort();
 }
 
+/** The MLflow role a reserved group stands for; name and workspace null when the role is gone. */
+function roleOfGroup(roles: readonly Role[], group: string): { id: number; name: string | null; workspace: string | null } {
+  const id = Number(group.trim().slice(ROLE_GROUP_PREFIX.length));
+  const role = roles.find((r) => r.id === id);
+  return { id, name: role?.name ?? null, workspace: role?.workspace ?? null };
+}
+
 /** A group name as the policy compares it: exact, so no surrounding spaces (they would never match a token's group). */
 function groupName(input: Fields): string {
   const name = text(input, 'name');
@@ -56,7 +65,7 @@ export function registerGroupRoutes(app: FastifyInstance, gw: Gateway, base: str
     const caller = await adminCaller(gw, req, reply);
     requireAdmin(caller, 'list groups', 'read');
     caller.ctx.decision = 'allow: administrator';
-    const [users, rules, created] = await Promise.all([allUsers(gw), gw.store.grants.listPatterns(), gw.store.knownGroups.list()]);
+    const [users, rules, created, roles] = await Promise.all([allUsers(gw), gw.store.grants.listPatterns(), gw.store.knownGroups.list(), gw.store.roles.list()]);
     const names = await knownGroupNames(gw, users);
     const groups = await Promise.all(names.map(async (name) => {
       const made = created.find((g) => g.name === name);
@@ -67,6 +76,7 @@ export function registerGroupRoutes(app: FastifyInstance, gw: Gateway, base: str
         grants: await grantsJson(gw.store, await gw.store.grants.listForPrincipal('group', name)),
         patterns: await patternsJson(gw.store, rules.filter((r) => r.principalType === 'group' && r.principal === name)),
         created: made ? { by: made.createdBy, at: made.createdAt.toISOString(), description: made.description } : null,
+        role: isRoleGroup(name) ? roleOfGroup(roles, name) : null,
       };
     }));
     return { groups };
@@ -105,6 +115,7 @@ export function registerGroupRoutes(app: FastifyInstance, gw: Gateway, base: str
     onlyFields(req.query as Fields, [], 'query');
     const admin = caller.user.isAdmin && caller.limits.scope === undefined;
     caller.ctx.decision = admin ? 'allow: administrator' : 'allow: own groups';
-    return admin ? { groups: await knownGroupNames(gw), complete: true } : { groups: [...caller.user.groups].sort(), complete: false };
+    const names = admin ? await knownGroupNames(gw) : [...caller.user.groups].sort();
+    return { groups: names.filter((g) => !isRoleGroup(g)), complete: admin };
   });
 }

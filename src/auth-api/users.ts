@@ -66,10 +66,8 @@ export async function listUsers(gw: Gateway, caller: Caller) {
     if (page.length < 500) break;
   }
   // Each user's roles, as MLflow's list_users answers (for an administrator: all of them).
-  const anyRoles = (await gw.store.roles.list()).length > 0;
-  const out = [];
-  for (const u of users) out.push({ ...mlflowUserJson(u), roles: anyRoles ? (await gw.store.roles.listForUser(u.id)).map(roleJson) : [] });
-  return { users: out };
+  const roles = await gw.store.roles.listByUser();
+  return { users: users.map((u) => ({ ...mlflowUserJson(u), roles: (roles.get(u.id) ?? []).map(roleJson) })) };
 }
 
 export async function updatePassword(gw: Gateway, caller: Caller, p: Params) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
-import { extractIds, extractReferences, lowerCamel } from './ids.js';
+import { extractIds, extractReferences, lowerCamel, missingRequiredField } from './ids.js';
 import type { ExtractInput, ExtractResult } from './ids.js';
 import type { RouteSpec } from './types.js';
 
@@ -267,5 +267,23 @@ describe('extractIds with deferToMlflow: what MLflow refuses itself is left to M
 
   it('without the option the gateway refuses as before', () => {
     expect(extract('POST', '/api/2.0/mlflow/runs/log-metric', { body: { key: 'k' } })).toMatchObject({ ok: false, code: 'GW_MISSING_ID' });
+  });
+});
+
+describe('missingRequiredField (RouteSpec.requires)', () => {
+  const { route: spec, params } = route('POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run');
+  const missing = (body: unknown) => missingRequiredField(spec, { method: 'POST', query: new URLSearchParams(''), body, params, headers: {} });
+  const full = { experiment_id: '1', prompt_template: 't', prompt_parameters: [{ key: 'x', value: 'y' }], model_route: 'r', model_input: 'i', mlflow_version: '3' };
+  it('names the first required field the body lacks, in the handler\'s order, as Python\'s `not` reads it', () => {
+    expect(missing({ experiment_id: '1' })).toBe('prompt_template');
+    expect(missing({ ...full, prompt_parameters: [] })).toBe('prompt_parameters');
+    expect(missing({ ...full, model_route: '' })).toBe('model_route');
+    expect(missing({ ...full, mlflow_version: null })).toBe('mlflow_version');
+    expect(missing(undefined)).toBe('experiment_id');
+    expect(missing(full)).toBeUndefined();
+  });
+  it('routes that declare no required fields never report one', () => {
+    const other = route('POST', '/api/2.0/mlflow/runs/create');
+    expect(missingRequiredField(other.route, { method: 'POST', query: new URLSearchParams(''), body: {}, params: other.params, headers: {} })).toBeUndefined();
   });
 });

@@ -405,3 +405,19 @@ export function extractIds(route: RouteSpec, input: ExtractInput, opts: ExtractO
     throw e;
   }
 }
+
+/**
+ * The first of the route's `requires` fields the JSON body lacks, as Python's `not value` reads it
+ * (absent, null, false, 0, "", [], {}); undefined when the route declares none or all are there.
+ */
+export function missingRequiredField(route: RouteSpec, input: ExtractInput): string | undefined {
+  if (!route.requires) return undefined;
+  const body = typeof input.body === 'object' && input.body !== null && !Array.isArray(input.body) ? (input.body as Record<string, unknown>) : {};
+  return route.requires.find((field) => pythonFalsy(body[field]));
+}
+
+function pythonFalsy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.keys(v).length === 0;
+}

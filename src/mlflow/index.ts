@@ -4,7 +4,7 @@ export type { NormalizeResult } from './normalize.js';
 export { ROUTES } from './routes.js';
 export { classifierFor, classify, compileRoutes, isApiLikePath, routesFor } from './classify.js';
 export type { ClassifyResult, Classifier } from './classify.js';
-export { extractIds, extractReferences, lowerCamel, normalizeRequestJson, requestFieldSource } from './ids.js';
+export { extractIds, extractReferences, lowerCamel, missingRequiredField, normalizeRequestJson, requestFieldSource } from './ids.js';
 export type { ExtractedId, ExtractedReference, ExtractInput, ExtractResult } from './ids.js';
 export { versionOf, versionResourceId } from './model-version-ref.js';
 export type { VersionRef } from './model-version-ref.js';

@@ -86,8 +86,22 @@ describe('locationMeaning (inside the server artifact root)', () => {
     expect(locationMeaning('/srv//mlruns/5/', 'file:///srv/mlruns')).toEqual({ names: 'resources', targets: [{ kind: 'artifact_path', value: '5' }] });
     expect(locationMeaning('/srv/mlruns/', '/srv/mlruns').names).toBe('unsafe');
     expect(locationMeaning('/srv/mlruns/../x', '/srv/mlruns').names).toBe('unsafe');
+    expect(locationMeaning('/srv/mlruns/5/../..', '/srv/mlruns').names).toBe('unsafe');
+    expect(locationMeaning('/srv/mlruns/5/..', '/srv/mlruns').names).toBe('unsafe');
     expect(locationMeaning('/elsewhere/5', '/srv/mlruns').names).toBe('nothing');
     expect(locationMeaning('/srv/mlruns/5', undefined).names).toBe('nothing');
+  });
+  it('a local path is read with its . and .. segments applied, as the operating system opens it', () => {
+    // MLflow accepts `<run artifact dir>/model/..` as a model version source: it is that directory.
+    const run5 = { names: 'resources', targets: [{ kind: 'artifact_path', value: '5' }] };
+    expect(locationMeaning('file:///srv/mlruns/5/r1/artifacts/model/..', 'file:///srv/mlruns')).toEqual(run5);
+    expect(locationMeaning('/srv/mlruns/5/r1/./artifacts', '/srv/mlruns')).toEqual(run5);
+    // Climbing from one experiment's tree into another's names the other one (checked on it).
+    expect(locationMeaning('/srv/mlruns/5/../7/r2', '/srv/mlruns')).toEqual({ names: 'resources', targets: [{ kind: 'artifact_path', value: '7' }] });
+    // Percent-encoded dots are not segments to the operating system: still refused.
+    expect(locationMeaning('/srv/mlruns/5/%2e%2e/7', '/srv/mlruns').names).toBe('unsafe');
+    // Object-store keys are literal: `..` there is refused as before.
+    expect(locationMeaning('s3://b/mlruns/5/../7', 's3://b/mlruns').names).toBe('unsafe');
   });
   it('artifactTreeMeaning reads canonical ids', () => {
     expect(artifactTreeMeaning('12/x')).toEqual({ names: 'resources', targets: [{ kind: 'artifact_path', value: '12' }] });

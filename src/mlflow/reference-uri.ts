@@ -207,13 +207,43 @@ export function locationMeaning(location: string, artifactRoot: string | undefin
   const norm = (s: string) => s.replace(/^file:(\/\/)?/, '').replace(/\/+$/, '');
   const root = norm(artifactRoot);
   if (root === '') return { names: 'nothing' };
+  // A local path names the file the operating system opens: `<run>/artifacts/model/..` is the run's
+  // artifact directory, and MLflow accepts it as such (a model version source). Object-store keys
+  // are literal (`s3://b/1/../2` is a key under 1/): only local paths are normalised.
+  const local = isLocalPath(location.trim());
   for (const d of decodings(location.trim())) {
-    const loc = norm(d).replace(/\/{2,}/g, '/');
+    const flat = norm(d).replace(/\/{2,}/g, '/');
+    const loc = local ? dotSegmentsResolved(flat) : flat;
     const r = root.replace(/\/{2,}/g, '/');
     if (loc === r) return { names: 'unsafe', reason: 'the location is the artifact root of this MLflow server' };
     if (loc.startsWith(`${r}/`)) return artifactTreeMeaning(loc.slice(r.length + 1));
+    // Fail closed: a path written inside the artifact root that climbs out of it stays refused.
+    if (flat.startsWith(`${r}/`)) return { names: 'unsafe', reason: 'the path climbs out of the artifact root with .. segments' };
   }
   return { names: 'nothing' };
+}
+
+/** No scheme, or `file:` (a one-letter "scheme" is a Windows drive: not treated as local here). */
+function isLocalPath(location: string): boolean {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location)?.[1];
+  return scheme === undefined || scheme.toLowerCase() === 'file';
+}
+
+/**
+ * A POSIX path with its literal `.` and `..` segments applied (as `posixpath.normpath` does): an
+ * absolute path cannot climb above `/`, a relative one keeps its leading `..`. Percent-encoded dots
+ * are left alone (the operating system does not decode them; artifactTreeMeaning refuses them).
+ */
+export function dotSegmentsResolved(path: string): string {
+  const absolute = path.startsWith('/');
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg !== '..') out.push(seg);
+    else if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+    else if (!absolute) out.push('..');
+  }
+  return (absolute ? '/' : '') + out.join('/');
 }
 
 /**

@@ -74,6 +74,8 @@ interface Extra {
   readonly refs?: readonly ReferenceRef[];
   readonly apiLike?: boolean;
   readonly server?: RouteServer;
+  /** RouteSpec.requires: body fields the handler asserts before its first store call. */
+  readonly requires?: readonly string[];
 }
 
 function route(method: HttpMethod, fullPath: string, requirement: Requirement, x: Extra = {}): RouteSpec {
@@ -86,6 +88,7 @@ function route(method: HttpMethod, fullPath: string, requirement: Requirement, x
     ...(x.rpc !== undefined ? { rpc: x.rpc } : {}),
     ...(x.note !== undefined ? { note: x.note } : {}),
     ...(x.refs !== undefined && x.refs.length > 0 ? { references: x.refs } : {}),
+    ...(x.requires !== undefined ? { requires: x.requires } : {}),
   };
 }
 
@@ -194,6 +197,8 @@ const runs: RouteSpec[] = [
   ajax('POST', '2.0', 'runs/create-promptlab-run', exp('update', body('experiment_id', 'experiment_id')), {
     rpc: 'serve_create_promptlab_run',
     note: 'Creates a run in the experiment (MLflow: same shape as CreateRun).',
+    // handlers.create_promptlab_run_handler: assert_arg_exists on each, before create_run.
+    requires: ['experiment_id', 'prompt_template', 'prompt_parameters', 'model_route', 'model_input', 'mlflow_version'],
   }),
   ajax('POST', '2.0', 'upload-artifact', exp('update', query('run_id', 'run_uuid', { aliases: ['run_id'] })), {
     rpc: 'serve_upload_artifact',

@@ -194,6 +194,13 @@ export interface RouteSpec {
   /** Fields naming other resources than the requirement's (see ReferenceRef). */
   readonly references?: readonly ReferenceRef[];
   /**
+   * Body fields a hand-written MLflow handler asserts, in order, before its first store call
+   * (`if not arg: raise INVALID_PARAMETER_VALUE`). A request lacking one (absent, null, "", 0,
+   * [], {}) is refused by MLflow without touching any object, so it is forwarded for MLflow's own
+   * message even when it names an object that does not exist (src/pipeline/resource-check.ts).
+   */
+  readonly requires?: readonly string[];
+  /**
    * The MLflow releases that serve this route (src/mlflow/route-versions.ts, generated from every
    * tested version's server by scripts/mlflow-route-versions.ts): first and last minor series,
    * inclusive; absent = every supported version. Lookups use the detected version (src/compat).

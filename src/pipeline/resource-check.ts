@@ -23,11 +23,15 @@ import { referenceTargets, type ReferenceLookup } from './reference-targets.js';
  *     does not exist here is MLflow's business (a model version whose run lives on another server),
  *     except, again, attaching (non-read) to a guessable one, which is refused (403).
  *
+ * Both exceptions fall away when MLflow refuses the request before any store call (`refusedFirst`:
+ * a field the route's handler requires is missing, see RouteSpec.requires): it cannot land in
+ * anything, so it is forwarded and the client gets MLflow's validation message.
+ *
  * Administrators without token limits skip resolution entirely (they may do anything, and a
  * lookup per call would only cost them latency).
  */
 export async function checkResources(
-  gw: Gateway, subject: Subject, ids: readonly ExtractedId[], references: readonly ExtractedReference[] = [], version?: string,
+  gw: Gateway, subject: Subject, ids: readonly ExtractedId[], references: readonly ExtractedReference[] = [], version?: string, refusedFirst?: string,
 ): Promise<string> {
   if (subject.isAdmin && !subject.scope && !subject.maxLevel) return 'allow: administrator';
   const primary: ReferenceLookup[] = ids.flatMap((id) => id.values.map((value) => ({ kind: id.kind, value, action: id.action, from: id.from })));
@@ -55,6 +59,10 @@ export async function checkResources(
     }
     switch (resolution.reason) {
       case 'not_found':
+        if (refusedFirst !== undefined) {
+          passed.push(`unknown ${l.from} (MLflow refuses the request first: no ${refusedFirst})`);
+          continue;
+        }
         if (!isPrimary && !passesUnknown(l, resolution)) {
           // Attaching to a guessable object that does not exist yet (an artifact tree of the next
           // experiment id) would attach to whoever creates it next.

@@ -55,6 +55,28 @@ export function runRoleStoreContract(makeStore: () => Promise<Store>): void {
     await store.close();
   });
 
+  it("lists every user's roles at once, by role id, with their permissions; users without a role are absent", async () => {
+    const store = await makeStore();
+    expect(await store.roles.listByUser()).toEqual(new Map());
+    const ops = (await store.roles.create({ name: 'ops', workspace: 'default', description: null }, new Date()))!;
+    const dev = (await store.roles.create({ name: 'dev', workspace: 'team', description: 'd' }, new Date()))!;
+    await store.roles.create({ name: 'nobody', workspace: 'default', description: null }, new Date());
+    await store.roles.addPermission(ops.id, { resourceType: 'experiment', resourcePattern: '*', permission: 'READ' });
+    const rita = await store.users.upsertOnLogin(identity, new Date(1000));
+    const sam = await store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#sam', username: 'sam' }, new Date(1000));
+    await store.users.upsertOnLogin({ ...identity, subjectKey: 'https://idp#tom', username: 'tom' }, new Date(1000));
+    await store.roles.assign(dev.id, rita.id);
+    await store.roles.assign(ops.id, rita.id);
+    await store.roles.assign(ops.id, sam.id);
+    const byUser = await store.roles.listByUser();
+    expect([...byUser.keys()].sort()).toEqual([rita.id, sam.id].sort());
+    expect(byUser.get(rita.id)).toEqual(await store.roles.listForUser(rita.id));
+    expect(byUser.get(rita.id)!.map((r) => r.name)).toEqual(['ops', 'dev']);
+    expect(byUser.get(sam.id)).toEqual([await store.roles.get(ops.id)]);
+    expect(byUser.get(sam.id)![0]!.permissions.map((p) => p.permission)).toEqual(['READ']);
+    await store.close();
+  });
+
   it('drops the reserved group from SCIM groups and service-account settings too', async () => {
     const store = await makeStore();
     const role = (await store.roles.create({ name: 'ops', workspace: 'default', description: null }, new Date()))!;

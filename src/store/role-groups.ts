@@ -4,15 +4,9 @@
 // the gateway can give themselves a role by naming a group after it.
 import type { Kysely } from 'kysely';
 import type { Tables } from './schema.js';
+import { roleGroup, withoutRoleGroups } from './role-group-names.js';
 
-export const ROLE_GROUP_PREFIX = 'mlflow-role:';
-
-export const roleGroup = (roleId: number): string => `${ROLE_GROUP_PREFIX}${roleId}`;
-
-/** Case-insensitive: a policy that ever compared group names loosely must not reopen the hole. */
-export const isRoleGroup = (group: string): boolean => group.trim().toLowerCase().startsWith(ROLE_GROUP_PREFIX);
-
-export const withoutRoleGroups = (groups: readonly string[]): string[] => groups.filter((g) => !isRoleGroup(g));
+export { ROLE_GROUP_PREFIX, isRoleGroup, roleGroup, withoutRoleGroups } from './role-group-names.js';
 
 /** The reserved groups of the roles `userId` is assigned, by role id. */
 export async function roleGroupsOf(db: Kysely<Tables>, userId: string): Promise<string[]> {

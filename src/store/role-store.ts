@@ -15,6 +15,8 @@ const toPermission = (r: PermissionRow): RolePermission => ({
   id: Number(r.id), roleId: Number(r.role_id), resourceType: r.resource_type, resourcePattern: r.resource_pattern, permission: r.permission,
 });
 
+const dedupeById = <T extends { id: number }>(rows: readonly T[]): T[] => [...new Map(rows.map((r) => [Number(r.id), r])).values()];
+
 export function roleStore(db: Kysely<Tables>): RoleStore {
   async function withPermissions(rows: RoleRow[]): Promise<Role[]> {
     if (rows.length === 0) return [];
@@ -107,6 +109,15 @@ export function roleStore(db: Kysely<Tables>): RoleStore {
     async listForUser(userId) {
       const ids = db.selectFrom('role_members').select('role_id').where('user_id', '=', userId);
       return withPermissions(await roles().where('id', 'in', ids).orderBy('id').execute());
+    },
+    async listByUser() {
+      // One join for every membership, then each role's permissions once (not once per member).
+      const rows = await db.selectFrom('roles').innerJoin('role_members', 'role_members.role_id', 'roles.id')
+        .select(['roles.id', 'roles.name', 'roles.workspace', 'roles.description', 'role_members.user_id']).orderBy('roles.id').execute();
+      const byId = new Map((await withPermissions(dedupeById(rows))).map((r) => [r.id, r]));
+      const out = new Map<string, Role[]>();
+      for (const row of rows) out.set(row.user_id, [...(out.get(row.user_id) ?? []), byId.get(Number(row.id))!]);
+      return out;
     },
     async members(roleId) {
       const rows = await db.selectFrom('role_members').selectAll().where('role_id', '=', roleId).orderBy('id').execute();

@@ -200,6 +200,8 @@ export interface RoleStore {
   assign(roleId: number, userId: string): Promise<RoleAssignment | undefined>;
   unassign(roleId: number, userId: string): Promise<boolean>;
   listForUser(userId: string): Promise<Role[]>;
+  /** Every user's roles by user id, in one query whatever the number of users (users/list answers each user's roles). */
+  listByUser(): Promise<Map<string, Role[]>>;
   members(roleId: number): Promise<RoleAssignment[]>;
 }
 

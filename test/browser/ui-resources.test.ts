@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, unique, type ApiCaller } from '../support/mlflow-api.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { CHROMIUM, launchChromium, prepareUiTest, signInInChromium, watchedPage } from '../support/chromium.js';
+import { CHROMIUM, launchChromium, prepareUiTest, screenshotWholePage, signInInChromium, watchedPage } from '../support/chromium.js';
 
 // The web UI's pages for service accounts, everyone's credentials, MLflow's other resources,
 // deleted items, child grants, protected keys, team defaults, pattern previews, explain by name
@@ -73,7 +73,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
   /** Screenshots at desktop and phone width; records any page that scrolls sideways at 375 px. */
   const shot = async (page: Page, name: string) => {
     await page.waitForLoadState('networkidle').catch(() => undefined);
-    await page.screenshot({ path: `test-artifacts/res-${name}.png`, fullPage: true });
+    await screenshotWholePage(page, `test-artifacts/res-${name}.png`);
     await page.setViewportSize({ width: 375, height: 800 });
     await page.waitForTimeout(150);
     const wide = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
@@ -82,7 +82,7 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
       const culprits = await page.evaluate<string[]>(`[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1)).slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))`);
       overflow.push(`${name}: ${wide}px too wide: ${culprits.join(' | ')}`);
     }
-    await page.screenshot({ path: `test-artifacts/res-${name}-375.png`, fullPage: true });
+    await screenshotWholePage(page, `test-artifacts/res-${name}-375.png`);
     await page.setViewportSize({ width: 1280, height: 800 });
   };
   const open = async (page: Page, label: string, heading = label) => {
@@ -262,6 +262,22 @@ describe.runIf(existsSync(CHROMIUM))('web UI: service accounts, resources and th
       }
     }
     expect(failed).toEqual([]);
+  });
+
+  it('a resource type reads the same on the group page and in the forms (one table of type labels)', async () => {
+    const group = unique('res-endpoint-team');
+    await store().grants.set({ principalType: 'group', principal: group, resourceType: 'gateway_endpoint', resourceId: 'res-endpoint-1', level: 'USE' });
+    try {
+      await open(admin, 'Groups');
+      await admin.getByRole('table', { name: 'Groups' }).getByRole('button', { name: group }).click();
+      const row = admin.getByRole('table', { name: `Grants of ${group}` }).getByRole('row').filter({ hasText: 'res-endpoint-1' });
+      await expect(row.locator('.tag').textContent()).resolves.toBe('AI-gateway endpoint');
+      await open(admin, 'Pattern rules');
+      const types = await admin.getByLabel('Resource type').first().locator('option').allTextContents();
+      expect(types).toEqual(expect.arrayContaining(['experiment', 'model', 'AI-gateway endpoint']));
+    } finally {
+      await store().grants.delete('group', group, 'gateway_endpoint', 'res-endpoint-1');
+    }
   });
 
   it('protected aliases and team defaults are listed, created and deleted', async () => {

@@ -107,6 +107,12 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
         "model_route": "route", "model_parameters": [{"key": "temperature", "value": "0.1"}], "model_input": "Hi y",
         "model_output": "Hello", "mlflow_version": "3.17.2", "user_id": "spoofed", "start_time": now}))
     op("runs.promptlab.missing_template", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {"experiment_id": exp_id}))
+    # MLflow asserts the required fields before it looks the experiment up: its 400, not a not-found
+    op("runs.promptlab.unknown_experiment.missing_template", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {"experiment_id": UNKNOWN_EXP}))
+    op("runs.promptlab.unknown_experiment.missing_version", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {
+        "experiment_id": UNKNOWN_EXP, "prompt_template": "t", "prompt_parameters": [{"key": "x", "value": "y"}], "model_route": "r", "model_input": "i"}))
+    op("runs.promptlab.unknown_experiment", raw("POST", "/ajax-api/2.0/mlflow/runs/create-promptlab-run", {
+        "experiment_id": UNKNOWN_EXP, "prompt_template": "t", "prompt_parameters": [{"key": "x", "value": "y"}], "model_route": "r", "model_input": "i", "mlflow_version": "3.17.2"}))
     op("runs.promptlab.search", lambda: [(r.info.run_name, r.data.params.get("model_route")) for r in c.search_runs([exp_id], filter_string="attributes.run_name = 'pl'")])
 
     # fluent runs
@@ -397,6 +403,12 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     def gql(query, variables):
         return raw("POST", "/graphql", {"query": query, "variables": variables})
     op("graphql.get_experiment", gql("query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) { mlflowGetExperiment(input: $input) { experiment { experimentId name lifecycleStage tags { key value } } } }", {"input": {"experimentId": exp_id}}))
+    # MLflow's own size limits, which it applies before validating the query (its answer, not the gateway's)
+    deep = "name"
+    for _ in range(12):
+        deep = "name { %s }" % deep
+    op("graphql.limits.depth", gql('query q { mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { %s } } }' % (exp_id, deep), None))
+    op("graphql.limits.selections", gql('query q { mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { %s } } }' % (exp_id, " ".join("field_%d { name }" % i for i in range(1002))), None))
     op("graphql.get_experiment.unknown", gql("query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) { mlflowGetExperiment(input: $input) { experiment { experimentId name } } }", {"input": {"experimentId": UNKNOWN_EXP}}))
     op("graphql.get_run", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid runName status } data { params { key value } } } } }", {"data": {"runId": run_id}}))
     op("graphql.get_run.unknown", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid } } } }", {"data": {"runId": UNKNOWN_RUN}}))

@@ -75,6 +75,22 @@ describe('MLflow roles decide like groups: the stock client through the gateway'
     expect(actions).toEqual(expect.arrayContaining(['role.create', 'role.permission.add', 'role.assign', 'role.delete', 'grant.set', 'grant.delete', 'pattern.add', 'pattern.delete']));
   }, 120_000);
 
+  it("users/list answers each user's roles (read for all users at once), as MLflow's list_users", async () => {
+    const role = (await authApi(stack, admin, 'POST', 'roles/create', { workspace: 'default', name: unique('listed') })).json.role.id as number;
+    await authApi(stack, admin, 'POST', 'roles/permissions/add', { role_id: role, resource_type: 'experiment', resource_pattern: '*', permission: 'READ' });
+    await authApi(stack, admin, 'POST', 'roles/assign', { username: 'bob', role_id: role });
+    try {
+      const res = await fetch(`${stack.gatewayUrl}/api/2.0/mlflow/users/list`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(res.status).toBe(200);
+      const users = ((await res.json()) as { users: { username: string; roles: { id: number; permissions: { permission: string }[] }[] }[] }).users;
+      const bob = users.find((u) => u.username === 'bob')!;
+      expect(bob.roles.find((r) => r.id === role)).toMatchObject({ id: role, permissions: [{ permission: 'READ' }] });
+      expect(users.find((u) => u.username === 'admin')!.roles.some((r) => r.id === role)).toBe(false);
+    } finally {
+      await authApi(stack, admin, 'DELETE', 'roles/delete', { role_id: role });
+    }
+  });
+
   it('a permission the gateway cannot map is refused and leaves no record behind', async () => {
     const role = (await authApi(stack, admin, 'POST', 'roles/create', { workspace: 'default', name: unique('runs') })).json.role.id as number;
     const refused = await authApi(stack, admin, 'POST', 'roles/permissions/add', { role_id: role, resource_type: 'run', resource_pattern: '*', permission: 'READ' });

@@ -121,6 +121,16 @@ describe('references the caller may read, and references to nothing on this serv
     denied(r);
   });
 
+  it('a request MLflow refuses for a missing required field cannot reach a hidden experiment: only an unknown id is passed on', async () => {
+    // create-promptlab-run without prompt_template: MLflow answers 400 before any store call, so
+    // naming an experiment that does not exist is forwarded (MLflow's message, issue #14) ...
+    const unknown = await bob.raw('POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', { body: JSON.stringify({ experiment_id: '987654321' }), headers: { 'content-type': 'application/json' } });
+    fromMlflow(unknown, 400);
+    expect(unknown.json.message).toContain('must specify prompt_template');
+    // ... but an existing experiment bob may not read is still refused, missing field or not.
+    denied(await bob.raw('POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run', { body: JSON.stringify({ experiment_id: expH }), headers: { 'content-type': 'application/json' } }));
+  });
+
   it('primary ids MLflow does not know get MLflow\'s answer (404, 400 for a malformed id)', async () => {
     fromMlflow(await bob.get('runs/get', { run_id: randomUUID().replace(/-/g, '') }), 404);
     fromMlflow(await bob.get('experiments/get-by-name', { experiment_name: unique('no-such') }), 404);

@@ -33,6 +33,20 @@ export async function watchedPage(browser: Browser, label: string, errors: strin
   return page;
 }
 
+/**
+ * A screenshot of the whole page that reads like the page: taken from the top, because a full-page
+ * shot of a scrolled page draws the sticky top bar (and the sticky sidebar) where the scroll left
+ * them, in the middle of the picture; the scroll position is put back after. With a dialog open,
+ * the viewport only: the dialog's fixed backdrop covers the viewport, not the page below it.
+ */
+export async function screenshotWholePage(page: Page, path: string): Promise<void> {
+  if (await page.locator('[role=dialog]').count() > 0) return void (await page.screenshot({ path }));
+  const scrolled = await page.evaluate<number>('window.scrollY');
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path, fullPage: true });
+  await page.evaluate(`window.scrollTo(0, ${scrolled})`);
+}
+
 /** Waits for the test IdP's login form at `issuer` and submits `username` with the demo password `<username>-pass`. */
 export async function submitIdpLogin(page: Page, issuer: string, username: string): Promise<void> {
   await page.waitForURL((u) => u.href.startsWith(issuer), { timeout: 30_000 });

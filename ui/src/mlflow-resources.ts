@@ -22,12 +22,6 @@ export interface Found {
 export const PICKABLE = ['experiment', 'registered_model', 'prompt', 'gateway_endpoint', 'workspace'] as const;
 export type Pickable = (typeof PICKABLE)[number];
 
-export const TYPE_LABEL: Record<string, string> = {
-  experiment: 'experiment', registered_model: 'model', prompt: 'prompt', gateway_endpoint: 'AI-gateway endpoint', workspace: 'workspace',
-  gateway_secret: 'AI-gateway secret', gateway_model_definition: 'AI-gateway model definition', run: 'run', trace: 'trace',
-  logged_model: 'logged model', model_version: 'model version', prompt_version: 'prompt version',
-};
-
 const PROMPT_TAG = "tags.`mlflow.prompt.is_prompt` = 'true'";
 const like = (q: string) => `'%${q.replace(/'/g, "\\'")}%'`;
 

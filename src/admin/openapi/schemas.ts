@@ -85,7 +85,7 @@ export const SCHEMAS: Record<string, Schema> = {
     groups: list(obj({ name: str, admin_group: bool, grants: list(ref('Grant')) })),
     tokens: list({ type: 'object', description: 'active tokens: id, name, times, limits (never a secret)' }), sessions: list(ref('Session')),
   }),
-  Group: obj({ name: str, admin_group: bool, members: list(str), grants: list(ref('Grant')), patterns: list(ref('Pattern')), created: { oneOf: [obj({ by: str, at: str, description: strOrNull }), { type: 'null' }] } }),
+  Group: obj({ name: str, admin_group: bool, members: list(str), grants: list(ref('Grant')), patterns: list(ref('Pattern')), created: { oneOf: [obj({ by: str, at: str, description: strOrNull }), { type: 'null' }] }, role: { oneOf: [obj({ id: { type: 'integer' }, name: strOrNull, workspace: strOrNull }), { type: 'null' }] } }),
   GroupInput: obj({ name: { type: 'string', description: 'exact group name, as the identity provider sends it' }, description: str }, ['name']),
   GrantUndo: obj({ undo: { type: 'string', description: 'the undo ticket of a PUT or DELETE grants answer' } }),
   Access: obj({

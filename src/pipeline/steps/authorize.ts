@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors/index.js';
-import { extractIds, extractReferences, versionOf } from '../../mlflow/index.js';
+import { extractIds, extractReferences, missingRequiredField, versionOf } from '../../mlflow/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
@@ -111,7 +111,13 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
       // Lists of ids on filtered routes (search_runs' experiment_ids…) are narrowed to what the
       // caller may read by serveFiltered instead of refusing the whole call; single ids are checked.
       const ids = requirement.kind === 'filtered' ? extracted.ids.filter((id) => !id.many) : extracted.ids;
-      ctx.decision = await checkResources(gw, subject, ids, references, version.version);
+      // A field the handler requires is missing: MLflow refuses before any store call (RouteSpec.requires).
+      const refusedFirst = missingRequiredField(route, input);
+      ctx.decision = await checkResources(gw, subject, ids, references, version.version, refusedFirst);
+      if (refusedFirst !== undefined) {
+        ctx.decision = `${ctx.decision}; MLflow validates (no ${refusedFirst})`;
+        ctx.mlflowValidates = true;
+      }
       const keys = await checkProtectedKeys(gw, subject, route, input);
       if (keys) ctx.decision = `${ctx.decision}; ${keys}`;
       if (requirement.kind === 'filtered') ctx.decision = `${ctx.decision}; filtered ${requirement.filter}`;

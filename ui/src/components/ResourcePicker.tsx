@@ -2,7 +2,8 @@
 // what the signed-in user may read is offered) and lists matches to choose from. Reusable by any
 // page that needs "which experiment / model / prompt / endpoint / workspace?".
 import { useEffect, useId, useState } from 'react';
-import { find, TYPE_LABEL, type Found, type Pickable } from '../mlflow-resources';
+import { find, type Found, type Pickable } from '../mlflow-resources';
+import { typeLabel } from '../type-labels';
 
 export function ResourcePicker({ type, value, onChange, label }: { type: Pickable; value: Found | undefined; onChange: (r: Found | undefined) => void; label?: string }) {
   const [q, setQ] = useState(value?.name ?? '');
@@ -31,7 +32,7 @@ export function ResourcePicker({ type, value, onChange, label }: { type: Pickabl
     <div className="picker">
       <input
         type="search" role="combobox" aria-expanded={open} aria-controls={listId} aria-autocomplete="list"
-        aria-label={label ?? `Find the ${TYPE_LABEL[type]} by name`} placeholder={`Search ${TYPE_LABEL[type]}s by name`}
+        aria-label={label ?? `Find the ${typeLabel(type)} by name`} placeholder={`Search ${typeLabel(type)}s by name`}
         value={q} onFocus={() => setOpen(true)}
         onChange={(e) => { setQ(e.target.value); setOpen(true); if (value) onChange(undefined); }}
         onKeyDown={(e) => { if (e.key === 'Escape') setOpen(false); if (e.key === 'Enter' && open && found?.items[0]) { e.preventDefault(); pick(found.items[0]); } }}
@@ -40,7 +41,7 @@ export function ResourcePicker({ type, value, onChange, label }: { type: Pickabl
       {open && found && (
         <ul className="picker-list" id={listId} role="listbox">
           {found.error && <li className="muted">{found.error}</li>}
-          {!found.error && found.items.length === 0 && <li className="muted">No {TYPE_LABEL[type]} you can see matches</li>}
+          {!found.error && found.items.length === 0 && <li className="muted">No {typeLabel(type)} you can see matches</li>}
           {found.items.map((r) => (
             <li key={r.id} role="option" aria-selected={value?.id === r.id} onMouseDown={(e) => { e.preventDefault(); pick(r); }}>
               <strong>{r.name}</strong>{r.detail && <span className="muted"> · {r.detail}</span>}

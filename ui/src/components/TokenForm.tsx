@@ -1,9 +1,10 @@
 // The form for a new token: name, expiry, read-only, and an optional scope (the token then reaches
 // only the chosen resources). Used for personal and service-account tokens; the caller posts the body.
 import { useState, type FormEvent } from 'react';
-import { TYPE_LABEL, type Found, type Pickable } from '../mlflow-resources';
+import { type Found, type Pickable } from '../mlflow-resources';
 import { Button, ErrorBox, Field, Tag, useAction } from './ui';
 import { ResourcePicker } from './ResourcePicker';
+import { typeLabel } from '../type-labels';
 
 export interface TokenRequest {
   name: string;
@@ -58,7 +59,7 @@ export function TokenForm({ onSubmit, label = 'Create a token', everything = 'ev
           <div className="cond-row">
             <Field label="Scope type">
               <select value={type} onChange={(e) => { setType(e.target.value as Pickable); setPicked(undefined); }}>
-                {SCOPE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}
+                {SCOPE_TYPES.map((t) => <option key={t} value={t}>{typeLabel(t)}</option>)}
               </select>
             </Field>
             <Field label="Resource"><ResourcePicker type={type} value={picked} onChange={setPicked} label="Scope resource" /></Field>
@@ -67,7 +68,7 @@ export function TokenForm({ onSubmit, label = 'Create a token', everything = 'ev
           <p aria-label="Token scope">
             {scope.length === 0 ? <span className="muted">No resource chosen yet.</span> : scope.map((s) => (
               <Tag key={`${s.type}:${s.id}`} tone="warn">
-                {TYPE_LABEL[s.type]} {s.name}{' '}
+                {typeLabel(s.type)} {s.name}{' '}
                 <button type="button" className="link-button" aria-label={`Remove ${s.name} from the scope`} onClick={() => setScope(scope.filter((x) => x !== s))}>×</button>
               </Tag>
             ))}

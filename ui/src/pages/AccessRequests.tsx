@@ -6,6 +6,7 @@ import { api, BASE, RESOURCE_TYPES, type Level } from '../api';
 import { Button, Card, Empty, ErrorBox, Field, LevelBadge, Notice, Page, Spinner, Tag, relative, time, useAction } from '../components/ui';
 import { LEVEL_HELP, levelOption } from '../levels';
 import { useLoad } from '../use-load';
+import { typeLabel } from '../type-labels';
 
 export interface AccessRequest {
   id: string;
@@ -24,9 +25,6 @@ export interface AccessRequest {
 }
 
 const REQUESTABLE: Level[] = ['READ', 'USE', 'EDIT', 'MANAGE'];
-const TYPE_LABEL: Record<string, string> = {
-  experiment: 'Experiment', registered_model: 'Registered model', prompt: 'Prompt', gateway_endpoint: 'AI-gateway endpoint', workspace: 'Workspace',
-};
 const STATUS_TONE = { pending: 'info', approved: 'good', declined: 'bad', expired: 'neutral' } as const;
 
 /** A return address inside MLflow (from the bar), or none: never another site. */
@@ -52,7 +50,7 @@ export function AccessRequestsPage() {
                   <tbody>
                     {list.data.mine.map((r) => (
                       <tr key={r.id}>
-                        <td>{TYPE_LABEL[r.resource_type] ?? r.resource_type} {r.resource_name ?? r.resource_id}</td>
+                        <td>{typeLabel(r.resource_type)} {r.resource_name ?? r.resource_id}</td>
                         <td><LevelBadge level={r.level} /></td>
                         <td><Tag tone={STATUS_TONE[r.status]}>{r.status}</Tag></td>
                         <td title={time(r.created_at)}>{relative(r.created_at)}</td>
@@ -89,14 +87,14 @@ function AskForm({ initial, back, onSent }: { initial: { type: string; id: strin
     <Card title="Ask for access">
       {sent && (
         <Notice kind="success">
-          Sent: {levelOption(sent.level)} on {TYPE_LABEL[sent.resource_type]} {sent.resource_id}. The managers see it now; its outcome shows below.
+          Sent: {levelOption(sent.level)} on {typeLabel(sent.resource_type)} {sent.resource_id}. The managers see it now; its outcome shows below.
           {back && <> <a href={back}>Back to MLflow</a></>}
         </Notice>
       )}
       <form className="form-grid" onSubmit={submit}>
         <Field label="Kind">
           <select value={type} onChange={(e) => setType(e.target.value)}>
-            {RESOURCE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}
+            {RESOURCE_TYPES.map((t) => <option key={t} value={t}>{typeLabel(t)}</option>)}
           </select>
         </Field>
         <Field label={type === 'experiment' ? 'Experiment id' : 'Name or id'} hint={type === 'experiment' ? 'The number in MLflow\'s address: #/experiments/<id>' : undefined}>
@@ -142,7 +140,7 @@ function Decision({ request: r, onDone }: { request: AccessRequest; onDone: () =
   return (
     <li className="request">
       <p>
-        <strong>{r.requester}</strong> asks for <LevelBadge level={r.level} /> on {TYPE_LABEL[r.resource_type]} <strong>{r.resource_name ?? r.resource_id}</strong>
+        <strong>{r.requester}</strong> asks for <LevelBadge level={r.level} /> on {typeLabel(r.resource_type)} <strong>{r.resource_name ?? r.resource_id}</strong>
         {r.resource_name && <span className="muted"> ({r.resource_id})</span>} <span className="muted">· {relative(r.created_at)}</span>
       </p>
       {r.message && <blockquote>{r.message}</blockquote>}

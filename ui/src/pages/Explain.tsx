@@ -5,7 +5,8 @@ import { Button, Card, DenyNote, ErrorBox, Field, LevelBadge, Page, Tag, useActi
 import { useMe } from '../me';
 import { SOURCE } from './ShareDialog';
 import { ResourcePicker } from '../components/ResourcePicker';
-import { PICKABLE, TYPE_LABEL, type Found, type Pickable } from '../mlflow-resources';
+import { PICKABLE, type Found, type Pickable } from '../mlflow-resources';
+import { typeLabel } from '../type-labels';
 
 interface Explanation {
   decision: { allow: boolean; level: string; required: string; source: string; reason: string };
@@ -43,7 +44,7 @@ export function ExplainPage() {
         <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Explain access">
           <Field label="User"><input value={form.user} onChange={set('user')} required readOnly={!me.is_admin} /></Field>
           <Field label="Action"><select value={form.action} onChange={set('action')}>{ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}</select></Field>
-          <Field label="Resource type"><select value={form.type} onChange={(e) => { setForm({ ...form, type: e.target.value, id: '', name: '' }); setPicked(undefined); }}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t] ?? t}</option>)}</select></Field>
+          <Field label="Resource type"><select value={form.type} onChange={(e) => { setForm({ ...form, type: e.target.value, id: '', name: '' }); setPicked(undefined); }}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{typeLabel(t)}</option>)}</select></Field>
           {pickable && <Field label="Find by name" hint="among what you can see"><ResourcePicker type={form.type as Pickable} value={picked} onChange={pick} /></Field>}
           <Field label="Resource id" hint={pickable ? 'filled in when you pick by name' : 'run id, <model>/<version>…'}><input value={form.id} onChange={set('id')} required /></Field>
           <Field label="Name" hint="optional, for pattern rules"><input value={form.name} onChange={set('name')} /></Field>

@@ -1,10 +1,12 @@
 // Administrators: groups seen on users (from the IdP), from SCIM, created here ahead of use, or
-// named in grants and pattern rules; each group's grants are managed here (by resource name).
+// named in grants and pattern rules; each group's grants are managed here (by resource name),
+// except an MLflow role's reserved group: shown as its role, read-only (the admin API refuses it).
 import { useState, type FormEvent } from 'react';
 import { api, type Grant, type Pattern } from '../api';
 import { Button, Card, Empty, ErrorBox, Field, LevelBadge, Notice, Page, Spinner, Tag, useAction } from '../components/ui';
 import { Link } from '../router';
 import { PrincipalGrants } from '../sharing/PrincipalGrants';
+import { ROLE_GROUP_NOTE } from '../sharing/role-groups';
 import { useLoad } from '../use-load';
 
 interface Group {
@@ -14,6 +16,8 @@ interface Group {
   grants: Grant[];
   patterns: Pattern[];
   created: { by: string; at: string; description: string | null } | null;
+  /** Set for an MLflow role's reserved group (mlflow-role:<id>); name null once the role is gone. */
+  role: { id: number; name: string | null; workspace: string | null } | null;
 }
 
 export function GroupsPage() {
@@ -46,7 +50,8 @@ function GroupRow({ group, open, onToggle, onChange }: { group: Group; open: boo
     <>
       <tr>
         <td>
-          <button type="button" className="disclosure" aria-expanded={open} onClick={onToggle}>{group.name}</button>
+          <button type="button" className="disclosure" aria-expanded={open} onClick={onToggle}>{group.role ? group.role.name ?? `deleted role ${group.role.id}` : group.name}</button>
+          {group.role && <><Tag tone="info">MLflow role</Tag> <span className="muted small nowrap">{group.role.workspace ? `workspace ${group.role.workspace} · ` : ''}{group.name}</span></>}
           {group.admin_group && <Tag tone="info">administrators</Tag>}
           {group.created && <Tag>created by {group.created.by}</Tag>}
         </td>
@@ -58,7 +63,8 @@ function GroupRow({ group, open, onToggle, onChange }: { group: Group; open: boo
         <tr className="expanded">
           <td colSpan={4}>
             {group.created?.description && <p className="muted">{group.created.description}</p>}
-            <PrincipalGrants principalType="group" principal={group.name} onChange={onChange} />
+            {group.role && <Notice>{ROLE_GROUP_NOTE}</Notice>}
+            <PrincipalGrants principalType="group" principal={group.name} onChange={onChange} readOnly={group.role !== null} />
             {group.patterns.map((p) => <div key={p.id} className="muted">Pattern: {p.resource_type} {p.matcher} <code>{p.pattern}</code> → <LevelBadge level={p.level} /></div>)}
           </td>
         </tr>

@@ -3,11 +3,12 @@ import { useState, type FormEvent } from 'react';
 import { api, LEVELS, RESOURCE_TYPES, type Level, type Pattern } from '../api';
 import { Button, Card, ConfirmButton, DenyNote, Empty, ErrorBox, Field, LevelBadge, Page, Spinner, Tag, useAction } from '../components/ui';
 import { levelOption } from '../levels';
-import { find, PICKABLE, TYPE_LABEL, type Pickable } from '../mlflow-resources';
+import { find, PICKABLE, type Pickable } from '../mlflow-resources';
 import { compile, literalPrefix } from '../pattern-match';
 import { useDebounced } from '../use-debounced';
 import { useLoad } from '../use-load';
 import { GroupNameInput, unknownGroupWarning, useGroupSuggestions } from '../sharing/GroupNameInput';
+import { typeLabel } from '../type-labels';
 
 export function PatternsPage() {
   const rules = useLoad(() => api.get<{ patterns: Pattern[] }>('patterns'), []);
@@ -31,7 +32,7 @@ export function PatternsPage() {
               ) : (
                 <tr key={r.id}>
                   <td><Tag tone={r.principal_type === 'group' ? 'info' : 'neutral'}>{r.principal_type}</Tag> {r.principal}</td>
-                  <td>{TYPE_LABEL[r.resource_type] ?? r.resource_type}</td>
+                  <td>{typeLabel(r.resource_type)}</td>
                   <td><span className="muted">{r.matcher}</span> <code>{r.pattern}</code></td>
                   <td><LevelBadge level={r.level} /></td>
                   <td className="actions">
@@ -67,7 +68,7 @@ function AddRule({ onAdded }: { onAdded: () => void }) {
       {form.principal_type === 'group'
         ? <Field label="Group" hint={unknownGroupWarning(form.principal, suggestions.data)}><GroupNameInput label="Group" value={form.principal} onChange={(v) => setForm({ ...form, principal: v })} suggestions={suggestions.data} /></Field>
         : <Field label="Username"><input value={form.principal} onChange={set('principal')} required /></Field>}
-      <Field label="Resource type"><select value={form.resource_type} onChange={set('resource_type')}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t] ?? t}</option>)}</select></Field>
+      <Field label="Resource type"><select value={form.resource_type} onChange={set('resource_type')}>{RESOURCE_TYPES.map((t) => <option key={t} value={t}>{typeLabel(t)}</option>)}</select></Field>
       <Field label="Matcher"><select value={form.matcher} onChange={set('matcher')}><option value="glob">glob</option><option value="regex">regex</option></select></Field>
       <Field label="Pattern"><input value={form.pattern} onChange={set('pattern')} required placeholder="team-a-*" className="mono" /></Field>
       <Field label="Level"><select value={form.level} onChange={set('level')}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select></Field>
@@ -91,7 +92,7 @@ function EditRule({ rule, onDone }: { rule: Pattern; onDone: () => void }) {
   };
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label={`Edit rule ${rule.pattern}`}>
-      <p className="muted" style={{ flexBasis: '100%', margin: 0 }}>For {rule.principal_type} <strong>{rule.principal}</strong> on {TYPE_LABEL[rule.resource_type] ?? rule.resource_type}s:</p>
+      <p className="muted" style={{ flexBasis: '100%', margin: 0 }}>For {rule.principal_type} <strong>{rule.principal}</strong> on {typeLabel(rule.resource_type)}s:</p>
       <Field label="Matcher"><select value={form.matcher} onChange={set('matcher')}><option value="glob">glob</option><option value="regex">regex</option></select></Field>
       <Field label="Pattern"><input value={form.pattern} onChange={set('pattern')} required className="mono" /></Field>
       <Field label="Level"><select value={form.level} onChange={set('level')}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select></Field>
@@ -116,7 +117,7 @@ function Preview({ type, matcher, pattern }: { type: string; matcher: string; pa
   const prefix = useDebounced(literalPrefix(matcher, pattern), PREVIEW_DEBOUNCE_MS);
   const found = useLoad(async () => (pickable ? { prefix, names: (await find(type as Pickable, prefix)).map((r) => r.name) } : undefined), [type, prefix]);
   if (!pattern) return null;
-  if (!pickable) return <p className="preview muted" style={{ flexBasis: '100%' }}>No preview for {TYPE_LABEL[type] ?? type}s: they are matched by name when a request names one.</p>;
+  if (!pickable) return <p className="preview muted" style={{ flexBasis: '100%' }}>No preview for {typeLabel(type)}s: they are matched by name when a request names one.</p>;
   const test = compile(matcher, pattern);
   if (typeof test === 'string') return <p className="preview" role="status" style={{ flexBasis: '100%' }}><Tag tone="bad">cannot be used</Tag> {test}</p>;
   if (!found.data) return <p className="preview muted" style={{ flexBasis: '100%' }}>{found.error ? `No preview: ${found.error.message}` : 'Looking for matches…'}</p>;
@@ -124,7 +125,7 @@ function Preview({ type, matcher, pattern }: { type: string; matcher: string; pa
   const hits = names.filter(test);
   return (
     <div className="preview" role="status" aria-label="Preview of the rule" style={{ flexBasis: '100%' }}>
-      <strong>Matches {hits.length} of {names.length} existing {TYPE_LABEL[type]}s{searched ? ` whose names contain “${searched}”` : ''}{names.length >= 50 ? ' (the first 50 looked at)' : ''}</strong>
+      <strong>Matches {hits.length} of {names.length} existing {typeLabel(type)}s{searched ? ` whose names contain “${searched}”` : ''}{names.length >= 50 ? ' (the first 50 looked at)' : ''}</strong>
       {hits.length > 0 && <>: {hits.slice(0, 20).map((n) => <Tag key={n}>{n}</Tag>)}{hits.length > 20 && <span className="muted"> and {hits.length - 20} more</span>}</>}
       <span className="muted"> — and any created later with a matching name.</span>
     </div>

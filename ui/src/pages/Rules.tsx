@@ -5,8 +5,8 @@ import { useState, type FormEvent } from 'react';
 import { api, LEVELS } from '../api';
 import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, LevelBadge, Page, Spinner, Tag, useAction } from '../components/ui';
 import { levelOption } from '../levels';
-import { TYPE_LABEL } from '../mlflow-resources';
 import { useLoad } from '../use-load';
+import { typeLabel } from '../type-labels';
 
 interface ProtectedKey {
   id: string;
@@ -58,7 +58,7 @@ function ProtectedKeys() {
               {rules.data.protected_keys.map((r) => (
                 <tr key={r.id}>
                   <td>{r.target} <code>{r.key_pattern}</code></td>
-                  <td>{TYPE_LABEL[r.resource_type] ?? r.resource_type} <code>{r.resource_pattern}</code></td>
+                  <td>{typeLabel(r.resource_type)} <code>{r.resource_pattern}</code></td>
                   <td>
                     {r.required_level && <><LevelBadge level={r.required_level} /> or higher</>}
                     {r.required_level && r.allowed_groups.length > 0 && ' and '}
@@ -97,7 +97,7 @@ function AddProtectedKey({ onAdded }: { onAdded: () => void }) {
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Protect an alias or tag">
       <Field label="Protect"><select value={form.target} onChange={(e) => setForm({ ...form, target: e.target.value, resource_type: e.target.value === 'alias' && !['registered_model', 'prompt'].includes(form.resource_type) ? 'registered_model' : form.resource_type })}><option value="alias">alias</option><option value="tag">tag</option></select></Field>
       <Field label="Alias or tag key" hint="exact or glob: champion, prod*"><input value={form.key_pattern} onChange={set('key_pattern')} required className="mono" placeholder="champion" /></Field>
-      <Field label="On"><select value={form.resource_type} onChange={set('resource_type')}>{types.map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}</select></Field>
+      <Field label="On"><select value={form.resource_type} onChange={set('resource_type')}>{types.map((t) => <option key={t} value={t}>{typeLabel(t)}</option>)}</select></Field>
       <Field label="Named" hint="glob; * for all"><input value={form.resource_pattern} onChange={set('resource_pattern')} className="mono" /></Field>
       <Field label="Needs level">
         <select value={form.required_level} onChange={set('required_level')}>
@@ -128,7 +128,7 @@ function TeamDefaults() {
             <tbody>
               {rules.data.team_defaults.map((r) => (
                 <tr key={r.id}>
-                  <td>{TYPE_LABEL[r.resource_type] ?? r.resource_type}</td>
+                  <td>{typeLabel(r.resource_type)}</td>
                   <td>{r.creator_group ? <>members of <Tag tone="info">{r.creator_group}</Tag></> : 'anyone'}</td>
                   <td>{r.grant_to === 'groups' ? r.groups.map((g) => <Tag key={g} tone="info">{g}</Tag>) : <>the creator's groups{r.group_pattern && <> matching <code>{r.group_pattern}</code></>}</>}</td>
                   <td><LevelBadge level={r.level} /></td>
@@ -163,7 +163,7 @@ function AddTeamDefault({ onAdded }: { onAdded: () => void }) {
   };
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Add a team default">
-      <Field label="On new"><select value={form.resource_type} onChange={set('resource_type')}>{DEFAULTABLE.map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}</select></Field>
+      <Field label="On new"><select value={form.resource_type} onChange={set('resource_type')}>{DEFAULTABLE.map((t) => <option key={t} value={t}>{typeLabel(t)}</option>)}</select></Field>
       <Field label="Created by members of" hint="optional: one group"><input value={form.creator_group} onChange={set('creator_group')} placeholder="anyone" /></Field>
       <Field label="Give to">
         <select value={form.grant_to} onChange={set('grant_to')}><option value="creator_groups">the creator's groups</option><option value="groups">named groups</option></select>

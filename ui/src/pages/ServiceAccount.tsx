@@ -5,12 +5,12 @@ import { useState, type FormEvent } from 'react';
 import { api, type Token } from '../api';
 import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, Notice, Page, relative, Spinner, Tag, time, useAction } from '../components/ui';
 import { TokenForm, type TokenRequest } from '../components/TokenForm';
-import { TYPE_LABEL } from '../mlflow-resources';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { NewToken } from './Profile';
 import { PrincipalGrants } from '../sharing/PrincipalGrants';
 import { nameOf, useResourceNames } from '../sharing/names';
+import { typeLabel } from '../type-labels';
 
 export interface ServiceAccount {
   name: string;
@@ -98,7 +98,7 @@ export function TokenTable({ tokens, onRevoke, owner }: { tokens: (Token & { own
   // A scope entry by the resource's name (its id too when they differ), as the grants tables show it.
   const scoped = (s: { type: string; id: string }) => {
     const name = nameOf(names, s.type, s.id);
-    return `${TYPE_LABEL[s.type] ?? s.type} ${name}${name !== s.id ? ` (id ${s.id})` : ''}${names[`${s.type}:${s.id}`]?.deleted ? ' (deleted)' : ''}`;
+    return `${typeLabel(s.type)} ${name}${name !== s.id ? ` (id ${s.id})` : ''}${names[`${s.type}:${s.id}`]?.deleted ? ' (deleted)' : ''}`;
   };
   if (tokens.length === 0) return <Empty title="No active tokens" />;
   return (

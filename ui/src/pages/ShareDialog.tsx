@@ -10,6 +10,7 @@ import { useLoad } from '../use-load';
 import { GroupNameInput, unknownGroupWarning, useGroupSuggestions, type Suggestions } from '../sharing/GroupNameInput';
 import { lowers } from '../sharing/levels';
 import { UndoBanner, type Undoable } from '../sharing/undo';
+import { isRoleGroup, ROLE_GROUP_NOTE, ROLE_GROUP_SHORT_NOTE } from '../sharing/role-groups';
 
 export interface SharedResource {
   type: string;
@@ -110,7 +111,13 @@ export function ShareDialog({ resource, onClose }: { resource: SharedResource; o
               <table className="table compact" aria-label="Direct grants">
                 <thead><tr><th>Who</th><th>Level</th><th><span className="sr-only">Actions</span></th></tr></thead>
                 <tbody>
-                  {grants.data.grants.map((g) => (
+                  {grants.data.grants.map((g) => g.principal_type === 'group' && isRoleGroup(g.principal) ? (
+                    <tr key={`${g.principal_type}:${g.principal}`}>
+                      <td><Tag tone="info">MLflow role</Tag> {g.principal} <div className="muted small">{ROLE_GROUP_SHORT_NOTE}</div></td>
+                      <td><LevelBadge level={g.level} /></td>
+                      <td />
+                    </tr>
+                  ) : (
                     <tr key={`${g.principal_type}:${g.principal}`}>
                       <td><Tag tone={g.principal_type === 'group' ? 'info' : 'neutral'}>{g.principal_type}</Tag> {g.principal}</td>
                       <td>
@@ -148,10 +155,13 @@ function AddGrant({ onAdd, busy, suggestions }: { onAdd: (g: Pick<Grant, 'princi
   const [level, setLevel] = useState<Level>('READ');
   // An unknown group name is shown before anything is granted; a second click shares anyway.
   const [warned, setWarned] = useState<string>();
-  const warning = type === 'group' ? unknownGroupWarning(name, suggestions) : undefined;
+  // A role's group is refused by the admin API: said at once, and nothing to click.
+  const reserved = type === 'group' && isRoleGroup(name);
+  const warning = type === 'group' && !reserved ? unknownGroupWarning(name, suggestions) : undefined;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const principal = name.trim();
+    if (reserved) return;
     if (warning && warned !== principal) return setWarned(principal);
     const ok = await onAdd({ principal_type: type, principal }, level);
     if (ok) {
@@ -171,7 +181,8 @@ function AddGrant({ onAdd, busy, suggestions }: { onAdd: (g: Pick<Grant, 'princi
       <Field label="Level">
         <select value={level} onChange={(e) => setLevel(e.target.value as Level)}>{LEVELS.map((l) => <option key={l} value={l}>{levelOption(l)}</option>)}</select>
       </Field>
-      <Button type="submit" variant={confirming ? 'danger' : 'primary'} busy={busy}>{confirming ? 'Share anyway' : 'Share'}</Button>
+      <Button type="submit" variant={confirming ? 'danger' : 'primary'} busy={busy} disabled={reserved}>{confirming ? 'Share anyway' : 'Share'}</Button>
+      {reserved && <div className="notice warning form-warning" role="alert">{ROLE_GROUP_NOTE}</div>}
       {warning && warned === name.trim() && <div className="notice warning form-warning" role="alert">{warning}</div>}
     </form>
   );

@@ -8,7 +8,8 @@ import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { SessionTable } from './Profile';
 import { PrincipalGrants } from '../sharing/PrincipalGrants';
-import { nameOf, TYPE_LABEL, useResourceNames } from '../sharing/names';
+import { nameOf, useResourceNames } from '../sharing/names';
+import { typeLabel } from '../type-labels';
 
 export function UsersPage() {
   const [search, setSearch] = useState('');
@@ -138,7 +139,7 @@ export function GrantTable({ rows }: { rows: { via: string; g: Grant }[] }) {
       <tbody>
         {rows.map(({ via, g }) => (
           <tr key={`${via}:${g.resource_type}:${g.resource_id}`}>
-            <td><Tag>{TYPE_LABEL[g.resource_type] ?? g.resource_type}</Tag> <strong>{nameOf(names, g.resource_type, g.resource_id)}</strong>{names[`${g.resource_type}:${g.resource_id}`]?.deleted && <span className="muted"> · deleted</span>}</td>
+            <td><Tag>{typeLabel(g.resource_type)}</Tag> <strong>{nameOf(names, g.resource_type, g.resource_id)}</strong>{names[`${g.resource_type}:${g.resource_id}`]?.deleted && <span className="muted"> · deleted</span>}</td>
             <td><LevelBadge level={g.level} /></td>
             <td>{via}</td>
           </tr>

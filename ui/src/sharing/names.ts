@@ -67,9 +67,3 @@ async function experimentNames(ids: readonly string[]): Promise<Record<string, R
   }
   return out;
 }
-
-export const TYPE_LABEL: Record<string, string> = {
-  experiment: 'experiment', registered_model: 'model', prompt: 'prompt', gateway_endpoint: 'endpoint', model_version: 'model version',
-  prompt_version: 'prompt version', run: 'run', trace: 'trace', logged_model: 'logged model', workspace: 'workspace',
-  gateway_secret: 'secret', gateway_model_definition: 'model definition',
-};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRoleGroup, roleGroup, withoutRoleGroups } from './role-groups.js';
+import { isRoleGroup, roleGroup, withoutRoleGroups } from './role-group-names.js';
 
 describe('reserved role groups', () => {
   it('names a role by its id and recognises the name in any case and padding', () => {
