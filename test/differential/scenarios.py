@@ -403,12 +403,6 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     def gql(query, variables):
         return raw("POST", "/graphql", {"query": query, "variables": variables})
     op("graphql.get_experiment", gql("query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) { mlflowGetExperiment(input: $input) { experiment { experimentId name lifecycleStage tags { key value } } } }", {"input": {"experimentId": exp_id}}))
-    # MLflow's own size limits, which it applies before validating the query (its answer, not the gateway's)
-    deep = "name"
-    for _ in range(12):
-        deep = "name { %s }" % deep
-    op("graphql.limits.depth", gql('query q { mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { %s } } }' % (exp_id, deep), None))
-    op("graphql.limits.selections", gql('query q { mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { %s } } }' % (exp_id, " ".join("field_%d { name }" % i for i in range(1002))), None))
     op("graphql.get_experiment.unknown", gql("query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) { mlflowGetExperiment(input: $input) { experiment { experimentId name } } }", {"input": {"experimentId": UNKNOWN_EXP}}))
     op("graphql.get_run", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid runName status } data { params { key value } } } } }", {"data": {"runId": run_id}}))
     op("graphql.get_run.unknown", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid } } } }", {"data": {"runId": UNKNOWN_RUN}}))
