@@ -7,6 +7,8 @@
 //   → { op: 'ready', url, timings }                          once listening
 //   ← { op: 'grant', id, username, resourceType, resourceId, level }   → { op: 'done', id, error? }
 //   ← { op: 'stop', id }                                      → closes, exits 0 (writes --cpu-prof)
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 
 interface Command {
@@ -36,6 +38,9 @@ async function main(): Promise<void> {
   const store = server.gateway.store;
 
   const send = (msg: unknown) => process.send?.(msg);
+  // BENCH_HEAP_PROFILE=<file>: V8's sampling heap profiler, keeping objects already collected, so the
+  // profile is where the serving path allocates (the garbage the collector then spends time on).
+  const heapProfile = process.env.BENCH_HEAP_PROFILE ? await startHeapSampling() : undefined;
   process.on('message', (raw: unknown) => {
     const cmd = raw as Command;
     void (async () => {
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
           });
           send({ op: 'done', id: cmd.id });
         } else if (cmd.op === 'stop') {
+          if (heapProfile) writeFileSync(process.env.BENCH_HEAP_PROFILE!, JSON.stringify(await heapProfile()));
           await server.close();
           send({ op: 'done', id: cmd.id });
           process.exit(0);
@@ -62,6 +68,14 @@ async function main(): Promise<void> {
   });
   process.on('disconnect', () => void server.close().finally(() => process.exit(0)));
   send({ op: 'ready', url, timings: { bootMs: booted, importMs: imported - booted, buildMs: built - imported, listenMs: listening - built, totalMs: listening } });
+}
+
+async function startHeapSampling(): Promise<() => Promise<unknown>> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => (await session.post('HeapProfiler.stopSampling')).profile;
 }
 
 main().catch((err: unknown) => {

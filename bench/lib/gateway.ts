@@ -19,6 +19,8 @@ export interface GatewayOptions {
   /** Distinguishes the store, log and profile files of several gateways in one run. */
   name: string;
   cpuProfile?: boolean;
+  /** Settings over the defaults below (the per-step cost scenario turns parts off one at a time). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export function gatewayUrl(port: number): string {
@@ -43,6 +45,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProcess
       OIDC_AUDIENCE: AUDIENCE,
       OIDC_ADMIN_GROUPS: 'mlflow-admins',
       LOG_LEVEL: 'info',
+      ...(process.env.BENCH_GATEWAY_BUILD ? { BENCH_GATEWAY_BUILD: process.env.BENCH_GATEWAY_BUILD } : {}),
+      ...opts.env,
     },
   });
 }

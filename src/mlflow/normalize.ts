@@ -78,9 +78,11 @@ export function normalizePath(rawUrl: string, staticPrefix = ''): NormalizeResul
   if (rawPath.includes('\\')) return bad('backslashes are not allowed in a request path');
   if (rawPath.includes(';')) return bad('matrix parameters (";") are not allowed in a request path');
 
-  // Percent-encoding: validate every escape, decode unreserved ones, canonicalise the rest.
-  let canon = '';
-  for (let i = 0; i < rawPath.length; i++) {
+  // Percent-encoding: validate every escape, decode unreserved ones, canonicalise the rest. A path
+  // without escapes (nearly every request) is already canonical here and all ASCII (checked above).
+  const escaped = rawPath.includes('%');
+  let canon = escaped ? '' : rawPath;
+  for (let i = 0; escaped && i < rawPath.length; i++) {
     const ch = rawPath.charAt(i);
     if (ch !== '%') {
       canon += ch;
@@ -97,7 +99,7 @@ export function normalizePath(rawUrl: string, staticPrefix = ''): NormalizeResul
   }
   // Encoded bytes ≥ 0x80 must form valid UTF-8 (uvicorn would otherwise substitute U+FFFD).
   try {
-    decodeURIComponent(canon);
+    if (escaped) decodeURIComponent(canon);
   } catch {
     return bad('the request path is not valid UTF-8 once percent-decoded');
   }

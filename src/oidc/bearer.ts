@@ -20,8 +20,19 @@ const STALE_IF_ERROR_MS = 24 * 3600_000;
  * asymmetric algorithm allow-list, `iss`, its audiences, `exp` (required), `nbf`, with the
  * configured clock skew. A token of provider B carrying A's audience is checked against B's.
  */
+export interface VerifiedBearer {
+  readonly claims: JWTPayload;
+  readonly provider: ProviderEntry;
+}
+
 export interface BearerVerifier {
-  verify(token: string): Promise<{ claims: JWTPayload; provider: ProviderEntry }>;
+  verify(token: string): Promise<VerifiedBearer>;
+  /**
+   * The token when it verified before and has not expired (the cache of `verify`), else undefined.
+   * A hit proves the token is one of the configured providers' (it verified against one), so the
+   * caller skips decoding it again to see whose it is: one hash and one map lookup per request.
+   */
+  cached(token: string): VerifiedBearer | undefined;
 }
 
 const INVALID = { 'www-authenticate': 'Bearer error="invalid_token"' };
@@ -40,11 +51,19 @@ export function looksLikeJwt(token: string): boolean {
  */
 export function createBearerVerifier(config: Config, providers: Providers, cacheTtlMs = 0): BearerVerifier {
   const verifiers = new Map(providers.all.map((p) => [p.config.id, providerVerifier(config, p)]));
-  const verified = new TtlCache<{ claims: JWTPayload; provider: ProviderEntry }>(cacheTtlMs, 10_000);
+  const verified = new TtlCache<VerifiedBearer>(cacheTtlMs, 10_000);
+  const digestOf = (token: string) => createHash('sha256').update(token).digest('base64url');
   return {
+    cached(token) {
+      if (cacheTtlMs <= 0) return undefined;
+      const known = verified.get(digestOf(token));
+      // Misses are counted by verify(), which the caller asks next.
+      if (known) metrics.cacheLookup('jwt', true);
+      return known;
+    },
     async verify(token) {
       if (!looksLikeJwt(token)) throw new GatewayError('GW_INVALID_TOKEN', 'The bearer token is not a JWT or a gateway token');
-      const digest = cacheTtlMs > 0 ? createHash('sha256').update(token).digest('base64url') : '';
+      const digest = cacheTtlMs > 0 ? digestOf(token) : '';
       const known = cacheTtlMs > 0 ? verified.get(digest) : undefined;
       if (cacheTtlMs > 0) metrics.cacheLookup('jwt', known !== undefined);
       if (known) return known;

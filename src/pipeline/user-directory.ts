@@ -14,6 +14,9 @@ export interface UserDirectory {
 
 export function createUserDirectory(store: Store, bus?: InvalidationBus, ttlMs = 30_000, max = 10_000): UserDirectory {
   const cache = new Map<string, { user: User; key: string; at: number }>();
+  // An identity object is reused for as long as its token is (src/pipeline/steps/authenticate.ts):
+  // its comparison key is built once.
+  const keys = new WeakMap<LoginIdentity, string>();
   const invalidate = (userId: string) => {
     for (const [k, v] of cache) if (v.user.id === userId) cache.delete(k);
   };
@@ -23,7 +26,11 @@ export function createUserDirectory(store: Store, bus?: InvalidationBus, ttlMs =
   });
   return {
     async fromIdentity(identity) {
-      const key = JSON.stringify([identity.username, identity.email, identity.displayName, identity.groups, identity.isAdmin]);
+      let key = keys.get(identity);
+      if (key === undefined) {
+        key = JSON.stringify([identity.username, identity.email, identity.displayName, identity.groups, identity.isAdmin]);
+        keys.set(identity, key);
+      }
       const hit = cache.get(identity.subjectKey);
       if (hit && hit.key === key && Date.now() - hit.at < ttlMs) {
         if (!bus || bus.connected) return hit.user;

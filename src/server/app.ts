@@ -146,7 +146,8 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
 
   // One access-log line per request, with who and why; never the query string (it can carry codes).
   const basePath = config.basePath;
-  app.addHook('onResponse', async (req, reply) => {
+  // Callback-style hooks (not async): no promise per request and hook.
+  app.addHook('onResponse', (req, reply, done) => {
     const ctx = reply.locals;
     const path = ctx?.path ?? (req.url.split('?')[0] ?? '/');
     const decision = ctx?.decision;
@@ -162,10 +163,12 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
       route: ctx?.route?.rpc ?? ctx?.route?.path, ms: Math.round(reply.elapsedTime),
     }, 'request');
     auditRequest(gateway, req, reply);
+    done();
   });
   // While draining, every answer closes its connection, so kept-alive sockets do not hold the shutdown.
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');
+    done(null, payload);
   });
   const retention = startAuditRetention(store, config.auditRetention, logger);
 

@@ -6,7 +6,8 @@ import { readSessionCookie } from '../../session/cookies.js';
 import { looksLikeToken, TOKEN_PREFIX } from '../../tokens/format.js';
 import { failureKeysOf } from '../../tokens/service.js';
 import type { Gateway } from '../gateway.js';
-import type { User } from '../../store/index.js';
+import type { LoginIdentity, User } from '../../store/index.js';
+import type { VerifiedBearer } from '../../oidc/bearer.js';
 import type { AuthMethod, Principal, RequestContext } from '../context.js';
 import { metrics, type AuthMethodLabel } from '../../metrics/index.js';
 import { scimSignIn } from '../../scim/sign-in.js';
@@ -55,20 +56,14 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
     const credential = space > 0 ? header.slice(space + 1).trim() : '';
     if (scheme === 'bearer' && credential && looksLikeToken(credential)) {
       ctx.principal = await fromToken(gw, ctx, credential, undefined, 'token');
-    } else if (scheme === 'bearer' && credential && gw.federation.isForeign(credential)) {
-      const { user, rule } = await gw.federation.authenticate(credential);
-      ctx.principal = { user: assertAllowedIn(gw, user), method: 'federated', trustRule: rule.name };
     } else if (scheme === 'bearer' && credential) {
-      const { claims, provider } = await gw.bearer.verify(credential);
-      // Client mappings name clients of the default provider: another provider's client-credentials
-      // token has no person in it and is refused below (no username).
-      const client = provider === gw.providers.default ? clientCredentialsClient(claims, provider.config.preset) : undefined;
-      if (client !== undefined) {
-        ctx.principal = { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
-      } else {
-        const identity = await admittedIdentity(provider.config, claims, gw.store.users, scimSignIn(gw.config));
-        ctx.principal = { user: await gw.users.fromIdentity(identity), method: 'jwt' };
-      }
+      // A JWT verified before (the bearer cache) is known to be an IdP's: no decoding to see whose it is.
+      const known = gw.bearer.cached(credential);
+      if (known) ctx.principal = await fromIdpJwt(gw, known);
+      else if (gw.federation.isForeign(credential)) {
+        const { user, rule } = await gw.federation.authenticate(credential);
+        ctx.principal = { user: assertAllowedIn(gw, user), method: 'federated', trustRule: rule.name };
+      } else ctx.principal = await fromIdpJwt(gw, await gw.bearer.verify(credential));
     } else if (scheme === 'basic' && credential) {
       const { username, password } = decodeBasic(credential);
       ctx.principal = await fromToken(gw, ctx, password, username, 'basic');
@@ -88,6 +83,27 @@ async function establish(gw: Gateway, req: FastifyRequest, ctx: RequestContext):
   if (ctx.principal?.user.disabled) {
     throw new GatewayError('GW_USER_DISABLED', `The account ${ctx.principal.user.username} is disabled on this gateway`);
   }
+}
+
+/**
+ * Admitted identities of verified JWTs, per claims object: the bearer cache hands out the same
+ * claims object for the same token until it expires, and the mapping is a pure function of those
+ * claims and the frozen configuration, so a token's claims are mapped once, not on every request.
+ * Refusals are never remembered (they throw, and record the refused person's groups each time).
+ */
+const admittedByClaims = new WeakMap<object, LoginIdentity>();
+
+async function fromIdpJwt(gw: Gateway, { claims, provider }: VerifiedBearer): Promise<Principal> {
+  // Client mappings name clients of the default provider: another provider's client-credentials
+  // token has no person in it and is refused below (no username).
+  const client = provider === gw.providers.default ? clientCredentialsClient(claims, provider.config.preset) : undefined;
+  if (client !== undefined) return { user: assertAllowedIn(gw, await serviceAccountOfClient(gw.store, client)), method: 'client' };
+  let identity = admittedByClaims.get(claims);
+  if (!identity) {
+    identity = await admittedIdentity(provider.config, claims, gw.store.users, scimSignIn(gw.config));
+    admittedByClaims.set(claims, identity);
+  }
+  return { user: await gw.users.fromIdentity(identity), method: 'jwt' };
 }
 
 /**

@@ -8,8 +8,16 @@ import type { RequestContext } from '../context.js';
 import { metrics, routeClassOf } from '../../metrics/index.js';
 
 /** Step 6: stream the request to MLflow and the answer back; nothing is buffered unless a step read the JSON body. */
+/** What forwarding needs from the frozen configuration, worked out once per configuration. */
+const fixed = new WeakMap<Gateway['config'], { upstream: URL; cookies: readonly string[] }>();
+function fixedFor(config: Gateway['config']): { upstream: URL; cookies: readonly string[] } {
+  let f = fixed.get(config);
+  if (!f) fixed.set(config, (f = { upstream: new URL(config.upstreamUrl), cookies: gatewayCookieNames(config) }));
+  return f;
+}
+
 export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext): FastifyReply {
-  const upstream = new URL(gw.config.upstreamUrl);
+  const { upstream, cookies } = fixedFor(gw.config);
   // The source is the path only: reply-from refuses any `../` in its source, query string included,
   // but traversal is the normaliser's business and only in the path (it refused dot segments
   // already). The query string goes through untouched (an experiment named `team/../shared`).
@@ -26,7 +34,7 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
         proto: req.protocol === 'https' ? 'https' : 'http',
         requestId: ctx.requestId,
         identity: user && { username: user.username, email: user.email, groups: user.groups },
-        gatewayCookies: gatewayCookieNames(gw.config),
+        gatewayCookies: cookies,
         trace: ctx.trace,
       }),
     // Called when MLflow's response headers arrive: the upstream latency the histogram records.
