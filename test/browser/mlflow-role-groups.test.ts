@@ -103,4 +103,17 @@ describe.runIf(existsSync(CHROMIUM))('web UI: an MLflow role is shown as a role,
     await admin.screenshot({ path: 'test-artifacts/role-share-dialog.png' });
     expect(errors).toEqual([]);
   });
+
+  it("the users page shows bob's role group as the role it is, with where it is managed", async () => {
+    await admin.goto(`${stack.gatewayUrl}/_gateway/ui/users`); // the previous test leaves the share dialog open
+    await admin.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    const row = admin.getByRole('row').filter({ has: admin.getByRole('link', { name: 'bob', exact: true }) });
+    const tag = row.getByText(`MLflow role ${roleId}`, { exact: true });
+    await tag.waitFor();
+    await expect(row.locator(`[title^="mlflow-role:${roleId}: "]`).count()).resolves.toBe(1);
+    // Not shown as a plain group name (which would read as one to grant to).
+    await expect(row.getByText(`mlflow-role:${roleId}`, { exact: true }).count()).resolves.toBe(0);
+    await admin.screenshot({ path: 'test-artifacts/role-users-page.png' });
+    expect(errors).toEqual([]);
+  });
 });

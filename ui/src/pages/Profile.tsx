@@ -6,6 +6,7 @@ import { Button, Card, ConfirmButton, Empty, ErrorBox, Notice, Page, relative, S
 import { TokenForm } from '../components/TokenForm';
 import { useMe } from '../me';
 import { useLoad } from '../use-load';
+import { GroupTag } from '../sharing/GroupTag';
 
 export function ProfilePage() {
   const me = useMe();
@@ -16,7 +17,7 @@ export function ProfilePage() {
           <dt>Username</dt><dd>{me.username}</dd>
           <dt>Name</dt><dd>{me.display_name ?? '—'}</dd>
           <dt>Email</dt><dd>{me.email ?? '—'}</dd>
-          <dt>Groups</dt><dd>{me.groups.length ? me.groups.map((g) => <Tag key={g}>{g}</Tag>) : <span className="muted">none</span>}</dd>
+          <dt>Groups</dt><dd>{me.groups.length ? me.groups.map((g) => <GroupTag key={g} group={g} />) : <span className="muted">none</span>}</dd>
           <dt>Role</dt><dd>{me.is_admin ? <Tag tone="info">administrator</Tag> : 'user'}</dd>
         </dl>
       </Card>

@@ -11,6 +11,7 @@ import { NewToken } from './Profile';
 import { PrincipalGrants } from '../sharing/PrincipalGrants';
 import { nameOf, useResourceNames } from '../sharing/names';
 import { typeLabel } from '../type-labels';
+import { GroupTag } from '../sharing/GroupTag';
 
 export interface ServiceAccount {
   name: string;
@@ -65,7 +66,7 @@ export function ServiceAccountPage({ name }: { name: string }) {
           <Card title="Account">
             <dl className="facts">
               <dt>Description</dt><dd>{d.service_account.description ?? <span className="muted">none</span>}</dd>
-              <dt>Groups</dt><dd>{d.service_account.groups.length ? d.service_account.groups.map((g) => <Tag key={g}>{g}</Tag>) : <span className="muted">none</span>}</dd>
+              <dt>Groups</dt><dd>{d.service_account.groups.length ? d.service_account.groups.map((g) => <GroupTag key={g} group={g} />) : <span className="muted">none</span>}</dd>
               <dt>Status</dt><dd>{d.service_account.disabled ? <Tag tone="bad">disabled — its tokens are refused</Tag> : <Tag tone="good">active</Tag>}</dd>
               <dt>Created</dt><dd>{time(d.service_account.created_at)}{d.service_account.created_by && <> by {d.service_account.created_by}</>}</dd>
             </dl>

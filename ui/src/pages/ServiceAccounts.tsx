@@ -6,6 +6,7 @@ import { api } from '../api';
 import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, Page, Spinner, Tag, useAction } from '../components/ui';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
+import { GroupTag } from '../sharing/GroupTag';
 
 interface Account {
   name?: string;
@@ -34,7 +35,7 @@ export function ServiceAccountsPage() {
               {accounts.data.service_accounts.map((a) => (
                 <tr key={nameOf(a)}>
                   <td><Link to={`/service-accounts/${encodeURIComponent(nameOf(a))}`}><strong>{nameOf(a)}</strong></Link><div className="muted">{a.description ?? ''}</div></td>
-                  <td>{a.groups.map((g) => <Tag key={g}>{g}</Tag>)}</td>
+                  <td>{a.groups.map((g) => <GroupTag key={g} group={g} />)}</td>
                   <td>{a.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}</td>
                   <td className="actions">
                     <Link className="btn secondary small" to={`/service-accounts/${encodeURIComponent(nameOf(a))}`} aria-label={`Tokens and trust of ${nameOf(a)}`}>Tokens &amp; trust…</Link>

@@ -10,6 +10,8 @@ import { SessionTable } from './Profile';
 import { PrincipalGrants } from '../sharing/PrincipalGrants';
 import { nameOf, useResourceNames } from '../sharing/names';
 import { typeLabel } from '../type-labels';
+import { GroupTag, groupLabel } from '../sharing/GroupTag';
+import { isRoleGroup } from '../sharing/role-groups';
 
 export function UsersPage() {
   const [search, setSearch] = useState('');
@@ -34,7 +36,7 @@ export function UsersPage() {
               {users.data.users.map((u) => (
                 <tr key={u.id}>
                   <td><Link to={`/${u.kind === 'service' ? 'service-accounts' : 'users'}/${encodeURIComponent(u.username)}`}><strong>{u.username}</strong></Link><div className="muted">{u.display_name ?? ''} {u.email ? `· ${u.email}` : ''}</div></td>
-                  <td>{u.groups.map((g) => <Tag key={g}>{g}</Tag>)}</td>
+                  <td>{u.groups.map((g) => <GroupTag key={g} group={g} />)}</td>
                   <td>{u.disabled ? <Tag tone="bad">disabled</Tag> : <Tag tone="good">active</Tag>}{u.is_admin && <Tag tone="info">admin</Tag>}{u.kind === 'service' && <Tag tone="warn">service</Tag>}{u.kind === 'person' && u.last_login_at === null && <Tag tone="warn">not signed in yet</Tag>}</td>
                   <td>{relative(u.last_login_at)}</td>
                 </tr>
@@ -95,7 +97,7 @@ export function UserPage({ username }: { username: string }) {
           <Card title="Through groups and rules">
             {d.groups.every((g) => g.grants.length === 0) && d.patterns.length === 0
               ? <Empty title="Nothing through groups or rules">Beyond the direct grants, this user reaches only what the default permission allows{d.user.is_admin ? ' — and everything, as an administrator' : ''}.</Empty>
-              : <GrantTable rows={d.groups.flatMap((grp) => grp.grants.map((g) => ({ via: `group ${grp.name}`, g })))} />}
+              : <GrantTable rows={d.groups.flatMap((grp) => grp.grants.map((g) => ({ via: isRoleGroup(grp.name) ? groupLabel(grp.name) : `group ${grp.name}`, g })))} />}
             {d.patterns.length > 0 && (
               <table className="table compact" aria-label="Pattern rules">
                 <thead><tr><th>Pattern rule</th><th>Type</th><th>For</th><th>Level</th></tr></thead>
