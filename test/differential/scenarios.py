@@ -276,6 +276,8 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("registry.set_tag", lambda: c.set_registered_model_tag(rm, "k", "v"))
     op("registry.delete_tag", lambda: c.delete_registered_model_tag(rm, "k"))
     mv = op("registry.version.create", lambda: c.create_model_version(rm, "runs:/%s/sub" % run_id, run_id=run_id))
+    # a non-local source with `..`: MLflow refuses it for everyone (relative path references), its answer
+    op("registry.version.create.dotdot_artifacts", lambda: c.create_model_version(rm, "mlflow-artifacts:/%s/%s/artifacts/sub/.." % (exp_id, run_id), run_id=run_id))
     op("registry.version.create.foreign_run", lambda: c.create_model_version(rm, "s3://bucket/model", run_id=UNKNOWN_RUN))
     op("registry.version.create.from_logged_model", lambda: c.create_model_version(rm, "models:/%s" % lm_id, model_id=lm_id))
     op("registry.version.get", lambda: c.get_model_version(rm, "1"))
