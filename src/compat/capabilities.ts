@@ -38,6 +38,14 @@ export interface Capabilities {
   readonly loggedModels: boolean;
   /** The server has FastAPI routes in front of Flask (mlflow.server.fastapi_app): MLflow 3. */
   readonly fastapi: boolean;
+  /**
+   * MLflow's own GraphQL size scan (mlflow/server/graphql/graphql_no_batching.py: depth 10, 1000
+   * selections, and the env-configured root-field and alias limits), run before schema validation:
+   * 'none' before 3.1.1 (3.1.0 and 2.22.5 have no such file), 'fields' from 3.1.1 (each definition's
+   * field nodes only), 'fragments' from 3.17.0 (operations only, fragments merged into their level).
+   * Read from every released mlflow-skinny wheel 3.0.1 … 3.17.2; the messages never changed.
+   */
+  readonly graphqlQueryScan: 'none' | 'fields' | 'fragments';
 }
 
 const SINCE_3_0 = { since: '3.0' };
@@ -47,6 +55,11 @@ const SINCE_3_0 = { since: '3.0' };
  * fastapi_app, 3.10.1 has.
  */
 export const FASTAPI_SINCE = '3.3';
+
+/** MLflow scans GraphQL queries for size (graphql_no_batching.py) from this release on (3.1.0 does not). */
+export const GRAPHQL_SCAN_SINCE = '3.1.1';
+/** From this release the scan merges inline fragments and fragment spreads into their level. */
+export const GRAPHQL_SCAN_FRAGMENTS_SINCE = '3.17.0';
 
 /** Whether `v` serves a route of the table (route-versions.ts lists the ranged ones; absent = every version). */
 function serves(v: MlflowVersion, key: string): boolean {
@@ -63,6 +76,7 @@ export function capabilitiesFor(v: MlflowVersion): Capabilities {
     traceInfo: serves(v, 'GET /api/3.0/mlflow/traces/{trace_id}') ? 'v3' : serves(v, 'GET /api/2.0/mlflow/traces/{request_id}/info') ? 'v2' : 'none',
     loggedModels: inRange(v, SINCE_3_0),
     fastapi: inRange(v, { since: FASTAPI_SINCE }),
+    graphqlQueryScan: inRange(v, { since: GRAPHQL_SCAN_FRAGMENTS_SINCE }) ? 'fragments' : inRange(v, { since: GRAPHQL_SCAN_SINCE }) ? 'fields' : 'none',
   };
 }
 

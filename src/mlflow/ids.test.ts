@@ -164,6 +164,23 @@ describe('extractIds: arrays, encodings and bad bodies', () => {
     expect(extractReferences(mv, { method: 'POST', query: new URLSearchParams(), body: { name: 'n', run_id: 'a', runId: 'b' }, params, headers: {} })).toMatchObject({ ok: false, code: 'GW_AMBIGUOUS_ID' });
   });
 
+  it('marks a model-version source MLflow refuses itself for relative paths, unless the request takes the prompt path', () => {
+    const { route: mv, params } = route('POST', '/api/2.0/mlflow/model-versions/create');
+    const source = (body: unknown) => {
+      const r = extractReferences(mv, { method: 'POST', query: new URLSearchParams(), body, params, headers: {} });
+      if (!r.ok) throw new Error(r.message);
+      return r.references.find((x) => x.kind === 'uri');
+    };
+    expect(source({ name: 'n', source: 'mlflow-artifacts:/1/r/artifacts/x/..' })?.mlflowRefusesRelativePaths).toBe(true);
+    expect(source({ name: 'n', source: 's', tags: [{ key: 'k', value: 'v' }] })?.mlflowRefusesRelativePaths).toBe(true);
+    // 3.0 skips source validation for prompt versions: the check stays
+    expect(source({ name: 'n', source: 's', tags: [{ key: 'mlflow.prompt.is_prompt', value: 'false' }] })?.mlflowRefusesRelativePaths).toBeUndefined();
+    expect(source({ name: 'n', source: 's', tags: 'not a list' })?.mlflowRefusesRelativePaths).toBeUndefined();
+    const { route: link } = route('POST', '/api/2.0/mlflow/traces/link-to-run');
+    const other = extractReferences(link, { method: 'POST', query: new URLSearchParams(), body: { run_id: 'r', trace_ids: ['t'] }, params: {}, headers: {} });
+    expect(other.ok && other.references.some((x) => x.mlflowRefusesRelativePaths)).toBe(false);
+  });
+
   it('decodes a double-encoded JSON body once more, as MLflow does', () => {
     expect(ids(extract('POST', '/api/2.0/mlflow/experiments/update', { body: JSON.stringify({ experiment_id: '8' }) }))).toEqual({
       'experiment_id:update': ['8'],

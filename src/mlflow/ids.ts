@@ -267,6 +267,8 @@ export interface ExtractedReference {
   readonly action: Action;
   /** 'body:source', 'header:x-mlflow-run-id'… for audit logs. */
   readonly from: string;
+  /** MLflow refuses these values itself when they are non-local URIs with `..` segments (ReferenceRef.relativePathsRefusedUnlessTag; the tag is absent). */
+  readonly mlflowRefusesRelativePaths?: true;
 }
 
 export type ExtractReferencesResult =
@@ -298,12 +300,23 @@ export function extractReferences(route: RouteSpec, input: ExtractInput, opts: E
         continue;
       }
       const values = [...new Set(raw.filter((v) => v !== ''))];
-      if (values.length > 0) out.push({ kind: ref.kind, values, action: ref.action, from: describe(source, ref.field) });
+      if (values.length === 0) continue;
+      const refusesRelative = ref.relativePathsRefusedUnlessTag !== undefined && !namesTag(reader, ref, ref.relativePathsRefusedUnlessTag);
+      out.push({ kind: ref.kind, values, action: ref.action, from: describe(source, ref.field), ...(refusesRelative ? { mlflowRefusesRelativePaths: true as const } : {}) });
     }
     return mlflowRefuses === undefined ? { ok: true, references: out } : { ok: true, references: out, mlflowRefuses };
   } catch (e) {
     if (e instanceof IdError) return { ok: false, code: e.code, message: e.message };
     throw e;
+  }
+}
+
+/** Whether the request's `tags[]` may hold `key` (true also when the tags cannot be read: the caller then keeps its checks). */
+function namesTag(reader: ReturnType<typeof fieldReader>, ref: ReferenceRef, key: string): boolean {
+  try {
+    return reader({ ...ref, field: 'tags[].key', aliases: [] }).raw.includes(key);
+  } catch {
+    return true;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { artifactTreeMeaning, locationMeaning, parseUri, referenceUriMeaning, stringsIn } from './reference-uri.js';
+import { artifactTreeMeaning, locationMeaning, mlflowRefusesRelativeSource, parseUri, referenceUriMeaning, stringsIn } from './reference-uri.js';
 
 const targets = (uri: string) => {
   const m = referenceUriMeaning(uri);
@@ -121,3 +121,32 @@ describe('stringsIn', () => {
     expect(stringsIn(deep)).toBeUndefined();
   });
 });
+
+describe("mlflowRefusesRelativeSource (MLflow's _validate_non_local_source_contains_relative_paths)", () => {
+  it('claims non-local URIs whose decoded path has a .. segment', () => {
+    for (const uri of [
+      'mlflow-artifacts:/3/abc/artifacts/sub/..',
+      'mlflow-artifacts://host:9000/models/../../../',
+      'http://host:9000/models/../../../',
+      's3a://my_bucket/api/2.0/mlflow-artifacts/artifacts/../../../',
+      'mlflow-artifacts://host:9000/models/..%2f..%2fartifacts',
+      'mlflow-artifacts:/3/x/%252E%252E/y',
+    ]) expect(mlflowRefusesRelativeSource(uri), uri).toBe(true);
+  });
+  it('leaves everything else to the caller: local paths, models:/prompts:, dots that are not a segment, bad encodings', () => {
+    for (const uri of [
+      '/tmp/run/artifacts/model/..',
+      'file:///tmp/run/artifacts/model/..',
+      'C:/x/../y',
+      'models:/m/../1',
+      'prompts:/p/../1',
+      'mlflow-artifacts://host:9000/models/artifact/..../',
+      'mlflow-artifacts:/3/abc/artifacts/sub',
+      'mlflow-artifacts:/3/abc/..%zz',
+      's3://bucket/x?q=/../',
+      // decodes to a query string: 3.x refuses it (the whole text has a .. piece), 2.9 does not
+      'dbfs:/r/artifacts/a%3f/../../',
+    ]) expect(mlflowRefusesRelativeSource(uri), uri).toBe(false);
+  });
+});
+

@@ -275,3 +275,30 @@ export function stringsIn(value: unknown, limits = { depth: 64, strings: 10_000 
   };
   return walk(value, 0, 0) ? out : undefined;
 }
+
+/**
+ * Whether MLflow refuses `raw` as a model-version source for relative path references in every
+ * supported version (_validate_non_local_source_contains_relative_paths, 2.9 … 3.17): a non-local
+ * URI — a scheme other than `file` and longer than a drive letter, read from the value as sent
+ * (is_local_uri) — whose path, `+`- and percent-decoded until stable (unquote_plus), has a `..`
+ * segment (3.x looks for it; 2.9 finds it as Path.resolve() changing the path). `models:` and
+ * `prompts:` are left out: 3.17 rewrites a `models:/` source before it validates it. Text that does
+ * not decode cleanly is not claimed (false: the caller keeps its own checks).
+ */
+export function mlflowRefusesRelativeSource(raw: string): boolean {
+  const scheme = parseUri(raw).scheme;
+  if (scheme === '' || scheme === 'file' || scheme === 'models' || scheme === 'prompts' || scheme.length === 1) return false;
+  let cur = raw;
+  for (let i = 0; i < 10; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(cur.replace(/\+/g, ' '));
+    } catch {
+      return false;
+    }
+    if (next === cur) break;
+    cur = next;
+  }
+  return parseUri(cur).path.split('/').includes('..');
+}
+

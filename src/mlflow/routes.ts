@@ -588,7 +588,10 @@ const registry: RouteSpec[] = [
       rpc: 'CreateModelVersion',
       note: 'update on the model; read on what the version is copied or linked from (source URI, run, logged model).',
       refs: [
-        ref('uri', 'source', 'read', { note: 'models:/<other>/<version|@alias|latest|stage> copies that version\'s storage location; runs:/, models:/m-…, mlflow-artifacts: name a run, logged model or experiment tree' }),
+        ref('uri', 'source', 'read', {
+          note: 'models:/<other>/<version|@alias|latest|stage> copies that version\'s storage location; runs:/, models:/m-…, mlflow-artifacts: name a run, logged model or experiment tree',
+          relativePathsRefusedUnlessTag: 'mlflow.prompt.is_prompt',
+        }),
         ref('run_id', 'run_id', 'read'),
         ref('logged_model_id', 'model_id', 'read'),
       ],

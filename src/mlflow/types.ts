@@ -120,6 +120,14 @@ export interface ReferenceRef {
   readonly action: Action;
   /** Why this level. */
   readonly note?: string;
+  /**
+   * MLflow refuses, for everyone and before any store call, a value of this field that is a
+   * non-local URI with a `..` path segment (model-version sources:
+   * _validate_non_local_source_contains_relative_paths, in every supported version) — unless the
+   * request's `tags[]` hold this key (the prompt code path, whose source 3.0 does not validate).
+   * Such a value is not checked as a reference: MLflow's own refusal reaches the client.
+   */
+  readonly relativePathsRefusedUnlessTag?: string;
 }
 
 export type FilterKind =

@@ -1,5 +1,5 @@
 import type { ExtractedReference, IdKind } from '../mlflow/index.js';
-import { locationMeaning, referenceUriMeaning, stringsIn, type UriMeaning } from '../mlflow/reference-uri.js';
+import { locationMeaning, mlflowRefusesRelativeSource, referenceUriMeaning, stringsIn, type UriMeaning } from '../mlflow/reference-uri.js';
 import type { Action } from '../policy/index.js';
 import type { Gateway } from './gateway.js';
 
@@ -39,6 +39,10 @@ export async function referenceTargets(gw: Gateway, references: readonly Extract
           case 'location':
             break;
           case 'unsafe':
+            // A value MLflow refuses for everyone before any store call (a model-version source
+            // with `..`): forwarded without this check, so the client gets MLflow's own 400 (the
+            // route's other checks still apply).
+            if (ref.mlflowRefusesRelativePaths && mlflowRefusesRelativeSource(uri)) break;
             out.push({ kind: 'artifact_path', value: uri, action: ref.action, from: ref.from, unsafe: meaning.reason });
             break;
           case 'resources':

@@ -6,6 +6,7 @@ Every area has valid calls and invalid ones: missing arguments, wrong types, mal
 unknown references and `../` in names.
 """
 import json
+import re
 import os
 import tempfile
 import time
@@ -275,6 +276,8 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     op("registry.set_tag", lambda: c.set_registered_model_tag(rm, "k", "v"))
     op("registry.delete_tag", lambda: c.delete_registered_model_tag(rm, "k"))
     mv = op("registry.version.create", lambda: c.create_model_version(rm, "runs:/%s/sub" % run_id, run_id=run_id))
+    # a non-local source with `..`: MLflow refuses it for everyone (relative path references), its answer
+    op("registry.version.create.dotdot_artifacts", lambda: c.create_model_version(rm, "mlflow-artifacts:/%s/%s/artifacts/sub/.." % (exp_id, run_id), run_id=run_id))
     op("registry.version.create.foreign_run", lambda: c.create_model_version(rm, "s3://bucket/model", run_id=UNKNOWN_RUN))
     op("registry.version.create.from_logged_model", lambda: c.create_model_version(rm, "models:/%s" % lm_id, model_id=lm_id))
     op("registry.version.get", lambda: c.get_model_version(rm, "1"))
@@ -403,6 +406,22 @@ def run_all(op, raw, c, store, P, ctx, mlflow):
     def gql(query, variables):
         return raw("POST", "/graphql", {"query": query, "variables": variables})
     op("graphql.get_experiment", gql("query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) { mlflowGetExperiment(input: $input) { experiment { experimentId name lifecycleStage tags { key value } } } }", {"input": {"experimentId": exp_id}}))
+    # MLflow's own size limits (graphql_no_batching.py), which it applies before validating the query:
+    # its answer, not the gateway's. Only servers that have the scan (3.1.1 on) are asked; on the
+    # others the operation records why it was skipped (the same on both targets).
+    def gql_limit(query):
+        from mlflow.utils.rest_utils import http_request
+        server = http_request(store.get_host_creds(), "/version", "GET", max_retries=0).text.strip()
+        release = tuple(int(x) for x in re.findall(r"\d+", server)[:3])
+        if release < (3, 1, 1):
+            return "skipped: MLflow %s has no GraphQL size scan (graphql_no_batching.py arrives in 3.1.1)" % server
+        return gql(query, None)()
+    deep = "name"
+    for _ in range(12):
+        deep = "name { %s }" % deep
+    op("graphql.limits.depth", lambda: gql_limit('query q { mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { %s } } }' % (exp_id, deep)))
+    op("graphql.limits.selections", lambda: gql_limit('query q { mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { %s } } }' % (exp_id, " ".join("field_%d { name }" % i for i in range(1002)))))
+    op("graphql.limits.selections_in_fragment", lambda: gql_limit("query q { ...F } fragment F on Query { %s }" % " ".join('a%d: test(inputString: "x") { output }' % i for i in range(1001))))
     op("graphql.get_experiment.unknown", gql("query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) { mlflowGetExperiment(input: $input) { experiment { experimentId name } } }", {"input": {"experimentId": UNKNOWN_EXP}}))
     op("graphql.get_run", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid runName status } data { params { key value } } } } }", {"data": {"runId": run_id}}))
     op("graphql.get_run.unknown", gql("query GetRun($data: MlflowGetRunInput!) { mlflowGetRun(input: $data) { run { info { runUuid } } } }", {"data": {"runId": UNKNOWN_RUN}}))

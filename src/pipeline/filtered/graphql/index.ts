@@ -8,6 +8,7 @@ import { forwardRewritten, relaySearchError, relayUpstreamFailure, sendJson } fr
 import { childFacts } from '../child-scoped.js';
 import { checkRootFields } from './checks.js';
 import { graphqlRequestOf, prepareOperation } from './document.js';
+import { mlflowScanRefusal } from './mlflow-limits.js';
 import { filterModelVersions, finalDocument } from './post-filter.js';
 import { rootFields } from './root-fields.js';
 import { fillRunPages, runPlanner, type RunPaging } from './run-pages.js';
@@ -27,8 +28,22 @@ export async function serveGraphql(fr: FilterRequest): Promise<true> {
   // Validated against the schema of the MLflow version behind the gateway (read from /version).
   const schema = graphqlSchemaFor(fr.gw.mlflow.current());
   if (!schema) throw new GatewayError('GW_UNKNOWN_ROUTE', `MLflow ${fr.gw.mlflow.current().text} has no GraphQL API`);
-  const prepared = prepareOperation(graphqlRequestOf(await jsonObjectBody(fr.gw, fr.req, fr.ctx)), schema);
-  const fields = rootFields(prepared.document, prepared.operation, schema);
+  const request = graphqlRequestOf(await jsonObjectBody(fr.gw, fr.req, fr.ctx));
+  let prepared: ReturnType<typeof prepareOperation>;
+  let fields: ReturnType<typeof rootFields>;
+  try {
+    prepared = prepareOperation(request, schema);
+    fields = rootFields(prepared.document, prepared.operation, schema);
+  } catch (err) {
+    // A query the gateway refuses anyway (schema validation, its own root-field bound) that this
+    // MLflow version's own size scan refuses first: MLflow's answer, by the scan of the version
+    // behind the gateway (mlflow-limits.ts). Nothing is forwarded.
+    const scan = fr.gw.mlflow.capabilities().graphqlQueryScan;
+    const limit = err instanceof GatewayError && err.code === 'GW_BAD_REQUEST' ? mlflowScanRefusal(request.query, scan) : undefined;
+    if (limit === undefined) throw err;
+    noteDecision(fr, `graphql refused by MLflow's own query limits (${limit})`);
+    return sendJson(fr, { data: null, errors: [limit] });
+  }
   const [allExperiments, allModels] = await Promise.all([
     fr.gw.access.readsEverything(fr.subject, 'experiment'),
     fr.gw.access.readsEverything(fr.subject, 'registered_model'),
