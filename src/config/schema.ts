@@ -53,6 +53,10 @@ export const SCHEMA = {
     env: 'GATEWAY_MAX_JSON_BODY', group: 'Gateway', schema: kinds.int(1024, 1024 ** 3), default: '33554432',
     description: 'Largest JSON request body (bytes) the gateway reads to find resource ids; also the limit of an OTLP span export (`/v1/traces`), compressed and decompressed. Artifact bodies are streamed and not limited by this.',
   }),
+  bodyMemory: field({
+    env: 'GATEWAY_BODY_MEMORY', group: 'Gateway', schema: kinds.int(1024 * 1024, 64 * 1024 ** 3), defaultText: 'half of V8\'s heap limit (set by `--max-old-space-size` or the container\'s memory)',
+    description: 'Memory (bytes) for the request and MLflow answer bodies the gateway holds at once — JSON bodies read to find ids, searches filtered page by page, answers re-encoded — each counted at 3 × its size (what parsing it costs). A request that would pass the budget gets `503 GW_BUSY` with `Retry-After`; one that needs more than all of it, `413 GW_BODY_TOO_LARGE`. Streamed bodies (artifacts, most answers) are not counted.',
+  }),
   // ── Identity provider ────────────────────────────────────────────────────
   // These OIDC_* settings configure the classic single provider, whose id is `oidc`. Further
   // providers come from GATEWAY_PROVIDERS (src/oidc/providers/); each has the same settings.

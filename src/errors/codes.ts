@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   GW_LOGOUT_TOKEN_INVALID: { status: 400, description: 'A back-channel logout token was refused: bad signature, issuer, audience or age, no logout event, a nonce, no sub/sid, or a jti used before; no session was ended.', mlflowCode: 'BAD_REQUEST' },
   GW_IDP_UNAVAILABLE: { status: 503, description: 'The identity provider could not be reached.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
   GW_STORE_UNAVAILABLE: { status: 503, description: 'The gateway store is unavailable; requests fail closed.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
+  GW_BUSY: { status: 503, description: 'The gateway holds as many large request and MLflow bodies as its memory budget (GATEWAY_BODY_MEMORY) allows; retry after the given delay.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
   GW_UPSTREAM_UNAVAILABLE: { status: 502, description: 'MLflow could not be reached or closed the connection.', mlflowCode: 'TEMPORARILY_UNAVAILABLE' },
   GW_UPSTREAM_TIMEOUT: { status: 504, description: 'MLflow did not answer within the configured timeout.', mlflowCode: 'DEADLINE_EXCEEDED' },
   GW_CONFIG_INVALID: { status: 500, description: 'The gateway configuration is invalid.', mlflowCode: 'INTERNAL_ERROR' },

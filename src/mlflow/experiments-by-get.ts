@@ -22,7 +22,7 @@
 // sorts as the smallest value (SQLite's and MySQL's NULL order); MLflow sets both on creation.
 import type { Dispatcher } from 'undici';
 import { MlflowSearchError, stringListParam, stringParam, param, type MlflowExperiment, type PageSource, type SearchBinding, type SearchParams } from './filtered-search.js';
-import { isCanonicalExperimentId, mlflowCall, type ResolvedResource } from './resolver.js';
+import { isCanonicalExperimentId, mlflowCall, type BodyCharge, type ResolvedResource } from './resolver.js';
 
 /** Above this many candidate ids the scan is used instead (each gateway page re-reads every candidate). */
 export const MAX_GETS = 200;
@@ -100,6 +100,8 @@ export interface GetsSourceOptions {
   timeoutMs?: number;
   dispatcher?: Dispatcher;
   headers?: Record<string, string>;
+  /** The request's memory lease (see SourceOptions). */
+  memory?: BodyCharge;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, results in input order. */
@@ -124,6 +126,7 @@ async function getExperiment(upstreamUrl: string, id: string, opts: GetsSourceOp
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
     ...(opts.headers ? { headers: opts.headers } : {}),
+    ...(opts.memory ? { memory: opts.memory } : {}),
   });
   if (r.kind === 'network_error') throw new MlflowSearchError(r.message, undefined, undefined, undefined);
   // A granted experiment that was deleted for good (gc) no longer exists, and an id MLflow refuses

@@ -46,7 +46,7 @@
 // scan. Either way the caller keeps the readable() check as defence in depth: the appended clause
 // is concatenated to client text.
 import type { Dispatcher } from 'undici';
-import { isCanonicalExperimentId, isPromptTagged, mlflowCall, type MlflowCallResult, type ResolvedResource } from './resolver.js';
+import { isCanonicalExperimentId, isPromptTagged, mlflowCall, type BodyCharge, type MlflowCallResult, type ResolvedResource } from './resolver.js';
 
 // ---------------------------------------------------------------------------------------------
 // Generic part.
@@ -200,6 +200,8 @@ export interface SourceOptions {
   promptsAsPrompt?: boolean;
   /** Extra headers for every upstream call (the client's X-MLFLOW-WORKSPACE, so the search sees the caller's workspace). */
   headers?: Record<string, string>;
+  /** The request's memory lease, charged with every upstream page read (src/pipeline/memory-budget.ts). */
+  memory?: BodyCharge;
   /** The experiment (with its name, for pattern rules) that children of a search belong to. */
   experimentOf?: (experimentId: string) => ResolvedResource | undefined;
 }
@@ -268,8 +270,9 @@ export function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-export function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispatcher; headers?: Record<string, string> } {
+export function callOpts(opts: SourceOptions): { timeoutMs?: number; dispatcher?: Dispatcher; headers?: Record<string, string>; memory?: BodyCharge } {
   return {
+    ...(opts.memory ? { memory: opts.memory } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
     ...(opts.headers ? { headers: opts.headers } : {}),

@@ -146,6 +146,13 @@ export interface MlflowCallOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
   dispatcher?: Dispatcher | undefined;
+  /** Charged with the answer's bytes as they arrive (the request's memory lease); may throw to refuse. */
+  memory?: BodyCharge | undefined;
+}
+
+/** What mlflowCall needs of a memory lease (src/pipeline/memory-budget.ts): throws GW_BUSY when full. */
+export interface BodyCharge {
+  take(bytes: number): void;
 }
 
 export type MlflowCallResult =
@@ -172,6 +179,14 @@ export function upstreamEndpoint(upstreamUrl: string, path: string, query?: Mlfl
     }
   }
   return url.toString();
+}
+
+/** Carries a memory-budget refusal out of mlflowCall's network-error handling. */
+class BudgetRefusal {
+  readonly refused: unknown;
+  constructor(refused: unknown) {
+    this.refused = refused;
+  }
 }
 
 export async function mlflowCall(upstreamUrl: string, path: string, opts: MlflowCallOptions = {}): Promise<MlflowCallResult> {
@@ -204,10 +219,20 @@ export async function mlflowCall(upstreamUrl: string, path: string, opts: Mlflow
         res.body.destroy();
         return { kind: 'network_error', message: `MLflow answer to ${path} exceeds ${MAX_RESPONSE_BYTES} bytes` };
       }
+      if (opts.memory) {
+        try {
+          opts.memory.take(buf.length);
+        } catch (refused) {
+          res.body.destroy();
+          throw new BudgetRefusal(refused);
+        }
+      }
       chunks.push(buf);
     }
     text = Buffer.concat(chunks).toString('utf8');
   } catch (err) {
+    // The memory budget refused the answer: the request fails with its error, not as a network error.
+    if (err instanceof BudgetRefusal) throw err.refused;
     const e = err as { name?: string; code?: string; message?: string };
     const what = e.name === 'TimeoutError' || /TIMEOUT/i.test(e.code ?? '') ? `timed out after ${timeoutMs} ms` : (e.code ?? e.message ?? String(err));
     return { kind: 'network_error', message: `MLflow ${path}: ${what}` };

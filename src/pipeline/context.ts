@@ -1,4 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestTrace } from '../tracing/index.js';
+import type { MemoryLease } from './memory-budget.js';
 import type { RouteSpec } from '../mlflow/index.js';
 import type { AfterSuccess } from './after-response.js';
 import type { ResponseRedaction } from './embedded-versions.js';
@@ -45,6 +47,10 @@ export interface RequestContext {
   error?: string;
   /** What the refused request named (`run:<id>`) when its route's ids cannot say: the audit event's Resource. */
   named?: string;
+  /** The raw response, whose 'close' gives the memory lease back. */
+  response?: ServerResponse;
+  /** The bodies this request holds in memory, charged to the gateway's budget (request-body.ts bodyLease). */
+  memory?: MemoryLease;
   /** Buffered JSON body, when a step needed to read it; forwarded instead of the request stream. */
   body?: Buffer;
   /** `body` parsed (as MLflow parses it), when it was read. */

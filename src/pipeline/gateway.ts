@@ -15,6 +15,7 @@ import type { AccessControl } from './access.js';
 import type { FailureLimiter } from '../tokens/failure-limiter.js';
 import type { TokenService } from '../tokens/service.js';
 import type { UserDirectory } from './user-directory.js';
+import type { MemoryBudget } from './memory-budget.js';
 
 /** The gateway's long-lived parts, built once at start-up and handed to every step. */
 export interface Gateway {
@@ -44,4 +45,6 @@ export interface Gateway {
   /** Store changes announced to every replica's caches. */
   readonly bus: InvalidationBus;
   readonly cacheStats: CacheStats;
+  /** Request and MLflow bodies held in memory at once (GATEWAY_BODY_MEMORY). */
+  readonly memory: MemoryBudget;
 }

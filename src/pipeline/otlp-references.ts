@@ -4,7 +4,7 @@ import type { ExtractedReference } from '../mlflow/index.js';
 import { otlpTraceIds } from '../mlflow/otlp-trace-ids.js';
 import type { RequestContext } from './context.js';
 import type { Gateway } from './gateway.js';
-import { readBody } from './request-body.js';
+import { bodyLease, readBody } from './request-body.js';
 
 /** The OTLP span export route (FastAPI otel_router). */
 const OTLP_RPC = 'export_traces';
@@ -17,7 +17,7 @@ const OTLP_RPC = 'export_traces';
  */
 export async function otlpReferences(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<ExtractedReference[]> {
   if (ctx.route?.rpc !== OTLP_RPC) return [];
-  ctx.body ??= await readBody(req, gw.config.maxJsonBody);
+  ctx.body ??= await readBody(req, gw.config.maxJsonBody, bodyLease(gw, ctx));
   const header = (name: string): string | undefined => {
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(',') : v;

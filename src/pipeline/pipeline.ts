@@ -24,7 +24,7 @@ import { answerBeforeIdentity, answerQuietly } from '../mlflow-ui/quiet-answers.
  * A step either enriches the context, sends the reply (returns true), or throws a GatewayError.
  */
 export async function handleProxied(gw: Gateway, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const ctx: RequestContext = { requestId: req.id, clientIp: req.ip, path: '/', query: '' };
+  const ctx: RequestContext = { requestId: req.id, clientIp: req.ip, path: '/', query: '', response: reply.raw };
   reply.locals = ctx;
   normalizeAndClassify(gw, req, ctx);
   // The gateway span (or the validated incoming trace context) for MLflow; ended by the access-log hook.

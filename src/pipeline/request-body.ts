@@ -3,6 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors/index.js';
 import { requestFieldSource, type RouteSpec } from '../mlflow/index.js';
 import { assertJsonDepth } from './json-depth.js';
+import type { Gateway } from './gateway.js';
+import type { RequestContext } from './context.js';
+import type { MemoryLease } from './memory-budget.js';
 
 /**
  * Whether the gateway must see the JSON body of this request before deciding: some id lives in
@@ -17,20 +20,41 @@ export function needsJsonBody(route: RouteSpec, method: string, query: URLSearch
   return refs.some((r) => r.from === 'body' || (r.from === 'auto' && fieldSource === 'body'));
 }
 
-/** Reads the raw request body (fastify hands it over unparsed), refusing more than `limit` bytes. */
-export async function readBody(req: FastifyRequest, limit: number): Promise<Buffer> {
+/**
+ * Reads the raw request body (fastify hands it over unparsed), refusing more than `limit` bytes.
+ * With a memory lease, the body is charged to it before it is held: all at once when the client
+ * declared its length (refused before a byte is read), chunk by chunk otherwise.
+ */
+export async function readBody(req: FastifyRequest, limit: number, memory?: MemoryLease): Promise<Buffer> {
   const stream = req.body as NodeJS.ReadableStream | undefined;
   if (!stream || typeof (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') return Buffer.alloc(0);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) throw tooLarge(limit);
+  const charged = Number.isSafeInteger(declared) && declared >= 0;
+  if (charged) memory?.take(declared);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) throw tooLarge(limit);
+    if (!charged) memory?.take(chunk.length);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
+}
+
+/**
+ * The request's memory lease (src/pipeline/memory-budget.ts), made on first use and given back
+ * when the response closes — sent, failed or aborted by the client.
+ */
+export function bodyLease(gw: Gateway, ctx: RequestContext): MemoryLease {
+  if (ctx.memory) return ctx.memory;
+  const lease = gw.memory.lease();
+  ctx.memory = lease;
+  const res = ctx.response;
+  if (!res || res.closed) lease.release(); // nothing left to hold it for: later takes are refused
+  else res.once('close', () => lease.release());
+  return lease;
 }
 
 /** Parses like MLflow (force=True: any content type); an empty body is "no body". Too deep a body is refused before parsing. */
@@ -69,11 +93,17 @@ export function mlflowParsesAsJson(route: RouteSpec, method: string, contentType
  * with Content-Encoding is judged decompressed (bounded by the same limit), as MLflow will parse it.
  * Returns the body read, if any.
  */
-export async function guardJsonNesting(req: FastifyRequest, route: RouteSpec, body: Buffer | undefined, limit: number): Promise<Buffer | undefined> {
+export async function guardJsonNesting(req: FastifyRequest, route: RouteSpec, body: Buffer | undefined, limit: number, memory: MemoryLease): Promise<Buffer | undefined> {
   if (!mlflowParsesAsJson(route, req.method, req.headers['content-type'])) return body;
-  const raw = body ?? (await readBody(req, limit));
+  const raw = body ?? (await readBody(req, limit, memory));
   const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
-  assertJsonDepth(route.rpc === 'export_traces' && encoding !== '' && encoding !== 'identity' ? decoded(raw, encoding, limit) : raw);
+  if (route.rpc === 'export_traces' && encoding !== '' && encoding !== 'identity') {
+    const plain = decoded(raw, encoding, limit);
+    memory.take(plain.length); // the decompressed copy is held while it is judged (and again by otlpTraceIds)
+    assertJsonDepth(plain);
+  } else {
+    assertJsonDepth(raw);
+  }
   return raw;
 }
 

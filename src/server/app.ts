@@ -43,6 +43,7 @@ import { loadTracing } from '../tracing/index.js';
 import { metrics, routeClassOf } from '../metrics/index.js';
 import { registerMetricsRoute, startMetricsListener, type MetricsListener } from '../metrics/exposition.js';
 import { signInAgainHref } from './sign-in-again.js';
+import { defaultBodyMemory, MemoryBudget } from '../pipeline/memory-budget.js';
 
 export interface GatewayServer {
   readonly app: FastifyInstance;
@@ -83,6 +84,7 @@ export async function buildServer(config: Config, opts: BuildOptions = {}): Prom
   await mlflow.refresh();
   const gateway: Gateway = {
     config, store, providers, log: logger, bus, cacheStats, tracing, mlflow,
+    memory: new MemoryBudget(config.bodyMemory ?? defaultBodyMemory()),
     bearer: createBearerVerifier(config, providers, config.cacheTtl * 1000),
     sessions: createSessionManager(config, store, providers, createSealer(config.secret, 'idp-tokens')),
     users: createUserDirectory(store, bus),

@@ -3,7 +3,7 @@ import { GatewayError } from '../../errors/index.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { normalizeRequestJson } from '../../mlflow/index.js';
-import { parseJsonBody, readBody } from '../request-body.js';
+import { bodyLease, parseJsonBody, readBody } from '../request-body.js';
 
 /**
  * The JSON body as MLflow's _get_normalized_request_json reads it: {} when absent or empty, a
@@ -13,7 +13,7 @@ import { parseJsonBody, readBody } from '../request-body.js';
  */
 export async function jsonObjectBody(gw: Gateway, req: FastifyRequest, ctx: RequestContext): Promise<Record<string, unknown>> {
   if (ctx.json === undefined) {
-    ctx.body ??= await readBody(req, gw.config.maxJsonBody);
+    ctx.body ??= await readBody(req, gw.config.maxJsonBody, bodyLease(gw, ctx));
     ctx.json = parseJsonBody(ctx.body);
   }
   const normalized = normalizeRequestJson(ctx.json);

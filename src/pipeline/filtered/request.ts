@@ -7,6 +7,8 @@ import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
 import { jsonObjectBody } from './body.js';
 import { createRequestAccess, type RequestAccess } from './readable.js';
+import { bodyLease } from '../request-body.js';
+import type { MemoryLease } from '../memory-budget.js';
 
 /** One filtered request, with what every filter needs. */
 export interface FilterRequest {
@@ -24,7 +26,7 @@ export interface FilterRequest {
    * workspace selector and the request's trace context as the only headers (no credentials: MLflow
    * trusts the network position).
    */
-  readonly upstreamCall: { readonly headers: Record<string, string>; readonly timeoutMs: number };
+  readonly upstreamCall: { readonly headers: Record<string, string>; readonly timeoutMs: number; readonly memory: MemoryLease };
 }
 
 export function createFilterRequest(gw: Gateway, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext, subject: Subject): FilterRequest {
@@ -33,7 +35,7 @@ export function createFilterRequest(gw: Gateway, req: FastifyRequest, reply: Fas
     access: createRequestAccess(gw, subject),
     method: req.method,
     query: new URLSearchParams(ctx.query),
-    upstreamCall: { headers: { ...workspaceHeader(req), ...traceHeaders(ctx) }, timeoutMs: gw.config.upstreamTimeout * 1000 },
+    upstreamCall: { headers: { ...workspaceHeader(req), ...traceHeaders(ctx) }, timeoutMs: gw.config.upstreamTimeout * 1000, memory: bodyLease(gw, ctx) },
   };
 }
 

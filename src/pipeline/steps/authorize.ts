@@ -6,7 +6,7 @@ import type { RequestContext } from '../context.js';
 import { afterSuccessFor } from '../after-response.js';
 import { prepareRedaction } from '../embedded-versions.js';
 import { applyAttribution, rewritesBody } from '../attribution.js';
-import { guardJsonNesting, needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
+import { bodyLease, guardJsonNesting, needsJsonBody, parseJsonBody, readBody } from '../request-body.js';
 import { checkResources } from '../resource-check.js';
 import { assertTokenAllowsAdmin } from '../token-limits.js';
 import { otlpReferences } from '../otlp-references.js';
@@ -48,11 +48,11 @@ export async function authorize(gw: Gateway, req: FastifyRequest, ctx: RequestCo
   const query = new URLSearchParams(ctx.query);
   // Routes that write tags or aliases are read too (protected keys), including creations with tags.
   if (needsJsonBody(route, req.method, query, rewritesBody(route.rpc) || writesKeys(route.rpc))) {
-    ctx.body = await readBody(req, gw.config.maxJsonBody);
+    ctx.body = await readBody(req, gw.config.maxJsonBody, bodyLease(gw, ctx));
     ctx.json = parseJsonBody(ctx.body);
   }
   // No nesting bomb reaches MLflow's recursive parsers, whether or not a step needed the body.
-  ctx.body = await guardJsonNesting(req, route, ctx.body, gw.config.maxJsonBody);
+  ctx.body = await guardJsonNesting(req, route, ctx.body, gw.config.maxJsonBody, bodyLease(gw, ctx));
   // What the id, reference, version and protected-key readers see: built once per request.
   const input = { method: req.method, query, body: ctx.json, params: ctx.params ?? {}, headers: req.headers };
 

@@ -5,6 +5,8 @@ import { bannerOnResponse, DECODERS, isUiShell } from '../../proxy/ui-banner.js'
 import { gatewayCookieNames } from '../../session/cookies.js';
 import type { Gateway } from '../gateway.js';
 import type { RequestContext } from '../context.js';
+import { bodyLease } from '../request-body.js';
+import type { MemoryLease } from '../memory-budget.js';
 import { metrics, routeClassOf } from '../../metrics/index.js';
 
 /** Step 6: stream the request to MLflow and the answer back; nothing is buffered unless a step read the JSON body. */
@@ -63,7 +65,7 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
     // embed children (model versions) are re-encoded with only what the caller may read.
     options.onResponse = (_request, rep, res) => {
       void (async () => {
-        let raw = await readAll((res as unknown as { stream: AsyncIterable<Buffer> }).stream);
+        let raw = await readAll((res as unknown as { stream: AsyncIterable<Buffer> }).stream, bodyLease(gw, ctx));
         if (rep.statusCode >= 200 && rep.statusCode < 300) {
           const encoding = String(rep.getHeader('content-encoding') ?? 'identity').toLowerCase();
           const decode = DECODERS[encoding];
@@ -93,6 +95,12 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
         }
         void rep.send(raw);
       })().catch((error: unknown) => {
+        // The memory budget could not hold MLflow's answer: the client is told to retry (GW_BUSY).
+        if (error instanceof GatewayError) {
+          if (rep.sent) return;
+          for (const h of ['content-length', 'content-encoding', 'etag']) rep.removeHeader(h);
+          return void rep.code(error.status).headers(error.headers).type('application/json').send(error.toJSON());
+        }
         req.log.warn({ event: 'upstream.error', detail: (error as Error).message }, 'reading the MLflow answer failed');
         if (!rep.sent) void rep.code(502).type('application/json').send(new GatewayError('GW_UPSTREAM_UNAVAILABLE', 'MLflow closed the connection').toJSON());
       });
@@ -114,8 +122,17 @@ export function forward(gw: Gateway, req: FastifyRequest, reply: FastifyReply, c
   return reply.from(target, options);
 }
 
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+async function readAll(stream: AsyncIterable<Buffer>, memory: MemoryLease): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  try {
+    for await (const chunk of stream) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      memory.take(buf.length);
+      chunks.push(buf);
+    }
+  } catch (error) {
+    (stream as { destroy?: () => void }).destroy?.(); // the rest of MLflow's answer is not wanted
+    throw error;
+  }
   return Buffer.concat(chunks);
 }
